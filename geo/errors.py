@@ -1,0 +1,17 @@
+"""The one exception type users see: a one-line message naming the problem and the fix."""
+
+
+class AtlasError(Exception):
+    """A problem the user can fix; ``str(err)`` is a single line that says how."""
+
+    def __init__(self, message: str) -> None:
+        # Keep messages to one line whatever the caller passed in.
+        super().__init__(" ".join(str(message).split()))
+
+
+class SourceError(AtlasError):
+    """Official files are missing, unreachable or do not validate."""
+
+
+class DatasetError(AtlasError):
+    """An observation table (shipped or uploaded) is unusable."""

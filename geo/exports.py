@@ -1,0 +1,34 @@
+"""Writing tables out safely: CSV that spreadsheets cannot execute, and GeoJSON."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+# Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix formula-looking text with an apostrophe; numbers and other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _flatten(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return value
+
+
+def safe_csv(frame: pd.DataFrame) -> str:
+    """CSV text of ``frame`` with lists joined by spaces and formula-looking cells neutralised."""
+    clean = frame.copy()
+    for column in clean.columns:
+        if clean[column].dtype == object:
+            clean[column] = clean[column].map(_flatten).map(neutralise_cell)
+    buffer = io.StringIO()
+    clean.to_csv(buffer, index=False)
+    return buffer.getvalue()

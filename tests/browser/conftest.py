@@ -1,0 +1,143 @@
+"""Pytest fixtures for real-browser tests (Playwright sync API + Debian's Chromium).
+
+Fixtures
+--------
+streamlit_server  session  factory: ``streamlit_server(script, env=None) -> base URL``
+app_url           session  base URL of the repo's ``app.py``
+browser           session  headless Chromium from /usr/bin/chromium
+cdn_router        function CdnRouter for the current test's context (route log)
+js_errors         function uncaught JS errors seen by ``page`` (all frames)
+page              function fresh context + page with offline CDN routing installed
+
+Page helpers (``wait_for_app``, ``map_frame``, ``count_map_paths``,
+``wait_for_map_paths``, ``save_screenshot``) live in ``browser_harness``.
+Missing Chromium or vendor files FAIL the test with an install hint; never skip.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Generator, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+# Tests import `browser_harness` by name; make that independent of pytest's import mode.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    INSTALL_CHROMIUM,
+    INSTALL_VENDOR,
+    REPO_ROOT,
+    CdnRouter,
+    StreamlitServer,
+    missing_vendor_files,
+    save_screenshot,
+)
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+StartServer = Callable[..., str]
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Everything under tests/browser is a browser test, marked or not.
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Expose the call-phase outcome so `page` can screenshot failures at teardown.
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartServer]:
+    """Factory starting ``streamlit run <script>`` once per (script, env) per session.
+
+    ``script`` is relative to the repo root (or absolute). The server inherits the
+    environment (CAMERA_ATLAS_* included) plus ``env``, runs with cwd=<repo root>,
+    and is terminated at session end. Returns the base URL, e.g. http://127.0.0.1:PORT.
+    """
+    log_dir = tmp_path_factory.mktemp("streamlit-logs")
+    servers: dict[tuple[Path, tuple[tuple[str, str], ...]], StreamlitServer] = {}
+
+    def start(script: str | Path, env: Mapping[str, str] | None = None) -> str:
+        path = Path(script) if Path(script).is_absolute() else REPO_ROOT / script
+        if not path.is_file():
+            pytest.fail(f"Streamlit script not found: {path}", pytrace=False)
+        key = (path.resolve(), tuple(sorted((env or {}).items())))
+        if key not in servers:
+            server = StreamlitServer(path, log_dir, env)
+            try:
+                server.start()
+            except RuntimeError as exc:
+                pytest.fail(str(exc), pytrace=False)
+            servers[key] = server
+        return servers[key].url
+
+    yield start
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(streamlit_server: StartServer) -> str:
+    """Base URL of the real dashboard (the repo's app.py), one server per session."""
+    return streamlit_server("app.py")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Session-wide headless Chromium (Debian's binary; Playwright's bundled one is never used)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(INSTALL_CHROMIUM, pytrace=False)
+    missing = missing_vendor_files()
+    if missing:
+        pytest.fail(f"{INSTALL_VENDOR} (missing: {', '.join(missing)})", pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def cdn_router() -> CdnRouter:
+    """Route log of the current test's browser context (see CdnRouter.report())."""
+    return CdnRouter()
+
+
+@pytest.fixture
+def js_errors() -> list[str]:
+    """Uncaught JavaScript errors raised in the current test's page."""
+    return []
+
+
+@pytest.fixture
+def page(
+    browser: Browser, cdn_router: CdnRouter, js_errors: list[str], request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh 1400x1000 context (downloads accepted) with offline CDN routing; closed after the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    cdn_router.install(context)
+    new_page = context.new_page()
+    new_page.on("pageerror", lambda error: js_errors.append(str(error)))
+    yield new_page
+    if request.node.stash.get(_CALL_FAILED, False):
+        try:
+            path = save_screenshot(new_page, f"FAILED-{request.node.name}")
+            print(f"\nscreenshot of failed test: {path}\n{cdn_router.report()}")
+        except Exception as exc:  # a broken page must not mask the real failure
+            print(f"\ncould not screenshot failed test: {exc}")
+    context.close()
