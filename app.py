@@ -1,7 +1,28 @@
-"""UK Camera Atlas dashboard (placeholder until the dashboard lands)."""
+"""UK Camera Atlas: the Streamlit entry point.
+
+Page config, the shared sidebar (its selection lives in the URL) and navigation over the
+pages in ``pages/``. Run with ``streamlit run app.py``.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="UK Camera Atlas", layout="wide")
-st.title("UK Camera Atlas")
-st.write("The dashboard is being built; use `python -m geo table` meanwhile.")
+from pages import common
+
+st.set_page_config(
+    page_title="UK Camera Atlas",
+    page_icon=":material/videocam:",
+    layout="wide",
+    menu_items={"About": "Hikvision and Dahua camera networks on official UK boundaries."},
+)
+
+navigation = st.navigation(
+    [
+        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("pages/rankings.py", title="Rankings", icon=":material/leaderboard:"),
+        st.Page("pages/per_capita.py", title="Per capita", icon=":material/groups:"),
+        st.Page("pages/data.py", title="Data", icon=":material/table:"),
+        st.Page("pages/about.py", title="About", icon=":material/info:"),
+    ]
+)
+common.sidebar()
+navigation.run()

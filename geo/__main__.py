@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from geo.errors import AtlasError
@@ -49,6 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     out = table.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print CSV")
+
+    snapshot = commands.add_parser("snapshot", help="write a map: .png, .svg, .pdf (static) or .html (interactive)")
+    _add_filters(snapshot)
+    for action in snapshot._actions:
+        if action.dest == "metric":
+            action.help = "metric to map (and rank by)"
+    snapshot.add_argument("--scheme", default="quantiles", choices=["quantiles", "natural_breaks", "equal_interval"],
+                          help="class breaks (default: quantiles)")
+    snapshot.add_argument("--classes", type=int, default=5, metavar="K", help="number of classes, 1 to 9 (default: 5)")
+    snapshot.add_argument("--place", nargs="+", action="extend", default=[], metavar="NAME",
+                          help="highlight these places and zoom to them")
+    snapshot.add_argument("--width", type=int, default=1800, metavar="PX", help="PNG width in pixels (default: 1800)")
+    snapshot.add_argument("--out", required=True, metavar="FILE", help="output file ending in .png, .svg, .pdf or .html")
     return parser
 
 
@@ -103,7 +117,70 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"fetch": cmd_fetch, "resolve": cmd_resolve, "table": cmd_table}
+SNAPSHOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".html": "html"}
+
+
+def _snapshot_target(out: str) -> tuple[Path, str]:
+    """The output path and its format, checked before any work is done."""
+    path = Path(out)
+    fmt = SNAPSHOT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise AtlasError(
+            f"cannot tell the format of {out!r} from its extension: "
+            f"name the file with one of {', '.join(SNAPSHOT_FORMATS)}"
+        )
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise AtlasError(f"folder {folder} does not exist: create it or choose another --out")
+    return path, fmt
+
+
+def _place_lad_codes(resolver, names: Sequence[str]) -> list[str]:
+    """LAD codes of ``--place`` names; unmatched or ambiguous names are errors with suggestions."""
+    codes: list[str] = []
+    for name in names:
+        result = resolver.resolve(name)
+        if result.status == "matched" and result.national:
+            raise AtlasError(f"--place {name!r} is the whole UK: leave out --place to map the whole UK")
+        if result.status == "matched":
+            codes.extend(result.lad_codes)
+        elif result.status == "ambiguous":
+            options = ", ".join(result.suggestions) or "a local authority"
+            raise AtlasError(f"--place {name!r} is ambiguous: name one of {options} (or give its GSS code)")
+        else:
+            hint = f"did you mean {', '.join(result.suggestions)}?" if result.suggestions else "check the spelling or give a LAD GSS code"
+            raise AtlasError(f"--place {name!r} not found: {hint}")
+    return codes
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    path, fmt = _snapshot_target(args.out)  # before any slow import or load
+
+    from geo import choropleth, datasets, metrics, snapshot
+
+    frame, resolver = _context(args.mirror)
+    dataset = datasets.load(args.dataset)
+    table = metrics.build_table(dataset, resolver, frame, vendor=args.vendor, level=args.level, rank_by=args.metric)
+    codes = _place_lad_codes(resolver, args.place)
+    if codes and table.level == "place" and not choropleth.selected_units(table.rows, codes):
+        places = ", ".join(table.rows["name"].astype(str)) or "none"
+        raise AtlasError(
+            f"{', '.join(args.place)} is not among the places of dataset {dataset.id} ({places}): "
+            "pick one of those, or use --level lad or --level region"
+        )
+    data = snapshot.make(
+        table, dataset, frame, metric=args.metric, scheme=args.scheme, k=args.classes,
+        selected_codes=codes, fmt=fmt, width_px=args.width,
+    )
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise AtlasError(f"cannot write {path} ({exc.strerror or type(exc).__name__}): check the path and permissions") from None
+    print(f"wrote {args.out} ({len(data)} bytes)")
+    return 0
+
+
+COMMANDS = {"fetch": cmd_fetch, "resolve": cmd_resolve, "table": cmd_table, "snapshot": cmd_snapshot}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,18 +58,28 @@ class Dataset:
         return any(v in ("hikvision", "dahua") for v in self.vendors)
 
 
-def shipped_ids(root: Path = DATASETS_DIR) -> list[str]:
-    """Ids of the datasets shipped under ``data/datasets/``."""
-    return sorted(p.parent.name for p in root.glob("*/datapackage.json"))
+def dataset_dirs() -> list[Path]:
+    """Folders holding datasets: ``data/datasets/`` plus any in ``CAMERA_ATLAS_DATASETS_DIR``
+    (``os.pathsep``-separated; used for local collections and test fixtures)."""
+    extra = [Path(p) for p in os.environ.get("CAMERA_ATLAS_DATASETS_DIR", "").split(os.pathsep) if p]
+    return [DATASETS_DIR, *extra]
 
 
-def load_shipped(dataset_id: str, root: Path = DATASETS_DIR) -> Dataset:
-    """Load a shipped dataset by id, with its datapackage.json provenance."""
-    folder = root / dataset_id
-    package_path = folder / "datapackage.json"
-    if not package_path.is_file():
-        known = ", ".join(shipped_ids(root)) or "none"
+def shipped_ids() -> list[str]:
+    """Ids of the datasets in :func:`dataset_dirs` (shipped ones first)."""
+    ids: list[str] = []
+    for root in dataset_dirs():
+        ids += [p.parent.name for p in sorted(root.glob("*/datapackage.json")) if p.parent.name not in ids]
+    return ids
+
+
+def load_shipped(dataset_id: str) -> Dataset:
+    """Load a dataset by id, with its datapackage.json provenance."""
+    folder = next((root / dataset_id for root in dataset_dirs() if (root / dataset_id / "datapackage.json").is_file()), None)
+    if folder is None:
+        known = ", ".join(shipped_ids()) or "none"
         raise DatasetError(f"no dataset called {dataset_id!r}: choose one of {known}, or pass a CSV file")
+    package_path = folder / "datapackage.json"
     package = json.loads(package_path.read_text(encoding="utf-8"))
     resource = package["resources"][0]
     observations = parse_observations((folder / resource["path"]).read_bytes(), resource["path"])
@@ -84,19 +95,20 @@ def load_shipped(dataset_id: str, root: Path = DATASETS_DIR) -> Dataset:
         date=str(package.get("date", "not stated")),
         description=package.get("description", ""),
         method_notes=tuple(package.get("method_notes", [])),
+        notes=tuple(observations.attrs.get("notes", ())),
     )
 
 
-def load(spec: str, root: Path = DATASETS_DIR) -> Dataset:
+def load(spec: str) -> Dataset:
     """A shipped dataset id, or the path of a CSV file in the dataset contract."""
-    if spec in shipped_ids(root):
-        return load_shipped(spec, root)
+    if spec in shipped_ids():
+        return load_shipped(spec)
     path = Path(spec)
     if path.is_file():
         return from_upload(path.read_bytes(), path.name)
     if path.suffix:
         raise DatasetError(f"file {spec} not found: check the path")
-    return load_shipped(spec, root)
+    return load_shipped(spec)
 
 
 def from_upload(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Dataset:

@@ -15,7 +15,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.areas import regions as region_frame
 from geo.datasets import Dataset
 from geo.errors import AtlasError
 from geo.places import Resolver
@@ -212,11 +211,11 @@ def build_table(
     else:
         region_of = places["lad_codes"].map(lambda c: _single_region(lads, c))
         for (_, row), region in zip(places.iterrows(), region_of):
-            if region is None:
+            if pd.isna(region):
                 notes.append(f"{row['name']} spans several regions: left out of the region level")
         inside = places[region_of.notna()].assign(code=region_of[region_of.notna()])
         grouped = _aggregate(inside, "code")
-        regions = region_frame(areas).set_index("code")
+        regions = region_stats(areas)
         grouped["name"] = grouped["code"].map(regions["name"])
         grouped["lad_codes"] = grouped["code"].map(lambda r: tuple(sorted(areas.loc[areas["region_code"] == r, "code"])))
         grouped["population"] = grouped["code"].map(regions["population"]).astype("int64")
@@ -250,6 +249,13 @@ def add_metrics(grouped: pd.DataFrame, national_total: int, uk_population: int, 
     return out[ROW_COLUMNS]
 
 
+def region_stats(areas: pd.DataFrame) -> pd.DataFrame:
+    """Name, population and land area per region/nation code (no geometry work)."""
+    return areas.groupby("region_code").agg(
+        name=("region_name", "first"), population=("population", "sum"), area_km2=("area_km2", "sum")
+    )
+
+
 def uk_average(table: Table, areas: pd.DataFrame) -> dict[str, float]:
     """The national rates a row is compared against: per 1,000 residents and per km²."""
     population = float(areas["population"].sum())
@@ -277,7 +283,7 @@ def _group_code(resolver: Resolver, codes: tuple[str, ...]) -> str:
 
 def _place_name(resolver: Resolver, codes: tuple[str, ...], inputs: list[str]) -> str:
     resolved = resolver.resolve(inputs[0])
-    if resolved.status == "matched" and tuple(sorted(resolved.lad_codes)) == tuple(sorted(codes)):
-        # Prefer the dataset's own spelling for a single-LAD place ("Hull"), else the official name.
-        return resolved.name if len(codes) > 1 else resolver.display_name(codes)
+    if resolved.status == "matched" and tuple(sorted(resolved.lad_codes)) == tuple(sorted(codes)) and len(codes) > 1:
+        # A multi-LAD place keeps the alias's name ("Greater London") rather than a list of boroughs.
+        return resolved.name
     return resolver.display_name(codes)

@@ -188,7 +188,7 @@ def read_boundaries(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
 def _read_sheet(path: Path, sheet: str, columns: list[str]) -> pd.DataFrame:
     """Read the ONS table on ``sheet``: find its header row (first cell 'Code'), keep ``columns``."""
     try:
-        raw = pd.read_excel(path, sheet_name=sheet, header=None, usecols="A:H", engine="openpyxl")
+        raw = pd.read_excel(path, sheet_name=sheet, header=None, engine="openpyxl")
     except ValueError as exc:
         if "not found" in str(exc).lower() or "worksheet" in str(exc).lower():
             raise SourceError(

@@ -1,0 +1,87 @@
+"""The dashboard's selection (dataset, vendor, places, metric, level, classification) and its URL form.
+
+Pure functions: :func:`from_params` reads query parameters (falling back to defaults for
+anything missing or invalid, so a mangled URL still opens), :func:`to_params` writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping, Sequence
+
+DEFAULT_DATASET = "top10vpn-2022"
+VENDORS = ("all", "hikvision", "dahua")
+METRICS = ("networks", "per_1k", "per_km2")
+LEVELS = ("place", "lad", "region")
+SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
+K_RANGE = (3, 7)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user is looking at; every field is a plain value (cache-key friendly)."""
+
+    dataset: str = DEFAULT_DATASET
+    vendor: str = "all"
+    places: tuple[str, ...] = ()
+    metric: str = "networks"
+    level: str = "place"
+    scheme: str = "quantiles"
+    k: int = 5
+
+    def with_(self, **changes: object) -> "Selection":
+        """A copy with ``changes`` applied."""
+        return replace(self, **changes)
+
+
+def _one(params: Mapping[str, object], key: str) -> str | None:
+    value = params.get(key)
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return None if value is None else str(value)
+
+
+def _many(params: Mapping[str, object], key: str) -> tuple[str, ...]:
+    value = params.get(key)
+    if value is None:
+        return ()
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return tuple(dict.fromkeys(str(v) for v in values if str(v).strip()))
+
+
+def from_params(params: Mapping[str, object], datasets: Sequence[str] = (DEFAULT_DATASET,)) -> Selection:
+    """A valid selection from query parameters; unknown values fall back to defaults."""
+    default = Selection(dataset=DEFAULT_DATASET if DEFAULT_DATASET in datasets or not datasets else datasets[0])
+
+    def pick(key: str, allowed: Sequence[str], fallback: str) -> str:
+        value = _one(params, key)
+        return value if value in allowed else fallback
+
+    try:
+        k = int(_one(params, "k") or default.k)
+    except ValueError:
+        k = default.k
+    return Selection(
+        dataset=pick("dataset", datasets, default.dataset),
+        vendor=pick("vendor", VENDORS, default.vendor),
+        places=_many(params, "place"),
+        metric=pick("metric", METRICS, default.metric),
+        level=pick("level", LEVELS, default.level),
+        scheme=pick("scheme", SCHEMES, default.scheme),
+        k=min(max(k, K_RANGE[0]), K_RANGE[1]),
+    )
+
+
+def to_params(selection: Selection) -> dict[str, str | list[str]]:
+    """Query parameters for ``selection``; defaults are left out to keep URLs short."""
+    default = Selection()
+    out: dict[str, str | list[str]] = {}
+    for key in ("dataset", "vendor", "metric", "level", "scheme"):
+        value = getattr(selection, key)
+        if value != getattr(default, key):
+            out[key] = value
+    if selection.k != default.k:
+        out["k"] = str(selection.k)
+    if selection.places:
+        out["place"] = list(selection.places)
+    return out

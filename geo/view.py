@@ -1,0 +1,80 @@
+"""Everything a dashboard page shows for one selection, computed without Streamlit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import join, metrics
+from geo.datasets import Dataset
+from geo.places import Resolver
+from geo.selection import Selection
+
+
+@dataclass(frozen=True)
+class View:
+    """A selection's table, shapes and the figures around them."""
+
+    selection: Selection
+    table: metrics.Table
+    shapes: gpd.GeoDataFrame
+    selected_lads: tuple[str, ...]  # LAD codes of the chosen places
+    selected_units: tuple[str, ...]  # codes of the level's units that contain them
+    unknown_places: tuple[str, ...]  # chosen names that did not resolve
+    uk_rates: dict[str, float]
+
+    @property
+    def focus_rows(self) -> pd.DataFrame:
+        """The table rows for the chosen places, or every row when none is chosen."""
+        rows = self.table.rows
+        if not self.selected_units:
+            return rows
+        return rows[rows["code"].isin(self.selected_units)]
+
+
+def place_options(place_rows: pd.DataFrame, areas: pd.DataFrame) -> list[str]:
+    """Names a user can pick: the dataset's places first, then every LAD."""
+    names = list(dict.fromkeys(place_rows["name"]))
+    names += sorted(n for n in areas["name"] if n not in set(names))
+    return names
+
+
+def resolve_selection(names: tuple[str, ...], resolver: Resolver) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """LAD codes of the chosen names, and the names that did not resolve."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        resolved = resolver.resolve(name)
+        if resolved.status == "matched" and resolved.lad_codes:
+            codes.extend(resolved.lad_codes)
+        else:
+            unknown.append(name)
+    return tuple(dict.fromkeys(codes)), tuple(unknown)
+
+
+def units_containing(shapes: pd.DataFrame, lad_codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Codes of the units (places, LADs or regions) that share a LAD with ``lad_codes``."""
+    wanted = set(lad_codes)
+    if not wanted:
+        return ()
+    return tuple(code for code, members in zip(shapes["code"], shapes["lad_codes"]) if wanted & set(members))
+
+
+def build_view(dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, selection: Selection) -> View:
+    """Table, shapes and selection for one view of the dashboard."""
+    table = metrics.build_table(
+        dataset, resolver, areas, vendor=selection.vendor, level=selection.level, rank_by=selection.metric
+    )
+    shapes = join.level_shapes(table, areas)
+    lads, unknown = resolve_selection(selection.places, resolver)
+    return View(
+        selection=selection,
+        table=table,
+        shapes=shapes,
+        selected_lads=lads,
+        selected_units=units_containing(shapes, lads),
+        unknown_places=unknown,
+        uk_rates=metrics.uk_average(table, areas),
+    )

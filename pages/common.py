@@ -1,0 +1,203 @@
+"""What every page shares: cached loaders, the sidebar selection and the current view.
+
+Caches sit here, at the edge: ``st.cache_resource`` for the prepared areas and resolver,
+``st.cache_data``/``st.cache_resource`` keyed by plain values for views and maps. The
+computations themselves live in ``geo``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import folium
+import geopandas as gpd
+import streamlit as st
+
+from geo import areas as geo_areas
+from geo import choropleth, datasets, places, selection, snapshot, sources
+from geo.errors import AtlasError
+from geo.metrics import LEVEL_LABELS, METRIC_LABELS, VENDOR_LABELS
+from geo.view import View, build_view, place_options
+
+SELECTION_KEY = "atlas_selection"
+
+
+def fail(err: Exception) -> None:
+    """Show a user-fixable problem as one line and stop the page (no traceback)."""
+    st.error(str(err), icon=":material/error:")
+    st.stop()
+
+
+@st.cache_resource(show_spinner="Loading official boundaries and population…")
+def load_areas() -> gpd.GeoDataFrame:
+    """The prepared LAD frame (fetched from the mirror or ONS on first use)."""
+    return geo_areas.load_areas()
+
+
+@st.cache_resource(show_spinner="Loading the place-name gazetteer…")
+def load_resolver() -> places.Resolver:
+    """The place-name resolver over the LAD frame."""
+    return places.build_resolver(load_areas())
+
+
+@st.cache_data(show_spinner=False)
+def load_dataset(dataset_id: str) -> datasets.Dataset:
+    """A shipped dataset by id."""
+    return datasets.load_shipped(dataset_id)
+
+
+@st.cache_data(show_spinner="Computing…", max_entries=64)
+def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: str, level: str) -> View:
+    """The view for plain selection values (so the cache never hashes a frame)."""
+    chosen = selection.Selection(dataset=dataset_id, vendor=vendor, places=places_, metric=metric, level=level)
+    return build_view(load_dataset(dataset_id), load_resolver(), load_areas(), chosen)
+
+
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
+def load_map(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: str, level: str, scheme: str, k: int) -> folium.Map:
+    """The folium map for plain selection values; the same object for the same values (no remount)."""
+    view = load_view(dataset_id, vendor, places_, metric, level)
+    classes = choropleth.classify(view.shapes.loc[view.shapes["has_data"], metric], scheme, k)
+    dataset = load_dataset(dataset_id)
+    return choropleth.build_map(
+        view.shapes,
+        metric,
+        classes,
+        context=load_areas() if level == "place" else None,
+        selected=view.selected_units,
+        attribution=attribution(dataset),
+    )
+
+
+def attribution(dataset: datasets.Dataset) -> str:
+    """Source and licence lines for maps: the dataset's source, ONS/OS and GeoNames."""
+    return f"Counts: {dataset.source}. {sources.ONS_ATTRIBUTION} {sources.GEONAMES_ATTRIBUTION}"
+
+
+def current_selection() -> selection.Selection:
+    """The selection the sidebar produced on this run."""
+    return st.session_state.get(SELECTION_KEY, selection.Selection())
+
+
+def current_view() -> View:
+    """The view for the current selection (cached)."""
+    sel = current_selection()
+    try:
+        return load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
+    except AtlasError as err:
+        fail(err)
+        raise  # unreachable: st.stop() ends the run
+
+
+def _params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
+def _init_state(initial: selection.Selection) -> None:
+    """Seed the widgets from the URL once per session; afterwards the widgets own the values."""
+    defaults = {
+        "f_dataset": initial.dataset,
+        "f_vendor": initial.vendor,
+        "f_places": list(initial.places),
+        "f_metric": initial.metric,
+        "f_level": initial.level,
+        "f_scheme": initial.scheme,
+        "f_k": initial.k,
+    }
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
+def sidebar() -> selection.Selection:
+    """Render the shared sidebar, keep the URL in step, and store the selection."""
+    dataset_ids = datasets.shipped_ids()
+    _init_state(selection.from_params(_params(), dataset_ids))
+    try:
+        load_areas()
+    except AtlasError as err:
+        fail(err)
+
+    with st.sidebar:
+        st.header("Filters")
+        dataset_id = st.selectbox(
+            "Dataset",
+            dataset_ids,
+            key="f_dataset",
+            format_func=lambda i: load_dataset(i).title,
+            help="Where the counts come from; see the Data page for provenance.",
+        )
+        dataset = load_dataset(dataset_id)
+        if not dataset.splits_vendors:
+            st.session_state["f_vendor"] = "all"
+        vendor = st.radio(
+            "Vendor",
+            selection.VENDORS,
+            key="f_vendor",
+            format_func=VENDOR_LABELS.get,
+            horizontal=True,
+            disabled=not dataset.splits_vendors,
+        )
+        if not dataset.splits_vendors:
+            st.caption("This dataset counts Hikvision and Dahua together; it has no vendor split.")
+        level = st.radio("Geography", selection.LEVELS, key="f_level", format_func=LEVEL_LABELS.get)
+        metric = st.radio("Metric", selection.METRICS, key="f_metric", format_func=METRIC_LABELS.get)
+        options = place_options(load_view(dataset_id, vendor, (), "networks", "place").table.rows, load_areas())
+        # Keep URL-chosen places that are not options visible rather than dropping them silently.
+        extra = [p for p in st.session_state["f_places"] if p not in options]
+        chosen = st.multiselect(
+            "Places",
+            options + extra,
+            key="f_places",
+            placeholder="All places",
+            help="Highlight and zoom to places; rankings show only these.",
+        )
+        with st.expander("Map classes"):
+            scheme = st.selectbox("Classification", selection.SCHEMES, key="f_scheme", format_func=choropleth.SCHEMES.get)
+            k = st.slider("Classes", *selection.K_RANGE, key="f_k")
+
+    chosen_selection = selection.Selection(
+        dataset=dataset_id, vendor=vendor, places=tuple(chosen), metric=metric, level=level, scheme=scheme, k=int(k)
+    )
+    st.session_state[SELECTION_KEY] = chosen_selection
+    params = selection.to_params(chosen_selection)
+    current = {key: (values if key == "place" else values[-1]) for key, values in _params().items()}
+    if params != current:
+        st.query_params.from_dict(params)
+    return chosen_selection
+
+
+def headline(view: View) -> None:
+    """National total, the mapped places' sum and the unattributed remainder."""
+    table = view.table
+    a, b, c = st.columns(3)
+    source = "published national total" if table.national_total_source == "dataset" else "sum of the dataset's places"
+    a.metric("National total", f"{table.national_total:,}", help=f"Camera networks in the UK ({source}).")
+    b.metric(f"In mapped {LEVEL_LABELS[table.level].lower()}", f"{table.mapped_total:,}")
+    share = table.unattributed / table.national_total if table.national_total else 0
+    c.metric("Not attributed to a mapped area", f"{table.unattributed:,}", help=f"{share:.0%} of the national total.")
+
+
+def snapshot_bytes(view: View, dataset: datasets.Dataset, areas: gpd.GeoDataFrame, fmt: str) -> Callable[[], bytes]:
+    """A deferred snapshot render, run only when its download button is clicked."""
+    sel = view.selection
+
+    def render() -> bytes:
+        return snapshot.make(
+            view.table, dataset, areas, metric=sel.metric, scheme=sel.scheme, k=sel.k,
+            selected_codes=view.selected_units, fmt=fmt,
+        )
+
+    return render
+
+
+def file_stem(sel: selection.Selection) -> str:
+    """A descriptive download file name stem."""
+    return f"uk-camera-atlas_{sel.dataset}_{sel.vendor}_{sel.level}_{sel.metric}"
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def md_escape(text: object) -> str:
+    """Text safe to embed in st.markdown: Markdown specials backslash-escaped (HTML is already off)."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))

@@ -1,0 +1,30 @@
+"""Constants and helpers shared by the unit tests (imported by name: ``from atlas_testing import …``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_ID = "top10vpn-2022"
+MIRROR_ENV = "CAMERA_ATLAS_GEO_MIRROR"
+DATA_ENV = "CAMERA_ATLAS_DATA_DIR"
+
+# Published figures the tests check against (ONS mid-2022, TOP10VPN 2022).
+UK_POPULATION = 67_596_281
+UK_NETWORKS = 277_986
+MAPPED_NETWORKS = 82_762
+GREATER_LONDON_POPULATION = 8_866_180
+LONDON_NETWORKS = 61_504
+
+
+def assert_one_line(err: BaseException, *needles: str) -> str:
+    """Assert ``err`` reads as one line naming the problem and the fix; return the message."""
+    message = str(err)
+    assert message, "empty error message"
+    assert "\n" not in message, f"message spans several lines: {message!r}"
+    assert ":" in message, f"message names no fix (expected 'problem: fix'): {message!r}"
+    assert "Traceback" not in message
+    lowered = message.lower()
+    for needle in needles:
+        assert needle.lower() in lowered, f"{needle!r} not in {message!r}"
+    return message

@@ -1,0 +1,91 @@
+"""Shared fixtures for the unit tests of ``geo`` (real mirrored ONS data, no mocks).
+
+Session fixtures
+----------------
+mirror          the official-files mirror folder (``CAMERA_ATLAS_GEO_MIRROR``; CI sets it)
+areas_frame     the prepared LAD frame, via ``areas.load_areas()`` (the normal cache)
+resolver        a place resolver over ``areas_frame``, built once
+shipped         the shipped ``top10vpn-2022`` dataset
+population      ``sources.read_population`` of the mirrored workbook (read once: ~1.5 s)
+raw_boundaries  the mirrored GeoPackage as published (all columns, EPSG:27700)
+atlas_data_dir  a session temp folder for tests that fetch or write caches
+fetched         ``areas.fetch()`` into ``atlas_data_dir``: (frame, path, origin)
+
+Function fixtures
+-----------------
+isolated_data_dir  ``CAMERA_ATLAS_DATA_DIR`` pointed at ``atlas_data_dir`` for one test
+
+Constants and ``assert_one_line`` live in ``atlas_testing`` (import them by name).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo import areas, datasets, places, sources
+
+# Tests import `atlas_testing` by name; make that independent of pytest's import mode.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from atlas_testing import DATA_ENV, MIRROR_ENV, SHIPPED_ID  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    value = os.environ.get(MIRROR_ENV)
+    if not value:
+        pytest.fail(f"set {MIRROR_ENV} to the folder with the official ONS files (e.g. ../shared/geo); CI sets it")
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        pytest.fail(f"{MIRROR_ENV}={value} is not a folder")
+    return path
+
+
+@pytest.fixture(scope="session")
+def areas_frame(mirror: Path) -> gpd.GeoDataFrame:
+    return areas.load_areas()
+
+
+@pytest.fixture(scope="session")
+def resolver(areas_frame: gpd.GeoDataFrame) -> places.Resolver:
+    return places.build_resolver(areas_frame)
+
+
+@pytest.fixture(scope="session")
+def shipped() -> datasets.Dataset:
+    return datasets.load_shipped(SHIPPED_ID)
+
+
+@pytest.fixture(scope="session")
+def population(mirror: Path) -> pd.DataFrame:
+    return sources.read_population(mirror / "mye22final.xlsx")
+
+
+@pytest.fixture(scope="session")
+def raw_boundaries(mirror: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(mirror / "LAD_MAY_2024_UK_BUC.gpkg", engine="pyogrio")
+
+
+@pytest.fixture(scope="session")
+def atlas_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("atlas-data")
+
+
+@pytest.fixture(scope="session")
+def fetched(mirror: Path, atlas_data_dir: Path) -> tuple[gpd.GeoDataFrame, Path, str]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATA_ENV, str(atlas_data_dir))
+        return areas.fetch(mirror)
+
+
+@pytest.fixture
+def isolated_data_dir(atlas_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(DATA_ENV, str(atlas_data_dir))
+    return atlas_data_dir

@@ -1,0 +1,112 @@
+"""``python -m geo snapshot``: writes each format; user errors are one line, exit 2."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import geo.__main__ as cli
+from geo import areas as areas_mod
+from geo import places
+
+REPO = Path(__file__).resolve().parent.parent
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
+
+
+@pytest.fixture(scope="module")
+def context():
+    frame = areas_mod.load_areas()
+    return frame, places.build_resolver(frame)
+
+
+@pytest.fixture
+def fast_cli(monkeypatch, context):
+    """The CLI with the areas frame and resolver loaded once for the module."""
+    monkeypatch.setattr(cli, "_context", lambda mirror: context)
+    return cli.main
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf", "html"])
+def test_writes_each_format(fast_cli, tmp_path, capsys, fmt):
+    out = tmp_path / f"map.{fmt}"
+    code = fast_cli(["snapshot", "--level", "place", "--place", "London", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    data = out.read_bytes()
+    assert one_line(captured.out) == f"wrote {out} ({len(data)} bytes)"
+    if fmt in MAGIC:
+        assert data.startswith(MAGIC[fmt])
+    elif fmt == "svg":
+        assert ET.fromstring(data).tag.endswith("svg")
+    else:
+        assert b"leaflet" in data.lower()
+
+
+def test_filters_reach_the_picture(fast_cli, tmp_path, capsys):
+    out = tmp_path / "lad.svg"
+    code = fast_cli([
+        "snapshot", "--level", "lad", "--metric", "per_km2", "--scheme", "natural_breaks",
+        "--place", "Manchester", "Liverpool", "--out", str(out),
+    ])
+    assert code == 0, capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    assert "camera networks per km\u00b2" in text
+    assert "Natural breaks (Fisher-Jenks)" in text
+    assert "Selected: " in text and "Liverpool" in text and "Manchester" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--out", "map.gif"], r"\.png, \.svg, \.pdf, \.html"),
+        (["--out", "map"], r"\.png"),
+        (["--place", "Xyzzyqwv", "--out", "map.png"], r"not found"),
+        (["--place", "Newport", "--out", "map.png"], r"ambiguous.*Newport"),
+        (["--place", "Leeds", "--out", "map.png"], r"not among the places.*--level lad"),
+        (["--place", "United Kingdom", "--out", "map.png"], r"whole UK"),
+        (["--out", "no/such/folder/map.png"], r"does not exist"),
+        (["--classes", "12", "--out", "map.png"], r"between 1 and 9"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2(fast_cli, tmp_path, monkeypatch, capsys, args, expected):
+    monkeypatch.chdir(tmp_path)
+    code = fast_cli(["snapshot", *args])
+    captured = capsys.readouterr()
+    assert code == 2
+    line = one_line(captured.err)
+    assert line.startswith("error: ")
+    assert re.search(expected, line), line
+    assert captured.out == ""
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_bad_extension_from_a_real_process(tmp_path):
+    env = {**os.environ, "CAMERA_ATLAS_GEO_MIRROR": os.environ.get("CAMERA_ATLAS_GEO_MIRROR", "/work/shared/geo")}
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "snapshot", "--out", str(tmp_path / "map.jpeg")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert ".png" in line and ".html" in line
+    assert result.stdout == ""
+
+
+def test_missing_out_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["snapshot"])
+    assert info.value.code == 2
+    assert "--out" in one_line(capsys.readouterr().err)
