@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo fetch | resolve | table`` (also ``camera-atlas``).
+"""The command line: ``python -m geo fetch | resolve | table | snapshot`` (also ``camera-atlas``).
 
 Every user error ends in one line on stderr naming the problem and the fix, exit code 2;
 never a traceback.

@@ -24,13 +24,13 @@ if view.unknown_places:
     st.warning(f"Not found: {', '.join(view.unknown_places)}. Pick names from the list.")
 
 try:
-    fmap = common.load_map(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level, sel.scheme, sel.k)
+    fmap = common.build_map(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level, sel.scheme, sel.k)
 except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
     common.fail(err)
 
 map_col, detail_col = st.columns([3, 1])
 with map_col:
-    # A constant key and a cached map object: unchanged content never remounts (no flicker).
+    # A constant key and deterministic ids: unchanged content never remounts (no flicker).
     event = st_folium(
         fmap,
         key="atlas-map",

@@ -63,8 +63,8 @@ def test_app_loads_with_map_and_headline(atlas_url: str, page: Page, cdn_router,
     frame = open_app(page, atlas_url, minimum_paths=4)  # the four places of the shipped dataset
     # All 361 LADs are drawn as (non-interactive) context under the places.
     assert frame.locator(".leaflet-overlay-pane path").count() >= 361 + 4
-    expect(page.get_by_text("Hikvision and Dahua camera networks in the UK")).to_be_visible()
-    expect(page.get_by_text("277,986")).to_be_visible()
+    expect(page.locator("h1").first).to_have_text("Hikvision and Dahua camera networks in the UK")
+    expect(page.get_by_text("277,986", exact=True)).to_be_visible()
     save_screenshot(page, "page-map")
     assert cdn_router.unanswered() == []
     assert js_errors == []
