@@ -356,6 +356,10 @@ class _Decorations(MacroElement):
         {% macro script(this, kwargs) %}
         (function (map) {
             map.getContainer().style.background = {{ this.background }};
+            // No browser focus box around a clicked area (the highlight already shows it).
+            var focusStyle = document.createElement("style");
+            focusStyle.textContent = "path.leaflet-interactive:focus { outline: none; }";
+            document.head.appendChild(focusStyle);
             if (map.attributionControl) {
                 map.attributionControl.addAttribution({{ this.attribution }});
                 var credit = map.attributionControl.getContainer();
@@ -534,14 +538,11 @@ def build_map(
     layer.add_child(_Tooltip(source or _without_fixed_lines(attribution)))
     layer.add_to(m)
 
-    bounds = (
-        _bounds(shapes[is_selected])
-        or _bounds(shapes[has_data])
-        or _bounds(shapes)
-        or (_bounds(context) if context is not None else None)
-        or UK_BOUNDS
-    )
-    m.fit_bounds(bounds, padding=(12, 12))
+    # Zoom to the chosen places; otherwise open on the whole UK, so a map of a few cities
+    # still reads as a UK map and the unpainted rest is visible as such.
+    bounds = _bounds(shapes[is_selected]) or UK_BOUNDS
+    # Capped zoom keeps a small selected borough in its surroundings.
+    m.fit_bounds(bounds, padding=(24, 24), max_zoom=10)
     m.add_child(_Decorations(legend_html(metric, classes, context=context is not None), attribution_text(attribution), title_html))
     return m
 
