@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo.datasets import Dataset
 from geo.errors import AtlasError
-from geo.places import Resolver
+from geo.places import Resolver, with_choices
 
 Level = Literal["place", "lad", "region"]
 Metric = Literal["networks", "per_1k", "per_km2"]
@@ -169,6 +169,8 @@ def build_table(
         raise AtlasError(f"level {level!r} is not one of place, lad, region: pick one of those")
     if rank_by not in METRICS:
         raise AtlasError(f"metric {rank_by!r} is not one of networks, per_1k, per_km2: pick one of those")
+    if dataset.choices:
+        resolver = with_choices(resolver, dict(dataset.choices))
     report = match_report(dataset.observations, resolver)
     rows = vendor_rows(report, vendor, dataset.id)
     national = rows[rows["national"]]

@@ -40,10 +40,42 @@ def load_resolver() -> places.Resolver:
     return places.build_resolver(load_areas())
 
 
+# Server-wide store of uploaded datasets keyed by content hash. A session only ever lists
+# the ids it uploaded itself (MY_UPLOADS), so no session sees another's upload.
+MY_UPLOADS = "atlas_my_uploads"
+MAX_STORED_UPLOADS = 200
+
+
+@st.cache_resource
+def _upload_store() -> dict[str, datasets.Dataset]:
+    return {}
+
+
+def register_dataset(dataset: datasets.Dataset) -> str:
+    """Keep an uploaded (or user-adjusted) dataset for this session; returns its id."""
+    store = _upload_store()
+    store[dataset.id] = dataset
+    while len(store) > MAX_STORED_UPLOADS:
+        store.pop(next(iter(store)))  # oldest first
+    mine = st.session_state.setdefault(MY_UPLOADS, [])
+    if dataset.id not in mine:
+        mine.append(dataset.id)
+    return dataset.id
+
+
 @st.cache_data(show_spinner=False)
-def load_dataset(dataset_id: str) -> datasets.Dataset:
-    """A shipped dataset by id."""
+def _load_shipped(dataset_id: str) -> datasets.Dataset:
     return datasets.load_shipped(dataset_id)
+
+
+def load_dataset(dataset_id: str) -> datasets.Dataset:
+    """A shipped dataset, or one this session uploaded, by id."""
+    stored = _upload_store().get(dataset_id)
+    if stored is not None:
+        return stored
+    if dataset_id.startswith("upload-") or "~" in dataset_id:
+        raise datasets.DatasetError("that upload is no longer in the server's memory: upload the file again")
+    return _load_shipped(dataset_id)
 
 
 @st.cache_data(show_spinner="Computing…", max_entries=64)
@@ -85,6 +117,18 @@ def attribution(dataset: datasets.Dataset) -> str:
     return f"Counts: {dataset.source}. {sources.ONS_ATTRIBUTION} {sources.GEONAMES_ATTRIBUTION}"
 
 
+def available_datasets() -> list[str]:
+    """Dataset ids this session may choose: the shipped ones, then its own uploads."""
+    store = _upload_store()
+    return datasets.shipped_ids() + [i for i in st.session_state.get(MY_UPLOADS, []) if i in store]
+
+
+def use_dataset(dataset_id: str) -> None:
+    """Switch the sidebar to ``dataset_id``; call from a widget callback (before the sidebar renders)."""
+    st.session_state["f_dataset"] = dataset_id
+    st.session_state["f_places"] = []
+
+
 def current_selection() -> selection.Selection:
     """The selection the sidebar produced on this run."""
     return st.session_state.get(SELECTION_KEY, selection.Selection())
@@ -121,13 +165,15 @@ def _init_state(initial: selection.Selection) -> None:
 
 def sidebar() -> selection.Selection:
     """Render the shared sidebar, keep the URL in step, and store the selection."""
-    dataset_ids = datasets.shipped_ids()
+    dataset_ids = available_datasets()
     _init_state(selection.from_params(_params(), dataset_ids))
     try:
         load_areas()
     except AtlasError as err:
         fail(err)
 
+    if st.session_state.get("f_dataset") not in dataset_ids:
+        st.session_state["f_dataset"] = dataset_ids[0]  # e.g. an upload from another session's URL
     with st.sidebar:
         st.header("Filters")
         dataset_id = st.selectbox(

@@ -81,8 +81,8 @@ def test_load_by_id_and_by_path(tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     path.write_text("place,networks\nLeeds,12\n", encoding="utf-8")
     mine = datasets.load(str(path))
-    assert mine.id == "upload:mine.csv"
-    assert mine.source == "uploaded by you"
+    assert mine.id.startswith("upload-") and mine.title == "Your table: mine.csv"
+    assert mine.source == "uploaded file mine.csv"
     assert list(mine.observations["networks"]) == [12]
 
 
@@ -199,7 +199,8 @@ def test_zip_renamed_csv() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("observations.csv", "place,networks\nLeeds,5\n")
-    assert "zip or Excel" in parse_error(buffer.getvalue())
+    message = parse_error(buffer.getvalue())
+    assert "zip archive" in message and "unzip it" in message
 
 
 def test_xlsx_renamed_csv(tmp_path: Path) -> None:
@@ -208,7 +209,7 @@ def test_xlsx_renamed_csv(tmp_path: Path) -> None:
     book.active.append(["Leeds", 5])
     book.save(tmp_path / "table.xlsx")
     message = parse_error((tmp_path / "table.xlsx").read_bytes(), "table.csv")
-    assert "zip or Excel (.xlsx)" in message and "save it as CSV" in message
+    assert "Excel workbook" in message and "rename it to .xlsx" in message
 
 
 def test_size_limit() -> None:
@@ -270,3 +271,61 @@ def test_semicolons_inside_a_comma_file() -> None:
 def test_decode_text() -> None:
     assert datasets.decode_text("é".encode("utf-8"), "x.csv") == "é"
     assert datasets.decode_text("é".encode("latin-1"), "x.csv") == "é"
+
+
+# -- spreadsheets, column mapping, other file types ---------------------------------------
+
+
+def test_xlsx_upload_is_read_with_row_numbers(tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.append(["place", "networks", "vendor"])
+    book.active.append(["Leeds", 5, "Hikvision"])
+    book.active.append(["York", 2.0, "dahua"])
+    book.save(tmp_path / "t.xlsx")
+    table = datasets.parse_observations((tmp_path / "t.xlsx").read_bytes(), "t.xlsx")
+    assert table[["place", "vendor", "networks", "line"]].values.tolist() == [
+        ["Leeds", "hikvision", 5, 2], ["York", "dahua", 2, 3]
+    ]
+    book.active.append(["Hull", -1, "dahua"])
+    book.save(tmp_path / "t.xlsx")
+    message = parse_error((tmp_path / "t.xlsx").read_bytes(), "t.xlsx")
+    assert "t.xlsx row 4" in message and "negative" in message
+
+
+def test_other_headers_are_guessed_and_mapped() -> None:
+    data = b"City,Count,Brand\nLeeds,5,Dahua\nHull,7,Hikvision\n"
+    raw = datasets.read_table(data, "scan.csv")
+    mapping = datasets.guess_mapping(raw.header)
+    assert mapping["place"] == "City" and mapping["networks"] == "Count" and mapping["vendor"] == "Brand"
+    assert "lacks column(s) place, networks" in parse_error(data, "scan.csv")
+    table = datasets.parse_observations(data, "scan.csv", mapping=mapping)
+    assert table[["place", "vendor", "networks"]].values.tolist() == [["Leeds", "dahua", 5], ["Hull", "hikvision", 7]]
+
+
+def test_mapping_to_a_missing_column_is_refused() -> None:
+    with pytest.raises(DatasetError, match="has no column 'Town'"):
+        datasets.parse_observations(b"City,Count\nLeeds,5\n", "scan.csv", mapping={"place": "Town", "networks": "Count"})
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n", "map.png", "not a table (.png)"),
+        ("place,networks\nLeeds,5\n".encode("utf-16"), "t.csv", "UTF-16"),
+        (b"\x1f\x8b\x08\x00", "t.csv", "gzip-compressed"),
+        (b"place,networks\nLeeds,5\n", "t.xlsx", "not an Excel workbook"),
+    ],
+)
+def test_wrong_file_types_name_the_fix(data: bytes, filename: str, expected: str) -> None:
+    message = parse_error(data, filename)
+    assert expected in message and filename in message
+
+
+def test_blank_lines_keep_line_numbers() -> None:
+    message = parse_error(b"place,networks\n\nLeeds,5\n\nHull,x\n", "t.csv")
+    assert "t.csv line 5" in message
+
+
+def test_table_size_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMERA_ATLAS_MAX_TABLE_MB", "0.00001")
+    assert "over the" in parse_error(b"place,networks\nLeeds,5\n", "t.csv")
