@@ -215,21 +215,9 @@ class Resolver:
         return tuple(out[:limit])
 
 
-_GROUP_LABELS = {
-    "E12000007": "Greater London",
-    "E12000001": "North East",
-    "E12000002": "North West",
-    "E12000003": "Yorkshire and The Humber",
-    "E12000004": "East Midlands",
-    "E12000005": "West Midlands",
-    "E12000006": "East of England",
-    "E12000008": "South East",
-    "E12000009": "South West",
-    "E92000001": "England",
-    "W92000004": "Wales",
-    "S92000003": "Scotland",
-    "N92000002": "Northern Ireland",
-}
+# Names for groups of LADs: official region and nation names, except that the London
+# region is "Greater London" when it stands for the place London.
+_GROUP_LABELS = {**sources.REGION_NAMES, **sources.NATION_CODES, "E12000007": "Greater London"}
 
 
 def read_aliases(path: Path | str = ALIASES_PATH) -> pd.DataFrame:
