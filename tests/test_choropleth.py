@@ -9,8 +9,7 @@ import folium
 import numpy as np
 import pytest
 
-from geo import areas as areas_mod
-from geo import choropleth, datasets, join, metrics, places
+from geo import choropleth, join, metrics
 from geo.choropleth import NO_DATA_COLOR, SCHEMES, Classes, build_map, classify, map_html
 from geo.errors import AtlasError
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
@@ -22,18 +21,13 @@ HOSTILE_ATTRIBUTION = '</script><img src=x onerror=alert(2)> "Mail" & Co'
 
 
 @pytest.fixture(scope="module")
-def areas():
-    return areas_mod.load_areas()
+def areas(areas_frame):
+    return areas_frame  # the session's prepared areas (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
-def dataset():
-    return datasets.load("top10vpn-2022")
-
-
-@pytest.fixture(scope="module")
-def resolver(areas):
-    return places.build_resolver(areas)
+def dataset(shipped):
+    return shipped
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from geo import areas as areas_mod
-from geo import datasets, join, metrics, places, snapshot
+from geo import join, metrics, snapshot
 from geo.errors import AtlasError
 from geo.snapshot import FORMATS, MIME, SnapshotSpec, describe, make, render
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
@@ -18,18 +17,13 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def areas():
-    return areas_mod.load_areas()
+def areas(areas_frame):
+    return areas_frame  # the session's prepared areas (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
-def dataset():
-    return datasets.load("top10vpn-2022")
-
-
-@pytest.fixture(scope="module")
-def resolver(areas):
-    return places.build_resolver(areas)
+def dataset(shipped):
+    return shipped
 
 
 @pytest.fixture(scope="module")
