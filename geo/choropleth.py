@@ -550,3 +550,283 @@ def build_map(
 def map_html(m: folium.Map) -> str:
     """The map as a standalone HTML document."""
     return m.get_root().render()
+
+
+# -- change between two datasets (diverging) ----------------------------------------------
+
+DIVERGING_SCHEME = "diverging"
+DIVERGING_PALETTE_NAME = "PuOr"
+# ColorBrewer PuOr (colour-blind safe, diverging), ascending: purple = fewer networks in B,
+# near-white = little or no change, orange = more networks in B.
+_PUOR: dict[int, tuple[str, ...]] = {
+    3: ("#998ec3", "#f7f7f7", "#f1a340"),
+    5: ("#5e3c99", "#b2abd2", "#f7f7f7", "#fdb863", "#e66101"),
+    7: ("#542788", "#998ec3", "#d8daeb", "#f7f7f7", "#fee0b6", "#f1a340", "#b35806"),
+    9: ("#542788", "#8073ac", "#b2abd2", "#d8daeb", "#f7f7f7", "#fee0b6", "#fdb863", "#e08214", "#b35806"),
+}
+NO_CHANGE_COLOR = "#f7f7f7"
+CHANGE_LABEL = "Change in camera networks (B \u2212 A)"
+# Units only one dataset lists: hue-free greys (never a change colour), told apart by
+# shade and outline; units neither lists are left unfilled.
+ONLY_A_STYLE = {"fillColor": "#d9d9d9", "fillOpacity": 0.8, "color": "#333333", "weight": 1.2, "dashArray": "6 4"}
+ONLY_B_STYLE = {"fillColor": "#969696", "fillOpacity": 0.8, "color": "#333333", "weight": 1.4, "dashArray": "1 4"}
+NEITHER_STYLE = {"fillColor": "#ffffff", "fillOpacity": 0.0, "color": CONTEXT_EDGE, "weight": 0.5}
+
+
+def diverging_palette(k: int) -> tuple[str, ...]:
+    """ColorBrewer PuOr with ``k`` classes (3, 5, 7 or 9), ascending from decrease to increase."""
+    if k not in _PUOR:
+        raise AtlasError(f"number of diverging classes {k!r} is not 3, 5, 7 or 9: pick an odd number so one class is centred on no change")
+    return _PUOR[k]
+
+
+def _signed(value: float, decimals: int) -> str:
+    text = _format_number(value, decimals)
+    return "+" + text if value > 0 and text != "0" else text.replace("-", "\u2212")
+
+
+def classify_diverging(values: Sequence[float], k: int = 5) -> Classes:
+    """Class breaks for changes, symmetric around 0, with a ColorBrewer PuOr colour each.
+
+    ``k`` (3, 5, 7 or 9) equal-width classes span ``[-m, m]`` where ``m`` is the largest
+    absolute change, so the middle class is centred on 0 (no change, near-white), decreases
+    are purple and increases orange, and a change and its opposite get mirrored colours.
+    NaN and None are ignored. No values give one empty class; all-zero values one
+    "no change" class. Labels carry signs (``+1,200``, ``−300``).
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise AtlasError(f"number of diverging classes {k!r} is not 3, 5, 7 or 9: pick one of those")
+    colors = diverging_palette(int(k))
+    series = pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").astype(float)
+    arr = series.to_numpy()
+    arr = arr[np.isfinite(arr)]
+    if arr.size == 0:
+        return Classes(DIVERGING_SCHEME, (0.0,), (NO_CHANGE_COLOR,), ("no values",))
+    m = float(np.abs(arr).max())
+    if m == 0:
+        return Classes(DIVERGING_SCHEME, (0.0,), (NO_CHANGE_COLOR,), ("0 (no change)",))
+    k = int(k)
+    # (2j - k) * m / k: negating an edge is exact, so the breaks mirror exactly around 0.
+    edges = [(2 * j - k) * m / k for j in range(k + 1)]
+    integer = bool(np.all(arr == np.round(arr)))
+    return Classes(DIVERGING_SCHEME, tuple(edges[1:]), colors, tuple(_diverging_labels(edges, integer)))
+
+
+def _diverging_labels(edges: list[float], integer: bool) -> list[str]:
+    """Labels for classes ``(edges[i], edges[i + 1]]`` (the first includes its lower edge)."""
+    labels = []
+    if integer:
+        for i in range(len(edges) - 1):
+            lo, hi = edges[i], edges[i + 1]
+            start = math.ceil(lo) if i == 0 else math.floor(lo) + 1
+            end = math.floor(hi)
+            if start > end:  # a class no whole number falls into
+                labels.append(f"{_signed(lo, 1)} {DASH} {_signed(hi, 1)}")
+            elif start == end:
+                labels.append(_signed(start, 0))
+            else:
+                labels.append(f"{_signed(start, 0)} {DASH} {_signed(end, 0)}")
+        return labels
+    texts = _format_edges(edges, integer)
+    decimals = max((len(t.split(".")[1]) if "." in t else 0) for t in texts)
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        labels.append(f"{_signed(lo, decimals)} {DASH} {_signed(hi, decimals)}")
+    return labels
+
+
+def format_change(value: object) -> str:
+    """A change in networks with its sign (``+1,200``, ``−300``, ``0``); ``–`` if missing."""
+    v = _as_float(value)
+    return DASH if v is None else _signed(v, 0)
+
+
+def format_pct_change(value: object) -> str:
+    """A percent change with its sign and one decimal (``+12.5%``); ``–`` if missing."""
+    v = _as_float(value)
+    return DASH if v is None else _signed(v, 1) + "%"
+
+
+def change_legend_html(
+    classes: Classes, *, label_a: str = "A", label_b: str = "B", kinds: Iterable[str] = (), context: bool = False
+) -> str:
+    """The change map's legend as an HTML fragment (every text escaped).
+
+    ``kinds``: which of ``only_a``, ``only_b``, ``neither`` the map shows (each gets a swatch).
+    """
+    swatch = (
+        "display:inline-block;width:18px;height:12px;margin-right:6px;"
+        "vertical-align:-1px;box-sizing:border-box;"
+    )
+    shown = set(kinds)
+    rows = [
+        f'<div class="atlas-legend-title" style="font-weight:600;margin-bottom:2px">{_esc(CHANGE_LABEL)}</div>',
+        '<div style="color:#555;font-size:11px;margin-bottom:4px">Equal intervals, symmetric around 0</div>',
+    ]
+    for color, label in zip(reversed(classes.colors), reversed(classes.labels)):  # increases on top
+        rows.append(
+            f'<div class="atlas-legend-item"><span style="{swatch}background:{_esc(color)};'
+            f'border:1px solid #8a8a8a"></span>{_esc(label)}</div>'
+        )
+    extra = [
+        ("only_a", ONLY_A_STYLE, "dashed", f"Only in {label_a}"),
+        ("only_b", ONLY_B_STYLE, "dotted", f"Only in {label_b}"),
+        ("neither", NEITHER_STYLE, "solid", "In neither dataset"),
+    ]
+    for kind, style, border, label in extra:
+        if kind in shown:
+            fill = "transparent" if style["fillOpacity"] == 0 else style["fillColor"]
+            rows.append(
+                f'<div class="atlas-legend-item atlas-{kind}"><span style="{swatch}background:{_esc(fill)};'
+                f'border:{1.5 if border != "solid" else 1}px {border} {_esc(style["color"])}"></span>{_esc(label)}</div>'
+            )
+    if context:
+        rows.append(
+            f'<div class="atlas-legend-item"><span style="{swatch}background:transparent;'
+            f'border:1px solid {CONTEXT_EDGE}"></span>Not in either dataset</div>'
+        )
+    return (
+        '<div class="atlas-legend" style="background:rgba(255,255,255,0.92);padding:6px 9px;'
+        "font:12px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#222;"
+        'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3)">' + "".join(rows) + "</div>"
+    )
+
+
+class _ChangeTooltip(MacroElement):
+    """A sticky tooltip for the change map, built from pre-escaped feature properties."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+            var p = layer.feature.properties;
+            var labels = {{ this.labels }};
+            var html = "<div class=\\"atlas-tooltip\\" style=\\"font-size:12px;line-height:1.4\\"><b>" + p.name + "</b>";
+            if (p.s) {
+                html += "<div style=\\"color:#555\\">" + p.s + "</div>";
+            }
+            if (!p.nd) {
+                html += "<table style=\\"margin-top:2px\\">";
+                var keys = ["a", "b", "c", "p"];
+                for (var i = 0; i < keys.length; i++) {
+                    html += "<tr><td style=\\"padding-right:8px;color:#555\\">" + labels[i] + "</td><td style=\\"text-align:right\\">" + p[keys[i]] + "</td></tr>";
+                }
+                html += "</table>";
+            }
+            if ({{ this.source }}) {
+                html += "<div style=\\"color:#666;font-size:10px;max-width:260px;white-space:normal;margin-top:3px\\">" + {{ this.source }} + "</div>";
+            }
+            return html + "</div>";
+        }, {sticky: true, opacity: 0.95});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, source: str, label_a: str, label_b: str) -> None:
+        super().__init__()
+        self._name = "AtlasChangeTooltip"
+        self.labels = _js([_esc(f"Networks in {label_a}"), _esc(f"Networks in {label_b}"), "Change", "% change"])
+        self.source = _js(_esc(f"Source: {source}") if source else "")
+
+
+def _change_properties(shapes: gpd.GeoDataFrame, label_a: str, label_b: str) -> list[dict]:
+    status = {
+        "both": "",
+        "only_a": f"Only in {label_a}: not listed in {label_b}",
+        "only_b": f"Only in {label_b}: not listed in {label_a}",
+        "neither": "In neither dataset",
+    }
+    props = []
+    for row in shapes[["code", "name", "networks_a", "networks_b", "change", "pct_change", "in"]].itertuples(index=False):
+        kind = str(row[6])
+        item = {"code": _esc(row.code), "name": _esc(row.name), "s": _esc(status.get(kind, ""))}
+        if kind == "neither":
+            item["nd"] = 1
+        else:
+            a = _as_float(row.networks_a)
+            item.update(
+                a=_esc(format_value("networks", row.networks_a) if a is not None else "not listed"),
+                b=_esc(format_value("networks", row.networks_b) if _as_float(row.networks_b) is not None else "not listed"),
+                c=_esc(format_change(row.change)),
+                p=_esc("n/a (A is 0)" if a == 0 else format_pct_change(row.pct_change)),
+            )
+        props.append(item)
+    return props
+
+
+def change_style(kind: str, change: object, classes: Classes) -> dict:
+    """The Leaflet path style of a unit of a change map (``kind``: both, only_a, only_b, neither)."""
+    if kind == "both":
+        return {"fillColor": classes.color_for(change), "fillOpacity": 0.85, "color": "#6e6e6e", "weight": 0.7}
+    return dict({"only_a": ONLY_A_STYLE, "only_b": ONLY_B_STYLE}.get(kind, NEITHER_STYLE))
+
+
+def build_change_map(
+    shapes: gpd.GeoDataFrame,
+    classes: Classes,
+    *,
+    context: gpd.GeoDataFrame | None = None,
+    selected: Sequence[str] = (),
+    attribution: str = "",
+    label_a: str = "A",
+    label_b: str = "B",
+    tiles: str | None = None,
+    source: str = "",
+) -> folium.Map:
+    """An interactive diverging choropleth of the change between two datasets.
+
+    ``shapes``: a :func:`geo.compare.comparison_shapes` frame; ``classes``: from
+    :func:`classify_diverging` over the ``change`` of the units in both datasets. Units
+    only one dataset lists are grey (light and dashed for A, darker and dotted for B),
+    never a change colour; units neither lists are unfilled outlines. Tooltips show the
+    name, the networks in A and in B, the change and the percent change (all escaped).
+    ``context``, ``selected``, ``attribution``, ``tiles`` and ``source`` as in
+    :func:`build_map`; ``label_a``/``label_b`` name the datasets in tooltips and legend.
+    """
+    import folium
+
+    missing = [c for c in ("code", "name", "networks_a", "networks_b", "change", "pct_change", "in") if c not in shapes.columns]
+    if missing:
+        raise AtlasError(
+            f"the shapes have no {', '.join(missing)} column(s): pass a frame from geo.compare.comparison_shapes"
+        )
+    shapes = _to_wgs84(shapes).reset_index(drop=True)
+    chosen = {str(c) for c in selected}
+    is_selected = shapes["code"].astype(str).isin(chosen).to_numpy()
+    order = np.argsort(is_selected, kind="stable")
+    shapes = shapes.iloc[order].reset_index(drop=True)
+    is_selected = is_selected[order]
+
+    styles: dict[str, dict] = {}
+    for i, (kind, change, sel) in enumerate(zip(shapes["in"].astype(str), shapes["change"], is_selected)):
+        style = change_style(kind, change, classes)
+        if sel:
+            style.update(color=SELECTED_EDGE, weight=3)
+            style.pop("dashArray", None)
+        styles[str(i)] = style
+
+    context = _to_wgs84(context) if context is not None else None
+    m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=tiles, control_scale=True)
+    if context is not None and len(context):
+        folium.GeoJson(
+            _features(context),
+            name="Local authorities",
+            style_function=lambda f: {"fill": False, "color": CONTEXT_EDGE, "weight": 0.5},
+            interactive=False,
+            control=False,
+        ).add_to(m)
+    layer = folium.GeoJson(
+        _features(shapes, _change_properties(shapes, label_a, label_b)),
+        name=CHANGE_LABEL,
+        style_function=lambda f: styles[f["id"]],
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000000", "fillOpacity": 0.95},
+        control=False,
+    )
+    layer.add_child(_ChangeTooltip(source or _without_fixed_lines(attribution), label_a, label_b))
+    layer.add_to(m)
+
+    bounds = _bounds(shapes[is_selected]) or UK_BOUNDS
+    m.fit_bounds(bounds, padding=(24, 24), max_zoom=10)
+    kinds = set(shapes["in"].astype(str)) - {"both"}
+    legend = change_legend_html(classes, label_a=label_a, label_b=label_b, kinds=kinds, context=context is not None)
+    m.add_child(_Decorations(legend, attribution_text(attribution)))
+    return m

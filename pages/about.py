@@ -5,6 +5,7 @@ import streamlit as st
 from geo import sources
 from pages import common
 
+common.ensure_app_navigation()
 sel = common.current_selection()
 dataset = common.load_dataset(sel.dataset)
 

@@ -22,6 +22,22 @@ from geo.view import View, build_view, place_options
 SELECTION_KEY = "atlas_selection"
 
 
+def ensure_app_navigation() -> None:
+    """Rerun through app.py when this page was opened as the server's first request.
+
+    Until some session has run app.py (and so st.navigation), Streamlit treats ``pages/``
+    as a legacy multipage folder: a deep link such as ``/rankings`` on a freshly started
+    server runs that page file alone, without the sidebar, and lists every file in
+    ``pages/`` as a page. Every page calls this first. Clearing the legacy flag and rerunning runs app.py with this page (the
+    page hash is the URL path in both modes), exactly as st.navigation itself does.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def fail(err: Exception) -> None:
     """Show a user-fixable problem as one line and stop the page (no traceback)."""
     st.error(str(err), icon=":material/error:")

@@ -7,6 +7,7 @@ from geo import exports, join, snapshot
 from geo.metrics import LEVEL_LABELS, METRIC_LABELS, VENDOR_LABELS
 from pages import common
 
+common.ensure_app_navigation()
 sel = common.current_selection()
 view = common.current_view()
 dataset = common.load_dataset(sel.dataset)

@@ -8,6 +8,7 @@ from geo.metrics import LEVEL_LABELS
 from geo.reference import compare_rates, load_reference_rates
 from pages import common
 
+common.ensure_app_navigation()
 sel = common.current_selection()
 view = common.current_view()
 dataset = common.load_dataset(sel.dataset)

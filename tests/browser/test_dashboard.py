@@ -179,3 +179,15 @@ def test_clicking_an_area_shows_its_details_without_remounting_the_map(atlas_url
     _, frame_after = map_frame(page)
     assert frame_after.evaluate("window.__atlasMarker") == "kept"
     save_screenshot(page, "page-map-details")
+
+
+def test_deep_link_on_a_fresh_server_gets_the_sidebar(streamlit_server, page: Page) -> None:
+    # A server nobody has visited yet: its first request is a deep link to a page.
+    url = streamlit_server("app.py", env={"CAMERA_ATLAS_TEST_FRESH_SERVER": "deep-link"})
+    page.goto(f"{url}/rankings?level=region")
+    wait_for_app(page)
+    expect(page.locator("h1").first).to_have_text("Rankings")
+    expect(sidebar(page).get_by_text("Filters")).to_be_visible()
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).not_to_contain_text("common")  # only the five pages, not every file in pages/
+    expect(page.get_by_text("North West", exact=True).first).to_be_visible(timeout=60_000)

@@ -1,0 +1,210 @@
+"""Comparing two datasets at one geography level: change per unit, absolute and percent.
+
+:func:`compare` matches the rows of two :class:`geo.metrics.Table` objects (same level,
+same vendor) and gives each unit its networks in A and in B, the change ``B - A`` and the
+percent change. A unit that only one dataset lists is kept and marked (``only_a`` /
+``only_b``): it is listed, never dropped, and never treated as zero in the other dataset
+(a source that names only its top cities says nothing about the rest).
+:func:`comparison_shapes` puts the comparison onto the shapes of its level for a map.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.areas import regions
+from geo.errors import AtlasError
+from geo.metrics import LEVEL_LABELS, Table
+
+IN_BOTH, ONLY_A, ONLY_B, IN_NEITHER = "both", "only_a", "only_b", "neither"
+ROW_COLUMNS = [
+    "code", "name", "lad_codes", "networks_a", "networks_b", "change", "pct_change", "in", "per_1k_a", "per_1k_b",
+]
+ONLY_COLUMNS = ["code", "name", "lad_codes"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two tables of one level side by side.
+
+    ``rows``: one row per unit in either table, with ``networks_a``/``networks_b`` (NaN
+    where a dataset does not list the unit), ``change`` (``b - a``; NaN unless in both),
+    ``pct_change`` (percent of A; NaN where A is 0 or missing) and ``in`` (``both``,
+    ``only_a`` or ``only_b``). Units in both come first, largest increase first.
+    ``only_a``/``only_b``: the units only one dataset lists (``code, name, lad_codes`` and
+    that dataset's ``networks_a`` or ``networks_b``), largest first.
+    """
+
+    level: str
+    dataset_a: str
+    dataset_b: str
+    vendor: str
+    rows: pd.DataFrame
+    only_a: pd.DataFrame
+    only_b: pd.DataFrame
+    national_a: int
+    national_b: int
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def national_change(self) -> int:
+        """National total of B minus that of A."""
+        return self.national_b - self.national_a
+
+    @property
+    def national_pct_change(self) -> float:
+        """National change as a percent of A's total (NaN when A's total is 0)."""
+        return pct_change(self.national_a, self.national_b)
+
+    @property
+    def both(self) -> pd.DataFrame:
+        """The rows listed by both datasets (the ones with a change)."""
+        return self.rows[self.rows["in"] == IN_BOTH]
+
+
+def pct_change(a: float | None, b: float | None) -> float:
+    """``(b - a) / a`` in percent; NaN when ``a`` is 0 or either value is missing."""
+    if a is None or b is None or pd.isna(a) or pd.isna(b) or a == 0:
+        return math.nan
+    return (float(b) - float(a)) / float(a) * 100
+
+
+def _key(level: str, rows: pd.DataFrame) -> pd.Series:
+    """What identifies a unit: the sorted LAD-code set for places, the GSS code otherwise."""
+    if level == "place":
+        return rows["lad_codes"].map(lambda codes: " ".join(sorted(codes)))
+    return rows["code"].astype(str)
+
+
+def _side(table: Table, suffix: str) -> pd.DataFrame:
+    rows = table.rows
+    return pd.DataFrame(
+        {
+            "key": _key(table.level, rows).to_numpy(),
+            f"code_{suffix}": rows["code"].to_numpy(),
+            f"name_{suffix}": rows["name"].to_numpy(),
+            f"lad_codes_{suffix}": rows["lad_codes"].map(tuple).to_numpy(),
+            f"networks_{suffix}": rows["networks"].astype("int64").to_numpy(),
+            f"per_1k_{suffix}": rows["per_1k"].astype(float).to_numpy(),
+        }
+    )
+
+
+def compare(table_a: Table, table_b: Table) -> Comparison:
+    """Match the units of ``table_a`` and ``table_b`` and compute the change from A to B.
+
+    Both tables must be of the same level and vendor (:class:`AtlasError` otherwise).
+    Places match on their sorted set of LAD codes ("Manchester" in one dataset and
+    "City of Manchester" in another are one place); LADs and regions on their code.
+    """
+    if table_a.level != table_b.level:
+        raise AtlasError(
+            f"cannot compare a {table_a.level} table with a {table_b.level} table: build both at the same level"
+        )
+    if table_a.vendor != table_b.vendor:
+        raise AtlasError(
+            f"cannot compare vendor {table_a.vendor} with vendor {table_b.vendor}: build both for the same vendor "
+            "(use all when one dataset has no vendor split)"
+        )
+    a, b = _side(table_a, "a"), _side(table_b, "b")
+    merged = a.merge(b, on="key", how="outer", indicator=True, sort=False)
+    status = merged["_merge"].map({"both": IN_BOTH, "left_only": ONLY_A, "right_only": ONLY_B}).astype(str)
+    rows = pd.DataFrame(
+        {
+            "code": merged["code_a"].where(merged["code_a"].notna(), merged["code_b"]),
+            "name": merged["name_a"].where(merged["name_a"].notna(), merged["name_b"]),
+            "lad_codes": merged["lad_codes_a"].where(merged["lad_codes_a"].notna(), merged["lad_codes_b"]),
+            "networks_a": merged["networks_a"].astype("Int64"),
+            "networks_b": merged["networks_b"].astype("Int64"),
+            "in": status,
+            "per_1k_a": merged["per_1k_a"].astype(float),
+            "per_1k_b": merged["per_1k_b"].astype(float),
+        }
+    )
+    a_values = rows["networks_a"].astype("Float64").astype(float)
+    b_values = rows["networks_b"].astype("Float64").astype(float)
+    rows["change"] = (b_values - a_values).astype("Int64")  # <NA> unless listed by both
+    rows["pct_change"] = np.where(a_values > 0, (b_values - a_values) / a_values.where(a_values > 0) * 100, np.nan)
+    order = {IN_BOTH: 0, ONLY_A: 1, ONLY_B: 2}
+    rows = rows.assign(
+        _group=rows["in"].map(order),
+        _size=(-rows["change"].astype("Float64")).fillna(-rows["networks_a"].astype("Float64")).fillna(
+            -rows["networks_b"].astype("Float64")
+        ).astype(float),
+    )
+    rows = rows.sort_values(["_group", "_size", "name"], ignore_index=True)[ROW_COLUMNS]
+
+    only_a = rows.loc[rows["in"] == ONLY_A, ONLY_COLUMNS + ["networks_a"]].reset_index(drop=True)
+    only_b = rows.loc[rows["in"] == ONLY_B, ONLY_COLUMNS + ["networks_b"]].reset_index(drop=True)
+    only_b = only_b.sort_values(["networks_b", "name"], ascending=[False, True], ignore_index=True)
+    return Comparison(
+        level=table_a.level,
+        dataset_a=table_a.dataset,
+        dataset_b=table_b.dataset,
+        vendor=table_a.vendor,
+        rows=rows,
+        only_a=only_a,
+        only_b=only_b,
+        national_a=int(table_a.national_total),
+        national_b=int(table_b.national_total),
+        notes=tuple(_notes(table_a, table_b, only_a, only_b)),
+    )
+
+
+def _notes(table_a: Table, table_b: Table, only_a: pd.DataFrame, only_b: pd.DataFrame) -> list[str]:
+    """What a reader must know to read the comparison honestly."""
+    notes = []
+    if table_a.national_total_source != table_b.national_total_source:
+        notes.append(
+            f"The national totals are not alike: A's is the {_source_label(table_a)}, "
+            f"B's the {_source_label(table_b)}"
+        )
+    if table_a.level == "place":
+        for _, row_a in only_a.iterrows():
+            codes = set(row_a["lad_codes"])
+            overlapping = [row_b["name"] for _, row_b in only_b.iterrows() if codes & set(row_b["lad_codes"])]
+            if overlapping:
+                notes.append(
+                    f"{row_a['name']} (only in A) overlaps {', '.join(overlapping)} (only in B): the places "
+                    f"cover different areas, so compare them at the {LEVEL_LABELS['region'].lower()} level"
+                )
+    return notes
+
+
+def _source_label(table: Table) -> str:
+    return "published national total" if table.national_total_source == "dataset" else "sum of its places"
+
+
+def comparison_shapes(comparison: Comparison, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The comparison on the shapes of its level, with ``has_data`` (listed by both).
+
+    ``lad``: all 361 LADs; ``region``: the 9 English regions and 3 other nations; units
+    neither dataset lists have ``in`` = ``neither``. ``place``: one (dissolved) shape per
+    compared place.
+    """
+    rows = comparison.rows
+    if comparison.level == "place":
+        geometry = [areas.loc[areas["code"].isin(codes), "geometry"].union_all() for codes in rows["lad_codes"]]
+        shaped = gpd.GeoDataFrame(rows.copy(), geometry=geometry, crs=areas.crs)
+    else:
+        base = areas if comparison.level == "lad" else regions(areas)
+        joined = base[["code", "name", "geometry"]].merge(rows.drop(columns=["name"]), on="code", how="left")
+        joined["in"] = joined["in"].fillna(IN_NEITHER)
+        joined["lad_codes"] = [
+            codes if isinstance(codes, tuple) else _lads_of(areas, comparison.level, code)
+            for code, codes in zip(joined["code"], joined["lad_codes"])
+        ]
+        shaped = gpd.GeoDataFrame(joined[ROW_COLUMNS + ["geometry"]], geometry="geometry", crs=areas.crs)
+    shaped["has_data"] = shaped["in"] == IN_BOTH
+    return shaped[ROW_COLUMNS + ["has_data", "geometry"]]
+
+
+def _lads_of(areas: pd.DataFrame, level: str, code: str) -> tuple[str, ...]:
+    if level == "lad":
+        return (code,)
+    return tuple(sorted(areas.loc[areas["region_code"] == code, "code"]))

@@ -1,0 +1,181 @@
+"""Compare: the change from the sidebar's dataset (A) to another one (B), per area.
+
+Headline totals, a diverging choropleth of the change, a table with absolute and percent
+change, and the areas only one dataset lists (listed, never dropped), with a CSV download.
+"""
+
+import math
+import re
+
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import choropleth, compare, exports, sources
+from geo.errors import AtlasError
+from geo.metrics import LEVEL_LABELS, VENDOR_LABELS
+from geo.view import resolve_selection, units_containing
+from pages import common
+
+
+common.ensure_app_navigation()
+sel = common.current_selection()
+st.title("Compare datasets")
+
+others = [i for i in common.available_datasets() if i != sel.dataset]
+if not others:
+    st.info(
+        "There is no other dataset to compare with yet. Upload your own scan on the Data page, "
+        "then come back here to compare it with this one.",
+        icon=":material/upload_file:",
+    )
+    st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table:")
+    st.stop()
+
+dataset_a = common.load_dataset(sel.dataset)
+other_id = st.selectbox(
+    "Compare with",
+    others,
+    key="compare_with",
+    format_func=lambda i: common.load_dataset(i).title,
+    help="Dataset B. Dataset A is the one chosen in the sidebar.",
+)
+dataset_b = common.load_dataset(other_id)
+
+vendor = sel.vendor
+if vendor != "all" and not (dataset_a.splits_vendors and dataset_b.splits_vendors):
+    lacking = dataset_b.title if dataset_a.splits_vendors else dataset_a.title
+    st.info(
+        f"{common.md_escape(lacking)} counts Hikvision and Dahua together (no vendor split), so both datasets are "
+        f"compared for {VENDOR_LABELS['all']}, not {VENDOR_LABELS[vendor]} alone.",
+        icon=":material/info:",
+    )
+    vendor = "all"
+
+
+@st.cache_data(show_spinner="Comparing…", max_entries=32)
+def load_comparison(a: str, b: str, vendor_: str, level: str) -> tuple[compare.Comparison, gpd.GeoDataFrame]:
+    """The comparison and its shapes for plain values (tables come from the cached views)."""
+    table_a = common.load_view(a, vendor_, (), "networks", level).table
+    table_b = common.load_view(b, vendor_, (), "networks", level).table
+    result = compare.compare(table_a, table_b)
+    return result, compare.comparison_shapes(result, common.load_areas())
+
+
+def two_attribution(a, b) -> str:
+    """Source and licence lines naming both datasets (common.attribution names one)."""
+    return f"Counts: A: {a.source}; B: {b.source}. {sources.ONS_ATTRIBUTION} {sources.GEONAMES_ATTRIBUTION}"
+
+
+try:
+    comparison, shapes = load_comparison(sel.dataset, other_id, vendor, sel.level)
+    table_a = common.load_view(sel.dataset, vendor, (), "networks", sel.level).table
+    table_b = common.load_view(other_id, vendor, (), "networks", sel.level).table
+except AtlasError as err:
+    common.fail(err)
+
+st.caption(
+    f"{LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[vendor]} · "
+    f"**A**: {common.md_escape(dataset_a.title)} (date: {common.md_escape(dataset_a.date)}) · "
+    f"**B**: {common.md_escape(dataset_b.title)} (date: {common.md_escape(dataset_b.date)})"
+)
+st.warning(
+    "Differences mix real change with different methods, sources and dates: the two datasets may "
+    "count networks differently, name different places and cover different periods. "
+    "Read a change as a difference between two sources, not as a trend.",
+    icon=":material/warning:",
+)
+
+a_col, b_col, c_col = st.columns(3)
+a_col.metric(
+    "National total A",
+    f"{comparison.national_a:,}",
+    help=f"{common.md_escape(dataset_a.title)} ({table_a.national_total_source})",
+)
+b_col.metric(
+    "National total B",
+    f"{comparison.national_b:,}",
+    help=f"{common.md_escape(dataset_b.title)} ({table_b.national_total_source})",
+)
+pct = comparison.national_pct_change
+c_col.metric(
+    "Change (B − A)",
+    choropleth.format_change(comparison.national_change),
+    None if math.isnan(pct) else f"{pct:+.1f}%",  # ASCII sign: st.metric reads it for the arrow
+    delta_color="off",
+)
+for note in comparison.notes:
+    st.info(common.md_escape(note), icon=":material/info:")
+for label, table in (("A", table_a), ("B", table_b)):
+    for note in table.notes:
+        st.caption(f"{label}: {common.md_escape(note)}")
+
+# The sidebar's odd class count (or one more), so one class is centred on no change.
+classes = choropleth.classify_diverging(comparison.both["change"], k=sel.k if sel.k % 2 else sel.k + 1)
+selected_lads, _ = resolve_selection(sel.places, common.load_resolver())
+fmap = choropleth.build_change_map(
+    shapes,
+    classes,
+    context=common.load_areas() if sel.level == "place" else None,
+    selected=units_containing(shapes, selected_lads),
+    attribution=two_attribution(dataset_a, dataset_b),
+)
+# A constant key and deterministic ids: unchanged content never remounts (no flicker).
+st_folium(fmap, key="compare-map", height=600, use_container_width=True, returned_objects=[])
+
+st.subheader(f"In both ({len(comparison.both)})")
+if comparison.both.empty:
+    st.info("No area is listed by both datasets at this level. Try another geography level in the sidebar.")
+else:
+    st.dataframe(
+        comparison.both.drop(columns=["lad_codes", "in"]),
+        hide_index=True,
+        width="stretch",
+        column_order=["name", "networks_a", "networks_b", "change", "pct_change", "per_1k_a", "per_1k_b", "code"],
+        column_config={
+            "name": st.column_config.TextColumn("Area"),
+            "code": st.column_config.TextColumn("GSS code"),
+            "networks_a": st.column_config.NumberColumn("Networks in A", format="localized"),
+            "networks_b": st.column_config.NumberColumn("Networks in B", format="localized"),
+            "change": st.column_config.NumberColumn(
+                "Change (B − A)", format="localized", help="Networks in B minus networks in A (negative: fewer in B)"
+            ),
+            "pct_change": st.column_config.NumberColumn(
+                "% change", format="%+.1f%%", help="Change as a percent of A; empty where A is 0"
+            ),
+            "per_1k_a": st.column_config.NumberColumn("Per 1,000 residents, A", format="%.2f"),
+            "per_1k_b": st.column_config.NumberColumn("Per 1,000 residents, B", format="%.2f"),
+        },
+    )
+
+
+def only_list(title: str, rows, column: str, other: str) -> None:
+    """A dataset's areas the other does not list, written out (never dropped)."""
+    total = int(rows[column].sum()) if len(rows) else 0
+    st.subheader(f"{title} ({len(rows)})")
+    if rows.empty:
+        st.caption(f"Every area here is also in {other}.")
+        return
+    st.caption(f"{len(rows)} area{'s' if len(rows) != 1 else ''}, {total:,} networks, not listed in {other}.")
+    lines = "\n".join(f"- {common.md_escape(name)}: {int(n):,}" for name, n in zip(rows["name"], rows[column]))
+    box = st.container(height=320) if len(rows) > 12 else st.container()
+    box.markdown(lines)
+
+
+left, right = st.columns(2)
+with left:
+    only_list("Only in A", comparison.only_a, "networks_a", "B")
+with right:
+    only_list("Only in B", comparison.only_b, "networks_b", "A")
+
+stem = re.sub(r"[^\w.-]+", "-", f"uk-camera-atlas_compare_{sel.dataset}_vs_{other_id}_{vendor}_{sel.level}")
+st.download_button(
+    "Download comparison (CSV)",
+    data=exports.safe_csv(comparison.rows),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    key="download-compare-csv",
+)
+st.caption(common.md_escape(two_attribution(dataset_a, dataset_b)))

@@ -1,0 +1,380 @@
+"""geo.compare and the change map in geo.choropleth (synthetic datasets on real mirrored ONS data)."""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import choropleth, compare, datasets, join, metrics
+from geo.choropleth import NO_DATA_COLOR, Classes, build_change_map, classify_diverging, map_html
+from geo.errors import AtlasError
+
+from atlas_testing import assert_one_line
+
+HOSTILE = "<script>alert(1)</script>"
+QUOTES = 'Tom & Jerry\'s "place"'
+HOSTILE_ATTRIBUTION = '</script><img src=x onerror=alert(2)> "Mail" & Co'
+
+# A: a published national total, Greater London, and a place with zero networks.
+CSV_A = b"""place,networks
+United Kingdom,1000
+Greater London,300
+Manchester,100
+Leeds,0
+Liverpool,50
+"""
+# B: no national total; Manchester given by its code under another name; Cardiff only here.
+CSV_B = b"""place,networks,lad_code
+Manchester City Council,150,E08000003
+Leeds,20,
+Liverpool,50,
+Cardiff,40,
+"""
+
+
+def make_dataset(dataset_id: str, data: bytes) -> datasets.Dataset:
+    return datasets.Dataset(id=dataset_id, title=f"Dataset {dataset_id}", observations=datasets.parse_observations(data))
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return make_dataset("a", CSV_A), make_dataset("b", CSV_B)
+
+
+@pytest.fixture(scope="module")
+def comparisons(pair, resolver, areas_frame):
+    """level -> Comparison of A with B."""
+    a, b = pair
+    return {
+        level: compare.compare(
+            metrics.build_table(a, resolver, areas_frame, level=level),
+            metrics.build_table(b, resolver, areas_frame, level=level),
+        )
+        for level in metrics.LEVELS
+    }
+
+
+def row(comparison: compare.Comparison, name: str) -> pd.Series:
+    rows = comparison.rows[comparison.rows["name"] == name]
+    assert len(rows) == 1, f"{name} not exactly once in {list(comparison.rows['name'])}"
+    return rows.iloc[0]
+
+
+# -- compare() -----------------------------------------------------------------------------
+
+
+def test_place_level_rows_and_membership(comparisons):
+    c = comparisons["place"]
+    assert list(c.rows.columns) == compare.ROW_COLUMNS
+    assert (c.level, c.dataset_a, c.dataset_b, c.vendor) == ("place", "a", "b", "all")
+    status = dict(zip(c.rows["name"], c.rows["in"]))
+    assert status == {
+        "Manchester": "both",
+        "Leeds": "both",
+        "Liverpool": "both",
+        "Greater London": "only_a",
+        "Cardiff": "only_b",
+    }
+    # Units in both first, then only in A, then only in B: nothing is dropped.
+    assert list(c.rows["in"]) == ["both", "both", "both", "only_a", "only_b"]
+
+
+def test_places_match_on_their_lad_codes_not_their_names(comparisons):
+    manchester = row(comparisons["place"], "Manchester")
+    assert manchester["in"] == "both"
+    assert manchester["lad_codes"] == ("E08000003",)
+
+
+def test_change_and_percent_change(comparisons):
+    c = comparisons["place"]
+    manchester = row(c, "Manchester")
+    assert (manchester["networks_a"], manchester["networks_b"]) == (100, 150)
+    assert manchester["change"] == 50
+    assert manchester["pct_change"] == pytest.approx(50.0)
+    assert manchester["per_1k_a"] == pytest.approx(100 / 568_996 * 1000)
+    assert manchester["per_1k_b"] == pytest.approx(150 / 568_996 * 1000)
+    liverpool = row(c, "Liverpool")
+    assert liverpool["change"] == 0
+    assert liverpool["pct_change"] == 0.0
+    # Largest increase first among the units in both.
+    assert list(c.both["name"]) == ["Manchester", "Leeds", "Liverpool"]
+
+
+def test_zero_in_a_has_a_change_but_no_percent(comparisons):
+    leeds = row(comparisons["place"], "Leeds")
+    assert (leeds["networks_a"], leeds["networks_b"], leeds["change"]) == (0, 20, 20)
+    assert math.isnan(leeds["pct_change"])
+
+
+def test_missing_in_one_dataset_is_listed_not_zero(comparisons):
+    c = comparisons["place"]
+    cardiff = row(c, "Cardiff")
+    assert pd.isna(cardiff["networks_a"]) and cardiff["networks_b"] == 40
+    assert pd.isna(cardiff["change"]) and math.isnan(cardiff["pct_change"])
+    london = row(c, "Greater London")
+    assert london["networks_a"] == 300 and pd.isna(london["networks_b"]) and pd.isna(london["change"])
+    assert list(c.only_a["name"]) == ["Greater London"]
+    assert list(c.only_a["networks_a"]) == [300]
+    assert list(c.only_b["name"]) == ["Cardiff"]
+    assert list(c.only_b["networks_b"]) == [40]
+    assert {"name", "networks_a"} <= set(c.only_a.columns)
+    assert {"name", "networks_b"} <= set(c.only_b.columns)
+
+
+def test_national_totals_and_their_change(comparisons):
+    c = comparisons["place"]
+    assert (c.national_a, c.national_b) == (1000, 260)  # published total vs sum of B's places
+    assert c.national_change == -740
+    assert c.national_pct_change == pytest.approx(-74.0)
+    assert any("national totals are not alike" in note for note in c.notes)
+
+
+def test_lad_level_matches_on_codes(comparisons):
+    c = comparisons["lad"]
+    status = dict(zip(c.rows["code"], c.rows["in"]))
+    # Greater London cannot be split into LADs, so it is not a LAD row in A.
+    assert status == {"E08000003": "both", "E08000035": "both", "E08000012": "both", "W06000015": "only_b"}
+    assert c.only_a.empty
+
+
+def test_region_level_sums_places_per_region(comparisons):
+    c = comparisons["region"]
+    north_west = row(c, "North West")
+    assert (north_west["networks_a"], north_west["networks_b"], north_west["change"]) == (150, 200, 50)
+    assert row(c, "London")["in"] == "only_a"
+    assert row(c, "Wales")["in"] == "only_b"
+    assert math.isnan(row(c, "Yorkshire and The Humber")["pct_change"])  # Leeds: 0 in A
+
+
+def test_level_mismatch_is_a_one_line_atlas_error(pair, resolver, areas_frame):
+    a, b = pair
+    with pytest.raises(AtlasError) as err:
+        compare.compare(
+            metrics.build_table(a, resolver, areas_frame, level="place"),
+            metrics.build_table(b, resolver, areas_frame, level="lad"),
+        )
+    assert_one_line(err.value, "place", "lad", "same level")
+
+
+def test_vendor_mismatch_is_an_atlas_error(resolver, areas_frame):
+    split = make_dataset("s", b"place,vendor,networks\nLeeds,hikvision,5\nLeeds,dahua,7\n")
+    with pytest.raises(AtlasError) as err:
+        compare.compare(
+            metrics.build_table(split, resolver, areas_frame, vendor="hikvision"),
+            metrics.build_table(split, resolver, areas_frame, vendor="all"),
+        )
+    assert_one_line(err.value, "vendor", "same vendor")
+
+
+def test_overlapping_places_only_in_one_dataset_get_a_note(resolver, areas_frame):
+    a = make_dataset("a", b"place,networks\nLondon,300\n")
+    b = make_dataset("b", b"place,networks\nCroydon,12\n")
+    c = compare.compare(metrics.build_table(a, resolver, areas_frame), metrics.build_table(b, resolver, areas_frame))
+    assert list(c.rows["in"]) == ["only_a", "only_b"]
+    assert any("Greater London" in note and "Croydon" in note for note in c.notes)
+
+
+def test_same_dataset_compares_to_no_change(pair, resolver, areas_frame):
+    a, _ = pair
+    table = metrics.build_table(a, resolver, areas_frame)
+    c = compare.compare(table, table)
+    assert set(c.rows["in"]) == {"both"}
+    assert (c.rows["change"] == 0).all()
+    assert c.only_a.empty and c.only_b.empty and c.notes == ()
+
+
+# -- comparison_shapes() ---------------------------------------------------------------------
+
+
+def test_place_shapes_one_per_compared_place(comparisons, areas_frame):
+    shapes = compare.comparison_shapes(comparisons["place"], areas_frame)
+    assert len(shapes) == 5
+    assert list(shapes.columns) == compare.ROW_COLUMNS + ["has_data", "geometry"]
+    assert dict(zip(shapes["name"], shapes["has_data"])) == {
+        "Manchester": True, "Leeds": True, "Liverpool": True, "Greater London": False, "Cardiff": False,
+    }
+    london = shapes[shapes["name"] == "Greater London"].geometry.iloc[0]
+    lads = areas_frame[areas_frame["code"].str.startswith("E09")].geometry.union_all()
+    assert london.area == pytest.approx(lads.area, rel=1e-6)
+
+
+def test_lad_and_region_shapes_cover_every_unit(comparisons, areas_frame):
+    lads = compare.comparison_shapes(comparisons["lad"], areas_frame)
+    assert len(lads) == 361
+    assert lads["in"].value_counts().to_dict() == {"neither": 357, "both": 3, "only_b": 1}
+    assert int(lads["has_data"].sum()) == 3
+    assert all(codes == (code,) for code, codes in zip(lads["code"], lads["lad_codes"]))
+    regions = compare.comparison_shapes(comparisons["region"], areas_frame)
+    assert len(regions) == 12
+    assert regions.loc[regions["name"] == "Scotland", "in"].item() == "neither"
+    assert len(regions.loc[regions["name"] == "London", "lad_codes"].item()) == 33
+
+
+# -- classify_diverging() --------------------------------------------------------------------
+
+
+def test_diverging_breaks_are_symmetric_around_zero():
+    classes = classify_diverging([-100, -20, 0, 5, 60, np.nan, None], k=5)
+    assert classes.scheme == "diverging"
+    assert classes.bins == pytest.approx((-60, -20, 20, 60, 100))
+    k = len(classes.colors)
+    for j in range(k - 1):
+        assert classes.bins[j] == -classes.bins[k - 2 - j]  # exactly mirrored
+    assert classes.bins[-1] == 100  # the largest absolute change
+    for value in (1, 19, 35, 75, 100):
+        assert classes.index_for(value) + classes.index_for(-value) == k - 1
+    assert classes.color_for(0) == choropleth.NO_CHANGE_COLOR
+
+
+@pytest.mark.parametrize("k", [3, 5, 7, 9])
+def test_diverging_colours_are_puor_mirrored_around_the_neutral(k):
+    classes = classify_diverging([-7, 3, 12], k=k)
+    assert len(classes.colors) == len(classes.bins) == len(classes.labels) == k
+    assert classes.colors[k // 2] == choropleth.NO_CHANGE_COLOR
+    assert classes.colors == choropleth.diverging_palette(k)
+    assert classes.color_for(-12).startswith("#") and classes.color_for(-12) != classes.color_for(12)
+    assert classes.color_for(-12) == classes.colors[0] and classes.color_for(12) == classes.colors[-1]
+    # Purple for fewer networks, orange for more (ColorBrewer PuOr).
+    assert classes.colors[0] in ("#998ec3", "#5e3c99", "#542788")
+    assert classes.colors[-1] in ("#f1a340", "#e66101", "#b35806")
+    assert NO_DATA_COLOR not in classes.colors
+
+
+def test_diverging_labels_carry_signs():
+    classes = classify_diverging([-100, 100], k=5)
+    assert classes.labels[0] == "\u2212100 \u2013 \u221260"
+    assert classes.labels[-1] == "+61 \u2013 +100"
+    assert "0" in classes.labels[2] or "\u221219" in classes.labels[2]
+    rates = classify_diverging([-0.5, 0.25], k=3)
+    assert rates.labels[-1].startswith("+") and rates.labels[0].startswith("\u2212")
+
+
+def test_diverging_edge_cases():
+    assert classify_diverging([]).labels == ("no values",)
+    assert classify_diverging([np.nan, None]).labels == ("no values",)
+    zero = classify_diverging([0, 0])
+    assert zero.colors == (choropleth.NO_CHANGE_COLOR,) and zero.color_for(0) == choropleth.NO_CHANGE_COLOR
+    assert classify_diverging(pd.Series([5, -5], dtype="Int64")).bins[-1] == 5
+    assert classify_diverging(pd.array([pd.NA, 4], dtype="Int64")).bins[-1] == 4
+
+
+@pytest.mark.parametrize("k", [2, 4, 1, 11, 5.0, True])
+def test_even_or_bad_k_is_a_one_line_atlas_error(k):
+    with pytest.raises(AtlasError) as err:
+        classify_diverging([1, -1], k=k)
+    assert_one_line(err.value)
+
+
+def test_change_formats():
+    assert choropleth.format_change(1200) == "+1,200"
+    assert choropleth.format_change(-300) == "\u2212300"
+    assert choropleth.format_change(0) == "0"
+    assert choropleth.format_change(pd.NA) == "\u2013"
+    assert choropleth.format_pct_change(12.345) == "+12.3%"
+    assert choropleth.format_pct_change(float("nan")) == "\u2013"
+
+
+# -- build_change_map() ------------------------------------------------------------------------
+
+
+def unjs(text: str) -> str:
+    """What script string literals hold once the browser has parsed them."""
+    for code, char in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'")):
+        text = text.replace(code, char)
+    return text
+
+
+def change_layer(m: folium.Map) -> folium.GeoJson:
+    layers = [child for child in m._children.values() if isinstance(child, folium.GeoJson)]
+    return layers[-1]
+
+
+def properties_by_name(m: folium.Map) -> dict[str, dict]:
+    return {f["properties"]["name"]: f["properties"] for f in change_layer(m).data["features"]}
+
+
+def test_change_map_tooltips_and_styles(comparisons, areas_frame):
+    c = comparisons["place"]
+    shapes = compare.comparison_shapes(c, areas_frame)
+    classes = classify_diverging(c.both["change"])
+    m = build_change_map(shapes, classes, context=areas_frame, attribution="Counts: test.")
+    props = properties_by_name(m)
+    assert (props["Manchester"]["a"], props["Manchester"]["b"]) == ("100", "150")
+    assert (props["Manchester"]["c"], props["Manchester"]["p"]) == ("+50", "+50.0%")
+    assert props["Leeds"]["p"] == "n/a (A is 0)"
+    assert props["Cardiff"]["a"] == "not listed" and props["Cardiff"]["c"] == "\u2013"
+    assert props["Cardiff"]["s"].startswith("Only in B")
+    assert props["Greater London"]["s"].startswith("Only in A")
+    html = unjs(map_html(m))
+    for label in ("Networks in A", "Networks in B", "% change", "Only in A", "Only in B", "Change in camera networks"):
+        assert label in html
+    # Styles: change colours for units in both, distinct greys for the others.
+    layer = change_layer(m)
+    fills = {
+        f["properties"]["name"]: layer.style_function(f)["fillColor"] for f in layer.data["features"]
+    }
+    assert fills["Manchester"] == classes.colors[-1]
+    assert fills["Liverpool"] == classes.color_for(0)
+    assert fills["Greater London"] != fills["Cardiff"]
+    assert not {fills["Greater London"], fills["Cardiff"]} & set(choropleth.diverging_palette(5))
+
+
+def test_change_map_lad_level_leaves_units_in_neither_unfilled(comparisons, areas_frame):
+    c = comparisons["lad"]
+    shapes = compare.comparison_shapes(c, areas_frame)
+    m = build_change_map(shapes, classify_diverging(c.both["change"]))
+    layer = change_layer(m)
+    assert len(layer.data["features"]) == 361
+    styles = {f["properties"]["code"]: layer.style_function(f) for f in layer.data["features"]}
+    assert styles["E06000001"]["fillOpacity"] == 0
+    assert "dashArray" in styles["W06000015"]
+    assert "In neither dataset" in unjs(map_html(m))
+
+
+def test_change_map_selected_units_are_outlined(comparisons, areas_frame):
+    c = comparisons["place"]
+    shapes = compare.comparison_shapes(c, areas_frame)
+    m = build_change_map(shapes, classify_diverging(c.both["change"]), selected=["W06000015"])
+    layer = change_layer(m)
+    cardiff = next(f for f in layer.data["features"] if f["properties"]["code"] == "W06000015")
+    style = layer.style_function(cardiff)
+    assert style["color"] == choropleth.SELECTED_EDGE and "dashArray" not in style
+
+
+def test_change_map_escapes_hostile_strings(comparisons, areas_frame):
+    c = comparisons["lad"]
+    frame = compare.comparison_shapes(c, areas_frame)
+    kinds = frame["in"].astype(str)
+    frame.loc[frame.index[kinds == "both"][0], "name"] = HOSTILE
+    frame.loc[frame.index[kinds == "both"][1], "name"] = QUOTES
+    frame.loc[frame.index[kinds == "only_b"][0], "name"] = HOSTILE + "-onlyb"
+    frame.loc[frame.index[kinds == "neither"][0], "name"] = HOSTILE + "-neither"
+    base = classify_diverging(c.both["change"])
+    classes = Classes(base.scheme, base.bins, base.colors, (HOSTILE, QUOTES) + base.labels[2:])
+    m = build_change_map(
+        frame, classes, attribution=HOSTILE_ATTRIBUTION, label_a=HOSTILE, label_b=QUOTES, source=QUOTES
+    )
+    html = map_html(m)
+    text = unjs(html)  # what reaches innerHTML after the browser decodes the script strings
+    for raw in (HOSTILE, QUOTES, "<img src=x", 'Jerry\'s "place"'):
+        assert raw not in html
+        assert raw not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "Tom &amp; Jerry&#x27;s &quot;place&quot;" in text
+    assert "&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &quot;Mail&quot; &amp; Co" in text
+    # The dataset labels in tooltip labels, status lines and legend.
+    assert "Networks in &lt;script&gt;" in text
+    assert "not listed in &lt;script&gt;" in text
+    assert "Only in Tom &amp; Jerry&#x27;s" in text
+    assert html.count("<script") == html.count("</script>")
+
+
+def test_change_map_wants_comparison_shapes(resolver, areas_frame):
+    table = metrics.build_table(make_dataset("a", CSV_A), resolver, areas_frame)
+    with pytest.raises(AtlasError) as err:
+        build_change_map(join.level_shapes(table, areas_frame), classify_diverging([1]))
+    assert_one_line(err.value, "comparison_shapes")

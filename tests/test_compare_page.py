@@ -1,0 +1,133 @@
+"""AppTest: the Compare page (the shipped TOP10VPN figures against the synthetic vendor-split fixture)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGE = "pages/compare.py"
+FIXTURE_DATASETS = ROOT / "tests" / "fixtures" / "datasets"
+DATASETS_ENV = "CAMERA_ATLAS_DATASETS_DIR"
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest resets PagesManager's class flag before every run, so with a ``pages/`` folder
+    beside app.py its reruns take the legacy (v1) path and run the page file alone, without
+    app.py's sidebar. A real server clears the flag once st.navigation is called; do the same."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _navigation_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+
+
+@pytest.fixture
+def fixture_datasets(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(DATASETS_ENV, str(FIXTURE_DATASETS))
+    return FIXTURE_DATASETS
+
+
+def run_compare(**params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def headings(at: AppTest) -> list[str]:
+    return [h.value for h in at.subheader]
+
+
+def only_lists(at: AppTest) -> dict[str, str]:
+    """'Only in A'/'Only in B' -> the markdown list under it."""
+    lists = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert len(lists) == 2, lists
+    return {"A": lists[0], "B": lists[1]}
+
+
+def test_compares_top10vpn_with_the_synthetic_dataset(fixture_datasets: Path) -> None:
+    at = run_compare()
+    assert at.title[0].value == "Compare datasets"
+    chooser = at.selectbox(key="compare_with")
+    assert chooser.value == "synthetic-split"
+    assert "top10vpn-2022" not in chooser.options  # dataset A is never offered as B
+    values = metric_values(at)
+    assert values["National total A"] == "277,986"
+    assert values["National total B"] == "1,900"
+    assert values["Change (B − A)"] == "\u2212276,086"
+    assert [m.delta for m in at.metric if m.label == "Change (B − A)"] == ["-99.3%"]
+
+    both = at.dataframe[0].value
+    assert list(both["name"]) == ["Manchester"]
+    manchester = both.iloc[0]
+    assert (manchester["networks_a"], manchester["networks_b"], manchester["change"]) == (7436, 150, -7286)
+    assert manchester["pct_change"] == pytest.approx((150 - 7436) / 7436 * 100)
+
+    assert {"In both (1)", "Only in A (3)", "Only in B (3)"} <= set(headings(at))
+    lists = only_lists(at)
+    assert lists["A"].splitlines() == ["- Greater London: 61,504", "- Birmingham: 8,865", "- Liverpool: 4,957"]
+    assert lists["B"].splitlines() == ["- Leeds: 110", "- Glasgow City: 80", "- Cardiff: 65"]
+    assert any("75,326 networks, not listed in B" in c.value for c in at.caption)
+
+    assert any("different methods" in w.value and "dates" in w.value for w in at.warning)
+    assert "Download comparison (CSV)" in [b.label for b in at.get("download_button")]
+
+
+def test_lad_level_notes_what_cannot_be_compared(fixture_datasets: Path) -> None:
+    at = run_compare(level="lad")
+    assert list(at.dataframe[0].value["name"]) == ["Manchester"]
+    lists = only_lists(at)
+    assert "Greater London" not in lists["A"]  # London is not split into boroughs…
+    assert any("Greater London" in c.value and "cannot be split" in c.value for c in at.caption)  # …and says so
+    assert "- Leeds: 110" in lists["B"]
+
+
+def test_region_level(fixture_datasets: Path) -> None:
+    at = run_compare(level="region")
+    both = at.dataframe[0].value
+    north_west = both[both["name"] == "North West"].iloc[0]
+    assert (north_west["networks_a"], north_west["networks_b"]) == (7436 + 4957, 150)
+    assert "- Scotland: 80" in only_lists(at)["B"]
+
+
+def test_vendor_split_falls_back_to_all_when_one_dataset_lacks_it(fixture_datasets: Path) -> None:
+    at = run_compare(dataset="synthetic-split", vendor="hikvision")
+    assert at.sidebar.radio(key="f_vendor").value == "hikvision"
+    assert at.selectbox(key="compare_with").value == "top10vpn-2022"
+    assert any("no vendor split" in i.value and "Hikvision + Dahua" in i.value for i in at.info)
+    values = metric_values(at)
+    assert values["National total A"] == "1,900"  # both vendors, not Hikvision's 1,000
+    assert values["National total B"] == "277,986"
+
+
+def test_without_a_second_dataset_the_page_points_to_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DATASETS_ENV, raising=False)
+    at = run_compare()
+    assert any("Upload your own scan on the Data page" in i.value for i in at.info)
+    assert not at.dataframe
+    assert not at.metric
+
+
+def test_chosen_places_and_even_class_counts_are_handled(fixture_datasets: Path) -> None:
+    at = run_compare(place="Manchester", k="4")  # 4 classes become 5: one is centred on no change
+    assert at.sidebar.multiselect(key="f_places").value == ["Manchester"]
+    assert list(at.dataframe[0].value["name"]) == ["Manchester"]
