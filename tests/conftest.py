@@ -27,6 +27,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
 
 from geo import areas, datasets, places, sources
 
@@ -89,3 +91,22 @@ def fetched(mirror: Path, atlas_data_dir: Path) -> tuple[gpd.GeoDataFrame, Path,
 def isolated_data_dir(atlas_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(DATA_ENV, str(atlas_data_dir))
     return atlas_data_dir
+
+
+# -- AppTest with st.navigation and a pages/ folder ----------------------------------------
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest resets PagesManager's class flag before every run, so with a ``pages/`` folder
+    beside app.py its reruns take the legacy (v1) path and run the page file alone, without
+    app.py's sidebar. A real server clears the flag once st.navigation is called; do the same."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture
+def app_navigation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use in AppTest modules: ``pytestmark = pytest.mark.usefixtures("app_navigation")``."""
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)

@@ -5,27 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+pytestmark = pytest.mark.usefixtures("app_navigation")
 PAGES = ["pages/map.py", "pages/rankings.py", "pages/per_capita.py", "pages/data.py", "pages/about.py"]
-
-
-class _NavigationPagesManager(PagesManager):
-    """AppTest resets PagesManager's class flag before every run, so with a ``pages/`` folder
-    beside app.py its reruns take the legacy (v1) path and run the page file alone, without
-    app.py's sidebar. A real server clears the flag once st.navigation is called; do the same."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
 
 
 def run_app(page: str | None = None, **params: str | list[str]) -> AppTest:

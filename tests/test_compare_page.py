@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,21 +12,7 @@ APP = str(ROOT / "app.py")
 PAGE = "pages/compare.py"
 FIXTURE_DATASETS = ROOT / "tests" / "fixtures" / "datasets"
 DATASETS_ENV = "CAMERA_ATLAS_DATASETS_DIR"
-
-
-class _NavigationPagesManager(PagesManager):
-    """AppTest resets PagesManager's class flag before every run, so with a ``pages/`` folder
-    beside app.py its reruns take the legacy (v1) path and run the page file alone, without
-    app.py's sidebar. A real server clears the flag once st.navigation is called; do the same."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+pytestmark = pytest.mark.usefixtures("app_navigation")
 
 
 @pytest.fixture
