@@ -16,7 +16,7 @@ import math
 import warnings
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -493,30 +493,62 @@ def build_map(
     ``attribution``) closes each tooltip. ``tiles``: a folium basemap name, default none.
     ``title_html``: an already-escaped HTML fragment shown top right (for downloads).
     """
-    import folium
-
     _check_metric(metric)
     if metric not in shapes.columns:
         raise AtlasError(f"the shapes have no {metric} column: pass a frame from geo.join.level_shapes")
     shapes = _to_wgs84(shapes).reset_index(drop=True)
-    chosen = {str(c) for c in selected}
-    is_selected = shapes["code"].astype(str).isin(chosen).to_numpy()
-    # Selected units last, so their thick outlines are drawn on top of their neighbours.
+    styles = []
+    for value, data in zip(shapes[metric], shapes["has_data"].astype(bool)):
+        if data:
+            styles.append({"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": "#6e6e6e", "weight": 0.7})
+        else:
+            styles.append({"fillColor": NO_DATA_COLOR, "fillOpacity": 0.6, "color": NO_DATA_EDGE, "weight": 0.6, "dashArray": "3 3"})
+    return _draw_units(
+        shapes,
+        styles,
+        _unit_properties,
+        _Tooltip(source or _without_fixed_lines(attribution)),
+        legend_html(metric, classes, context=context is not None),
+        name=METRIC_LABELS[metric],
+        context=context,
+        selected=selected,
+        attribution=attribution,
+        tiles=tiles,
+        title_html=title_html,
+    )
+
+
+def _draw_units(
+    shapes: gpd.GeoDataFrame,
+    styles: list[dict],
+    properties: Callable[[gpd.GeoDataFrame], list[dict]],
+    tooltip: object,
+    legend: str,
+    *,
+    name: str,
+    context: gpd.GeoDataFrame | None,
+    selected: Sequence[str],
+    attribution: str,
+    tiles: str | None,
+    title_html: str = "",
+) -> folium.Map:
+    """The map shared by :func:`build_map` and :func:`build_change_map`.
+
+    ``shapes`` (WGS84, 0..n-1 index) are drawn with one style each; selected units get a
+    thick outline, are drawn last (on top of their neighbours) and are zoomed to.
+    """
+    import folium
+
+    is_selected = shapes["code"].astype(str).isin({str(c) for c in selected}).to_numpy()
     order = np.argsort(is_selected, kind="stable")
     shapes = shapes.iloc[order].reset_index(drop=True)
-    is_selected = is_selected[order]
-    has_data = shapes["has_data"].astype(bool).to_numpy()
-
-    styles: dict[str, dict] = {}
-    for i, (value, data, sel) in enumerate(zip(shapes[metric], has_data, is_selected)):
-        if data:
-            style = {"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": "#6e6e6e", "weight": 0.7}
-        else:
-            style = {"fillColor": NO_DATA_COLOR, "fillOpacity": 0.6, "color": NO_DATA_EDGE, "weight": 0.6, "dashArray": "3 3"}
-        if sel:
+    ordered_styles: dict[str, dict] = {}
+    for i, k in enumerate(order):
+        style = dict(styles[k])
+        if is_selected[k]:
             style.update(color=SELECTED_EDGE, weight=3)
             style.pop("dashArray", None)
-        styles[str(i)] = style
+        ordered_styles[str(i)] = style
 
     context = _to_wgs84(context) if context is not None else None
     m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=tiles, control_scale=True)
@@ -529,21 +561,21 @@ def build_map(
             control=False,
         ).add_to(m)
     layer = folium.GeoJson(
-        _features(shapes, _unit_properties(shapes)),
-        name=METRIC_LABELS[metric],
-        style_function=lambda f: styles[f["id"]],
+        _features(shapes, properties(shapes)),
+        name=name,
+        style_function=lambda f: ordered_styles[f["id"]],
         highlight_function=lambda f: {"weight": 2.5, "color": "#000000", "fillOpacity": 0.95},
         control=False,
     )
-    layer.add_child(_Tooltip(source or _without_fixed_lines(attribution)))
+    layer.add_child(tooltip)
     layer.add_to(m)
 
     # Zoom to the chosen places; otherwise open on the whole UK, so a map of a few cities
-    # still reads as a UK map and the unpainted rest is visible as such.
-    bounds = _bounds(shapes[is_selected]) or UK_BOUNDS
-    # Capped zoom keeps a small selected borough in its surroundings.
+    # still reads as a UK map and the unpainted rest is visible as such. The zoom cap keeps
+    # a small selected borough in its surroundings.
+    bounds = _bounds(shapes[is_selected[order]]) or UK_BOUNDS
     m.fit_bounds(bounds, padding=(24, 24), max_zoom=10)
-    m.add_child(_Decorations(legend_html(metric, classes, context=context is not None), attribution_text(attribution), title_html))
+    m.add_child(_Decorations(legend, attribution_text(attribution), title_html))
     return m
 
 
@@ -782,51 +814,23 @@ def build_change_map(
     ``context``, ``selected``, ``attribution``, ``tiles`` and ``source`` as in
     :func:`build_map`; ``label_a``/``label_b`` name the datasets in tooltips and legend.
     """
-    import folium
-
     missing = [c for c in ("code", "name", "networks_a", "networks_b", "change", "pct_change", "in") if c not in shapes.columns]
     if missing:
         raise AtlasError(
             f"the shapes have no {', '.join(missing)} column(s): pass a frame from geo.compare.comparison_shapes"
         )
     shapes = _to_wgs84(shapes).reset_index(drop=True)
-    chosen = {str(c) for c in selected}
-    is_selected = shapes["code"].astype(str).isin(chosen).to_numpy()
-    order = np.argsort(is_selected, kind="stable")
-    shapes = shapes.iloc[order].reset_index(drop=True)
-    is_selected = is_selected[order]
-
-    styles: dict[str, dict] = {}
-    for i, (kind, change, sel) in enumerate(zip(shapes["in"].astype(str), shapes["change"], is_selected)):
-        style = change_style(kind, change, classes)
-        if sel:
-            style.update(color=SELECTED_EDGE, weight=3)
-            style.pop("dashArray", None)
-        styles[str(i)] = style
-
-    context = _to_wgs84(context) if context is not None else None
-    m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=tiles, control_scale=True)
-    if context is not None and len(context):
-        folium.GeoJson(
-            _features(context),
-            name="Local authorities",
-            style_function=lambda f: {"fill": False, "color": CONTEXT_EDGE, "weight": 0.5},
-            interactive=False,
-            control=False,
-        ).add_to(m)
-    layer = folium.GeoJson(
-        _features(shapes, _change_properties(shapes, label_a, label_b)),
-        name=CHANGE_LABEL,
-        style_function=lambda f: styles[f["id"]],
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000000", "fillOpacity": 0.95},
-        control=False,
-    )
-    layer.add_child(_ChangeTooltip(source or _without_fixed_lines(attribution), label_a, label_b))
-    layer.add_to(m)
-
-    bounds = _bounds(shapes[is_selected]) or UK_BOUNDS
-    m.fit_bounds(bounds, padding=(24, 24), max_zoom=10)
+    styles = [change_style(kind, change, classes) for kind, change in zip(shapes["in"].astype(str), shapes["change"])]
     kinds = set(shapes["in"].astype(str)) - {"both"}
-    legend = change_legend_html(classes, label_a=label_a, label_b=label_b, kinds=kinds, context=context is not None)
-    m.add_child(_Decorations(legend, attribution_text(attribution)))
-    return m
+    return _draw_units(
+        shapes,
+        styles,
+        lambda frame: _change_properties(frame, label_a, label_b),
+        _ChangeTooltip(source or _without_fixed_lines(attribution), label_a, label_b),
+        change_legend_html(classes, label_a=label_a, label_b=label_b, kinds=kinds, context=context is not None),
+        name=CHANGE_LABEL,
+        context=context,
+        selected=selected,
+        attribution=attribution,
+        tiles=tiles,
+    )
