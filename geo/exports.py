@@ -27,7 +27,8 @@ def safe_csv(frame: pd.DataFrame) -> str:
     """CSV text of ``frame`` with lists joined by spaces and formula-looking cells neutralised."""
     clean = frame.copy()
     for column in clean.columns:
-        if clean[column].dtype == object:
+        # Object and pandas string dtypes alike (pandas 3 stores text as "str", not object).
+        if not pd.api.types.is_numeric_dtype(clean[column]) and not pd.api.types.is_bool_dtype(clean[column]):
             clean[column] = clean[column].map(_flatten).map(neutralise_cell)
     buffer = io.StringIO()
     clean.to_csv(buffer, index=False)
