@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo fetch | resolve | table | snapshot`` (also ``camera-atlas``).
+"""The command line: ``python -m geo fetch | resolve | table | snapshot | ingest shodan`` (also ``camera-atlas``).
 
 Every user error ends in one line on stderr naming the problem and the fix, exit code 2;
 never a traceback.
@@ -63,6 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
                           help="highlight these places and zoom to them")
     snapshot.add_argument("--width", type=int, default=1800, metavar="PX", help="PNG width in pixels (default: 1800)")
     snapshot.add_argument("--out", required=True, metavar="FILE", help="output file ending in .png, .svg, .pdf or .html")
+
+    ingest = commands.add_parser("ingest", help="turn a raw scan export into an observations CSV")
+    sources = ingest.add_subparsers(dest="source", required=True, parser_class=_Parser)
+    shodan = sources.add_parser(
+        "shodan", help="a `shodan download` export (.json.gz or JSON lines): distinct IPs per vendor per LAD"
+    )
+    shodan.add_argument("file", metavar="FILE", help="the export (gzip detected from its content)")
+    shodan.add_argument("--out", required=True, metavar="FILE", help="observations CSV to write (lad_code,place,vendor,networks)")
+    shodan.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
     return parser
 
 
@@ -180,7 +189,28 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"fetch": cmd_fetch, "resolve": cmd_resolve, "table": cmd_table, "snapshot": cmd_snapshot}
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from geo import shodan
+
+    out = Path(args.out)
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise AtlasError(f"folder {folder} does not exist: create it or choose another --out")
+    source = Path(args.file)
+    if not source.is_file():
+        raise AtlasError(f"file {args.file} not found: check the path of the Shodan export")
+    frame, resolver = _context(args.mirror)
+    result = shodan.ingest(source, frame, resolver, filename=source.name)
+    data = shodan.to_csv_bytes(result)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise AtlasError(f"cannot write {out} ({exc.strerror or type(exc).__name__}): check the path and permissions") from None
+    print(f"wrote {args.out}: {result.summary()}")
+    return 0
+
+
+COMMANDS = {"fetch": cmd_fetch, "resolve": cmd_resolve, "table": cmd_table, "snapshot": cmd_snapshot, "ingest": cmd_ingest}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -40,7 +40,7 @@ def ensure_app_navigation() -> None:
 
 def fail(err: Exception) -> None:
     """Show a user-fixable problem as one line and stop the page (no traceback)."""
-    st.error(str(err), icon=":material/error:")
+    st.error(md_escape(str(err)), icon=":material/error:")
     st.stop()
 
 

@@ -16,13 +16,13 @@ areas = common.load_areas()
 st.title("Hikvision and Dahua camera networks in the UK")
 st.caption(
     f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[sel.vendor]} · "
-    f"{dataset.title} (date: {dataset.date})"
+    f"{common.md_escape(dataset.title)} (date: {common.md_escape(dataset.date)})"
 )
 common.headline(view)
 for note in view.table.notes:
-    st.info(note, icon=":material/info:")
+    st.info(common.md_escape(note), icon=":material/info:")
 if view.unknown_places:
-    st.warning(f"Not found: {', '.join(view.unknown_places)}. Pick names from the list.")
+    st.warning(f"Not found: {common.md_escape(', '.join(view.unknown_places))}. Pick names from the list.")
 
 try:
     fmap = common.build_map(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level, sel.scheme, sel.k)

@@ -17,7 +17,7 @@ uk = view.uk_rates
 
 st.title("Per capita")
 st.caption(
-    f"{LEVEL_LABELS[sel.level]} · {dataset.title}. UK average: {uk['per_1k']:.2f} networks per 1,000 residents, "
+    f"{LEVEL_LABELS[sel.level]} · {common.md_escape(dataset.title)}. UK average: {uk['per_1k']:.2f} networks per 1,000 residents, "
     f"{uk['per_km2']:.2f} per km² ({int(uk['networks']):,} networks over the mid-2022 UK population and land area)."
 )
 if rows.empty:

@@ -15,7 +15,7 @@ dataset = common.load_dataset(sel.dataset)
 rank_by = sel.metric
 
 st.title("Rankings")
-st.caption(f"Ranked by {METRIC_LABELS[rank_by].lower()} (change the metric in the sidebar) · {LEVEL_LABELS[sel.level]} · {dataset.title}")
+st.caption(f"Ranked by {METRIC_LABELS[rank_by].lower()} (change the metric in the sidebar) · {LEVEL_LABELS[sel.level]} · {common.md_escape(dataset.title)}")
 
 rows = view.focus_rows
 if rows.empty:

@@ -1,0 +1,62 @@
+"""Bring your own data in a real browser: upload a CSV, fix an unmatched name, see the map change; hostile names stay text."""
+
+from __future__ import annotations
+
+from browser_harness import map_frame, save_screenshot, wait_for_app, wait_for_map_paths
+from playwright.sync_api import Page, expect
+
+HOSTILE = "<img src=x onerror=window.__xss=1>"
+TABLE = f"place,networks\nLeeds,50\nManchestr,40\n\"{HOSTILE}\",3\n".encode()
+
+
+def go(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+
+
+def map_paths_after_rerun(page: Page, expected: int) -> int:
+    """Open the Map page from the sidebar and wait for ``expected`` data areas."""
+    page.get_by_test_id("stSidebarNav").get_by_text("Map", exact=True).click()
+    wait_for_app(page)
+    _, frame = map_frame(page)
+    frame.wait_for_function(
+        "n => document.querySelectorAll('path.leaflet-interactive').length === n", arg=expected, timeout=60_000
+    )
+    return wait_for_map_paths(frame, minimum=expected)
+
+
+def test_upload_fix_a_name_and_see_the_map_change(app_url: str, page: Page, js_errors) -> None:
+    go(page, f"{app_url}/data")
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+        files=[{"name": "my-scan.csv", "mimeType": "text/csv", "buffer": TABLE}]
+    )
+    load = page.get_by_role("button", name="Load this table")
+    expect(load).to_be_visible(timeout=60_000)
+    load.click()
+    expect(page.get_by_text("Your table: my-scan.csv").first).to_be_visible(timeout=60_000)
+    wait_for_app(page)
+    save_screenshot(page, "page-data-upload")
+
+    # Before the fix only Leeds is on the map (Manchestr and the hostile name are unmatched).
+    assert map_paths_after_rerun(page, 1) == 1
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
+    wait_for_app(page)
+    pick = page.get_by_test_id("stSelectbox").filter(has_text="Manchestr")
+    expect(pick).to_be_visible(timeout=60_000)
+    pick.click()
+    page.keyboard.type("Manchester")
+    page.get_by_role("option", name="Manchester", exact=True).click()
+    page.get_by_role("button", name="Apply my choices").click()
+    wait_for_app(page)
+    expect(page.get_by_text("(with your place choices)").first).to_be_visible(timeout=60_000)
+
+    # After the fix Manchester joins Leeds on the map.
+    assert map_paths_after_rerun(page, 2) == 2
+    save_screenshot(page, "page-map-after-upload")
+
+    # The hostile name was shown as text everywhere and never ran.
+    assert page.evaluate("window.__xss") is None
+    _, frame = map_frame(page)
+    assert frame.evaluate("window.__xss") is None
+    assert js_errors == []

@@ -1,0 +1,570 @@
+"""geo.shodan: importing a raw `shodan download` export (synthetic banners written to tmp_path)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import random
+import subprocess
+import tempfile
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from atlas_testing import MIRROR_ENV, REPO_ROOT, assert_one_line
+from geo import shodan
+from geo.datasets import parse_observations
+from geo.errors import AtlasError, DatasetError
+
+MANCHESTER = (53.48, -2.24)  # E08000003
+LEEDS = (53.80, -1.55)  # E08000035
+OFF_BRIGHTON = (50.80, -0.14)  # ~1.8 km out to sea from Brighton and Hove (E06000043)
+NORTH_SEA = (55.0, 3.0)  # ~220 km from any LAD
+PARIS = (48.85, 2.35)
+
+_counter = iter(range(1, 10**6))
+
+
+def new_ip() -> str:
+    n = next(_counter)
+    return f"81.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
+def banner(
+    ip: str | None = None,
+    *,
+    product: str | None = "Hikvision IP Camera",
+    data: str = "HTTP/1.1 200 OK\r\nServer: webserver\r\nContent-Type: text/html\r\n\r\n",
+    cc: str | None = "GB",
+    at: tuple[float, float] | None = MANCHESTER,
+    city: str | None = "Manchester",
+    **extra: object,
+) -> dict:
+    """A Shodan banner in the real schema (only the fields the importer reads vary)."""
+    lat, lon = at if at is not None else (None, None)
+    out = {
+        "_shodan": {"module": "http", "id": "x", "crawler": "y", "options": {}},
+        "hash": 1, "os": None, "opts": {}, "port": 80, "transport": "tcp", "timestamp": "2025-03-01T00:00:00",
+        "isp": "British Telecommunications PLC", "org": "BT", "asn": "AS2856", "hostnames": [], "domains": [],
+        "ip_str": ip or new_ip(),
+        "data": data,
+        "location": {"city": city, "country_code": cc, "country_name": None, "latitude": lat, "longitude": lon,
+                     "region_code": None, "postal_code": None, "area_code": None, "dma_code": None, "country_code3": None},
+    }
+    if product is not None:
+        out["product"] = product
+    out.update(extra)
+    return out
+
+
+def write(path: Path, items: list[dict | str], *, compress: bool | None = None) -> Path:
+    """Items as JSON lines (strings are written verbatim); gzip when the name ends .gz unless told."""
+    text = "".join((item if isinstance(item, str) else json.dumps(item)) + "\n" for item in items)
+    compress = path.name.endswith(".gz") if compress is None else compress
+    path.write_bytes(gzip.compress(text.encode()) if compress else text.encode())
+    return path
+
+
+@pytest.fixture
+def run(tmp_path, areas_frame, resolver):
+    """Ingest items written to a file: ``run(items, name='x.json.gz', **kwargs)``."""
+
+    def go(items: list[dict | str], name: str = "export.json.gz", **kwargs) -> shodan.ShodanImport:
+        return shodan.ingest(write(tmp_path / name, items), areas_frame, resolver, **kwargs)
+
+    return go
+
+
+def counts(result: shodan.ShodanImport) -> dict[tuple[str, str], int]:
+    return {(r.lad_code, r.vendor): int(r.networks) for r in result.observations.itertuples(index=False)}
+
+
+def ingest_error(path: Path, areas_frame, resolver, *needles: str, **kwargs) -> str:
+    with pytest.raises(DatasetError) as info:
+        shodan.ingest(path, areas_frame, resolver, **kwargs)
+    return assert_one_line(info.value, path.name, *needles)
+
+
+# -- the API contract --------------------------------------------------------------------------
+
+
+def test_contract_constants() -> None:
+    assert shodan.SKIP_REASONS == ("not_uk", "no_location", "vendor_not_recognised", "malformed")
+    assert shodan.DEFAULT_MAX_BYTES == 200 * 1024 * 1024
+    assert "hikvision" in shodan.VENDOR_RULES.lower() and "dahua" in shodan.VENDOR_RULES.lower()
+    for marker in shodan.HIKVISION_MARKERS + shodan.DAHUA_MARKERS:
+        assert marker in shodan.VENDOR_RULES
+
+
+def test_basic_import(run) -> None:
+    result = run([banner(), banner(product="Dahua DVR"), banner(at=LEEDS, city="Leeds")])
+    assert list(result.observations.columns) == ["lad_code", "place", "vendor", "networks"]
+    assert counts(result) == {("E08000003", "dahua"): 1, ("E08000003", "hikvision"): 1, ("E08000035", "hikvision"): 1}
+    assert dict(zip(result.observations["lad_code"], result.observations["place"]))["E08000003"] == "Manchester"
+    assert result.records_read == 3 and result.used == 3
+    assert result.skipped == {reason: 0 for reason in shodan.SKIP_REASONS}
+    assert str(result.observations["networks"].dtype) == "int64"
+
+
+# -- vendor rules ------------------------------------------------------------------------------
+
+HEADERS = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+VENDOR_CASES = {
+    "product hikvision": ({"product": "Hikvision IP Camera"}, "hikvision"),
+    "product case-insensitive": ({"product": "HIKVISION DVR"}, "hikvision"),
+    "server header DNVRS-Webs": ({"product": None, "data": HEADERS + "Server: DNVRS-Webs\r\n"}, "hikvision"),
+    "server header App-webs": ({"product": None, "data": HEADERS + "Server: App-webs/\r\n"}, "hikvision"),
+    "server header Hikvision-Webs": ({"product": None, "data": HEADERS + "Server: Hikvision-Webs\r\n"}, "hikvision"),
+    "server header DVRDVS-Webs": ({"product": None, "data": HEADERS + "Server: DVRDVS-Webs\r\n"}, "hikvision"),
+    "login redirect": ({"product": None, "data": "HTTP/1.1 302 Found\r\nLocation: /doc/page/login.asp?_1\r\n"}, "hikvision"),
+    "http.server": ({"product": None, "http": {"server": "dnvrs-webs", "title": ""}}, "hikvision"),
+    "http.title": ({"product": None, "http": {"title": "Hikvision Web Client", "server": None}}, "hikvision"),
+    "devicetype": ({"product": None, "devicetype": "Hikvision NVR"}, "hikvision"),
+    "ssl subject": ({"product": None, "ssl": {"cert": {"subject": {"CN": "IPC", "O": "Hikvision"}, "issuer": {"CN": "IPC"}}}}, "hikvision"),
+    "ssl issuer": ({"product": None, "ssl": {"cert": {"subject": {"CN": "x"}, "issuer": {"O": "Dahua Technology"}}}}, "dahua"),
+    "cpe23": ({"product": None, "cpe23": ["cpe:2.3:h:hikvision:ds-2cd2042wd"]}, "hikvision"),
+    "cpe (old)": ({"product": None, "cpe": ["cpe:/h:dahua:dvr"]}, "dahua"),
+    "product dahua": ({"product": "Dahua DVR"}, "dahua"),
+    "rtsp server header": ({"product": None, "data": "RTSP/1.0 401 Unauthorized\r\nServer: Dahua Rtsp Server\r\n"}, "dahua"),
+    "dahua model prefix": ({"product": None, "data": HEADERS + "X-Device: DHI-NVR4104-4KS2\r\n"}, "dahua"),
+    "product wins over data": ({"product": "Dahua NVR", "data": HEADERS + "Server: App-webs/\r\n"}, "dahua"),
+    "both in data": ({"product": None, "data": HEADERS + "Server: DNVRS-Webs\r\nX-Note: dahua\r\n"}, None),
+    "product names both": ({"product": "Hikvision/Dahua NVR"}, None),
+    "product names both, data one": ({"product": "Hikvision or Dahua", "data": HEADERS + "Server: App-webs/\r\n"}, None),
+    "other product": ({"product": "nginx"}, None),
+    "nothing at all": ({"product": None}, None),
+    "width_ is not a marker": ({"product": None, "data": HEADERS + "X-Width_DH_: 5\r\n"}, None),
+}
+
+
+@pytest.mark.parametrize("case", list(VENDOR_CASES))
+def test_vendor_rules(case: str, run) -> None:
+    fields, expected = VENDOR_CASES[case]
+    subject = banner(**fields)
+    assert shodan.vendor_of(subject) == expected
+    # The DuckDB scan applies the same rule (a known Leeds Hikvision keeps the import non-empty).
+    result = run([subject, banner(at=LEEDS, city="Leeds")])
+    found = {vendor for (lad, vendor) in counts(result) if lad == "E08000003"}
+    assert found == ({expected} if expected else set())
+    assert result.skipped["vendor_not_recognised"] == (0 if expected else 1)
+
+
+def test_ambiguous_banners_are_noted(run) -> None:
+    result = run([banner(), banner(product=None, data="Server: DNVRS-Webs dahua")])
+    assert result.skipped["vendor_not_recognised"] == 1
+    assert any("both Hikvision and Dahua" in note for note in result.notes)
+
+
+def test_vendor_of_python_and_sql_agree_on_random_banners(run) -> None:
+    rng = random.Random(7)
+    words = ["Hikvision", "DAHUA", "dnvrs-webs", "App-Webs", "DHI-", "/doc/page/login.asp", "nginx", "Boa", "webs", "", "axis"]
+    items = []
+    expected = {"hikvision": 0, "dahua": 0, None: 0}
+    for _ in range(300):
+        b = banner(
+            product=rng.choice([None, *words]),
+            data=HEADERS + f"Server: {rng.choice(words)}\r\nX-A: {rng.choice(words)}\r\n",
+            devicetype=rng.choice([None, "webcam", *words]),
+            http={"title": rng.choice(words), "server": rng.choice(words)},
+        )
+        items.append(b)
+        expected[shodan.vendor_of(b)] += 1
+    result = run(items)
+    assert result.used == expected["hikvision"] + expected["dahua"]
+    assert result.skipped["vendor_not_recognised"] == expected[None]
+    assert counts(result).get(("E08000003", "hikvision"), 0) == expected["hikvision"]
+    assert counts(result).get(("E08000003", "dahua"), 0) == expected["dahua"]
+
+
+# -- country, coordinates, cities --------------------------------------------------------------
+
+
+def test_non_uk_skipped(run) -> None:
+    result = run([
+        banner(),
+        banner(cc="FR", at=PARIS, city="Paris"),
+        banner(cc="IE", at=(53.35, -6.26), city="Dublin"),
+        banner(cc="IM", at=(54.15, -4.48), city="Douglas"),  # Isle of Man: no ONS LAD
+        banner(cc="US", at=MANCHESTER, product="nginx"),  # not UK beats vendor not recognised
+        banner(cc="gb", at=LEEDS, city="Leeds"),  # case-insensitive
+    ])
+    assert result.skipped["not_uk"] == 4
+    assert result.skipped["vendor_not_recognised"] == 0
+    assert counts(result) == {("E08000003", "hikvision"): 1, ("E08000035", "hikvision"): 1}
+
+
+def test_missing_country_uses_coordinates(run) -> None:
+    result = run([
+        banner(cc=None, at=LEEDS, city=None),  # inside a UK LAD: counted as UK
+        banner(cc=None, at=PARIS, city="Paris"),  # coordinates abroad: not UK
+        banner(cc=None, at=OFF_BRIGHTON, city=None),  # no country: no coastal snapping
+        banner(cc=None, at=None, city="Leeds"),  # no country, no coordinates: no location
+    ])
+    assert counts(result) == {("E08000035", "hikvision"): 1}
+    assert result.skipped["not_uk"] == 2
+    assert result.skipped["no_location"] == 1
+    assert any("without a country code" in note for note in result.notes)
+
+
+def test_point_in_polygon(run) -> None:
+    result = run([banner(at=MANCHESTER, city="Somewhere else")])
+    assert counts(result) == {("E08000003", "hikvision"): 1}
+
+
+def test_coordinates_as_strings(run) -> None:
+    b = banner(at=None)
+    b["location"].update(latitude="53.48", longitude="-2.24")
+    assert counts(run([b])) == {("E08000003", "hikvision"): 1}
+
+
+def test_coastal_point_snapped_and_sea_point_skipped(run) -> None:
+    result = run([banner(at=OFF_BRIGHTON, city=None), banner(at=NORTH_SEA, city="Leeds")])
+    assert counts(result) == {("E06000043", "hikvision"): 1}
+    assert result.skipped["no_location"] == 1  # coordinates decide; the city is not a fallback for them
+    assert any("off the coast" in note for note in result.notes)
+
+
+def test_place_points_directly(areas_frame) -> None:
+    import pandas as pd
+
+    placed = shodan.place_points(pd.DataFrame({"lat": [53.48, 50.80, 55.0], "lon": [-2.24, -0.14, 3.0]}), areas_frame)
+    assert list(placed["lad_code"]) == ["E08000003", "E06000043", None]
+    assert list(placed["how"]) == ["inside", "snapped", None]
+
+
+def test_city_fallback(run) -> None:
+    result = run([banner(at=None, city="Leeds"), banner(at=(0.0, 0.0), city="Leeds", product="Dahua DVR")])
+    assert counts(result) == {("E08000035", "dahua"): 1, ("E08000035", "hikvision"): 1}
+    assert any("2 banners placed by city name" in note for note in result.notes)
+
+
+def test_unresolvable_and_multi_lad_cities_have_no_location(run) -> None:
+    result = run([
+        banner(),
+        banner(at=None, city="Qwxyzzy Town"),
+        banner(at=None, city="London"),  # 33 LADs: not one place to count in
+        banner(at=None, city=None),
+    ])
+    assert result.skipped["no_location"] == 3
+    assert result.used == 1
+    note = next(n for n in result.notes if n.startswith("city names not placed"))
+    assert "London (33 local authorities" in note and "Qwxyzzy Town (unmatched" in note
+
+
+# -- counting ----------------------------------------------------------------------------------
+
+
+def test_duplicate_ip_counted_once(run) -> None:
+    ip = new_ip()
+    result = run([
+        banner(ip), banner(ip, data="RTSP/1.0 200 OK\r\n"), banner(ip),  # three ports of one host
+        banner(ip, product="Dahua DVR"),  # the same address with a Dahua banner counts for Dahua too
+        banner(), banner(f"  {new_ip()}  "),
+    ])
+    assert counts(result) == {("E08000003", "hikvision"): 3, ("E08000003", "dahua"): 1}
+    assert result.used == 6 and result.records_read == 6
+
+
+def test_ipv6_banner(run) -> None:
+    b = banner()
+    del b["ip_str"]
+    b["ipv6"] = "2a00:23c5::1"
+    assert counts(run([b])) == {("E08000003", "hikvision"): 1}
+
+
+def test_malformed_lines_counted(run) -> None:
+    good = json.dumps(banner())
+    result = run([
+        banner(),
+        good[: len(good) // 2],  # cut short
+        "<html>502 Bad Gateway</html>",
+        "[1, 2, 3]",
+        "42",
+        json.dumps({"port": 80, "data": "no ip_str here"}),
+        "",  # blank lines are not records
+        "   ",
+        banner(),
+    ])
+    assert result.skipped["malformed"] == 5
+    assert result.records_read == 7
+    assert result.used == 2
+    assert result.records_read == result.used + sum(result.skipped.values())
+
+
+def test_invalid_utf8_line_is_malformed(tmp_path, areas_frame, resolver) -> None:
+    path = tmp_path / "export.json"
+    path.write_bytes(json.dumps(banner()).encode() + b"\n" + b'{"ip_str": "\xff\xfe"}\n' + json.dumps(banner()).encode() + b"\n")
+    result = shodan.ingest(path, areas_frame, resolver)
+    assert result.skipped["malformed"] == 1 and result.used == 2
+
+
+# -- sources: gzip, plain, bytes ---------------------------------------------------------------
+
+
+def test_gzip_detected_by_content_not_name(tmp_path, areas_frame, resolver) -> None:
+    items = [banner(), banner(at=LEEDS)]
+    gz_named_plain = write(tmp_path / "export.json", items, compress=True)
+    plain_named_gz = write(tmp_path / "export.json.gz", items, compress=False)
+    expected = {("E08000003", "hikvision"): 1, ("E08000035", "hikvision"): 1}
+    assert counts(shodan.ingest(gz_named_plain, areas_frame, resolver)) == expected
+    assert counts(shodan.ingest(plain_named_gz, areas_frame, resolver)) == expected
+
+
+def test_bytes_upload(tmp_path, areas_frame, resolver) -> None:
+    path = write(tmp_path / "upload.json.gz", [banner(), banner(product="Dahua DVR")])
+    result = shodan.ingest(path.read_bytes(), areas_frame, resolver, filename="upload.json.gz")
+    assert counts(result) == {("E08000003", "dahua"): 1, ("E08000003", "hikvision"): 1}
+    with pytest.raises(DatasetError) as info:
+        shodan.ingest(b"", areas_frame, resolver, filename="mine.json.gz")
+    assert_one_line(info.value, "mine.json.gz", "empty")
+
+
+def test_multi_member_gzip(tmp_path, areas_frame, resolver) -> None:
+    path = tmp_path / "joined.json.gz"
+    path.write_bytes(gzip.compress((json.dumps(banner()) + "\n").encode()) + gzip.compress((json.dumps(banner()) + "\n").encode()))
+    assert shodan.ingest(path, areas_frame, resolver).used == 2
+
+
+# -- bad input: one line naming the file and the fix -------------------------------------------
+
+
+def big_export(path: Path, count: int = 3000) -> Path:
+    """Enough incompressible banners that a cut lands beyond the importer's 64 KB sniff."""
+    rng = random.Random(1)
+    items = [banner(data=HEADERS + "X-Id: " + "%032x" % rng.getrandbits(128) * 20 + "\r\n") for _ in range(count)]
+    return write(path, items)
+
+
+@pytest.mark.parametrize("cut", ["early", "late", "trailer"])
+def test_truncated_gzip(cut: str, tmp_path, areas_frame, resolver) -> None:
+    whole = big_export(tmp_path / "whole.json.gz").read_bytes()
+    at = {"early": 2000, "late": len(whole) * 3 // 4, "trailer": len(whole) - 4}[cut]
+    path = tmp_path / "cut.json.gz"
+    path.write_bytes(whole[:at])
+    message = ingest_error(path, areas_frame, resolver, "incomplete", "download")
+    assert "Traceback" not in message
+
+
+def test_damaged_gzip(tmp_path, areas_frame, resolver) -> None:
+    data = bytearray(big_export(tmp_path / "whole.json.gz").read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 64):
+        data[i] ^= 0x5A
+    path = tmp_path / "damaged.json.gz"
+    path.write_bytes(bytes(data))
+    ingest_error(path, areas_frame, resolver, "download")
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (b"", "empty"),
+        (b"\n\n   \n", "empty"),
+        (gzip.compress(b""), "empty"),
+    ],
+)
+def test_empty(content: bytes, needle: str, tmp_path, areas_frame, resolver) -> None:
+    path = tmp_path / "empty.json.gz"
+    path.write_bytes(content)
+    ingest_error(path, areas_frame, resolver, needle)
+
+
+def _zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("export.json", json.dumps(banner()))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, content, needle",
+    [
+        ("table.csv", b"place,vendor,networks\nLeeds,hikvision,3\n", "not JSON lines"),
+        ("notes.txt", b"hello world\n", "not JSON lines"),
+        ("page.html", b"<!DOCTYPE html><html></html>\n", "not JSON lines"),
+        ("array.json", json.dumps([banner(), banner()]).encode(), "JSON array"),
+        ("pretty.json", json.dumps(banner(), indent=2).encode(), "no Shodan banners"),
+        ("features.json", b'{"type": "Feature", "properties": {}}\n{"type": "Feature"}\n', "no Shodan banners"),
+        ("export.zip", _zip_bytes(), "zip"),
+        ("image.png", b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG"),
+        ("random.bin", bytes(range(256)) * 4, "binary"),
+        ("csv.gz", gzip.compress(b"place,networks\nLeeds,3\n"), "not JSON lines"),
+    ],
+)
+def test_wrong_type(name: str, content: bytes, needle: str, tmp_path, areas_frame, resolver) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    ingest_error(path, areas_frame, resolver, needle)
+
+
+def test_no_usable_banner(run, tmp_path) -> None:
+    with pytest.raises(DatasetError) as info:
+        run([banner(cc="FR", at=PARIS), banner(product="nginx")], name="foreign.json.gz")
+    assert_one_line(info.value, "foreign.json.gz", "not uk 1", "vendor not recognised 1", "country:GB")
+
+
+def test_over_size_limit(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    path = write(tmp_path / "export.json", [banner() for _ in range(50)])  # plain: ~35 KB
+    ingest_error(path, areas_frame, resolver, "over the 100 bytes limit", shodan.MAX_BYTES_ENV, max_bytes=100)
+    monkeypatch.setenv(shodan.MAX_BYTES_ENV, "0.01")
+    ingest_error(path, areas_frame, resolver, "over the 10.2 KB limit")
+    assert shodan.ingest(path, areas_frame, resolver, max_bytes=10**6).used == 50  # the argument wins
+    monkeypatch.setenv(shodan.MAX_BYTES_ENV, "lots")
+    with pytest.raises(AtlasError) as info:
+        shodan.max_bytes_default()
+    assert_one_line(info.value, shodan.MAX_BYTES_ENV)
+    monkeypatch.delenv(shodan.MAX_BYTES_ENV)
+    assert shodan.max_bytes_default() == shodan.DEFAULT_MAX_BYTES
+    with pytest.raises(DatasetError) as big:
+        shodan.ingest(b"x" * (shodan.DEFAULT_MAX_BYTES + 1), areas_frame, resolver, filename="huge.json.gz")
+    assert_one_line(big.value, "huge.json.gz", "200 MB limit")
+
+
+def test_missing_file(tmp_path, areas_frame, resolver) -> None:
+    with pytest.raises(DatasetError) as info:
+        shodan.ingest(tmp_path / "nope.json.gz", areas_frame, resolver)
+    assert_one_line(info.value, "nope.json.gz", "not found")
+
+
+# -- progress and CSV --------------------------------------------------------------------------
+
+
+def test_progress(tmp_path, areas_frame, resolver) -> None:
+    calls: list[tuple[float, str]] = []
+    path = big_export(tmp_path / "export.json.gz", 500)
+    shodan.ingest(path, areas_frame, resolver, progress=lambda fraction, message: calls.append((fraction, message)))
+    fractions = [f for f, _ in calls]
+    assert len(calls) >= 4
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert all(a < b for a, b in zip(fractions, fractions[1:])), fractions
+    assert all(isinstance(m, str) and m for _, m in calls)
+
+
+def test_csv_round_trip(run) -> None:
+    result = run([banner(), banner(product="Dahua DVR"), banner(at=LEEDS)])
+    data = shodan.to_csv_bytes(result)
+    assert data.decode().splitlines()[0] == "lad_code,place,vendor,networks"
+    table = parse_observations(data, "observations.csv")
+    assert sorted(zip(table["lad_code"], table["vendor"], table["networks"])) == [
+        ("E08000003", "dahua", 1), ("E08000003", "hikvision", 1), ("E08000035", "hikvision", 1),
+    ]
+
+
+def test_csv_is_formula_safe(run) -> None:
+    result = run([banner()])
+    evil = shodan.ShodanImport(
+        observations=result.observations.assign(place="=HYPERLINK(\"http://x\")"),
+        records_read=1, skipped=result.skipped, used=1,
+    )
+    assert "'=HYPERLINK" in shodan.to_csv_bytes(evil).decode()
+
+
+def test_summary_line(run) -> None:
+    result = run([banner(), banner(cc="FR", at=PARIS), "not json"])
+    line = result.summary()
+    assert "\n" not in line
+    assert "3 banners read, 1 used" in line and "not uk 1" in line and "malformed 1" in line
+
+
+# -- command line ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(mirror, resolver) -> dict[str, str]:
+    # ``resolver`` first: the areas and gazetteer caches the subprocess reads exist by then.
+    return {**os.environ, MIRROR_ENV: str(mirror), "PYTHONIOENCODING": "utf-8"}
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, encoding="utf-8", env=env,
+        cwd=REPO_ROOT, timeout=180,
+    )
+
+
+def test_cli_ingest(tmp_path, cli_env) -> None:
+    export = write(tmp_path / "export.json.gz", [
+        banner(), banner(product="Dahua DVR"), banner(at=LEEDS), banner(cc="FR", at=PARIS), banner(product="nginx"), "oops",
+    ])
+    out = tmp_path / "observations.csv"
+    done = cli(cli_env, "ingest", "shodan", str(export), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1
+    assert "6 banners read, 3 used" in lines[0]
+    for part in ("not uk 1", "no location 0", "vendor not recognised 1", "malformed 1"):
+        assert part in lines[0]
+    table = parse_observations(out.read_bytes(), out.name)
+    assert int(table["networks"].sum()) == 3
+    assert set(table["lad_code"]) == {"E08000003", "E08000035"}
+
+
+@pytest.mark.parametrize("problem", ["truncated", "missing", "not-json", "bad-out"])
+def test_cli_errors(problem: str, tmp_path, cli_env) -> None:
+    export = big_export(tmp_path / "export.json.gz", 600)
+    out = tmp_path / "out.csv"
+    if problem == "truncated":
+        export.write_bytes(export.read_bytes()[:-100])
+    elif problem == "missing":
+        export = tmp_path / "missing.json.gz"
+    elif problem == "not-json":
+        export.write_bytes(b"place,networks\nLeeds,3\n")
+    else:
+        out = tmp_path / "no-such-folder" / "out.csv"
+    done = cli(cli_env, "ingest", "shodan", str(export), "--out", str(out))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("error: ")
+    assert (export.name if problem != "bad-out" else "no-such-folder") in done.stderr
+    assert not out.exists()
+
+
+def test_cli_usage_error(cli_env) -> None:
+    done = cli(cli_env, "ingest", "shodan")
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+# -- streaming internals: fallback without a named pipe, bombs, DuckDB failures ----------------
+
+
+@pytest.mark.parametrize("use_fifo", [True, False])
+def test_temp_file_fallback_matches(use_fifo: bool, tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    monkeypatch.setattr(shodan, "USE_FIFO", use_fifo)
+    items = [banner(), banner(product="Dahua DVR"), banner(at=LEEDS), "junk"]
+    gz = write(tmp_path / "export.json.gz", items)
+    for source in (gz, gz.read_bytes(), write(tmp_path / "plain.json", items).read_bytes()):
+        result = shodan.ingest(source, areas_frame, resolver, filename="x.json.gz")
+        assert result.used == 3 and result.skipped["malformed"] == 1
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes(big_export(tmp_path / "big.json.gz", 1000).read_bytes()[:-50])
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    ingest_error(cut, areas_frame, resolver, "incomplete")
+    shodan.ingest(gz.read_bytes(), areas_frame, resolver)
+    assert list((tmp_path / "scratch").iterdir()) == []  # temporary pipes and files are removed
+
+
+def test_trailing_zero_padding_is_fine(tmp_path, areas_frame, resolver) -> None:
+    path = tmp_path / "padded.json.gz"
+    path.write_bytes(gzip.compress((json.dumps(banner()) + "\n").encode()) + bytes(512))
+    assert shodan.ingest(path, areas_frame, resolver).used == 1
+
+
+def test_gzip_bomb_refused(tmp_path, areas_frame, resolver) -> None:
+    head = (json.dumps(banner()) + "\n").encode()
+    path = tmp_path / "bomb.json.gz"
+    path.write_bytes(gzip.compress(head + b" " * (40 << 20), compresslevel=9))  # 40 MB of spaces in ~40 KB
+    size = path.stat().st_size
+    ingest_error(path, areas_frame, resolver, "when decompressed", max_bytes=size * 2)
+
+
+def test_duckdb_failure_does_not_hang(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    monkeypatch.setattr(shodan, "_scan_sql", lambda: "SELECT * FROM no_such_table")
+    path = big_export(tmp_path / "export.json.gz", 1000)
+    ingest_error(path, areas_frame, resolver, "could not be read")
