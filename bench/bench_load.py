@@ -132,6 +132,7 @@ class Session:
     total: float | None = None
     uploaded: bool = False
     violations: list[str] = field(default_factory=list)
+    js_errors: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -227,6 +228,39 @@ async def dataset_options(page: Page, timeout_ms: float) -> list[str]:
     return texts
 
 
+async def page_state(page: Page, s: Session) -> str:
+    """A one-line picture of the page after a failed step (for the error's reason)."""
+    parts = []
+    try:
+        parts.append(f"url {urlsplit(page.url).path or '/'}?{urlsplit(page.url).query}")
+        state = await page.locator('[data-testid="stApp"]').first.get_attribute(
+            "data-test-script-state", timeout=5_000
+        )
+        parts.append(f"script {state}")
+        iframes = await page.locator(MAP_IFRAME).count()
+        parts.append(f"map iframes {iframes}")
+        if iframes:
+            handle = await page.locator(MAP_IFRAME).first.element_handle(timeout=5_000)
+            frame = await handle.content_frame()
+            if frame is not None:
+                leaflet, paths, all_paths = await frame.evaluate(
+                    "() => [typeof L !== 'undefined', document.querySelectorAll('path.leaflet-interactive').length,"
+                    " document.querySelectorAll('.leaflet-overlay-pane path').length]"
+                )
+                parts.append(f"leaflet {'loaded' if leaflet else 'missing'}, {paths} interactive / {all_paths} paths")
+        exceptions = await page.get_by_test_id("stException").all_inner_texts()
+        alerts = await page.get_by_test_id("stAlert").all_inner_texts()
+        if exceptions:
+            parts.append(f"exceptions {[e[:160] for e in exceptions]}")
+        if alerts:
+            parts.append(f"alerts {[a[:160] for a in alerts]}")
+    except Exception as exc:  # noqa: BLE001
+        parts.append(f"state unreadable: {reason(exc)}")
+    if s.js_errors:
+        parts.append(f"js errors {len(s.js_errors)}: {s.js_errors[0]}")
+    return "; ".join(parts)
+
+
 def http_status(url: str) -> str:
     """Status of a GET on ``url`` (diagnostics for a failed download)."""
     if not url.startswith(("http://", "https://")):
@@ -258,12 +292,15 @@ def reason(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- the session
 
 
-async def run_session(browser: Browser, url: str, s: Session, all_files: list[str], timeout_s: float) -> None:
+async def run_session(
+    browser: Browser, url: str, s: Session, all_files: list[str], timeout_s: float, shots: Path
+) -> None:
     timeout_ms = timeout_s * 1000
     s.context = await browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     await install_offline_routing(s.context)
     s.page = page = await s.context.new_page()
     page.set_default_timeout(timeout_ms)
+    page.on("pageerror", lambda error: s.js_errors.append(str(error).splitlines()[0][:160]))
     session_start = time.perf_counter()
 
     async def step(name: str, body) -> bool:
@@ -271,7 +308,15 @@ async def run_session(browser: Browser, url: str, s: Session, all_files: list[st
         try:
             await asyncio.wait_for(body(), timeout=timeout_s * 2)
         except Exception as exc:  # noqa: BLE001 - every failure is a counted error, never a crash
-            s.errors.append(f"{s.name} {name}: {reason(exc)}")
+            try:
+                state = await asyncio.wait_for(page_state(page, s), 30)
+            except Exception as err:  # noqa: BLE001
+                state = f"state unreadable: {reason(err)}"
+            s.errors.append(f"{s.name} {name}: {reason(exc)} [{state}]")
+            try:
+                await page.screenshot(path=str(shots / f"{s.name}-{name}.png"), full_page=True, timeout=30_000)
+            except Exception:  # noqa: BLE001 - a broken page must not hide the real error
+                pass
             return False
         s.times[name] = time.perf_counter() - start
         return True
@@ -488,7 +533,7 @@ async def warm_up(browser: Browser, url: str, timeout_s: float) -> None:
         await context.close()
 
 
-async def drive(url: str, n: int, timeout_s: float, server_pid: int, warm: bool) -> int:
+async def drive(url: str, n: int, timeout_s: float, server_pid: int, warm: bool, shots: Path) -> tuple[int, int]:
     sessions = [make_session(i) for i in range(n)]
     all_files = [s.filename for s in sessions]
     async with async_playwright() as playwright:
@@ -503,7 +548,7 @@ async def drive(url: str, n: int, timeout_s: float, server_pid: int, warm: bool)
             browser_cpu_start = tree_cpu_seconds(os.getpid(), server_pid)
             wall_start = time.perf_counter()
             results = await asyncio.gather(
-                *(run_session(browser, url, s, all_files, timeout_s) for s in sessions), return_exceptions=True
+                *(run_session(browser, url, s, all_files, timeout_s, shots) for s in sessions), return_exceptions=True
             )
             wall = time.perf_counter() - wall_start
             cpu_end = proc_cpu_seconds(server_pid)
@@ -562,7 +607,9 @@ async def drive(url: str, n: int, timeout_s: float, server_pid: int, warm: bool)
     show("browser_cpu", browser_cpu, "s")
     show("host_cpus", os.cpu_count() or 0)
     show("host_loadavg_1m_end", loadavg_1m())
-    return 0 if "open" in {k for s in sessions for k in s.times} else 1
+    if errors:
+        print(f"  screenshots of failed steps and server logs: {shots}", flush=True)
+    return (0 if "open" in {k for s in sessions for k in s.times} else 1), len(errors)
 
 
 def main() -> int:
@@ -587,7 +634,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     server = StreamlitServer(REPO_ROOT / "app.py", log_dir)
-    code = 2
+    code, failures = 2, 0
     try:
         start = time.perf_counter()
         try:
@@ -600,7 +647,7 @@ def main() -> int:
         base = proc_status_kb(pid, "VmRSS")
         show("server_rss_idle", f"{base / 1024:.1f}" if base else "unknown", "MiB")
         try:
-            code = asyncio.run(drive(url, args.sessions, args.timeout, pid, args.warm))
+            code, failures = asyncio.run(drive(url, args.sessions, args.timeout, pid, args.warm, log_dir))
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             code = 130
@@ -614,8 +661,8 @@ def main() -> int:
         return code
     finally:
         server.stop()
-        if code == 0:
-            shutil.rmtree(log_dir, ignore_errors=True)  # keep the server logs only when something broke
+        if code == 0 and failures == 0:
+            shutil.rmtree(log_dir, ignore_errors=True)  # keep logs and screenshots only when something broke
 
 
 def _interrupt(signum: int, frame: object) -> None:

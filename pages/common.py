@@ -7,7 +7,6 @@ computations themselves live in ``geo``.
 
 from __future__ import annotations
 
-from typing import Callable
 
 import folium
 import geopandas as gpd
@@ -250,17 +249,19 @@ def headline(view: View) -> None:
     c.metric("Not attributed to a mapped area", f"{table.unattributed:,}", help=f"{share:.0%} of the national total.")
 
 
-def snapshot_bytes(view: View, dataset: datasets.Dataset, areas: gpd.GeoDataFrame, fmt: str) -> Callable[[], bytes]:
-    """A deferred snapshot render, run only when its download button is clicked."""
-    sel = view.selection
+@st.cache_data(show_spinner="Rendering the snapshot…", max_entries=128)
+def snapshot_bytes(sel: selection.Selection, fmt: str) -> bytes:
+    """The snapshot for a selection (plain values), rendered once per selection and format.
 
-    def render() -> bytes:
-        return snapshot.make(
-            view.table, dataset, areas, metric=sel.metric, scheme=sel.scheme, k=sel.k,
-            selected_codes=view.selected_units, fmt=fmt,
-        )
-
-    return render
+    Rendered before the click rather than deferred: Streamlit keeps a deferred download's
+    file in no session, so with many sessions it can be cleaned up before the browser
+    fetches it (seen in bench/bench_load.py).
+    """
+    view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
+    return snapshot.make(
+        view.table, load_dataset(sel.dataset), load_areas(), metric=sel.metric, scheme=sel.scheme, k=sel.k,
+        selected_codes=view.selected_units, fmt=fmt,
+    )
 
 
 def file_stem(sel: selection.Selection) -> str:

@@ -11,7 +11,6 @@ common.ensure_app_navigation()
 sel = common.current_selection()
 view = common.current_view()
 dataset = common.load_dataset(sel.dataset)
-areas = common.load_areas()
 
 st.title("Hikvision and Dahua camera networks in the UK")
 st.caption(
@@ -69,7 +68,7 @@ cols = st.columns(6)
 for col, fmt, label in zip(cols, ("png", "svg", "pdf", "html"), ("PNG image", "SVG", "PDF", "Interactive HTML")):
     col.download_button(
         label,
-        data=common.snapshot_bytes(view, dataset, areas, fmt),
+        data=common.snapshot_bytes(sel, fmt),
         file_name=f"{stem}.{fmt}",
         mime=snapshot.MIME[fmt],
         on_click="ignore",

@@ -137,3 +137,13 @@ def test_data_page_shows_provenance_and_match_report() -> None:
     assert set(report["status"]) == {"matched"}
     assert metric_values(at)["National totals"] == "1"
     assert metric_values(at)["Matched places"] == "4"
+
+
+def test_snapshot_follows_the_classification_choice() -> None:
+    from pages import common
+
+    at = run_app(scheme="equal_interval", k="3", metric="per_1k")
+    chosen = at.session_state["atlas_selection"]
+    assert (chosen.scheme, chosen.k, chosen.metric) == ("equal_interval", 3, "per_1k")
+    svg = common.snapshot_bytes.__wrapped__(chosen, "svg").decode("utf-8")
+    assert "Equal interval" in svg  # the legend names the classification the user chose
