@@ -76,6 +76,19 @@ def decompress_only(path: Path) -> int:
     return total
 
 
+def mean_data_size(path: Path, count: int) -> float:
+    sizes = []
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        for line in stream:
+            try:
+                sizes.append(len(json.loads(line).get("data", "")))
+            except (ValueError, AttributeError):
+                continue
+            if len(sizes) >= count:
+                break
+    return sum(sizes) / max(len(sizes), 1)
+
+
 def python_loop(path: Path, areas, resolver) -> dict[tuple[str, str], int]:
     """A faithful plain-Python version of geo.shodan.ingest: same rules, same placement."""
     import pandas as pd
@@ -144,34 +157,40 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CAMERA_ATLAS_GEO_MIRROR"] = str(REPO_ROOT.parent / "shared" / "geo")
 
     import duckdb
+    from make_shodan_export import ExportStats, make_export
 
     from geo import areas as areas_module
     from geo import places, shodan
-    from make_shodan_export import ExportStats, make_export
 
     frame = areas_module.load_areas()
     resolver = places.build_resolver(frame)
     with tempfile.TemporaryDirectory(prefix="atlas-bench-shodan-") as tmp:
         if args.export:
             path = args.export
-            gen_s, stats = 0.0, ExportStats(path, banners=sum(1 for _ in gzip.open(path)), bytes_written=path.stat().st_size)
+            lines_in_file = sum(1 for _ in gzip.open(path))
+            gen_s, stats = 0.0, ExportStats(path, banners=lines_in_file, bytes_written=path.stat().st_size)
         else:
             path = Path(tmp) / "export.json.gz"
             gen_s, stats = timed(lambda: make_export(path, frame, args.banners))
         raw_bytes = decompress_only(path)
         print(f"# bench_shodan: python {sys.version.split()[0]}, duckdb {duckdb.__version__}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}; export in {tmp}")
-        print(f"# export: {stats.banners:,} banners + {stats.malformed} malformed lines, {stats.distinct_ips:,} distinct IPs, "
-              f"vendors {stats.by_vendor}, locations {stats.by_location}")
+        if args.export:
+            print(f"# export: {path} (given), {stats.banners:,} lines")
+        else:
+            print(f"# export: {stats.banners:,} banners + {stats.malformed} malformed lines, {stats.distinct_ips:,} distinct IPs, "
+                  f"vendors {stats.by_vendor}, locations {stats.by_location}")
         report("generate export", gen_s, "s")
         report("export size (gzip)", stats.bytes_written / 1e6, "MB")
         report("export size (decompressed)", raw_bytes / 1e6, "MB")
         report("mean banner size", raw_bytes / (stats.banners + stats.malformed), "bytes")
+        report("mean size of the data field (first 2,000 banners)", mean_data_size(path, 2000), "bytes")
         lines = stats.banners + stats.malformed
 
         load_before = os.getloadavg()[0]
         a, _ = best(lambda: decompress_only(path), args.repeat)
-        c, result = best(lambda: shodan.ingest(path, frame, resolver), args.repeat)
+        limit = path.stat().st_size + 1
+        c, result = best(lambda: shodan.ingest(path, frame, resolver, max_bytes=limit), args.repeat)
         b, python_counts = best(lambda: python_loop(path, frame, resolver), max(1, args.repeat // 3))
 
         ingest_counts = {(r.lad_code, r.vendor): int(r.networks) for r in result.observations.itertuples(index=False)}

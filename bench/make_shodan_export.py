@@ -105,7 +105,7 @@ class _Maker:
         self.hosts: dict[str, tuple[str, dict]] = {}  # ip -> (vendor, location): a host keeps both
 
     def hex(self, n: int) -> str:
-        return "%0*x" % (n, self.rng.getrandbits(4 * n))
+        return self.rng.randbytes((n + 1) // 2).hex()[:n]
 
     def ip(self) -> str:
         # About 1 banner in 5 is another port of a host already seen.

@@ -29,22 +29,31 @@ How a banner is counted (also in :data:`VENDOR_RULES`, shown in the app):
 * **Count**: distinct ``ip_str`` per (LAD, vendor). An address seen on many ports counts
   once; an address with both a Hikvision and a Dahua banner counts once for each vendor.
 
-The scan and aggregation run in embedded DuckDB (``read_json`` over the compressed file,
-extracting only the fields above and grouping to distinct ``(ip, location, vendor)`` rows);
-only the distinct points and city names go through GeoPandas and the resolver. Memory
-stays bounded by the number of distinct addresses, not by the file size.
+The scan and aggregation run in embedded DuckDB: ``read_json`` with a fixed schema of only
+the fields above, the rules as SQL, grouped to distinct ``(ip, location, vendor)`` rows in
+one pass. Gzip is inflated by zlib in a background thread and streamed to DuckDB through a
+named pipe (see :class:`_Feed`: DuckDB's own gzip reader does not report a damaged stream),
+so decompression and parsing overlap. Only the distinct points and city names then go
+through GeoPandas and the resolver. Memory stays bounded by the number of distinct
+addresses, not by the file size.
+
+Refused outright, each with a one-line :class:`DatasetError` naming the file and the fix:
+an empty file, one over the size limit (:data:`DEFAULT_MAX_BYTES`, or
+``CAMERA_ATLAS_MAX_SHODAN_MB``), a truncated or damaged gzip file (partial data is not
+counted: the user is told to download it again), a file that is not JSON lines (CSV, HTML,
+a JSON array, a zip or other binary), and one with no usable banner at all.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import re
 import shutil
 import tempfile
 import threading
-import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,8 +84,7 @@ PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
 
 HIKVISION_MARKERS = ("hikvision", "dnvrs-webs", "dvrdvs-webs", "app-webs", "/doc/page/login.asp")
 DAHUA_MARKERS = ("dahua", "dhi-")
-# Where markers are searched (besides ``product``, which decides on its own when it names one vendor).
-# ``data`` (about 1 KB of response headers) goes last: the short fields usually settle it first.
+# Where markers are searched when ``product`` alone does not decide (the order does not matter).
 VENDOR_FIELDS = ("product", "devicetype", "http.server", "http.title", "ssl.cert.subject", "ssl.cert.issuer", "cpe23", "cpe", "data")
 
 VENDOR_RULES = (
@@ -150,8 +158,6 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, str):
         return value
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -356,7 +362,7 @@ class _Feed:
         self.direct = data is None and not is_gzip
 
     # -- set-up and tear-down
-    def __enter__(self) -> "_Feed":
+    def __enter__(self) -> _Feed:
         if self.direct:
             self.path = self.source_path  # type: ignore[assignment]
             return self
@@ -640,7 +646,6 @@ def ingest(
 
 
 def _finish(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, report: ProgressFn) -> ShodanImport:
-    started = time.perf_counter()
     by_kind = dict(con.execute("SELECT kind, sum(n)::BIGINT FROM banners GROUP BY kind").fetchall())
     records = int(sum(by_kind.values()))
     if records == 0:
@@ -661,8 +666,9 @@ def _finish(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, 
     placed_cities, unplaced_why = place_cities(cities, resolver)
 
     report(0.9, "Counting distinct IP addresses per local authority and vendor")
-    con.register("placed_points", placed_points)
-    con.register("placed_cities", placed_cities)
+    # Explicit string types: an all-None column would otherwise reach DuckDB untyped.
+    con.register("placed_points", placed_points.astype({"lad_code": "string", "how": "string"}))
+    con.register("placed_cities", placed_cities.astype({"city": "string", "lad_code": "string"}))
     con.execute("""
         CREATE TEMP TABLE placed AS
         SELECT b.ip, b.vendor, b.n, b.cc_known, b.city, b.lat IS NOT NULL AS has_coords,
@@ -730,7 +736,7 @@ def _finish(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, 
         notes.append(f"{ambiguous:,} banners matched both Hikvision and Dahua markers and were skipped as not recognised")
     if skipped["malformed"]:
         notes.append(f"{skipped['malformed']:,} lines were not Shodan banners (not JSON, or no ip_str) and were skipped")
-    report(1.0, f"Done: {used:,} of {records:,} banners counted in {time.perf_counter() - started:.1f} s")
+    report(1.0, f"Done: {used:,} of {records:,} banners counted")
     return ShodanImport(observations=observations, records_read=records, skipped=skipped, used=used, notes=tuple(notes))
 
 
@@ -738,8 +744,4 @@ def to_csv_bytes(result: ShodanImport) -> bytes:
     """The observations as CSV (``lad_code,place,vendor,networks``), safe to open in a spreadsheet."""
     from geo.exports import safe_csv
 
-    frame = result.observations[["lad_code", "place", "vendor", "networks"]].copy()
-    # safe_csv neutralises object columns only; pandas 3 infers a separate string dtype.
-    for column in ("lad_code", "place", "vendor"):
-        frame[column] = frame[column].astype(object)
-    return safe_csv(frame).encode("utf-8")
+    return safe_csv(result.observations[["lad_code", "place", "vendor", "networks"]]).encode("utf-8")

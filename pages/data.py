@@ -47,8 +47,8 @@ def import_shodan() -> None:
         _set_error(str(err))
         return
     skipped = ", ".join(f"{reason.replace('_', ' ')} {count:,}" for reason, count in result.skipped.items())
-    st.session_state["shodan_summary"] = (
-        f"{upload.name}: {result.records_read:,} banners read, {result.used:,} counted; skipped: {skipped}."
+    st.session_state["shodan_summary"] = " ".join(
+        [f"{upload.name}: {result.records_read:,} banners read, {result.used:,} counted; skipped: {skipped}.", *result.notes]
     )
     _set_error(None)
     common.use_dataset(common.register_dataset(dataset))

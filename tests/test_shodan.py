@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import os
 import random
 import subprocess
-import tempfile
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
-
 from atlas_testing import MIRROR_ENV, REPO_ROOT, assert_one_line
+
 from geo import shodan
 from geo.datasets import parse_observations
 from geo.errors import AtlasError, DatasetError
@@ -432,14 +433,18 @@ def test_missing_file(tmp_path, areas_frame, resolver) -> None:
 # -- progress and CSV --------------------------------------------------------------------------
 
 
-def test_progress(tmp_path, areas_frame, resolver) -> None:
+@pytest.mark.parametrize("kind", ["gzip file", "plain file", "uploaded bytes"])
+def test_progress(kind: str, tmp_path, areas_frame, resolver) -> None:
     calls: list[tuple[float, str]] = []
     path = big_export(tmp_path / "export.json.gz", 500)
-    shodan.ingest(path, areas_frame, resolver, progress=lambda fraction, message: calls.append((fraction, message)))
+    if kind == "plain file":
+        path = write(tmp_path / "export.json", [json.loads(line) for line in gzip.open(path)])
+    source = path.read_bytes() if kind == "uploaded bytes" else path
+    shodan.ingest(source, areas_frame, resolver, progress=lambda fraction, message: calls.append((fraction, message)))
     fractions = [f for f, _ in calls]
     assert len(calls) >= 4
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
-    assert all(a < b for a, b in zip(fractions, fractions[1:])), fractions
+    assert all(a < b for a, b in itertools.pairwise(fractions)), fractions
     assert all(isinstance(m, str) and m for _, m in calls)
 
 
@@ -480,7 +485,7 @@ def cli_env(mirror, resolver) -> dict[str, str]:
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, encoding="utf-8", env=env,
+        [sys.executable, "-m", "geo", *args], check=False, capture_output=True, text=True, encoding="utf-8", env=env,
         cwd=REPO_ROOT, timeout=180,
     )
 
@@ -568,3 +573,11 @@ def test_duckdb_failure_does_not_hang(tmp_path, areas_frame, resolver, monkeypat
     monkeypatch.setattr(shodan, "_scan_sql", lambda: "SELECT * FROM no_such_table")
     path = big_export(tmp_path / "export.json.gz", 1000)
     ingest_error(path, areas_frame, resolver, "could not be read")
+
+
+def test_every_point_at_sea_and_no_city_placed(run) -> None:
+    result = run([banner(at=NORTH_SEA), banner(at=NORTH_SEA, ip=new_ip()), banner(at=None, city="Leeds")])
+    assert counts(result) == {("E08000035", "hikvision"): 1}
+    assert result.skipped["no_location"] == 2
+    with pytest.raises(DatasetError):
+        run([banner(at=NORTH_SEA), banner(at=None, city="Qwxyzzy")], name="nowhere.json.gz")
