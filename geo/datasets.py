@@ -121,15 +121,17 @@ def from_upload(
     filename: str,
     max_bytes: int | None = None,
     mapping: Mapping[str, str | None] | None = None,
+    title: str | None = None,
+    source: str | None = None,
 ) -> Dataset:
     """A :class:`Dataset` from the bytes of a user's CSV or XLSX table."""
     observations = parse_observations(data, filename, max_bytes=max_bytes, mapping=mapping)
     digest = hashlib.sha256(data + repr(sorted((mapping or {}).items())).encode()).hexdigest()[:16]
     return Dataset(
         id=f"upload-{digest}",
-        title=f"Your table: {filename}",
+        title=title or f"Your table: {filename}",
         observations=observations,
-        source=f"uploaded file {filename}",
+        source=source or f"uploaded file {filename}",
         notes=tuple(observations.attrs.get("notes", ())),
     )
 

@@ -42,13 +42,17 @@ def import_shodan() -> None:
             upload.getvalue(), common.load_areas(), common.load_resolver(), filename=upload.name,
             progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
         )
-        dataset = datasets.from_upload(shodan.to_csv_bytes(result), f"{upload.name} (Shodan)")
+        dataset = datasets.from_upload(
+            shodan.to_csv_bytes(result), "shodan-observations.csv",
+            title=f"Your Shodan export: {upload.name}", source=f"Shodan export {upload.name}, uploaded by you",
+        )
     except AtlasError as err:
         _set_error(str(err))
         return
     skipped = ", ".join(f"{reason.replace('_', ' ')} {count:,}" for reason, count in result.skipped.items())
-    st.session_state["shodan_summary"] = " ".join(
-        [f"{upload.name}: {result.records_read:,} banners read, {result.used:,} counted; skipped: {skipped}.", *result.notes]
+    notes = f" Notes: {'; '.join(result.notes)}." if result.notes else ""
+    st.session_state["shodan_summary"] = (
+        f"{upload.name}: {result.records_read:,} banners read, {result.used:,} counted; skipped: {skipped}.{notes}"
     )
     _set_error(None)
     common.use_dataset(common.register_dataset(dataset))

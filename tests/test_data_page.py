@@ -113,3 +113,46 @@ def test_another_session_does_not_see_an_upload() -> None:
     second.run()
     assert second.sidebar.selectbox(key="f_dataset").value == "top10vpn-2022"
     assert len(second.sidebar.selectbox(key="f_dataset").options) == 1  # only the shipped dataset
+
+
+def _banner(ip: str, product: str, lat: float | None, lon: float | None, country: str = "GB", city: str = "") -> str:
+    import json
+
+    location = {"country_code": country, "city": city, "latitude": lat, "longitude": lon}
+    return json.dumps({"ip_str": ip, "port": 80, "product": product, "location": location, "data": "HTTP/1.1 200 OK"})
+
+
+def test_shodan_export_import_drives_the_pages() -> None:
+    import gzip
+
+    lines = [
+        _banner("10.0.0.1", "Hikvision IP Camera", 53.4808, -2.2426),  # Manchester
+        _banner("10.0.0.1", "Hikvision IP Camera", 53.4808, -2.2426),  # same IP again: counted once
+        _banner("10.0.0.2", "Dahua DVR", 53.4808, -2.2426),
+        _banner("10.0.0.3", "Dahua DVR", None, None, city="Leeds"),
+        _banner("10.0.0.4", "Hikvision IP Camera", 48.85, 2.35, country="FR"),  # not UK
+        "{not json",
+    ]
+    data = gzip.compress("\n".join(lines).encode())
+    at = data_page()
+    upload(at, "upload_shodan", "scan.json.gz", data, "application/gzip")
+    button(at, "Import the export").click().run()
+    assert not at.exception and not shown_errors(at)
+    summary = at.success[0].value.replace("\\", "")
+    # 4 banners count (one IP twice), making 3 networks: distinct IPs per place and vendor.
+    assert "6 banners read, 4 counted" in summary and "not uk 1" in summary and "malformed 1" in summary
+    at.switch_page("pages/rankings.py").run()
+    rows = at.dataframe[0].value
+    assert dict(zip(rows["name"], rows["networks"])) == {"Manchester": 2, "Leeds": 1}
+
+
+def test_truncated_shodan_export_is_refused_and_data_kept() -> None:
+    import gzip
+
+    data = gzip.compress(("\n".join(_banner(f"10.0.1.{i}", "Dahua DVR", 53.48, -2.24) for i in range(200))).encode())
+    at = data_page()
+    upload(at, "upload_shodan", "cut.json.gz", data[: len(data) // 2], "application/gzip")
+    button(at, "Import the export").click().run()
+    assert not at.exception
+    assert any("cut.json.gz" in m for m in shown_errors(at)), shown_errors(at)
+    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2022"
