@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browser_harness import map_frame, save_screenshot, wait_for_app, wait_for_map_paths
+from browser_harness import map_frame, save_screenshot, wait_for_app
 from playwright.sync_api import Page, expect
 
 HOSTILE = "<img src=x onerror=window.__xss=1>"
@@ -14,15 +14,25 @@ def go(page: Page, url: str) -> None:
     wait_for_app(page)
 
 
-def map_paths_after_rerun(page: Page, expected: int) -> int:
-    """Open the Map page from the sidebar and wait for ``expected`` data areas."""
+def map_paths_after_rerun(page: Page, expected: int, timeout_s: float = 90) -> int:
+    """Open the Map page from the sidebar and wait until it draws ``expected`` data areas.
+
+    The map iframe is found afresh on every poll: st_folium may replace it while the page
+    settles, and a handle to the old one would never see the new drawing.
+    """
     page.get_by_test_id("stSidebarNav").get_by_text("Map", exact=True).click()
     wait_for_app(page)
-    _, frame = map_frame(page)
-    frame.wait_for_function(
-        "n => document.querySelectorAll('path.leaflet-interactive').length === n", arg=expected, timeout=60_000
-    )
-    return wait_for_map_paths(frame, minimum=expected)
+    count = -1
+    for _ in range(int(timeout_s * 2)):
+        try:
+            _, frame = map_frame(page, timeout=5_000)
+            count = frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+        except Exception:  # iframe mid-replacement
+            count = -1
+        if count == expected:
+            return count
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the map drew {count} areas, expected {expected}")
 
 
 def test_upload_fix_a_name_and_see_the_map_change(app_url: str, page: Page, js_errors) -> None:
