@@ -35,7 +35,7 @@ def rate_chart(column: str, title: str, average: float) -> alt.LayerChart:
     rule = alt.Chart(pd.DataFrame({"uk": [average]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(
         x="uk:Q", tooltip=[alt.Tooltip("uk:Q", title="UK average", format=".2f")]
     )
-    return (bars + rule).properties(height=max(140, 28 * len(rows)))
+    return (bars + rule).properties(height=max(160, 40 * len(rows)))
 
 
 left, right = st.columns(2)

@@ -37,7 +37,7 @@ chart = (
             alt.Tooltip("per_km2:Q", title="Per km²", format=".2f"),
         ],
     )
-    .properties(height=max(120, 28 * len(chart_rows)))
+    .properties(height=max(160, 40 * len(chart_rows)))
 )
 st.altair_chart(chart, width="stretch")
 
