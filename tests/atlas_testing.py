@@ -28,3 +28,29 @@ def assert_one_line(err: BaseException, *needles: str) -> str:
     for needle in needles:
         assert needle.lower() in lowered, f"{needle!r} not in {message!r}"
     return message
+
+
+# -- hostile strings for escaping tests ---------------------------------------------------
+
+HOSTILE = "<script>alert(1)</script>"
+QUOTES = 'Tom & Jerry\'s "place"'
+HOSTILE_ATTRIBUTION = '</script><img src=x onerror=alert(2)> "Mail" & Co'
+
+
+def unjs(text: str) -> str:
+    """What script string literals hold once the browser has parsed them."""
+    for code, char in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'")):
+        text = text.replace(code, char)
+    return text
+
+
+def assert_map_escapes_hostile_strings(html: str) -> str:
+    """Assert no hostile string reaches a map's HTML raw, and each arrives escaped; returns the decoded text."""
+    text = unjs(html)
+    for raw in (HOSTILE, QUOTES, "<img src=x", 'Jerry\'s "place"'):
+        assert raw not in html
+        assert raw not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "Tom &amp; Jerry&#x27;s &quot;place&quot;" in text
+    assert "&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &quot;Mail&quot; &amp; Co" in text
+    return text

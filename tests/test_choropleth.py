@@ -14,10 +14,9 @@ from geo.choropleth import NO_DATA_COLOR, SCHEMES, Classes, build_map, classify,
 from geo.errors import AtlasError
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
 
+from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, unjs
+
 HEX = re.compile(r"^#[0-9a-f]{6}$")
-HOSTILE = "<script>alert(1)</script>"
-QUOTES = 'Tom & Jerry\'s "place"'
-HOSTILE_ATTRIBUTION = '</script><img src=x onerror=alert(2)> "Mail" & Co'
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +40,6 @@ def shapes(areas, resolver, dataset):
 
 def values_of(frame, metric):
     return frame.loc[frame["has_data"], metric]
-
-
-def unjs(text: str) -> str:
-    """What script string literals hold once the browser has parsed them."""
-    for code, char in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'")):
-        text = text.replace(code, char)
-    return text
 
 
 def geojson_layers(m: folium.Map) -> list[folium.GeoJson]:
@@ -282,13 +274,7 @@ def test_hostile_strings_are_escaped_everywhere(shapes):
     classes = Classes(base.scheme, base.bins, base.colors, (HOSTILE, QUOTES) + base.labels[2:])
     m = build_map(frame, "networks", classes, attribution=HOSTILE_ATTRIBUTION, source=QUOTES)
     html = map_html(m)
-    text = unjs(html)  # what reaches innerHTML after the browser decodes the script strings
-    for raw in (HOSTILE, QUOTES, "<img src=x", 'Jerry\'s "place"'):
-        assert raw not in html
-        assert raw not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert "Tom &amp; Jerry&#x27;s &quot;place&quot;" in text
-    assert "&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &quot;Mail&quot; &amp; Co" in text
+    assert_map_escapes_hostile_strings(html)
     # The page's own script blocks still open and close in pairs (nothing broke out).
     assert html.count("<script") == html.count("</script>")
 

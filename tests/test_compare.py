@@ -13,11 +13,8 @@ from geo import choropleth, compare, datasets, join, metrics
 from geo.choropleth import NO_DATA_COLOR, Classes, build_change_map, classify_diverging, map_html
 from geo.errors import AtlasError
 
-from atlas_testing import assert_one_line
+from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, assert_one_line, unjs
 
-HOSTILE = "<script>alert(1)</script>"
-QUOTES = 'Tom & Jerry\'s "place"'
-HOSTILE_ATTRIBUTION = '</script><img src=x onerror=alert(2)> "Mail" & Co'
 
 # A: a published national total, Greater London, and a place with zero networks.
 CSV_A = b"""place,networks
@@ -281,13 +278,6 @@ def test_change_formats():
 # -- build_change_map() ------------------------------------------------------------------------
 
 
-def unjs(text: str) -> str:
-    """What script string literals hold once the browser has parsed them."""
-    for code, char in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'")):
-        text = text.replace(code, char)
-    return text
-
-
 def change_layer(m: folium.Map) -> folium.GeoJson:
     layers = [child for child in m._children.values() if isinstance(child, folium.GeoJson)]
     return layers[-1]
@@ -359,13 +349,7 @@ def test_change_map_escapes_hostile_strings(comparisons, areas_frame):
         frame, classes, attribution=HOSTILE_ATTRIBUTION, label_a=HOSTILE, label_b=QUOTES, source=QUOTES
     )
     html = map_html(m)
-    text = unjs(html)  # what reaches innerHTML after the browser decodes the script strings
-    for raw in (HOSTILE, QUOTES, "<img src=x", 'Jerry\'s "place"'):
-        assert raw not in html
-        assert raw not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert "Tom &amp; Jerry&#x27;s &quot;place&quot;" in text
-    assert "&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &quot;Mail&quot; &amp; Co" in text
+    text = assert_map_escapes_hostile_strings(html)  # text: what reaches innerHTML in the browser
     # The dataset labels in tooltip labels, status lines and legend.
     assert "Networks in &lt;script&gt;" in text
     assert "not listed in &lt;script&gt;" in text
