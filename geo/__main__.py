@@ -181,12 +181,17 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         table, dataset, frame, metric=args.metric, scheme=args.scheme, k=args.classes,
         selected_codes=codes, fmt=fmt, width_px=args.width,
     )
+    _write(path, data)
+    print(f"wrote {args.out} ({len(data)} bytes)")
+    return 0
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write an output file; an unwritable path is a one-line user error."""
     try:
         path.write_bytes(data)
     except OSError as exc:
         raise AtlasError(f"cannot write {path} ({exc.strerror or type(exc).__name__}): check the path and permissions") from None
-    print(f"wrote {args.out} ({len(data)} bytes)")
-    return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -202,10 +207,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     frame, resolver = _context(args.mirror)
     result = shodan.ingest(source, frame, resolver, filename=source.name)
     data = shodan.to_csv_bytes(result)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise AtlasError(f"cannot write {out} ({exc.strerror or type(exc).__name__}): check the path and permissions") from None
+    _write(out, data)
     print(f"wrote {args.out}: {result.summary()}")
     return 0
 
