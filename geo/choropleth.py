@@ -236,40 +236,12 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def close_slivers(geometries: np.ndarray, merged: np.ndarray, distance: float) -> np.ndarray:
-    """Close the hairline gaps left inside units merged from several LADs.
-
-    The LADs are simplified one by one, so neighbours do not share edges exactly and their
-    union keeps slits a few metres wide that would be drawn as stray lines. A morphological
-    closing (grow then shrink by ``distance``, mitred so corners stay sharp) removes gaps
-    narrower than twice ``distance`` and leaves real holes and coastlines alone.
-    """
-    out = np.array(geometries, dtype=object)
-    merged = np.asarray(merged, dtype=bool)
-    if merged.any():
-        grown = shapely.buffer(out[merged], distance, join_style="mitre")
-        out[merged] = shapely.buffer(grown, -distance, join_style="mitre")
-    return out
-
-
-def merged_units(frame: pd.DataFrame) -> np.ndarray:
-    """True for units made of more than one LAD (places such as Greater London, regions)."""
-    if "lad_codes" not in frame.columns:
-        return np.zeros(len(frame), dtype=bool)
-    return frame["lad_codes"].map(lambda c: len(c or ()) > 1).to_numpy(dtype=bool)
-
-
-# About 30 m: wider than the slits, far narrower than anything on the map.
-SLIVER_DEGREES = 3e-4
-
-
 def _round_coords(geometries: np.ndarray) -> np.ndarray:
     return shapely.transform(geometries, lambda xy: np.round(xy, COORD_DECIMALS))
 
 
 def _features(frame: gpd.GeoDataFrame, properties: list[dict] | None = None) -> dict:
-    geometries = close_slivers(np.asarray(frame.geometry.values), merged_units(frame), SLIVER_DEGREES)
-    geometries = _round_coords(geometries)
+    geometries = _round_coords(np.asarray(frame.geometry.values))
     features = []
     for i, geometry in enumerate(geometries):
         if geometry is None or geometry.is_empty:

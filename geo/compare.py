@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.areas import regions
+from geo.areas import merge_lads, regions
 from geo.errors import AtlasError
 from geo.metrics import LEVEL_LABELS, Table
 
@@ -189,7 +189,7 @@ def comparison_shapes(comparison: Comparison, areas: gpd.GeoDataFrame) -> gpd.Ge
     """
     rows = comparison.rows
     if comparison.level == "place":
-        geometry = [areas.loc[areas["code"].isin(codes), "geometry"].union_all() for codes in rows["lad_codes"]]
+        geometry = [merge_lads(areas, codes) for codes in rows["lad_codes"]]
         shaped = gpd.GeoDataFrame(rows.copy(), geometry=geometry, crs=areas.crs)
     else:
         base = areas if comparison.level == "lad" else regions(areas)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo.areas import regions
+from geo.areas import merge_lads, regions
 from geo.metrics import ROW_COLUMNS, Table
 
 
@@ -22,7 +22,7 @@ def level_shapes(table: Table, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     elif table.level == "region":
         base = regions(areas)[["code", "name", "population", "area_km2", "geometry"]]
     else:
-        geometry = [areas.loc[areas["code"].isin(codes), "geometry"].union_all() for codes in rows["lad_codes"]]
+        geometry = [merge_lads(areas, codes) for codes in rows["lad_codes"]]
         shaped = gpd.GeoDataFrame(rows.copy(), geometry=geometry, crs=areas.crs)
         shaped["has_data"] = True
         return shaped[ROW_COLUMNS + ["has_data", "geometry"]]

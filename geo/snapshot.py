@@ -48,7 +48,6 @@ DATA_PREFIX = "Data: "
 VENDOR_PHRASES = {"all": "Hikvision and Dahua", "hikvision": "Hikvision", "dahua": "Dahua"}
 METRIC_SUFFIXES = {"networks": "", "per_1k": " per 1,000 residents", "per_km2": " per km\u00b2"}
 
-SLIVER_METRES = 30.0
 PROJECTED_CRS = 27700  # British National Grid: the UK as Ordnance Survey draws it
 # The UK's extent in EPSG:27700 (metres), for when no frame covers it.
 UK_EXTENT = (-120.0, 7040.0, 655660.0, 1220310.0)
@@ -208,8 +207,7 @@ def _project(frame: gpd.GeoDataFrame) -> np.ndarray:
     geometries = frame.geometry
     if geometries.crs is None or geometries.crs.to_epsg() != PROJECTED_CRS:
         geometries = geometries.to_crs(PROJECTED_CRS)
-    closed = choropleth.close_slivers(np.asarray(geometries.values), choropleth.merged_units(frame), SLIVER_METRES)
-    return shapely.orient_polygons(closed)
+    return shapely.orient_polygons(np.asarray(geometries.values))
 
 
 def _path(geometry: shapely.Geometry | None) -> Path:
