@@ -1,12 +1,11 @@
 """What every page shares: cached loaders, the sidebar selection and the current view.
 
 Caches sit here, at the edge: ``st.cache_resource`` for the prepared areas and resolver,
-``st.cache_data``/``st.cache_resource`` keyed by plain values for views and maps. The
+``st.cache_data`` keyed by plain values for views, map classes and snapshots. The
 computations themselves live in ``geo``.
 """
 
 from __future__ import annotations
-
 
 import folium
 import geopandas as gpd
@@ -27,8 +26,9 @@ def ensure_app_navigation() -> None:
     Until some session has run app.py (and so st.navigation), Streamlit treats ``pages/``
     as a legacy multipage folder: a deep link such as ``/rankings`` on a freshly started
     server runs that page file alone, without the sidebar, and lists every file in
-    ``pages/`` as a page. Every page calls this first. Clearing the legacy flag and rerunning runs app.py with this page (the
-    page hash is the URL path in both modes), exactly as st.navigation itself does.
+    ``pages/`` as a page. Every page calls this first. Clearing the legacy flag and
+    rerunning runs app.py with this page (the page hash is the URL path in both modes),
+    exactly as st.navigation itself does.
     """
     from streamlit.runtime.pages_manager import PagesManager
 

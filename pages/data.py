@@ -49,11 +49,8 @@ def import_shodan() -> None:
     except AtlasError as err:
         _set_error(str(err))
         return
-    skipped = ", ".join(f"{reason.replace('_', ' ')} {count:,}" for reason, count in result.skipped.items())
     notes = f" Notes: {'; '.join(result.notes)}." if result.notes else ""
-    st.session_state["shodan_summary"] = (
-        f"{upload.name}: {result.records_read:,} banners read, {result.used:,} counted; skipped: {skipped}.{notes}"
-    )
+    st.session_state["shodan_summary"] = f"{upload.name}: {result.summary()}.{notes}"
     _set_error(None)
     common.use_dataset(common.register_dataset(dataset))
 

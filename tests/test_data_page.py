@@ -140,7 +140,7 @@ def test_shodan_export_import_drives_the_pages() -> None:
     assert not at.exception and not shown_errors(at)
     summary = at.success[0].value.replace("\\", "")
     # 4 banners count (one IP twice), making 3 networks: distinct IPs per place and vendor.
-    assert "6 banners read, 4 counted" in summary and "not uk 1" in summary and "malformed 1" in summary
+    assert "6 banners read, 4 used" in summary and "not uk 1" in summary and "malformed 1" in summary
     at.switch_page("pages/rankings.py").run()
     rows = at.dataframe[0].value
     assert dict(zip(rows["name"], rows["networks"])) == {"Manchester": 2, "Leeds": 1}
