@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import join, metrics
+from geo.choropleth import selected_units
 from geo.datasets import Dataset
 from geo.places import Resolver
 from geo.selection import Selection
@@ -54,14 +55,6 @@ def resolve_selection(names: tuple[str, ...], resolver: Resolver) -> tuple[tuple
     return tuple(dict.fromkeys(codes)), tuple(unknown)
 
 
-def units_containing(shapes: pd.DataFrame, lad_codes: tuple[str, ...]) -> tuple[str, ...]:
-    """Codes of the units (places, LADs or regions) that share a LAD with ``lad_codes``."""
-    wanted = set(lad_codes)
-    if not wanted:
-        return ()
-    return tuple(code for code, members in zip(shapes["code"], shapes["lad_codes"]) if wanted & set(members))
-
-
 def build_view(dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, selection: Selection) -> View:
     """Table, shapes and selection for one view of the dashboard."""
     table = metrics.build_table(
@@ -74,7 +67,7 @@ def build_view(dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, se
         table=table,
         shapes=shapes,
         selected_lads=lads,
-        selected_units=units_containing(shapes, lads),
+        selected_units=selected_units(shapes, lads),
         unknown_places=unknown,
         uk_rates=metrics.uk_average(table, areas),
     )

@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 from geo import choropleth, compare, exports, sources
 from geo.errors import AtlasError
 from geo.metrics import LEVEL_LABELS, VENDOR_LABELS
-from geo.view import resolve_selection, units_containing
+from geo.view import resolve_selection
 from pages import common
 
 
@@ -117,7 +117,7 @@ fmap = choropleth.build_change_map(
     shapes,
     classes,
     context=common.load_areas() if sel.level == "place" else None,
-    selected=units_containing(shapes, selected_lads),
+    selected=choropleth.selected_units(shapes, selected_lads),
     attribution=two_attribution(dataset_a, dataset_b),
 )
 # A constant key and deterministic ids: unchanged content never remounts (no flicker).
