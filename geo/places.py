@@ -41,6 +41,7 @@ _COUNTRY_SUFFIXES = {
 }
 _ADMIN_SUFFIXES = {"city of", "county of"}
 _BRACKETS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]\s*")
+_BRACKET_PARTS = re.compile(r"[\(\[]([^\)\]]*)[\)\]]")
 _SEPARATORS = re.compile(r"[-_./'’`]+")
 _NON_WORD = re.compile(r"[^\w\s]+")
 _SPACES = re.compile(r"\s+")
@@ -67,6 +68,35 @@ def normalise_name(name: str) -> str:
     text = _NON_WORD.sub(" ", text)
     words = ["st" if w == "saint" else w for w in _squash(text).split(" ")]
     return " ".join(w for w in words if w)
+
+
+def split_qualifiers(name: str) -> tuple[str, tuple[str, ...]]:
+    """The head of a place name and its qualifiers, as written.
+
+    Bracketed parts and trailing comma parts are qualifiers: "Bangor (Gwynedd)" and
+    "Bangor, Gwynedd" give ``("Bangor", ("Gwynedd",))``; "Newport, Wales" gives
+    ``("Newport", ("Wales",))``. Administrative decorations ("Bristol, City of") belong to the
+    name and are not qualifiers.
+    """
+    text = unicodedata.normalize("NFC", str(name)).strip()
+    qualifiers = [q.strip() for q in _BRACKET_PARTS.findall(text) if q.strip()]
+    text = _BRACKETS.sub(" ", text)
+    parts = [p.strip() for p in text.split(",")]
+    head, rest = parts[0], parts[1:]
+    for part in rest:
+        if part and _squash(part.casefold()) not in _ADMIN_SUFFIXES:
+            qualifiers.append(part)
+    return _SPACES.sub(" ", head).strip(), tuple(qualifiers)
+
+
+def place_key(name: str) -> str:
+    """A key that tells places apart as written: the normalised head plus each qualifier.
+
+    Unlike :func:`normalise_name`, qualifiers count: "Bangor (Gwynedd)" and
+    "Bangor (Ards and North Down)" have different keys, while "Leeds" and " LEEDS " share one.
+    """
+    head, qualifiers = split_qualifiers(name)
+    return "|".join([normalise_name(head), *(normalise_name(q) for q in qualifiers)])
 
 
 def _squash(text: str) -> str:
