@@ -24,12 +24,14 @@ AREA_COLUMNS = [
     "region_name",
     "nation_code",
     "nation_name",
+    "county_code",
+    "county_name",
     "population",
     "area_km2",
     "geometry",
 ]
 # Bump when the prepared frame's shape or content changes, so stale caches are rebuilt.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_NAME = f"areas-lad2024-mye2022-v{CACHE_VERSION}.parquet"
 # About 11 m on the ground: web-ready without visibly moving the 500 m BUC outlines.
 WEB_GRID_DEGREES = 1e-4
@@ -43,6 +45,30 @@ def web_geometry(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(snapped, index=geometry.index, crs=geometry.crs)
 
 
+# Districts that sit inside a (metropolitan) county row of the ONS table.
+_COUNTY_GEOGRAPHIES = {"county", "metropolitan county"}
+_DISTRICT_GEOGRAPHIES = {"non-metropolitan district", "metropolitan district"}
+
+
+def counties(population: pd.DataFrame) -> pd.DataFrame:
+    """The county of each two-tier district: ``code, county_code, county_name``.
+
+    The ONS table lists each county (or metropolitan county) row followed by its districts,
+    so membership is read from the table's order, like regions. Unitary authorities and
+    districts outside England have no county (both columns empty).
+    """
+    rows = []
+    current: tuple[str, str] | None = None
+    for code, name, geography in zip(population["code"], population["name"], population["geography"].str.lower()):
+        if geography in _COUNTY_GEOGRAPHIES:
+            current = (code, str(name).replace("(Met County)", "").strip())
+            continue
+        if geography not in _DISTRICT_GEOGRAPHIES:
+            current = None
+        rows.append((code, *(current or (None, None))))
+    return pd.DataFrame(rows, columns=["code", "county_code", "county_name"])
+
+
 def prepare_areas(raw: sources.RawSources) -> gpd.GeoDataFrame:
     """Join validated boundaries to ONS population and land area; web-ready geometry."""
     boundaries = sources.read_boundaries(raw.boundaries)
@@ -53,6 +79,7 @@ def prepare_areas(raw: sources.RawSources) -> gpd.GeoDataFrame:
         ["code", "region_code", "region_name", "nation_code", "nation_name", "population", "area_km2"],
     ]
     frame = boundaries.merge(lads, on="code", how="inner", validate="one_to_one")
+    frame = frame.merge(counties(population), on="code", how="left", validate="one_to_one")
     frame["population"] = frame["population"].astype("int64")
     frame["area_km2"] = frame["area_km2"].astype("float64")
     frame["geometry"] = web_geometry(frame.geometry)

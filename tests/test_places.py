@@ -9,7 +9,7 @@ import pytest
 from atlas_testing import assert_one_line
 from geo import places
 from geo.errors import AtlasError
-from geo.places import Resolver, normalise_name
+from geo.places import Resolver, normalise_name, place_key
 
 LONDON_CODES = tuple(f"E090000{i:02d}" for i in range(1, 34))
 
@@ -122,7 +122,7 @@ def test_aliases_file_columns() -> None:
     table = places.read_aliases()
     assert {"alias", "target", "status", "note"} <= set(table.columns)
     assert set(table["status"]) <= {"matched", "ambiguous", "national"}
-    keys = table["alias"].map(normalise_name)
+    keys = table["alias"].map(place_key)
     assert keys.is_unique, keys[keys.duplicated()].tolist()
 
 
