@@ -223,6 +223,11 @@ def build_table(
         grouped["population"] = grouped["code"].map(regions["population"]).astype("int64")
         grouped["area_km2"] = grouped["code"].map(regions["area_km2"]).astype(float)
 
+    if places.empty:
+        notes.append(
+            "no place in this dataset could be mapped: fix the names in the match report on the Data page "
+            "(or give each row a lad_code)"
+        )
     table = add_metrics(grouped, national_total, int(areas["population"].sum()), rank_by)
     return Table(
         dataset=dataset.id,

@@ -246,9 +246,9 @@ def _extent(
         pad = max(maxx - minx, maxy - miny) * 0.12 + 3000.0
         minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
     else:
-        boxes = [np.array(UK_EXTENT), shapely.total_bounds(geometries)]
-        if context is not None:
-            boxes.append(shapely.total_bounds(context))
+        # An empty frame (a dataset with no mapped place) has no bounds of its own.
+        boxes = [np.array(UK_EXTENT)]
+        boxes += [shapely.total_bounds(g) for g in (geometries, context) if g is not None and len(g)]
         stacked = np.vstack([b for b in boxes if np.all(np.isfinite(b))])
         minx, miny = stacked[:, 0].min(), stacked[:, 1].min()
         maxx, maxy = stacked[:, 2].max(), stacked[:, 3].max()

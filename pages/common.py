@@ -7,6 +7,10 @@ computations themselves live in ``geo``.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import replace
+
 import folium
 import geopandas as gpd
 import streamlit as st
@@ -55,26 +59,32 @@ def load_resolver() -> places.Resolver:
     return places.build_resolver(load_areas())
 
 
-# Server-wide store of uploaded datasets keyed by content hash. A session only ever lists
-# the ids it uploaded itself (MY_UPLOADS), so no session sees another's upload.
-MY_UPLOADS = "atlas_my_uploads"
-MAX_STORED_UPLOADS = 200
+# Uploaded datasets live in the session that made them: another session can neither list,
+# open, evict nor rename them. Ids are salted per session, so two sessions uploading the
+# same bytes share no id and no cache entry (cached snapshots carry the file name).
+UPLOADS_KEY = "atlas_uploads"
+SALT_KEY = "atlas_upload_salt"
+MAX_SESSION_UPLOADS = 12
 
 
-@st.cache_resource
-def _upload_store() -> dict[str, datasets.Dataset]:
-    return {}
+def _uploads() -> dict[str, datasets.Dataset]:
+    return st.session_state.setdefault(UPLOADS_KEY, {})
 
 
 def register_dataset(dataset: datasets.Dataset) -> str:
-    """Keep an uploaded (or user-adjusted) dataset for this session; returns its id."""
-    store = _upload_store()
+    """Keep an uploaded (or user-adjusted) dataset in this session; returns its (session-owned) id."""
+    store = _uploads()
+    base = dataset.id.split("~", 1)[0]
+    if base not in store:  # a new upload: give it an id no other session can have
+        salt = st.session_state.setdefault(SALT_KEY, secrets.token_hex(16))
+        owned = "upload-" + hashlib.sha256(f"{salt}|{dataset.id}".encode()).hexdigest()[:16]
+        dataset = replace(dataset, id=owned)
+    store.pop(dataset.id, None)
     store[dataset.id] = dataset
-    while len(store) > MAX_STORED_UPLOADS:
-        store.pop(next(iter(store)))  # oldest first
-    mine = st.session_state.setdefault(MY_UPLOADS, [])
-    if dataset.id not in mine:
-        mine.append(dataset.id)
+    current = st.session_state.get("f_dataset")
+    while len(store) > MAX_SESSION_UPLOADS:  # this session's oldest, never the one in use
+        oldest = next(i for i in store if i not in (current, dataset.id))
+        store.pop(oldest)
     return dataset.id
 
 
@@ -85,11 +95,11 @@ def _load_shipped(dataset_id: str) -> datasets.Dataset:
 
 def load_dataset(dataset_id: str) -> datasets.Dataset:
     """A shipped dataset, or one this session uploaded, by id."""
-    stored = _upload_store().get(dataset_id)
+    stored = _uploads().get(dataset_id)
     if stored is not None:
         return stored
     if dataset_id.startswith("upload-") or "~" in dataset_id:
-        raise datasets.DatasetError("that upload is no longer in the server's memory: upload the file again")
+        raise datasets.DatasetError("that upload is not in this browser session: upload the file again on the Data page")
     return _load_shipped(dataset_id)
 
 
@@ -134,8 +144,7 @@ def attribution(dataset: datasets.Dataset) -> str:
 
 def available_datasets() -> list[str]:
     """Dataset ids this session may choose: the shipped ones, then its own uploads."""
-    store = _upload_store()
-    return datasets.shipped_ids() + [i for i in st.session_state.get(MY_UPLOADS, []) if i in store]
+    return datasets.shipped_ids() + list(_uploads())
 
 
 def use_dataset(dataset_id: str) -> None:
@@ -187,15 +196,24 @@ def sidebar() -> selection.Selection:
     except AtlasError as err:
         fail(err)
 
+    requested = st.query_params.get("dataset")
+    if requested and requested not in dataset_ids and st.session_state.get("f_dataset") != requested:
+        # A link to an upload made in another browser session: say so, never switch silently.
+        st.warning(
+            "This link names a dataset uploaded in another browser session; uploads stay in the session that "
+            f"made them, so {md_escape(load_dataset(dataset_ids[0]).title)} is shown. Upload the file on the Data page to see it.",
+            icon=":material/warning:",
+        )
     if st.session_state.get("f_dataset") not in dataset_ids:
-        st.session_state["f_dataset"] = dataset_ids[0]  # e.g. an upload from another session's URL
+        st.session_state["f_dataset"] = dataset_ids[0]
     with st.sidebar:
         st.header("Filters")
+        titles = {i: load_dataset(i).title for i in dataset_ids}
         dataset_id = st.selectbox(
             "Dataset",
             dataset_ids,
             key="f_dataset",
-            format_func=lambda i: load_dataset(i).title,
+            format_func=titles.__getitem__,
             help="Where the counts come from; see the Data page for provenance.",
         )
         dataset = load_dataset(dataset_id)

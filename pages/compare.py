@@ -37,7 +37,7 @@ other_id = st.selectbox(
     "Compare with",
     others,
     key="compare_with",
-    format_func=lambda i: common.load_dataset(i).title,
+    format_func={i: common.load_dataset(i).title for i in others}.__getitem__,
     help="Dataset B. Dataset A is the one chosen in the sidebar.",
 )
 dataset_b = common.load_dataset(other_id)

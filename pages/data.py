@@ -147,7 +147,7 @@ facts = {
     "Date": dataset.date,
     "Vendors": "Hikvision and Dahua counted separately" if dataset.splits_vendors else "Hikvision and Dahua combined",
 }
-st.table({"": list(facts.keys()), "Value": list(facts.values())})
+st.table({"": list(facts.keys()), "Value": [common.md_escape(v) for v in facts.values()]})
 if dataset.method_notes:
     st.markdown("**Method notes**")
     for note in dataset.method_notes:

@@ -92,4 +92,4 @@ cols[5].download_button(
     on_click="ignore",
     key="download-geojson",
 )
-st.caption(common.attribution(dataset))
+st.caption(common.md_escape(common.attribution(dataset)))

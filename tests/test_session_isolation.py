@@ -1,0 +1,144 @@
+"""AppTest: two browser sessions cannot see, evict, rename or switch each other's data; user text stays text.
+
+Each ``AppTest`` is its own session; both run in this process and so share every
+``st.cache_data`` / ``st.cache_resource`` store, as sessions of one server do.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app_pages import APP, PAGES, metric_values
+from test_data_page import button, upload
+
+pytestmark = pytest.mark.usefixtures("app_navigation")
+
+TABLE = b"place,networks\nLeeds,50\nYork,7\n"
+EVIL_NAME = "![f](https:evil.example?fn=1).csv"
+EVIL_TABLE = (
+    "place,networks\n"
+    "Leeds,50\n"
+    "[click me](https://evil.example/x),5\n"
+    "\"<img src=x onerror=alert(1)>\",3\n"
+    "www.evil.example,2\n"
+).encode()
+
+
+def session(page: str | None = "pages/data.py", **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        rerun(at, page)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest, page: str = "pages/data.py") -> AppTest:
+    return at.switch_page(page).run()
+
+
+def load(at: AppTest, name: str, data: bytes) -> str:
+    upload(at, "upload_table", name, data)
+    button(at, "Load this table").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return current_id(at)
+
+
+def current_id(at: AppTest) -> str:
+    return at.sidebar.selectbox(key="f_dataset").value
+
+
+def dataset_options(at: AppTest) -> list[str]:
+    """The dataset picker's options as the user reads them (titles)."""
+    return list(at.sidebar.selectbox(key="f_dataset").options)
+
+
+def dataset_title(at: AppTest) -> str:
+    return at.subheader[0].value.replace("\\", "") if at.subheader else ""
+
+
+def test_same_bytes_in_two_sessions_stay_two_datasets() -> None:
+    alice, bob = session(), session()
+    alice_id = load(alice, "alice-private-client-list.csv", TABLE)
+    bob_id = load(bob, "bob.csv", TABLE)
+    assert alice_id != bob_id
+    rerun(alice)
+    assert current_id(alice) == alice_id
+    assert "alice-private-client-list.csv" in dataset_title(alice)
+    assert not any("bob.csv" in o for o in dataset_options(alice))
+    assert not any("alice" in o for o in dataset_options(bob))
+
+
+def test_many_uploads_elsewhere_never_evict_this_sessions_table() -> None:
+    alice, mallory = session(), session()
+    alice_id = load(alice, "mine.csv", TABLE)
+    for i in range(25):
+        load(mallory, f"spam-{i}.csv", f"place,networks\nLeeds,{i}\n".encode())
+    rerun(alice)
+    assert current_id(alice) == alice_id
+    assert "mine.csv" in dataset_title(alice)
+
+
+def test_a_link_to_anothers_upload_opens_nothing_of_theirs() -> None:
+    alice = session()
+    alice_id = load(alice, "alice.csv", TABLE)
+    bob = session(None, dataset=alice_id)  # the first run is what the link shows
+    assert current_id(bob) == "top10vpn-2022"
+    assert any("another browser session" in w.value for w in bob.warning)
+    assert metric_values(bob)["National total"] == "277,986"
+
+
+def test_a_table_with_no_mapped_place_is_a_note_on_every_page() -> None:
+    at = session()
+    load(at, "typos.csv", b"place,networks\nManchestr,5\nUnited Kingdom,100\n")
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+    at.switch_page("pages/map.py").run()
+    assert any("no place in this dataset could be mapped" in i.value.replace("\\", "") for i in at.info)
+
+
+# -- Markdown: every user string is text, everywhere ---------------------------------------
+
+_LIVE = [
+    re.compile(r"(?<!\\)!(?<!\\)\["),  # image
+    re.compile(r"(?<!\\)\]\("),  # link
+    re.compile(r"https?:(?!\\)", re.I),  # a bare URL the renderer could autolink (escaped: "https\:")
+    re.compile(r"(?<!\\)<img", re.I),
+    re.compile(r"www\.(?!\\)", re.I),
+]
+
+
+def _texts(at: AppTest) -> list[tuple[str, str]]:
+    """(what, text) for every string Streamlit renders as Markdown on the page."""
+    out: list[tuple[str, str]] = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader"):
+        out += [(kind, str(e.value)) for e in getattr(at, kind)]
+    for table in at.table:
+        out += [("table", str(v)) for v in table.value.to_numpy().ravel()]
+    for kind in ("selectbox", "multiselect", "radio", "button", "text_input", "slider", "checkbox"):
+        for widget in getattr(at, kind):
+            out.append((f"{kind} label", str(widget.label)))
+            if getattr(widget, "help", None):
+                out.append((f"{kind} help", str(widget.help)))
+    for metric in at.metric:
+        out += [("metric label", str(metric.label)), ("metric help", str(getattr(metric, "help", "") or ""))]
+    return out
+
+
+def test_file_and_place_names_never_become_links_or_images() -> None:
+    at = session()
+    load(at, EVIL_NAME, EVIL_TABLE)
+    for page in [*PAGES, "pages/compare.py"]:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        for what, text in _texts(at):
+            if "evil" not in text and "<img" not in text:
+                continue
+            for pattern in _LIVE:
+                assert not pattern.search(text), f"{page} {what}: {text!r}"
