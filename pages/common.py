@@ -18,6 +18,7 @@ import streamlit as st
 from geo import areas as geo_areas
 from geo import choropleth, datasets, places, selection, snapshot, sources
 from geo.errors import AtlasError
+from geo.markup import md_escape  # noqa: F401 - pages call common.md_escape
 from geo.metrics import LEVEL_LABELS, METRIC_LABELS, VENDOR_LABELS
 from geo.view import View, build_view, place_options
 
@@ -285,11 +286,3 @@ def snapshot_bytes(sel: selection.Selection, fmt: str) -> bytes:
 def file_stem(sel: selection.Selection) -> str:
     """A descriptive download file name stem."""
     return f"uk-camera-atlas_{sel.dataset}_{sel.vendor}_{sel.level}_{sel.metric}"
-
-
-_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
-
-
-def md_escape(text: object) -> str:
-    """Text safe to embed in st.markdown: Markdown specials backslash-escaped (HTML is already off)."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))

@@ -1,0 +1,72 @@
+"""Two browser sessions side by side: uploads stay with their owner; hostile file and place names stay text."""
+
+from __future__ import annotations
+
+from browser_harness import CdnRouter, save_screenshot, wait_for_app
+from playwright.sync_api import Browser, Page, expect
+
+EVIL_FILE = "![f](https:evil.example?fn=1).csv"
+# Any element that would send the browser to evil.example (heading anchors "#…" stay on the page).
+LIVE_TO_EVIL = 'a[href*="evil"]:not([href^="#"]), img[src*="evil"]'
+EVIL_TABLE = b"place,networks\nLeeds,50\n[click me](https://evil.example/x),5\nwww.evil.example,2\n"
+
+
+def open_context(browser: Browser, router: CdnRouter) -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    router.install(context)
+    return context.new_page()
+
+
+def upload(page: Page, app_url: str, name: str, data: bytes) -> None:
+    page.goto(f"{app_url}/data")
+    wait_for_app(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+    )
+    load = page.get_by_role("button", name="Load this table")
+    expect(load).to_be_visible(timeout=60_000)
+    load.click()
+    try:
+        expect(page.get_by_text(f"Your table: {name}").first).to_be_visible(timeout=60_000)
+    except AssertionError:
+        save_screenshot(page, f"FAILED-upload-{name}")
+        raise
+    wait_for_app(page)
+
+
+def test_two_sessions_and_hostile_names(app_url: str, browser: Browser) -> None:
+    router = CdnRouter()
+    alice, bob = open_context(browser, router), open_context(browser, router)
+    try:
+        upload(alice, app_url, "alice-private-client-list.csv", b"place,networks\nLeeds,50\nYork,7\n")
+        alice_url = alice.url
+        assert "dataset=upload-" in alice_url
+
+        # Bob uploads the same bytes under another name: Alice's name never changes.
+        upload(bob, app_url, "bob.csv", b"place,networks\nLeeds,50\nYork,7\n")
+        alice.get_by_test_id("stSidebarNav").get_by_text("Rankings", exact=True).click()
+        wait_for_app(alice)
+        alice.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
+        wait_for_app(alice)
+        expect(alice.get_by_text("Your table: alice-private-client-list.csv").first).to_be_visible(timeout=60_000)
+        assert alice.get_by_text("bob.csv").count() == 0
+
+        # Alice's link opens nothing of hers in Bob's browser, and says why.
+        bob.goto(alice_url)
+        wait_for_app(bob)
+        expect(bob.get_by_text("uploaded in another browser session").first).to_be_visible(timeout=60_000)
+        assert bob.get_by_text("alice-private-client-list.csv").count() == 0
+
+        # A file name and place names written as Markdown links and images stay text.
+        upload(bob, app_url, EVIL_FILE, EVIL_TABLE)
+        for page_name in ("Map", "Rankings", "Data"):
+            bob.get_by_test_id("stSidebarNav").get_by_text(page_name, exact=True).click()
+            wait_for_app(bob)
+            bob.wait_for_timeout(1500)
+            found = bob.evaluate(f"[...document.querySelectorAll({LIVE_TO_EVIL!r})].map(e => e.outerHTML)")
+            assert found == [], f"{page_name}: a live link or image to evil.example"
+        save_screenshot(bob, "sessions-hostile-file-name")
+        assert not [u for u in router.requested if "evil" in u], router.report()
+    finally:
+        alice.context.close()
+        bob.context.close()
