@@ -145,7 +145,9 @@ def read_queries(path: Path | str = QUERIES_PATH) -> list[ScanQuery]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScanError(f"cannot read the scan queries file {Path(path).name} ({exc.strerror}): restore it from the project") from None
+        raise ScanError(
+            f"cannot read the scan queries file {Path(path).name} ({exc.strerror}): restore it from the project"
+        ) from None
     return parse_queries(text, Path(path).name)
 
 
@@ -220,7 +222,8 @@ def scan(
                 if attempt > retries:
                     raise ScanError(f"{err.problem} ({attempt} attempts for {query.vendor}): {err.fix}") from None
                 delay = min(err.retry_after or backoff * 2 ** (attempt - 1), MAX_WAIT)
-                report(index / len(queries), f"{provider.name}: {err.problem}; retry {attempt} of {retries} for {query.vendor} in {delay:g} s")
+                report(index / len(queries),
+                       f"{provider.name}: {err.problem}; retry {attempt} of {retries} for {query.vendor} in {delay:g} s")
                 pacer.hold(delay)
         named = tuple((name, count) for name, count in result.facets.get("city", ()) if name.strip())
         no_city = sum(count for name, count in result.facets.get("city", ()) if not name.strip())

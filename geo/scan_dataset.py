@@ -159,12 +159,13 @@ def observations(summary: ScanSummary) -> pd.DataFrame:
     date = summary.result.date
     rows = []
     for vendor in summary.vendors:
-        rows.append({"place": NATIONAL_PLACE, "vendor": vendor.vendor, "networks": vendor.total, "lad_code": "", "source": source, "date": date})
+        rows.append((NATIONAL_PLACE, vendor.vendor, vendor.total, ""))
         cities = summary.cities[(summary.cities["vendor"] == vendor.vendor) & (summary.cities["status"] != "national")]
         for city in cities.itertuples(index=False):
             code = city.lad_codes[0] if city.status == "resolved" and len(city.lad_codes) == 1 else ""
-            rows.append({"place": city.place, "vendor": vendor.vendor, "networks": int(city.networks), "lad_code": code, "source": source, "date": date})
-    return pd.DataFrame(rows, columns=["place", "vendor", "networks", "lad_code", "source", "date"])
+            rows.append((city.place, vendor.vendor, int(city.networks), code))
+    table = pd.DataFrame(rows, columns=["place", "vendor", "networks", "lad_code"])
+    return table.assign(source=source, date=date)
 
 
 def package_name(name: str) -> str:
@@ -278,7 +279,9 @@ def check_out_dir(out: Path | str) -> Path:
             raise AtlasError(f"{out} is not a folder: choose a new folder name for the scan")
         entries = {p.name for p in path.iterdir()}
         if entries and not (entries <= set(FILES) and _is_scan(path / "datapackage.json")):
-            raise AtlasError(f"{out} holds files that are not an earlier scan: choose a new folder name (only a scan folder is replaced)")
+            raise AtlasError(
+                f"{out} holds files that are not an earlier scan: choose a new folder name (only a scan folder is replaced)"
+            )
     return path
 
 

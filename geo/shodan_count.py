@@ -201,8 +201,8 @@ def parse_count(answer: object, facet: str) -> CountResult:
 
     Required: ``total`` (a whole number ≥ 0) and ``facets[facet]``, a list of
     ``{"value": str, "count": int ≥ 0}``. Fewer facet entries than asked is normal (a city
-    list shorter than N); a missing ``facets`` key, non-integer counts or repeated values are
-    malformed.
+    list shorter than N); a missing ``facets`` key or non-integer counts are malformed. Repeated
+    names are kept (:func:`geo.scan_dataset.summarise` sums names that differ only in spelling).
     """
     def malformed(what: str) -> ScanError:
         return ScanError(f"Shodan's answer is malformed ({what}): try again later; if it persists, report it to Shodan")
@@ -219,16 +219,12 @@ def parse_count(answer: object, facet: str) -> CountResult:
     if not isinstance(entries, list):
         raise malformed(f"no {facet} facet" if entries is None else f"the {facet} facet is {_describe(entries)}")
     pairs: list[tuple[str, int]] = []
-    seen: set[str] = set()
     for position, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("value", None), (str, int)):
             raise malformed(f"{facet} facet entry {position} has no value")
         value, count = str(entry["value"]).strip(), entry.get("count")
         if not _count_like(count):
             raise malformed(f"{facet} {value!r} has count {_describe(count)}")
-        if value in seen:
-            raise malformed(f"{facet} {value!r} appears twice")
-        seen.add(value)
         pairs.append((value, int(count)))
     pairs.sort(key=lambda pair: -pair[1])
     return CountResult(int(total), {facet: tuple(pairs)})

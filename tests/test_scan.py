@@ -237,7 +237,8 @@ def test_failed_write_leaves_the_earlier_scan(fake: FakeShodan, resolver, tmp_pa
 def test_odd_but_valid_facets(fake: FakeShodan, resolver) -> None:
     fake.script(
         Reply(200, {"total": 100, "facets": {"city": [
-            {"value": "Leeds", "count": 60}, {"value": "LEEDS", "count": 5}, {"value": "", "count": 10},
+            {"value": "Leeds", "count": 60}, {"value": "LEEDS", "count": 3}, {"value": "", "count": 10},
+            {"value": "Leeds ", "count": 2},
             {"value": "United Kingdom", "count": 7}]}}),
         Reply(200, {"total": 50, "facets": {"city": [{"value": "Leeds", "count": 70}]}, "matches": []}),
     )
@@ -381,7 +382,6 @@ def test_network_down(monkeypatch: pytest.MonkeyPatch) -> None:
         (Reply(200, {"total": 5, "facets": {"city": [{"value": "Leeds", "count": "3"}]}}), "count '3'"),
         (Reply(200, {"total": 5, "facets": {"city": [{"value": "Leeds", "count": -1}]}}), "count -1"),
         (Reply(200, {"total": 5, "facets": {"city": [{"count": 3}]}}), "has no value"),
-        (Reply(200, {"total": 5, "facets": {"city": [{"value": "Leeds", "count": 1}, {"value": "Leeds", "count": 2}]}}), "twice"),
         (Reply(400, {"error": "Invalid search query"}), "refused the query"),
     ],
 )
@@ -418,3 +418,13 @@ def test_key_never_shown(fake: FakeShodan, resolver, tmp_path: Path, caplog: pyt
 def test_transient_error_parts() -> None:
     err = TransientError("busy", "later", 3.0)
     assert str(err) == "busy: later" and err.retry_after == 3.0 and isinstance(err, ScanError)
+
+
+def test_scan_refuses_nothing_to_do() -> None:
+    provider = ShodanCountProvider(MEMBER_KEY)
+    with pytest.raises(ScanError) as caught:
+        scan.scan(provider, [], 10)
+    assert_one_line(caught.value, "no scan queries")
+    with pytest.raises(ScanError) as caught:
+        scan.scan(provider, QUERIES, 0)
+    assert_one_line(caught.value, "facet size 0")
