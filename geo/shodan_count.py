@@ -133,12 +133,14 @@ class ShodanCountProvider:
 
     def _error(self, err: shodan.APIError) -> ScanError:
         """The one-line error for a failed call (never with the key in it)."""
-        text = self._scrub(str(getattr(err, "value", err)) or type(err).__name__)
+        text = _shorten(self._scrub(" ".join(str(getattr(err, "value", err)).split())) or type(err).__name__)
         status = self._last.status_code if self._last is not None else None
         cause = err.__context__
         if status is None and isinstance(cause, requests.Timeout):
+            connecting = isinstance(cause, requests.ConnectTimeout)
+            waited = min(CONNECT_TIMEOUT, self.timeout) if connecting else self.timeout
             return ScanError(
-                f"Shodan did not answer within {self.timeout:g} s (connection timed out): "
+                f"Shodan did not answer within {waited:g} s ({'connecting' if connecting else 'connection hung'}): "
                 "check your internet connection and try again later"
             )
         if status is None and isinstance(cause, requests.RequestException):
@@ -168,6 +170,8 @@ class ShodanCountProvider:
                 "Shodan is having trouble: try again in a few minutes",
                 self._retry_after(),
             )
+        if status == 404:
+            return ScanError("Shodan's count endpoint was not found (404): check SHODAN_API_URL if you set it, else try again later")
         if "unable to parse json" in lowered and self._last is not None and not self._last.content.strip():
             return ScanError(f"Shodan's answer was empty (HTTP {status}): try again in a few minutes")
         if "unable to parse json" in lowered:
@@ -228,6 +232,10 @@ def parse_count(answer: object, facet: str) -> CountResult:
         pairs.append((value, int(count)))
     pairs.sort(key=lambda pair: -pair[1])
     return CountResult(int(total), {facet: tuple(pairs)})
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _count_like(value: object) -> bool:

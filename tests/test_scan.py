@@ -382,7 +382,9 @@ def test_network_down(monkeypatch: pytest.MonkeyPatch) -> None:
         (Reply(200, {"total": 5, "facets": {"city": [{"value": "Leeds", "count": "3"}]}}), "count '3'"),
         (Reply(200, {"total": 5, "facets": {"city": [{"value": "Leeds", "count": -1}]}}), "count -1"),
         (Reply(200, {"total": 5, "facets": {"city": [{"count": 3}]}}), "has no value"),
-        (Reply(400, {"error": "Invalid search query"}), "refused the query"),
+        (Reply(400, {"error": "Invalid search query"}), "refused the query (400: Invalid search query)"),
+        (Reply(400, {"error": "x" * 500}), "x..."),
+        (Reply(404, {"error": "No information available"}), "check SHODAN_API_URL"),
     ],
 )
 def test_malformed_answers(fake: FakeShodan, reply: Reply, needle: str) -> None:
