@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo fetch | resolve | table | snapshot | ingest shodan`` (also ``camera-atlas``).
+"""The command line: ``python -m geo fetch | resolve | table | snapshot | ingest shodan | scan shodan`` (also ``camera-atlas``).
 
 Every user error ends in one line on stderr naming the problem and the fix, exit code 2;
 never a traceback.
@@ -72,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     shodan.add_argument("file", metavar="FILE", help="the export (gzip detected from its content)")
     shodan.add_argument("--out", required=True, metavar="FILE", help="observations CSV to write (lad_code,place,vendor,networks)")
     shodan.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+
+    scan = commands.add_parser("scan", help="count live through a scanner's API into a dataset folder")
+    providers = scan.add_subparsers(dest="provider", required=True, parser_class=_Parser)
+    shodan_scan = providers.add_parser(
+        "shodan", help="per-city Hikvision and Dahua counts from Shodan's count API (key in $SHODAN_API_KEY)"
+    )
+    shodan_scan.add_argument("--out", required=True, metavar="DIR",
+                             help="dataset folder to write (an earlier scan there is replaced once the new one is complete)")
+    shodan_scan.add_argument("--facet-size", type=int, default=1000, metavar="N",
+                             help="how many of the largest cities to ask for per vendor (default: 1000)")
+    shodan_scan.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
     return parser
 
 
@@ -212,7 +223,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"fetch": cmd_fetch, "resolve": cmd_resolve, "table": cmd_table, "snapshot": cmd_snapshot, "ingest": cmd_ingest}
+def cmd_scan(args: argparse.Namespace) -> int:
+    from geo import scan, scan_dataset, shodan_count
+
+    # Everything that can be checked is checked before the first call to the API.
+    if args.facet_size < 1:
+        raise AtlasError(f"--facet-size {args.facet_size} is below 1: ask for at least one city (default 1000)")
+    out = scan_dataset.check_out_dir(args.out)
+    provider = shodan_count.from_env()
+    queries = scan.read_queries()
+    _, resolver = _context(args.mirror)
+    result = scan.scan(provider, queries, args.facet_size, progress=lambda fraction, message: print(message, flush=True))
+    summary = scan_dataset.summarise(result, resolver)
+    scan_dataset.write_dataset(summary, out)
+    for line in summary.lines():
+        print(line)
+    print(f"wrote {args.out} ({result.provider} results counted {result.date}, {result.calls} calls)")
+    return 0
+
+
+COMMANDS = {"fetch": cmd_fetch, "resolve": cmd_resolve, "table": cmd_table, "snapshot": cmd_snapshot, "ingest": cmd_ingest,
+            "scan": cmd_scan}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

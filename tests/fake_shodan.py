@@ -1,0 +1,180 @@
+"""A local stand-in for Shodan's count API, for unit, AppTest and browser tests (never the internet).
+
+It answers ``GET /shodan/host/count?key=…&query=…&facets=city:N`` the way the documented API
+does — ``{"total": n, "facets": {"city": [{"count": c, "value": "London"}, …]}, "matches": []}``,
+cities largest first, at most N of them — and ``{"error": "…"}`` bodies with the real status
+codes. Point the official ``shodan`` package at it with ``SHODAN_API_URL``::
+
+    with FakeShodan() as fake:
+        monkeypatch.setenv("SHODAN_API_URL", fake.url)
+        provider = ShodanCountProvider(MEMBER_KEY)
+
+Keys: :data:`MEMBER_KEY` is answered; :data:`FREE_KEY` gets 403 (no membership, as Shodan
+answers filters on a free account); any other key gets 401. Queries containing "hikvision" or
+"dahua" get that vendor's figures (:data:`CITIES`, :data:`TOTALS`), any other query a total of 0.
+
+Misbehaviour on demand: ``fake.script(Reply(429, {...}), ...)`` answers the next calls with
+those replies, in order, before answering normally again; ``fake.delay`` (seconds) holds every
+answer back (to hit a client timeout). ``fake.requests`` records each call (``Seen``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+MEMBER_KEY = "fake-member-key-0123456789abcdef"
+FREE_KEY = "fake-free-key-0123456789abcdef"
+
+# GeoIP city names as Shodan's city facet gives them: big cities, an alias ("Hull"), a town in a
+# borough ("Ilford"), ambiguous names ("Newport", "Kingston", "Bangor") and misspellings.
+CITIES: dict[str, dict[str, int]] = {
+    "hikvision": {
+        "London": 21_500, "Birmingham": 3_120, "Manchester": 2_650, "Leeds": 1_810, "Liverpool": 1_720,
+        "Glasgow": 1_460, "Bristol": 1_210, "Leicester": 1_100, "Sheffield": 1_050, "Nottingham": 950,
+        "Cardiff": 900, "Newcastle upon Tyne": 820, "Belfast": 700, "Preston": 610, "Hull": 505,
+        "Newport": 420, "Edinbrugh": 380, "Croydon": 310, "Ilford": 260, "Kingston": 150, "Sheffeild": 95,
+    },
+    "dahua": {
+        "London": 9_800, "Birmingham": 1_400, "Manchester": 1_230, "Leeds": 800, "Liverpool": 700,
+        "Glasgow": 610, "Bristol": 520, "Cardiff": 400, "Newport": 180, "Ilford": 140, "Edinbrugh": 120,
+        "Bangor": 90,
+    },
+}
+TOTALS = {"hikvision": 52_340, "dahua": 21_870}
+UNMATCHED = ("Edinbrugh", "Sheffeild")
+AMBIGUOUS = ("Newport", "Kingston", "Bangor")
+COUNT_PATH = "/shodan/host/count"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A scripted answer: status, body (a dict is sent as JSON; str/bytes as they are) and headers."""
+
+    status: int
+    body: dict | list | str | bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request the fake received."""
+
+    path: str
+    params: dict[str, str]
+    at: float  # time.monotonic() on arrival
+
+
+def vendor_of(query: str) -> str | None:
+    """Which vendor's figures a query gets."""
+    lowered = query.lower()
+    return next((v for v in CITIES if v in lowered), None)
+
+
+def expected(vendor: str, size: int = 1000) -> tuple[int, list[tuple[str, int]]]:
+    """What the fake answers for ``vendor`` with a city facet of ``size``: total and cities."""
+    cities = sorted(CITIES[vendor].items(), key=lambda item: -item[1])[:size]
+    return TOTALS[vendor], cities
+
+
+def count_answer(query: str, facets: str) -> dict:
+    """The JSON body for a successful count."""
+    vendor = vendor_of(query)
+    answer: dict = {"total": TOTALS[vendor] if vendor else 0, "matches": [], "facets": {}}
+    for spec in filter(None, facets.split(",")):
+        name, _, size = spec.partition(":")
+        limit = int(size) if size.isdigit() else 10
+        cities = expected(vendor, limit)[1] if vendor and name == "city" else []
+        answer["facets"][name] = [{"count": count, "value": value} for value, count in cities]
+    return answer
+
+
+class FakeShodan:
+    """The fake server, on 127.0.0.1 and a free port, in a background thread (use ``with``)."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.requests: list[Seen] = []
+        self._script: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-shodan", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        """The base URL for ``SHODAN_API_URL``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def script(self, *replies: Reply) -> None:
+        """Answer the next calls with ``replies``, in order."""
+        with self._lock:
+            self._script.extend(replies)
+
+    def __enter__(self) -> "FakeShodan":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next_script(self) -> Reply | None:
+        with self._lock:
+            return self._script.popleft() if self._script else None
+
+    def _reply_for(self, path: str, params: dict[str, str]) -> Reply:
+        scripted = self._next_script()
+        if scripted is not None:
+            return scripted
+        if path != COUNT_PATH:
+            return Reply(404, {"error": "No information available for that path."})
+        key = params.get("key", "")
+        if key == FREE_KEY:
+            return Reply(403, {"error": "Access denied (403 Forbidden)"})
+        if key != MEMBER_KEY:
+            return Reply(401, {"error": "Invalid API key"})
+        if not params.get("query"):
+            return Reply(400, {"error": "Empty search query"})
+        return Reply(200, count_answer(params["query"], params.get("facets", "")))
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                parts = urlsplit(self.path)
+                params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                fake.requests.append(Seen(parts.path, params, time.monotonic()))
+                reply = fake._reply_for(parts.path, params)
+                if fake.delay:
+                    time.sleep(fake.delay)
+                body = reply.body
+                if isinstance(body, (dict, list)):
+                    body = json.dumps(body).encode()
+                elif isinstance(body, str):
+                    body = body.encode()
+                try:
+                    self.send_response(reply.status)
+                    headers = {"Content-Type": "application/json", **reply.headers}
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+        return Handler

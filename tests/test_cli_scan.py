@@ -1,0 +1,92 @@
+"""``python -m geo scan shodan``: the command line against the local fake Shodan (a subprocess, as cron runs it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atlas_testing import DATA_ENV, MIRROR_ENV, REPO_ROOT
+from fake_shodan import FREE_KEY, MEMBER_KEY, TOTALS, FakeShodan
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeShodan() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def env(mirror: Path, fetched, atlas_data_dir: Path, fake: FakeShodan) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k != "SHODAN_API_KEY"}
+    return {**base, MIRROR_ENV: str(mirror), DATA_ENV: str(atlas_data_dir), "PYTHONIOENCODING": "utf-8",
+            "SHODAN_API_URL": fake.url, "SHODAN_API_KEY": MEMBER_KEY}
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geo", "scan", "shodan", *args],
+        capture_output=True, text=True, encoding="utf-8", env=env, cwd=REPO_ROOT, timeout=120,
+    )
+
+
+def everything_written(folder: Path) -> str:
+    return "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def scanned(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path_factory.mktemp("scans") / "2025-06"
+    return run(env, "--out", str(out)), out
+
+
+def test_scan_writes_a_dataset_folder(scanned) -> None:
+    done, out = scanned
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("[1/2] hikvision: 52,340 results, 21 cities")
+    assert lines[1].startswith("[2/2] dahua: 21,870 results, 12 cities")
+    assert any(line.startswith("hikvision: total 52,340; resolved 17 cities") and "remainder 10,620 (20.3%)" in line for line in lines)
+    assert any("unmatched: Edinbrugh (380)" in line for line in lines)
+    assert lines[-1].startswith(f"wrote {out} (Shodan results counted ")
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert {v: r["total"] for v, r in package["scan"]["vendors"].items()} == TOTALS
+    assert done.stderr == ""
+
+
+def test_key_appears_nowhere(scanned) -> None:
+    done, out = scanned
+    assert MEMBER_KEY not in done.stdout + done.stderr + everything_written(out.parent)
+
+
+def test_error_leaves_the_earlier_scan(env: dict[str, str], scanned, fake: FakeShodan) -> None:
+    _, out = scanned
+    before = everything_written(out.parent)
+    done = run({**env, "SHODAN_API_KEY": FREE_KEY}, "--out", str(out))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "the country: and product: filters need a Shodan membership or API plan" in done.stderr
+    assert FREE_KEY not in done.stderr
+    assert everything_written(out.parent) == before
+    assert [p.name for p in out.parent.iterdir()] == [out.name], "no partial folder"
+
+
+@pytest.mark.parametrize(
+    ("change", "args", "needle"),
+    [
+        ({"SHODAN_API_KEY": ""}, (), "SHODAN_API_KEY is not set"),
+        ({}, ("--facet-size", "0"), "--facet-size 0 is below 1"),
+        ({}, ("--out", "no/such/folder/scan"), "does not exist"),
+    ],
+)
+def test_refused_before_any_call(env: dict[str, str], fake: FakeShodan, tmp_path: Path, change: dict, args: tuple, needle: str) -> None:
+    calls = len(fake.requests)
+    out_args = () if "--out" in args else ("--out", str(tmp_path / "scan"))
+    done = run({**env, **change}, *out_args, *args)
+    assert done.returncode == 2 and needle in done.stderr and done.stderr.count("\n") == 1
+    assert len(fake.requests) == calls, "no call made"
+    assert not (tmp_path / "scan").exists()
