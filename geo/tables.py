@@ -115,12 +115,12 @@ def _collect(
             if read > BLANK_ALLOWANCE * limits.max_rows + 1:
                 raise DatasetError(
                     f"{filename} has more than {BLANK_ALLOWANCE * limits.max_rows:,} rows counting blank ones (by {unit} "
-                    f"{number:,}): delete the blank rows, or aggregate to one row per place and vendor"
+                    f"{number:,}): delete the blank rows (this limit grows with {MAX_TABLE_ROWS_ENV})"
                 )
             if cells > limits.cells:
                 raise DatasetError(
                     f"{filename} has over {limits.cells:,} cells (rows × columns, a blank row counting one) by {unit} "
-                    f"{number:,}: delete unused columns and blank rows, or aggregate to one row per place and vendor"
+                    f"{number:,}: delete unused columns and blank rows (this limit grows with {MAX_TABLE_ROWS_ENV})"
                 )
             if not row:
                 continue
