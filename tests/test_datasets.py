@@ -252,7 +252,7 @@ def test_thousands_separators() -> None:
 
 
 def test_semicolon_delimiter() -> None:
-    obs = parse_observations(b"place;vendor;networks\nLondon;hikvision;61504\nBristol, City of;dahua;1,234\n")
+    obs = parse_observations(b"place;vendor;networks\nLondon;hikvision;61504\nBristol, City of;dahua;1.234\n")
     assert list(obs["place"]) == ["London", "Bristol, City of"]
     assert list(obs["networks"]) == [61504, 1234]
 
