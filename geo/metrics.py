@@ -103,10 +103,7 @@ def match_report(observations: pd.DataFrame, resolver: Resolver) -> pd.DataFrame
     Columns: ``input, vendor, networks, line, status, method, name, lad_codes,
     suggestions, national, note``.
     """
-    results = [
-        resolver.resolve(place, lad_code)
-        for place, lad_code in zip(observations["place"], observations["lad_code"])
-    ]
+    results = resolver.resolve_many(observations["place"].tolist(), observations["lad_code"].tolist())
     return pd.DataFrame(
         {
             "input": observations["place"].tolist(),

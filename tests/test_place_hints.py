@@ -146,3 +146,12 @@ def test_counties_come_from_the_ons_table(areas_frame: gpd.GeoDataFrame) -> None
     assert manchester["county_name"] == "Greater Manchester"
     assert pd.isna(areas_frame.set_index("code").loc["E06000023", "county_code"])  # a unitary authority
     assert areas_frame["county_code"].notna().sum() == 200  # 164 + 36 two-tier districts
+
+
+def test_resolve_many_equals_one_by_one(areas_frame: gpd.GeoDataFrame) -> None:
+    names = ["Manchestr", "Leeds", "Lverpool", "qwzx", "Bangor", "Bangor (Nowhere)", "Sheffeld, England", "E06000001.", ""]
+    codes = [None, "E08000035", None, None, "W06000002", None, None, None, "E08000003"]
+    one = places.build_resolver(areas_frame)
+    many = places.build_resolver(areas_frame)
+    assert many.resolve_many(names, codes) == [one.resolve(n, c) for n, c in zip(names, codes)]
+    assert many.resolve("Manchestr").suggestions[0] == "Manchester"
