@@ -24,6 +24,7 @@ import re
 import shutil
 import tarfile
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -292,9 +293,9 @@ def publish(
             name = _target(package, path)
             out = target / name
             out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+            tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
             shutil.copyfile(source / name, tmp)
-            tmp.replace(out)  # atomic per file: two sessions publishing at once write the same bytes
+            tmp.replace(out)  # atomic per file: sessions publishing at once write the same bytes
         (target / _MARKER).write_text(package.integrity + "\n", encoding="ascii")
     return served_urls(url_base, packages)
 
