@@ -7,6 +7,7 @@ import dataclasses
 import io
 import os
 import tarfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,17 @@ def test_publish_copies_into_static_and_returns_urls(monkeypatch: pytest.MonkeyP
     stamp = (static / "fakeleaflet-9.9.9" / "leaflet.js").stat().st_mtime_ns
     assert assets.publish(static, packages=(FAKE,)) == assets.served_urls(packages=(FAKE,))
     assert (static / "fakeleaflet-9.9.9" / "leaflet.js").stat().st_mtime_ns == stamp  # not copied twice
+    assert not [p for p in static.rglob("*.tmp")]
+
+
+def test_publish_from_concurrent_sessions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Streamlit runs sessions as threads of one process: several may publish at once."""
+    fetched(monkeypatch, tmp_path)
+    static = tmp_path / "static"
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: assets.publish(static, packages=(FAKE,)), range(6)))
+    assert all(result == results[0] for result in results)
+    assert (static / "fakeleaflet-9.9.9" / "leaflet.css").read_bytes() == FILES["dist/leaflet.css"]
     assert not [p for p in static.rglob("*.tmp")]
 
 
