@@ -10,7 +10,8 @@ from pages import common
 
 st.set_page_config(
     page_title="UK Camera Atlas",
-    page_icon=":material/videocam:",
+    # An emoji becomes a data: URI; a ":material/…:" page icon would be fetched from Google's font host.
+    page_icon="📹",
     layout="wide",
     menu_items={"About": "Hikvision and Dahua camera networks on official UK boundaries."},
 )

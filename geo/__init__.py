@@ -3,7 +3,8 @@
 Pure functions over pandas/GeoPandas frames, importable without Streamlit:
 ``sources`` (official ONS files), ``areas`` (LAD polygons with population and land area),
 ``places`` (name resolution), ``datasets`` (observation tables), ``metrics`` (rates and
-ranks), and the command line in ``__main__``.
+ranks), ``assets`` (the map's Leaflet files from the npm registry), ``download`` (HTTP with
+retries), and the command line in ``__main__``.
 """
 
 from geo.errors import AtlasError

@@ -37,8 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m geo", description="UK Camera Atlas: official UK geography for camera-network counts.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    fetch = commands.add_parser("fetch", help="obtain, validate and cache the official ONS files")
+    fetch = commands.add_parser(
+        "fetch", help="obtain, validate and cache the official ONS files and the map's scripts (Leaflet)"
+    )
     fetch.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+    fetch.add_argument("--missing", action="store_true",
+                       help="only obtain what is not cached yet (quick when everything is; `make` uses it)")
 
     resolve = commands.add_parser("resolve", help="resolve place names to LAD codes")
     resolve.add_argument("names", nargs="+", metavar="NAME")
@@ -93,18 +97,38 @@ def _context(mirror: str | None):
     return frame, places.build_resolver(frame)
 
 
+def _progress(line: str) -> None:
+    """Progress of a download, on stderr (stdout keeps the result lines)."""
+    print(f"  {line}", file=sys.stderr, flush=True)
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from geo import areas, assets, places, sources
+
+    cached = areas.read_cache() if args.missing else None
+    if cached is not None:
+        if not (sources.data_dir() / places.TOWNS_CACHE_NAME).is_file():
+            places.load_towns(cached, refresh=True)
+        print(f"ok: official data already cached at {areas.cache_path()}", flush=True)
+    else:
+        _fetch_official(args.mirror)
+    for line in assets.fetch(args.mirror, progress=_progress):
+        print(f"ok: {line}")
+    return 0
+
+
+def _fetch_official(mirror: str | None) -> None:
     from geo import areas, places
 
-    frame, path, origin = areas.fetch(args.mirror)
+    frame, path, origin = areas.fetch(mirror, progress=_progress)
     places.load_towns(frame, refresh=True)
     by_nation = frame["code"].str[0].value_counts().to_dict()
     print(
         f"ok: {len(frame)} LADs (E {by_nation.get('E', 0)}, W {by_nation.get('W', 0)}, "
         f"S {by_nation.get('S', 0)}, N {by_nation.get('N', 0)}), population {int(frame['population'].sum()):,}, "
-        f"from {origin}; cached at {path}"
+        f"from {origin}; cached at {path}",
+        flush=True,
     )
-    return 0
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:

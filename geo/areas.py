@@ -91,10 +91,20 @@ def cache_path() -> Path:
     return sources.data_dir() / CACHE_NAME
 
 
-def fetch(mirror: str | os.PathLike[str] | None = None) -> tuple[gpd.GeoDataFrame, Path, str]:
-    """Obtain, validate and prepare the official files, and (re)write the cache."""
-    raw = sources.obtain(mirror)
-    frame = prepare_areas(raw)
+def fetch(
+    mirror: str | os.PathLike[str] | None = None, *, progress: sources.Progress | None = None
+) -> tuple[gpd.GeoDataFrame, Path, str]:
+    """Obtain, validate and prepare the official files, and (re)write the cache.
+
+    ``progress`` receives a line per download step (see :func:`geo.sources.obtain`).
+    Downloaded files that do not validate are deleted, so the next fetch downloads them again.
+    """
+    raw = sources.obtain(mirror, progress=progress)
+    try:
+        frame = prepare_areas(raw)
+    except SourceError:
+        sources.discard_download(raw)
+        raise
     path = cache_path()
     tmp = path.with_suffix(".tmp")
     frame.to_parquet(tmp, index=False)
@@ -102,8 +112,8 @@ def fetch(mirror: str | os.PathLike[str] | None = None) -> tuple[gpd.GeoDataFram
     return frame, path, raw.origin
 
 
-def load_areas(mirror: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
-    """The prepared areas frame: from the cache when present, else fetched and cached."""
+def read_cache() -> gpd.GeoDataFrame | None:
+    """The cached prepared frame, or ``None`` when it is missing, stale or damaged."""
     path = cache_path()
     if path.is_file():
         try:
@@ -112,7 +122,14 @@ def load_areas(mirror: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame
                 return frame
         except Exception:  # a damaged cache is rebuilt, not fatal
             pass
-    frame, _, _ = fetch(mirror)
+    return None
+
+
+def load_areas(mirror: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
+    """The prepared areas frame: from the cache when present, else fetched and cached."""
+    frame = read_cache()
+    if frame is None:
+        frame, _, _ = fetch(mirror)
     return frame
 
 

@@ -1,22 +1,28 @@
 """Obtaining and validating the official ONS files.
 
 The project never commits these files. :func:`obtain` takes them from a mirror folder
-(``CAMERA_ATLAS_GEO_MIRROR`` or an explicit path) or downloads them from the official URLs;
+(``CAMERA_ATLAS_GEO_MIRROR`` or an explicit path) or downloads them from the official URLs
+(the boundaries page by page from the ArcGIS feature service, transient failures retried);
 :func:`read_boundaries` and :func:`read_population` read and validate them by content.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
-import urllib.error
-import urllib.request
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from geo import download
 from geo.errors import SourceError
+
+Progress = Callable[[str], None]
 
 BOUNDARIES_URL = (
     "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services/"
@@ -79,12 +85,28 @@ class RawSources:
     origin: str  # "mirror <dir>" or "download"
 
 
+# Features asked for per request; the service may send fewer (its own cap) and says so.
+PAGE_SIZE = 200
+_MAX_PAGES = 500
+
+
+@functools.lru_cache(maxsize=64)
+def resolve_path(value: str) -> Path:
+    """``value`` as an absolute path; a relative one is resolved against the current
+    directory the first time it is seen, so a later ``chdir`` does not move it."""
+    return Path(os.path.abspath(os.path.expanduser(value)))
+
+
 def mirror_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """The mirror folder to use: ``explicit`` if given, else ``CAMERA_ATLAS_GEO_MIRROR``."""
+    """The mirror folder to use: ``explicit`` if given, else ``CAMERA_ATLAS_GEO_MIRROR``.
+
+    Relative paths are resolved against the current directory (once), so the result is
+    always absolute.
+    """
     value = explicit if explicit is not None else os.environ.get("CAMERA_ATLAS_GEO_MIRROR")
     if not value:
         return None
-    path = Path(value).expanduser()
+    path = resolve_path(os.fspath(value))
     if not path.is_dir():
         raise SourceError(
             f"mirror folder {path} does not exist: point CAMERA_ATLAS_GEO_MIRROR "
@@ -94,9 +116,10 @@ def mirror_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
 
 
 def data_dir() -> Path:
-    """Where prepared and downloaded files are cached (``CAMERA_ATLAS_DATA_DIR`` overrides)."""
+    """Where prepared and downloaded files are cached (``CAMERA_ATLAS_DATA_DIR`` overrides;
+    a relative value is resolved against the current directory, once)."""
     value = os.environ.get("CAMERA_ATLAS_DATA_DIR")
-    path = Path(value).expanduser() if value else Path(__file__).resolve().parent.parent / "data" / "cache"
+    path = resolve_path(value) if value else Path(__file__).resolve().parent.parent / "data" / "cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -116,27 +139,107 @@ def _find_in_mirror(folder: Path, names: tuple[str, ...], what: str) -> Path:
     )
 
 
-def _download(url: str, target: Path, what: str, timeout: float) -> Path:
-    if target.is_file() and target.stat().st_size > 0:
-        return target
-    partial = target.with_suffix(target.suffix + ".part")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
-            while chunk := response.read(1 << 20):
-                out.write(chunk)
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        partial.unlink(missing_ok=True)
-        reason = getattr(exc, "reason", exc)
+def _offline_error(what: str, reason: str) -> SourceError:
+    return SourceError(
+        f"cannot download the {what} from ONS ({reason}): connect to the internet, "
+        "or set CAMERA_ATLAS_GEO_MIRROR (or --mirror) to a folder with the ONS files"
+    )
+
+
+def _page_url(url: str, offset: int, count: int) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+    query.update(resultOffset=str(offset), resultRecordCount=str(count))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query, safe="*")))
+
+
+def _exceeded(page: dict) -> bool:
+    """ArcGIS says more features follow: top level in JSON, under ``properties`` in GeoJSON."""
+    properties = page.get("properties") if isinstance(page.get("properties"), dict) else {}
+    return bool(page.get("exceededTransferLimit") or properties.get("exceededTransferLimit"))
+
+
+def download_features(
+    url: str,
+    target: Path,
+    what: str = "LAD boundaries",
+    *,
+    page_size: int = PAGE_SIZE,
+    retry: download.Retry = download.DEFAULT_RETRY,
+    progress: Progress | None = None,
+) -> Path:
+    """Page through an ArcGIS feature service query (GeoJSON) and write one FeatureCollection.
+
+    Asks for ``page_size`` features at a time (``resultOffset``/``resultRecordCount``) and
+    goes on while the service reports ``exceededTransferLimit`` — it may cap a page below
+    ``page_size``, or send an empty page that still says more follow. Each page is retried
+    on transient failures as ``retry`` says (see :mod:`geo.download`); features repeated
+    across pages (same ``id``) are kept once. The merged file is written atomically.
+    """
+    report = progress or (lambda _: None)
+    features: list[dict] = []
+    seen: set[object] = set()
+    offset = 0
+    for number in range(1, _MAX_PAGES + 1):
+        try:
+            body = download.get(_page_url(url, offset, page_size), what, retry=retry, progress=report)
+        except download.Unreachable as exc:
+            raise _offline_error(what, exc.reason) from None
+        try:
+            page = json.loads(body)
+        except ValueError:
+            raise SourceError(
+                f"the {what} service sent something other than GeoJSON (page {number}): "
+                "try again later, or set CAMERA_ATLAS_GEO_MIRROR to a folder with the ONS files"
+            ) from None
+        if not isinstance(page, dict) or not isinstance(page.get("features"), list):
+            error = page.get("error") if isinstance(page, dict) else None
+            detail = error.get("message", "error") if isinstance(error, dict) else "no features"
+            raise SourceError(
+                f"the {what} service answered with an error ({detail}) on page {number}: "
+                "try again later, or set CAMERA_ATLAS_GEO_MIRROR to a folder with the ONS files"
+            )
+        batch = page["features"]
+        for feature in batch:
+            key = feature.get("id") if isinstance(feature, dict) else None
+            if key is not None and key in seen:
+                continue  # pages overlapped: keep each feature once
+            if key is not None:
+                seen.add(key)
+            features.append(feature)
+        offset += len(batch)
+        report(f"{what}: {len(features)} features (page {number})")
+        if not _exceeded(page):
+            break
+    else:
         raise SourceError(
-            f"cannot download the {what} from ONS ({reason}): connect to the internet, "
-            "or set CAMERA_ATLAS_GEO_MIRROR (or --mirror) to a folder with the ONS files"
-        ) from None
+            f"the {what} service kept saying more features follow after {_MAX_PAGES} pages: "
+            "set CAMERA_ATLAS_GEO_MIRROR to a folder with the ONS files"
+        )
+    partial = target.with_suffix(target.suffix + ".part")
+    partial.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     partial.replace(target)
     return target
 
 
-def obtain(mirror: str | os.PathLike[str] | None = None, *, timeout: float = 60.0) -> RawSources:
-    """Locate the official files in the mirror folder, or download them into the cache."""
+def _download_file(url: str, target: Path, what: str, retry: download.Retry, progress: Progress | None) -> Path:
+    try:
+        return download.save(url, target, what, retry=retry, progress=progress)
+    except download.Unreachable as exc:
+        raise _offline_error(what, exc.reason) from None
+
+
+def obtain(
+    mirror: str | os.PathLike[str] | None = None,
+    *,
+    progress: Progress | None = None,
+    retry: download.Retry = download.DEFAULT_RETRY,
+) -> RawSources:
+    """Locate the official files in the mirror folder, or download them into the cache.
+
+    Files already downloaded into the cache are reused. ``progress`` receives one line per
+    step (pages, sizes, retries); ``retry`` says how patiently to download.
+    """
     folder = mirror_dir(mirror)
     if folder is not None:
         return RawSources(
@@ -146,11 +249,21 @@ def obtain(mirror: str | os.PathLike[str] | None = None, *, timeout: float = 60.
         )
     raw = data_dir() / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    return RawSources(
-        boundaries=_download(BOUNDARIES_URL, raw / "LAD_MAY_2024_UK_BUC.geojson", "LAD boundaries", timeout),
-        population=_download(POPULATION_URL, raw / "mye22final.xlsx", "population workbook", timeout),
-        origin="download",
-    )
+    boundaries = raw / "LAD_MAY_2024_UK_BUC.geojson"
+    if not (boundaries.is_file() and boundaries.stat().st_size > 0):
+        download_features(BOUNDARIES_URL, boundaries, retry=retry, progress=progress)
+    population = raw / "mye22final.xlsx"
+    if not (population.is_file() and population.stat().st_size > 0):
+        _download_file(POPULATION_URL, population, "population workbook", retry, progress)
+    return RawSources(boundaries=boundaries, population=population, origin="download")
+
+
+def discard_download(raw: RawSources) -> None:
+    """Delete downloaded files that did not validate, so the next fetch downloads them again
+    (files in a mirror folder are never touched)."""
+    if raw.origin == "download":
+        raw.boundaries.unlink(missing_ok=True)
+        raw.population.unlink(missing_ok=True)
 
 
 def read_boundaries(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:

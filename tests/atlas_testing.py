@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,3 +58,49 @@ def assert_map_escapes_hostile_strings(html: str) -> str:
     assert "Tom &amp; Jerry&#x27;s &quot;place&quot;" in text
     assert "&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &quot;Mail&quot; &amp; Co" in text
     return text
+
+
+# -- a local HTTP server for network code (tests never reach the internet) ---------------
+
+class LocalServer:
+    """An HTTP server on 127.0.0.1 answering GETs with ``respond(path_with_query)``.
+
+    ``respond`` returns ``(status, body, content_type)``, or ``None`` to close the
+    connection without a word (the client sees the connection dropped). ``requests``
+    records every path asked for, in order. Use as a context manager.
+    """
+
+    def __init__(self, respond: Callable[[str], tuple[int, bytes, str] | None]) -> None:
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                server.requests.append(self.path)
+                reply = respond(self.path)
+                if reply is None:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                status, body, content_type = reply
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LocalServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)

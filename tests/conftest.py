@@ -10,6 +10,8 @@ population      ``sources.read_population`` of the mirrored workbook (read once:
 raw_boundaries  the mirrored GeoPackage as published (all columns, EPSG:27700)
 atlas_data_dir  a session temp folder for tests that fetch or write caches
 fetched         ``areas.fetch()`` into ``atlas_data_dir``: (frame, path, origin)
+assets_mirror   a folder holding the pinned npm tarballs (the real asset cache, which
+                ``python -m geo fetch`` fills; usable as ``CAMERA_ATLAS_ASSETS_MIRROR``)
 
 Function fixtures
 -----------------
@@ -30,7 +32,7 @@ import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 
-from geo import areas, datasets, places, sources
+from geo import areas, assets, datasets, places, sources
 
 # Tests import `atlas_testing` by name; make that independent of pytest's import mode.
 if str(Path(__file__).resolve().parent) not in sys.path:
@@ -39,15 +41,30 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 from atlas_testing import DATA_ENV, MIRROR_ENV, SHIPPED_ID  # noqa: E402
 
 
+# The real asset cache, found before any test points CAMERA_ATLAS_DATA_DIR elsewhere.
+_ASSETS_CACHE = assets.assets_dir()
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     value = os.environ.get(MIRROR_ENV)
     if not value:
-        pytest.fail(f"set {MIRROR_ENV} to the folder with the official ONS files (e.g. ../shared/geo); CI sets it")
-    path = Path(value).expanduser()
+        pytest.fail(f"set {MIRROR_ENV} to the folder with the official ONS files (e.g. ../shared/geo); `make test` sets it")
+    path = sources.resolve_path(value)  # absolute, as geo.sources sees it (a relative value works too)
     if not path.is_dir():
         pytest.fail(f"{MIRROR_ENV}={value} is not a folder")
     return path
+
+
+@pytest.fixture(scope="session")
+def assets_mirror() -> Path:
+    missing = [p.tarball for p in assets.PACKAGES if not (_ASSETS_CACHE / p.tarball).is_file()]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not in {_ASSETS_CACHE}: run `make test` or `python -m geo fetch` "
+            "(they download the map's scripts from the npm registry)"
+        )
+    return _ASSETS_CACHE
 
 
 @pytest.fixture(scope="session")

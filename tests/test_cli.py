@@ -21,16 +21,23 @@ from atlas_testing import (
     UK_NETWORKS,
     UK_POPULATION,
 )
+from geo import assets
 
 RESOLVE_KEYS = {"input", "status", "lad_codes", "name", "method", "suggestions"}
 ROW_KEYS = {"name", "lad_codes", "networks", "population", "area_km2", "per_1k", "per_km2", "share", "rank"}
 
 
 @pytest.fixture(scope="module")
-def cli_env(mirror: Path, atlas_data_dir: Path) -> dict[str, str]:
-    """The environment for the CLI: the mirror, and a data dir away from the dev cache."""
-    env = {**os.environ, MIRROR_ENV: str(mirror), DATA_ENV: str(atlas_data_dir), "PYTHONIOENCODING": "utf-8"}
-    return env
+def cli_env(mirror: Path, atlas_data_dir: Path, assets_mirror: Path) -> dict[str, str]:
+    """The environment for the CLI: the mirrors (official files, npm tarballs), and a data dir
+    away from the dev cache. Nothing is downloaded."""
+    return {
+        **os.environ,
+        MIRROR_ENV: str(mirror),
+        DATA_ENV: str(atlas_data_dir),
+        assets.MIRROR_ENV: str(assets_mirror),
+        "PYTHONIOENCODING": "utf-8",
+    }
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,6 +72,20 @@ def test_fetch(fetched_cli: subprocess.CompletedProcess[str], atlas_data_dir: Pa
     assert f"from mirror {mirror}" in out
     assert str(atlas_data_dir) in out
     assert list(atlas_data_dir.glob("areas-*.parquet")) and list(atlas_data_dir.glob("towns-*.parquet"))
+    # The map's scripts too: verified, extracted into the cache beside the official data.
+    assert "ok: Leaflet 1.9.4: " in out and "sha512 verified" in out
+    assert (atlas_data_dir / "assets" / "leaflet-1.9.4" / "leaflet.js").is_file()
+
+
+def test_fetch_missing_only_fetches_what_is_missing(
+    cli_env: dict[str, str], fetched_cli: subprocess.CompletedProcess[str], atlas_data_dir: Path
+) -> None:
+    done = run(cli_env, "fetch", "--missing")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"ok: official data already cached at {next(atlas_data_dir.glob('areas-*.parquet'))}",
+        f"ok: Leaflet 1.9.4: already cached at {atlas_data_dir / 'assets' / 'leaflet-1.9.4'}",
+    ]
 
 
 def test_table_json(table_json: dict) -> None:

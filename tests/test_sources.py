@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -11,8 +14,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from atlas_testing import DATA_ENV, MIRROR_ENV, UK_POPULATION, assert_one_line
-from geo import areas, sources
+from atlas_testing import DATA_ENV, MIRROR_ENV, UK_POPULATION, LocalServer, assert_one_line
+from geo import areas, download, sources
 from geo.errors import AtlasError, SourceError
 
 GPKG = "LAD_MAY_2024_UK_BUC.gpkg"
@@ -21,10 +24,14 @@ WORKBOOK = "mye22final.xlsx"
 
 
 def make_mirror(folder: Path, mirror: Path, links: dict[str, str]) -> Path:
-    """A mirror folder of symlinks ``{name in folder: name in the real mirror}`` (no copies)."""
+    """A mirror folder of symlinks ``{name in folder: name in the real mirror}`` (no copies).
+
+    The links are absolute: a relative target would be read from ``folder``, not from the
+    directory ``mirror`` was relative to (CAMERA_ATLAS_GEO_MIRROR=../shared/geo).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for name, target in links.items():
-        (folder / name).symlink_to(mirror / target)
+        (folder / name).symlink_to(Path(os.path.abspath(mirror / target)))
     return folder
 
 
@@ -79,29 +86,170 @@ def test_obtain_tolerates_case_of_file_names(mirror: Path, tmp_path: Path) -> No
     assert raw.population.name == WORKBOOK.upper()
 
 
-def test_obtain_downloads_without_mirror(
+def test_relative_paths_resolve_against_the_current_directory(
     mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No mirror: the official URLs are fetched into the cache (served here from the mirror)."""
-    served = {sources.BOUNDARIES_URL: mirror / GEOJSON, sources.POPULATION_URL: mirror / WORKBOOK}
-    requested: list[str] = []
+    """CAMERA_ATLAS_GEO_MIRROR=../shared/geo style values: absolute from the first look on."""
+    monkeypatch.chdir(tmp_path)
+    relative_mirror = os.path.relpath(mirror)
+    relative_data = "./cache-rel-" + tmp_path.name
+    monkeypatch.setenv(MIRROR_ENV, relative_mirror)
+    monkeypatch.setenv(DATA_ENV, relative_data)
+    assert sources.mirror_dir() == mirror and sources.mirror_dir().is_absolute()
+    assert sources.data_dir() == tmp_path / relative_data[2:]
+    monkeypatch.chdir(tmp_path.parent)  # resolved once: a later chdir does not move them
+    assert sources.mirror_dir() == mirror
+    assert sources.data_dir() == tmp_path / relative_data[2:]
+    raw = sources.obtain()
+    assert raw.boundaries == mirror / GPKG and raw.boundaries.is_file()
 
-    def fake_urlopen(url: str, timeout: float | None = None):
-        requested.append(url)
-        return open(served[url], "rb")
 
+# -- downloading (no mirror): a local ArcGIS-like service, never the internet --------------
+
+
+class FeatureService:
+    """Serves the mirrored boundaries page by page, as the ArcGIS feature service does.
+
+    ``cap``: the most features one answer holds (the service's own limit, whatever the
+    client asks); ``fail``: request numbers (1-based) answered with HTTP 503, or dropped
+    without an answer when listed in ``drop``. The workbook is served at /mye22final.xlsx.
+    """
+
+    def __init__(self, mirror: Path, cap: int = 100, fail: set[int] = frozenset(), drop: set[int] = frozenset()) -> None:
+        collection = json.loads((mirror / GEOJSON).read_text(encoding="utf-8"))
+        self.features = collection["features"]
+        for number, feature in enumerate(self.features):
+            feature["id"] = number + 1  # ArcGIS's GeoJSON carries the object id
+        self.workbook = (mirror / WORKBOOK).read_bytes()
+        self.cap, self.fail, self.drop = cap, fail, drop
+        self.count = 0
+        self.server = LocalServer(self.respond)
+
+    def respond(self, path: str) -> tuple[int, bytes, str] | None:
+        self.count += 1
+        if self.count in self.drop:
+            return None
+        if self.count in self.fail:
+            return 503, b"Service Unavailable", "text/plain"
+        parts = urllib.parse.urlsplit(path)
+        if parts.path == "/mye22final.xlsx":
+            return 200, self.workbook, "application/octet-stream"
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        offset = int(query.get("resultOffset", 0))
+        count = min(int(query.get("resultRecordCount", 10**6)), self.cap)
+        page = self.features[offset : offset + count]
+        body = {"type": "FeatureCollection", "features": page}
+        if offset + len(page) < len(self.features):
+            body["properties"] = {"exceededTransferLimit": True}
+        return 200, json.dumps(body).encode(), "application/geo+json"
+
+    def __enter__(self) -> "FeatureService":
+        self.server.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.__exit__(*exc)
+
+
+@pytest.fixture
+def no_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(MIRROR_ENV, "")
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
-    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
-    raw = sources.obtain()
-    assert raw.origin == "download"
-    assert raw.boundaries.parent == tmp_path / "raw"
-    assert raw.boundaries.read_bytes() == (mirror / GEOJSON).read_bytes()
-    assert raw.population.stat().st_size == (mirror / WORKBOOK).stat().st_size
-    assert not list((tmp_path / "raw").glob("*.part"))
-    # A second call reuses the downloaded files.
-    sources.obtain()
-    assert requested == [sources.BOUNDARIES_URL, sources.POPULATION_URL]
+    return tmp_path
+
+
+def serve_official(monkeypatch: pytest.MonkeyPatch, service: FeatureService) -> None:
+    query = "?where=1%3D1&outFields=*&outSR=4326&f=geojson"
+    monkeypatch.setattr(sources, "BOUNDARIES_URL", f"{service.server.url}/arcgis/FeatureServer/0/query{query}")
+    monkeypatch.setattr(sources, "POPULATION_URL", f"{service.server.url}/mye22final.xlsx")
+
+
+def test_obtain_downloads_pages_and_retries(
+    mirror: Path, no_mirror: Path, population: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No mirror: 361 features in pages of at most 100 (the service's cap, below the 200
+    asked for), one 503 and one dropped connection retried, merged into one valid file."""
+    waits: list[float] = []
+    lines: list[str] = []
+    retry = download.Retry(attempts=3, backoff=0.25, timeout=10, sleep=waits.append)
+    with FeatureService(mirror, cap=100, fail={2}, drop={6}) as service:
+        serve_official(monkeypatch, service)
+        raw = sources.obtain(progress=lines.append, retry=retry)
+        requests = list(service.server.requests)
+    assert raw.origin == "download" and raw.boundaries.parent == no_mirror / "raw"
+    offsets = [dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(r).query)).get("resultOffset") for r in requests]
+    assert offsets == ["0", "100", "100", "200", "300", None, None]  # page 2 and the workbook tried twice
+    assert all("resultRecordCount=200" in r and "outFields=*" in r for r in requests[:5])
+    assert waits == [0.25, 0.25]
+    assert any("HTTP 503, trying again in 0.25 s" in line for line in lines)
+    assert "LAD boundaries: 361 features (page 4)" in lines
+    merged = json.loads(raw.boundaries.read_text(encoding="utf-8"))
+    assert len(merged["features"]) == 361
+    boundaries = sources.read_boundaries(raw.boundaries)  # validated by content, as from a mirror
+    sources.check_join(boundaries, population)
+    assert raw.population.read_bytes() == (mirror / WORKBOOK).read_bytes()
+    assert not list((no_mirror / "raw").glob("*.part"))
+    with FeatureService(mirror) as service:  # a second call reuses the downloaded files
+        serve_official(monkeypatch, service)
+        sources.obtain(retry=retry)
+        assert service.server.requests == []
+
+
+def test_download_follows_exceeded_transfer_limit_past_an_empty_page(mirror: Path, tmp_path: Path) -> None:
+    """ArcGIS may send an empty page that still says more follow; keep paging, keep each feature once."""
+    features = [{"type": "Feature", "id": n, "properties": {}, "geometry": None} for n in range(5)]
+    pages = {
+        "0": {"features": features[:3], "properties": {"exceededTransferLimit": True}},
+        "3": {"features": [], "exceededTransferLimit": True},  # the JSON (not GeoJSON) spelling
+        # an overlapping page repeats feature 2
+        "3b": {"features": features[2:], "properties": {"exceededTransferLimit": False}},
+    }
+    asked: list[str] = []
+
+    def respond(path: str) -> tuple[int, bytes, str]:
+        offset = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))["resultOffset"]
+        key = "3b" if offset == "3" and "3" in asked else offset
+        asked.append(offset)
+        return 200, json.dumps(pages[key]).encode(), "application/json"
+
+    with LocalServer(respond) as server:
+        target = sources.download_features(f"{server.url}/query?f=geojson", tmp_path / "b.geojson", page_size=3)
+    assert asked == ["0", "3", "3"]
+    assert [f["id"] for f in json.loads(target.read_text())["features"]] == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("answer", "needles"),
+    [
+        ((404, b"gone", "text/plain"), ("cannot download the LAD boundaries", "HTTP 404", "CAMERA_ATLAS_GEO_MIRROR")),
+        ((503, b"busy", "text/plain"), ("cannot download the LAD boundaries", "HTTP 503", "CAMERA_ATLAS_GEO_MIRROR")),
+        ((200, b"<html>maintenance</html>", "text/html"), ("something other than GeoJSON", "try again later")),
+        ((200, b'{"error": {"code": 400, "message": "Invalid query"}}', "application/json"), ("Invalid query",)),
+    ],
+)
+def test_download_failures_are_one_line(
+    no_mirror: Path, monkeypatch: pytest.MonkeyPatch, answer: tuple[int, bytes, str], needles: tuple[str, ...]
+) -> None:
+    with LocalServer(lambda path: answer) as server:
+        monkeypatch.setattr(sources, "BOUNDARIES_URL", f"{server.url}/query?f=geojson")
+        with pytest.raises(SourceError) as info:
+            sources.obtain(retry=download.Retry(attempts=3, backoff=0, timeout=10, sleep=lambda s: None))
+        tries = len(server.requests)
+    assert_one_line(info.value, *needles)
+    assert tries == (3 if answer[0] == 503 else 1)  # only transient failures are retried
+    assert not [p for p in (no_mirror / "raw").iterdir()]
+
+
+def test_a_download_that_does_not_validate_is_discarded(
+    mirror: Path, no_mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FeatureService(mirror, cap=1000) as service:
+        service.features = service.features[:300]  # a service that lost 61 areas
+        serve_official(monkeypatch, service)
+        with pytest.raises(SourceError) as info:
+            areas.fetch()
+    assert_one_line(info.value, "300 areas", "expected 361")
+    assert not list((no_mirror / "raw").iterdir())  # the next fetch downloads again
 
 
 # -- validation by content ---------------------------------------------------------------

@@ -1,11 +1,17 @@
-"""Real-browser test harness: Streamlit servers, offline CDN routing and page helpers.
+"""Real-browser test harness: Streamlit servers, the third-party request guard and page helpers.
 
 The pytest fixtures in ``conftest.py`` are thin wrappers around this module; tests
 import the page helpers (``wait_for_app``, ``map_frame``, ...) from here directly.
 
-Nothing the browser requests may leave the machine: every request whose host is
-not 127.0.0.1/localhost is answered by :class:`CdnRouter`, either from the npm
-copies in ``tests/browser/vendor/node_modules`` or with an empty stub body.
+Nothing the browser requests may leave the machine. Two guards, chosen by
+:data:`NETWORK_MODE` for the ``page`` fixture:
+
+- ``"abort"``: :class:`ThirdPartyBlocker` aborts every request whose host is not
+  127.0.0.1/localhost and records it. A page that works this way works offline and
+  tells no third party what its user looks at: the atlas's target.
+- ``"route"`` (legacy): :class:`CdnRouter` answers such requests from the npm copies
+  in ``tests/browser/vendor/node_modules`` or with an empty stub body, for pages that
+  still reference CDN URLs.
 """
 
 from __future__ import annotations
@@ -53,6 +59,14 @@ INSTALL_VENDOR = (
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+# The guard the `page` fixture installs: "route" (CDN copies, legacy) or "abort" (every
+# non-local request aborted and recorded). Flip the default to "abort" once every page
+# loads its scripts from the dashboard's own server (geo.assets); then the vendor copies,
+# CdnRouter and the `npm install` step can go. ATLAS_BROWSER_NETWORK overrides it per run.
+NETWORK_MODE = os.environ.get("ATLAS_BROWSER_NETWORK", "route")
+if NETWORK_MODE not in ("route", "abort"):
+    raise ValueError(f"ATLAS_BROWSER_NETWORK={NETWORK_MODE!r}: use 'route' or 'abort'")
 
 # CDN URL (host + path) -> file in node_modules. Each regex is matched with
 # re.search against "host/path"; group references in the target are expanded.
@@ -199,6 +213,57 @@ class CdnRouter:
         lines += [f"  ws-blocked {url}" for url in sorted(set(self.websockets_blocked))]
         lines += [f"  LEAKED {url}" for url in self.unanswered()]
         return "\n".join(lines)
+
+
+@dataclass
+class ThirdPartyBlocker:
+    """Aborts every non-local request of a browser context (nothing is answered, nothing
+    stubbed, nothing routed to copies) and records what the page tried to fetch.
+
+    ``attempted`` lists the URLs in request order (from the context's ``request`` event,
+    so requests the route would not see are counted too); ``websockets_blocked`` the
+    WebSocket URLs closed before connecting.
+    """
+
+    attempted: list[str] = field(default_factory=list)
+    aborted: list[str] = field(default_factory=list)
+    websockets_blocked: list[str] = field(default_factory=list)
+
+    def install(self, context: BrowserContext) -> None:
+        context.on("request", lambda request: self._record(request.url))
+        context.route(lambda url: not is_local_url(url), self._abort)
+        context.route_web_socket(lambda url: not is_local_url(url), self._block_websocket)
+
+    def _record(self, url: str) -> None:
+        if not is_local_url(url):
+            self.attempted.append(url)
+
+    def _abort(self, route: Route) -> None:
+        self.aborted.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    def _block_websocket(self, ws: WebSocketRoute) -> None:
+        self.websockets_blocked.append(ws.url)
+        ws.close()
+
+    def third_party(self) -> list[str]:
+        """Every non-local URL the page tried to reach (requests and WebSockets), sorted."""
+        return sorted(set(self.attempted) | set(self.aborted) | set(self.websockets_blocked))
+
+    def unanswered(self) -> list[str]:
+        """Same as :meth:`third_party` (in this mode no third-party request is answered),
+        so tests written for :class:`CdnRouter` assert "no third-party request" unchanged."""
+        return self.third_party()
+
+    def report(self) -> str:
+        """Human-readable summary for test output."""
+        urls = self.third_party()
+        return "\n".join([f"third-party requests attempted (all aborted): {len(urls)}", *(f"  {u}" for u in urls)])
+
+
+def network_guard(mode: str = NETWORK_MODE) -> CdnRouter | ThirdPartyBlocker:
+    """The guard for ``mode``: "abort" -> :class:`ThirdPartyBlocker`, "route" -> :class:`CdnRouter`."""
+    return ThirdPartyBlocker() if mode == "abort" else CdnRouter()
 
 
 # --------------------------------------------------------------------------- servers

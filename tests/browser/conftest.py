@@ -5,13 +5,21 @@ Fixtures
 streamlit_server  session  factory: ``streamlit_server(script, env=None) -> base URL``
 app_url           session  base URL of the repo's ``app.py``
 browser           session  headless Chromium from /usr/bin/chromium
-cdn_router        function CdnRouter for the current test's context (route log)
+cdn_router        function the third-party guard of ``page``: a CdnRouter (NETWORK_MODE
+                           "route") or a ThirdPartyBlocker ("abort"); both have
+                           ``unanswered()`` and ``report()``
 js_errors         function uncaught JS errors seen by ``page`` (all frames)
-page              function fresh context + page with offline CDN routing installed
+page              function fresh context + page with that guard installed
+blocker           function ThirdPartyBlocker of ``offline_page``
+offline_page      function fresh context + page with every non-local request aborted and
+                           recorded, whatever NETWORK_MODE says
+routed_page       function fresh context + page whose CDN requests are routed to the npm
+                           copies (``cdn_router`` is then a CdnRouter), whatever NETWORK_MODE says
 
 Page helpers (``wait_for_app``, ``map_frame``, ``count_map_paths``,
 ``wait_for_map_paths``, ``save_screenshot``) live in ``browser_harness``.
 Missing Chromium or vendor files FAIL the test with an install hint; never skip.
+The vendor copies are needed only where requests are routed to them.
 """
 
 from __future__ import annotations
@@ -34,10 +42,14 @@ from browser_harness import (  # noqa: E402
     REPO_ROOT,
     CdnRouter,
     StreamlitServer,
+    ThirdPartyBlocker,
     missing_vendor_files,
+    network_guard,
     save_screenshot,
 )
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+Guard = CdnRouter | ThirdPartyBlocker
 
 StartServer = Callable[..., str]
 _CALL_FAILED = pytest.StashKey[bool]()
@@ -103,19 +115,31 @@ def browser() -> Iterator[Browser]:
     """Session-wide headless Chromium (Debian's binary; Playwright's bundled one is never used)."""
     if not CHROMIUM.is_file():
         pytest.fail(INSTALL_CHROMIUM, pytrace=False)
-    missing = missing_vendor_files()
-    if missing:
-        pytest.fail(f"{INSTALL_VENDOR} (missing: {', '.join(missing)})", pytrace=False)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
+def _require_vendor(guard: Guard) -> None:
+    if isinstance(guard, CdnRouter):
+        missing = missing_vendor_files()
+        if missing:
+            pytest.fail(f"{INSTALL_VENDOR} (missing: {', '.join(missing)})", pytrace=False)
+
+
 @pytest.fixture
-def cdn_router() -> CdnRouter:
-    """Route log of the current test's browser context (see CdnRouter.report())."""
-    return CdnRouter()
+def cdn_router() -> Guard:
+    """The third-party guard of ``page`` (see browser_harness.NETWORK_MODE); ``report()`` lists what it saw."""
+    guard = network_guard()
+    _require_vendor(guard)
+    return guard
+
+
+@pytest.fixture
+def blocker() -> ThirdPartyBlocker:
+    """Record of the non-local requests ``offline_page`` attempted (all aborted)."""
+    return ThirdPartyBlocker()
 
 
 @pytest.fixture
@@ -124,20 +148,40 @@ def js_errors() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(
-    browser: Browser, cdn_router: CdnRouter, js_errors: list[str], request: pytest.FixtureRequest
-) -> Iterator[Page]:
-    """A fresh 1400x1000 context (downloads accepted) with offline CDN routing; closed after the test."""
+def _page_with(browser: Browser, guard: Guard, js_errors: list[str], request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh 1400x1000 context (downloads accepted) with ``guard`` installed; closed after the test."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    cdn_router.install(context)
+    guard.install(context)
     new_page = context.new_page()
     new_page.on("pageerror", lambda error: js_errors.append(str(error)))
     yield new_page
     if request.node.stash.get(_CALL_FAILED, False):
         try:
             path = save_screenshot(new_page, f"FAILED-{request.node.name}")
-            print(f"\nscreenshot of failed test: {path}\n{cdn_router.report()}")
+            print(f"\nscreenshot of failed test: {path}\n{guard.report()}")
         except Exception as exc:  # a broken page must not mask the real failure
             print(f"\ncould not screenshot failed test: {exc}")
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, cdn_router: Guard, js_errors: list[str], request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page guarded as NETWORK_MODE says (see ``cdn_router``)."""
+    yield from _page_with(browser, cdn_router, js_errors, request)
+
+
+@pytest.fixture
+def offline_page(
+    browser: Browser, blocker: ThirdPartyBlocker, js_errors: list[str], request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh page whose every non-local request is aborted and recorded in ``blocker``."""
+    yield from _page_with(browser, blocker, js_errors, request)
+
+
+@pytest.fixture
+def routed_page(browser: Browser, js_errors: list[str], request: pytest.FixtureRequest) -> Iterator[tuple[Page, CdnRouter]]:
+    """(page, router): CDN requests answered from the npm copies, whatever NETWORK_MODE says."""
+    router = CdnRouter()
+    _require_vendor(router)
+    for new_page in _page_with(browser, router, js_errors, request):
+        yield new_page, router

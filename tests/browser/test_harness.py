@@ -44,8 +44,10 @@ def test_unknown_cdn_urls_have_no_local_copy() -> None:
 
 
 def test_folium_map_renders_offline(
-    streamlit_server: Callable[..., str], page: Page, cdn_router: CdnRouter, js_errors: list[str]
+    streamlit_server: Callable[..., str], routed_page: tuple[Page, CdnRouter], js_errors: list[str]
 ) -> None:
+    """The legacy routing mode: folium's CDN URLs answered from the npm copies."""
+    page, cdn_router = routed_page
     page.goto(streamlit_server(SMOKE_APP))
     wait_for_app(page)
     expect(page.get_by_text("done")).to_be_visible()

@@ -1,0 +1,73 @@
+# UK Camera Atlas: two commands, each setting up whatever is missing first.
+#
+#   make run    .venv + the package, official data, the map's scripts -> the dashboard
+#   make test   the same + Debian's Chromium (and the npm copies the browser tests route to) -> pytest
+#
+# Every step is skipped when its result is there already (a stamp inside .venv keyed on
+# pyproject.toml, `python -m geo fetch --missing`, the chromium binary, node_modules keyed
+# on package.json), so a second run starts in seconds.
+#
+# Official data comes from the folder CAMERA_ATLAS_GEO_MIRROR names; when that is unset and
+# ../shared/geo sits beside the checkout, that folder is used; otherwise from the official URLs.
+# CAMERA_ATLAS_DATA_DIR (the cache, default data/cache) and CAMERA_ATLAS_ASSETS_MIRROR (a
+# folder or npm registry URL for the map's scripts) are optional overrides too.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+VENDOR := tests/browser/vendor
+VENDORED := $(VENDOR)/node_modules/.installed
+PORT ?= 8501
+PYTEST_ARGS ?=
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+ifeq ($(origin CAMERA_ATLAS_GEO_MIRROR),undefined)
+  ifneq ($(wildcard ../shared/geo/.),)
+    export CAMERA_ATLAS_GEO_MIRROR := $(abspath ../shared/geo)
+  endif
+endif
+
+.PHONY: help run test setup data chromium vendor
+
+help:
+	@echo "make run    set up what is missing, then start the dashboard on http://localhost:$(PORT)"
+	@echo "make test   set up what is missing (Chromium included), then run the tests (PYTEST_ARGS=...)"
+
+run: data
+	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
+
+test: data chromium vendor
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(INSTALLED)
+
+# The virtual environment and the package with its test extras; again when pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	@touch $@
+
+# Official data (prepared and cached) and the map's scripts (npm registry, sha512 pinned):
+# only what is not cached yet.
+data: $(INSTALLED)
+	$(PY) -m geo fetch --missing
+
+# Debian's Chromium for the browser tests (never `playwright install`).
+chromium: $(CHROMIUM)
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium
+
+# Local copies of CDN files for the browser tests' legacy routing mode
+# (tests/browser/browser_harness.py NETWORK_MODE = "route"); drop once it is "abort".
+vendor: $(VENDORED)
+$(VENDORED): $(VENDOR)/package.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
+	npm install --prefix $(VENDOR) --no-audit --no-fund --loglevel=error
+	@touch $@
