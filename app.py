@@ -6,7 +6,7 @@ pages in ``pages/``. Run with ``streamlit run app.py``.
 
 import streamlit as st
 
-from pages import common
+from pages import sidebar
 
 st.set_page_config(
     page_title="UK Camera Atlas",
@@ -26,5 +26,5 @@ navigation = st.navigation(
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
-common.sidebar()
+sidebar.sidebar()
 navigation.run()

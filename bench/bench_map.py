@@ -14,10 +14,11 @@ import time
 import warnings
 from typing import Callable
 
+from geo import vocabulary
 from geo import areas as areas_mod
 from geo import choropleth, datasets, join, metrics, places, snapshot
 
-DATASET = "top10vpn-2022"
+DATASET = "top10vpn-2021"
 METRIC = "per_1k"
 SCHEME = "quantiles"
 K = 5
@@ -51,7 +52,7 @@ def main() -> None:
     areas = areas_mod.load_areas()
     resolver = places.build_resolver(areas)
     dataset = datasets.load(DATASET)
-    tables = {level: metrics.build_table(dataset, resolver, areas, level=level, rank_by=METRIC) for level in metrics.LEVELS}
+    tables = {level: metrics.build_table(dataset, resolver, areas, level=level, rank_by=METRIC) for level in vocabulary.LEVELS}
     shapes = {level: join.level_shapes(table, areas) for level, table in tables.items()}
 
     # Interactive map: build_map + map_html per level (classes included, as the app does).

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Sequence
 
 from geo.errors import AtlasError
+from geo.selection import DEFAULT_DATASET
+from geo.vocabulary import LEVELS, METRICS, SCHEMES, VENDORS
 
 EXIT_USER_ERROR = 2
 
@@ -25,10 +27,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="top10vpn-2022", help="shipped dataset id or a CSV file (default: top10vpn-2022)")
-    parser.add_argument("--vendor", default="all", choices=["all", "hikvision", "dahua"])
-    parser.add_argument("--level", default="place", choices=["place", "lad", "region"])
-    parser.add_argument("--metric", default="networks", choices=["networks", "per_1k", "per_km2"], help="metric to rank by")
+    parser.add_argument(
+        "--dataset", default=DEFAULT_DATASET,
+        help=f"shipped dataset id, a dataset folder (observations.csv + datapackage.json) or a CSV/XLSX file (default: {DEFAULT_DATASET})",
+    )
+    parser.add_argument("--vendor", default="all", choices=VENDORS)
+    parser.add_argument("--level", default="place", choices=LEVELS)
+    parser.add_argument("--metric", default="networks", choices=METRICS, help="metric to rank by")
     parser.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
 
 
@@ -60,12 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     for action in snapshot._actions:
         if action.dest == "metric":
             action.help = "metric to map (and rank by)"
-    snapshot.add_argument("--scheme", default="quantiles", choices=["quantiles", "natural_breaks", "equal_interval"],
-                          help="class breaks (default: quantiles)")
+    snapshot.add_argument("--scheme", default="quantiles", choices=SCHEMES, help="class breaks (default: quantiles)")
     snapshot.add_argument("--classes", type=int, default=5, metavar="K", help="number of classes, 1 to 9 (default: 5)")
     snapshot.add_argument("--place", nargs="+", action="extend", default=[], metavar="NAME",
                           help="highlight these places and zoom to them")
     snapshot.add_argument("--width", type=int, default=1800, metavar="PX", help="PNG width in pixels (default: 1800)")
+    snapshot.add_argument("--title", help="the map's title (default: the finding, written from the data)")
+    snapshot.add_argument("--subtitle", help="the line under the title (default: metric, vendor, geography and date)")
     snapshot.add_argument("--out", required=True, metavar="FILE", help="output file ending in .png, .svg, .pdf or .html")
 
     ingest = commands.add_parser("ingest", help="turn a raw scan export into an observations CSV")
@@ -103,12 +109,12 @@ def _progress(line: str) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from geo import areas, assets, places, sources
+    from geo import areas, assets, gazetteer, sources
 
     cached = areas.read_cache() if args.missing else None
     if cached is not None:
-        if not (sources.data_dir() / places.TOWNS_CACHE_NAME).is_file():
-            places.load_towns(cached, refresh=True)
+        if not (sources.data_dir() / gazetteer.TOWNS_CACHE_NAME).is_file():
+            gazetteer.load_towns(cached, refresh=True)
         print(f"ok: official data already cached at {areas.cache_path()}", flush=True)
     else:
         _fetch_official(args.mirror)
@@ -118,10 +124,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _fetch_official(mirror: str | None) -> None:
-    from geo import areas, places
+    from geo import areas, gazetteer
 
     frame, path, origin = areas.fetch(mirror, progress=_progress)
-    places.load_towns(frame, refresh=True)
+    gazetteer.load_towns(frame, refresh=True)
     by_nation = frame["code"].str[0].value_counts().to_dict()
     print(
         f"ok: {len(frame)} LADs (E {by_nation.get('E', 0)}, W {by_nation.get('W', 0)}, "
@@ -200,24 +206,31 @@ def _place_lad_codes(resolver, names: Sequence[str]) -> list[str]:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     path, fmt = _snapshot_target(args.out)  # before any slow import or load
 
-    from geo import choropleth, datasets, metrics, snapshot
+    from geo import datasets, snapshot
+    from geo.selection import Selection
+    from geo.view import build_view
 
     frame, resolver = _context(args.mirror)
     dataset = datasets.load(args.dataset)
-    table = metrics.build_table(dataset, resolver, frame, vendor=args.vendor, level=args.level, rank_by=args.metric)
-    codes = _place_lad_codes(resolver, args.place)
-    if codes and table.level == "place" and not choropleth.selected_units(table.rows, codes):
-        places = ", ".join(table.rows["name"].astype(str)) or "none"
-        raise AtlasError(
-            f"{', '.join(args.place)} is not among the places of dataset {dataset.id} ({places}): "
-            "pick one of those, or use --level lad or --level region"
-        )
-    data = snapshot.make(
-        table, dataset, frame, metric=args.metric, scheme=args.scheme, k=args.classes,
-        selected_codes=codes, fmt=fmt, width_px=args.width,
+    _place_lad_codes(resolver, args.place)  # unknown or ambiguous names: one line with suggestions
+    chosen = Selection(
+        dataset=dataset.id, vendor=args.vendor, places=tuple(args.place), metric=args.metric, level=args.level,
+        scheme=args.scheme, k=args.classes,
     )
-    _write(path, data)
-    print(f"wrote {args.out} ({len(data)} bytes)")
+    view = build_view(dataset, resolver, frame, chosen)
+    if view.places_without_data:
+        units = ", ".join(view.table.rows["name"].astype(str)) or "none"
+        raise AtlasError(
+            f"{', '.join(view.places_without_data)} has no figure in dataset {dataset.id} at level {args.level} "
+            f"(it has: {units}): pick one of those, or use --level lad or --level region"
+        )
+    result = snapshot.make(
+        view, dataset, frame, fmt=fmt, scheme=args.scheme, k=args.classes, title=args.title, subtitle=args.subtitle,
+        width_px=args.width,
+    )
+    _write(path, result.data)
+    print(f"wrote {args.out} ({len(result.data)} bytes): {result.caption.title}")
+    print(f"alt text: {result.caption.alt}")
     return 0
 
 
@@ -283,6 +296,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception:  # a bug: one line for the user, the traceback to a log file
+        where = _log_unexpected()
+        print(f"error: unexpected failure in {args.command}: the details are in {where}; please report it", file=sys.stderr)
+        return 1
+
+
+def _log_unexpected() -> str:
+    """Append the exception being handled, with its traceback, to the command line's error log."""
+    import traceback
+
+    from geo import sources
+
+    try:
+        path = sources.data_dir() / "logs" / "cli-errors.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(traceback.format_exc() + "\n")
+        return str(path)
+    except OSError:
+        return "standard error (the log file could not be written)"
 
 
 if __name__ == "__main__":

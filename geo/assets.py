@@ -33,6 +33,7 @@ from geo.errors import SourceError
 
 MIRROR_ENV = "CAMERA_ATLAS_ASSETS_MIRROR"
 REGISTRY = "https://registry.npmjs.org"
+URL_BASE = "/app/static"  # where Streamlit serves <app folder>/static/
 FETCH_HINT = "run `python -m geo fetch` (or `make run`)"
 
 
@@ -260,7 +261,7 @@ def _require(packages: tuple[Package, ...]) -> None:
         raise SourceError(message)
 
 
-def served_urls(url_base: str = "/app/static", packages: tuple[Package, ...] = PACKAGES) -> tuple[list[str], list[str]]:
+def served_urls(url_base: str = URL_BASE, packages: tuple[Package, ...] = PACKAGES) -> tuple[list[str], list[str]]:
     """(script URLs, stylesheet URLs) under ``url_base``, where :func:`publish` puts them."""
     base = url_base.rstrip("/")
     js = [f"{base}/{p.folder}/{name}" for p in packages for name in p.js]
@@ -270,7 +271,7 @@ def served_urls(url_base: str = "/app/static", packages: tuple[Package, ...] = P
 
 def publish(
     static_dir: str | os.PathLike[str],
-    url_base: str = "/app/static",
+    url_base: str = URL_BASE,
     packages: tuple[Package, ...] = PACKAGES,
 ) -> tuple[list[str], list[str]]:
     """Copy the cached assets into a Streamlit ``static/`` folder (when not there yet) and

@@ -19,11 +19,12 @@ import pandas as pd
 
 from geo.areas import merge_lads, regions
 from geo.errors import AtlasError
-from geo.metrics import LEVEL_LABELS, Table
+from geo.metrics import Table
+from geo.vocabulary import LEVEL_LABELS
 
 IN_BOTH, ONLY_A, ONLY_B, IN_NEITHER = "both", "only_a", "only_b", "neither"
 ROW_COLUMNS = [
-    "code", "name", "lad_codes", "networks_a", "networks_b", "change", "pct_change", "in", "per_1k_a", "per_1k_b",
+    "code", "name", "lad_codes", "networks_a", "networks_b", "change", "pct_change", "listed", "per_1k_a", "per_1k_b",
 ]
 ONLY_COLUMNS = ["code", "name", "lad_codes"]
 
@@ -34,7 +35,7 @@ class Comparison:
 
     ``rows``: one row per unit in either table, with ``networks_a``/``networks_b`` (NaN
     where a dataset does not list the unit), ``change`` (``b - a``; NaN unless in both),
-    ``pct_change`` (percent of A; NaN where A is 0 or missing) and ``in`` (``both``,
+    ``pct_change`` (percent of A; NaN where A is 0 or missing) and ``listed`` (``both``,
     ``only_a`` or ``only_b``). Units in both come first, largest increase first.
     ``only_a``/``only_b``: the units only one dataset lists (``code, name, lad_codes`` and
     that dataset's ``networks_a`` or ``networks_b``), largest first.
@@ -47,24 +48,49 @@ class Comparison:
     rows: pd.DataFrame
     only_a: pd.DataFrame
     only_b: pd.DataFrame
-    national_a: int
-    national_b: int
+    national_a: int | None  # published national totals, only when both datasets have one
+    national_b: int | None
     notes: tuple[str, ...] = field(default=())
 
     @property
-    def national_change(self) -> int:
-        """National total of B minus that of A."""
-        return self.national_b - self.national_a
+    def has_national(self) -> bool:
+        """True when both datasets publish a national total (so the totals can be compared)."""
+        return self.national_a is not None and self.national_b is not None
+
+    @property
+    def national_change(self) -> int | None:
+        """National total of B minus that of A (None unless both publish one)."""
+        return self.national_b - self.national_a if self.has_national else None  # type: ignore[operator]
 
     @property
     def national_pct_change(self) -> float:
-        """National change as a percent of A's total (NaN when A's total is 0)."""
+        """National change as a percent of A's total (NaN when A's total is 0 or either is missing)."""
         return pct_change(self.national_a, self.national_b)
 
     @property
     def both(self) -> pd.DataFrame:
         """The rows listed by both datasets (the ones with a change)."""
-        return self.rows[self.rows["in"] == IN_BOTH]
+        return self.rows[self.rows["listed"] == IN_BOTH]
+
+    @property
+    def shared_a(self) -> int:
+        """Networks in A over the units both datasets list."""
+        return int(self.both["networks_a"].sum())
+
+    @property
+    def shared_b(self) -> int:
+        """Networks in B over the units both datasets list."""
+        return int(self.both["networks_b"].sum())
+
+    @property
+    def shared_change(self) -> int:
+        """B minus A over the units both list: like with like."""
+        return self.shared_b - self.shared_a
+
+    @property
+    def shared_pct_change(self) -> float:
+        """:attr:`shared_change` as a percent of A (NaN when A is 0)."""
+        return pct_change(self.shared_a, self.shared_b)
 
 
 def pct_change(a: float | None, b: float | None) -> float:
@@ -121,7 +147,7 @@ def compare(table_a: Table, table_b: Table) -> Comparison:
             "lad_codes": merged["lad_codes_a"].where(merged["lad_codes_a"].notna(), merged["lad_codes_b"]),
             "networks_a": merged["networks_a"].astype("Int64"),
             "networks_b": merged["networks_b"].astype("Int64"),
-            "in": status,
+            "listed": status,
             "per_1k_a": merged["per_1k_a"].astype(float),
             "per_1k_b": merged["per_1k_b"].astype(float),
         }
@@ -132,16 +158,17 @@ def compare(table_a: Table, table_b: Table) -> Comparison:
     rows["pct_change"] = np.where(a_values > 0, (b_values - a_values) / a_values.where(a_values > 0) * 100, np.nan)
     order = {IN_BOTH: 0, ONLY_A: 1, ONLY_B: 2}
     rows = rows.assign(
-        _group=rows["in"].map(order),
+        _group=rows["listed"].map(order),
         _size=(-rows["change"].astype("Float64")).fillna(-rows["networks_a"].astype("Float64")).fillna(
             -rows["networks_b"].astype("Float64")
         ).astype(float),
     )
     rows = rows.sort_values(["_group", "_size", "name"], ignore_index=True)[ROW_COLUMNS]
 
-    only_a = rows.loc[rows["in"] == ONLY_A, ONLY_COLUMNS + ["networks_a"]].reset_index(drop=True)
-    only_b = rows.loc[rows["in"] == ONLY_B, ONLY_COLUMNS + ["networks_b"]].reset_index(drop=True)
+    only_a = rows.loc[rows["listed"] == ONLY_A, ONLY_COLUMNS + ["networks_a"]].reset_index(drop=True)
+    only_b = rows.loc[rows["listed"] == ONLY_B, ONLY_COLUMNS + ["networks_b"]].reset_index(drop=True)
     only_b = only_b.sort_values(["networks_b", "name"], ascending=[False, True], ignore_index=True)
+    both_national = table_a.national_total_source == "dataset" and table_b.national_total_source == "dataset"
     return Comparison(
         level=table_a.level,
         dataset_a=table_a.dataset,
@@ -150,8 +177,9 @@ def compare(table_a: Table, table_b: Table) -> Comparison:
         rows=rows,
         only_a=only_a,
         only_b=only_b,
-        national_a=int(table_a.national_total),
-        national_b=int(table_b.national_total),
+        # A sum of places is not a national total: never set one against the other.
+        national_a=int(table_a.national_total) if both_national else None,
+        national_b=int(table_b.national_total) if both_national else None,
         notes=tuple(_notes(table_a, table_b, only_a, only_b)),
     )
 
@@ -159,10 +187,10 @@ def compare(table_a: Table, table_b: Table) -> Comparison:
 def _notes(table_a: Table, table_b: Table, only_a: pd.DataFrame, only_b: pd.DataFrame) -> list[str]:
     """What a reader must know to read the comparison honestly."""
     notes = []
-    if table_a.national_total_source != table_b.national_total_source:
+    if table_a.national_total_source != table_b.national_total_source or table_a.national_total_source != "dataset":
         notes.append(
-            f"The national totals are not alike: A's is the {_source_label(table_a)}, "
-            f"B's the {_source_label(table_b)}"
+            f"No national totals are compared: A's is the {_source_label(table_a)}, B's the {_source_label(table_b)}; "
+            "the change is given over the areas both datasets list"
         )
     if table_a.level == "place":
         for _, row_a in only_a.iterrows():
@@ -183,25 +211,36 @@ def _source_label(table: Table) -> str:
 def comparison_shapes(comparison: Comparison, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The comparison on the shapes of its level, with ``has_data`` (listed by both).
 
-    ``lad``: all 361 LADs; ``region``: the 9 English regions and 3 other nations; units
-    neither dataset lists have ``in`` = ``neither``. ``place``: one (dissolved) shape per
-    compared place.
+    ``lad``: all 361 LADs (a place over several LADs, such as Greater London, as one merged
+    unit in their place); ``region``: the 9 English regions and 3 other nations; units
+    neither dataset lists have ``listed`` = ``neither``. ``place``: one (dissolved) shape
+    per compared place.
     """
     rows = comparison.rows
     if comparison.level == "place":
-        geometry = [merge_lads(areas, codes) for codes in rows["lad_codes"]]
-        shaped = gpd.GeoDataFrame(rows.copy(), geometry=geometry, crs=areas.crs)
+        shaped = _merged(rows, areas)
     else:
-        base = areas if comparison.level == "lad" else regions(areas)
-        joined = base[["code", "name", "geometry"]].merge(rows.drop(columns=["name"]), on="code", how="left")
-        joined["in"] = joined["in"].fillna(IN_NEITHER)
+        # At LAD level a place over several LADs (Greater London) is one unit in place of its LADs.
+        multi = rows[rows["lad_codes"].map(len) > 1] if comparison.level == "lad" else rows.iloc[0:0]
+        single = rows.drop(index=multi.index)
+        hidden = {c for codes in multi["lad_codes"] for c in codes} - set(single["code"])
+        base = areas.loc[~areas["code"].isin(hidden)] if comparison.level == "lad" else regions(areas)
+        joined = base[["code", "name", "geometry"]].merge(single.drop(columns=["name"]), on="code", how="left")
+        joined["listed"] = joined["listed"].fillna(IN_NEITHER)
         joined["lad_codes"] = [
             codes if isinstance(codes, tuple) else _lads_of(areas, comparison.level, code)
             for code, codes in zip(joined["code"], joined["lad_codes"])
         ]
         shaped = gpd.GeoDataFrame(joined[ROW_COLUMNS + ["geometry"]], geometry="geometry", crs=areas.crs)
-    shaped["has_data"] = shaped["in"] == IN_BOTH
+        if len(multi):
+            shaped = gpd.GeoDataFrame(pd.concat([_merged(multi, areas), shaped], ignore_index=True), crs=areas.crs)
+    shaped["has_data"] = shaped["listed"] == IN_BOTH
     return shaped[ROW_COLUMNS + ["has_data", "geometry"]]
+
+
+def _merged(rows: pd.DataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    geometry = [merge_lads(areas, codes) for codes in rows["lad_codes"]]
+    return gpd.GeoDataFrame(rows[ROW_COLUMNS].copy(), geometry=geometry, crs=areas.crs)
 
 
 def _lads_of(areas: pd.DataFrame, level: str, code: str) -> tuple[str, ...]:

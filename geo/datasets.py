@@ -58,12 +58,27 @@ class Dataset:
     source: str = "uploaded by you"
     url: str | None = None
     licence: str | None = None
-    date: str = "not stated"
+    date: str = "not stated"  # when the counts were made (ISO date or month), if known
     description: str = ""
     method_notes: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # what the loader did (e.g. dropped duplicate rows)
     # The user's own resolutions: (name as written, place or GSS code it means).
     choices: tuple[tuple[str, str], ...] = field(default=())
+    published: str | None = None  # when the source published them (ISO date or month)
+    source_short: str | None = None  # the source in a few words, for map footers
+
+    @property
+    def date_label(self) -> str:
+        """When the counts are from, in words: "counted 28 November 2026", "published November 2021 (scan date not stated)"."""
+        counted = _readable_date(self.date)
+        published = _readable_date(self.published) if self.published else None
+        if counted and published and counted != published:
+            return f"counted {counted}, published {published}"
+        if counted:
+            return f"counted {counted}"
+        if published:
+            return f"published {published} (scan date not stated)"
+        return "date not stated"
 
     @property
     def vendors(self) -> tuple[str, ...]:
@@ -74,6 +89,26 @@ class Dataset:
     def splits_vendors(self) -> bool:
         """True when the dataset counts Hikvision and Dahua separately."""
         return any(v in ("hikvision", "dahua") for v in self.vendors)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def _readable_date(value: str | None) -> str | None:
+    """"2021-11" -> "November 2021", "2026-11-28" -> "28 November 2026"; other text as it is; None if unknown."""
+    text = str(value or "").strip()
+    if not text or text.lower() in ("not stated", "unknown", "none"):
+        return None
+    parts = text[:10].split("-")
+    try:
+        if len(parts) == 2:
+            return f"{_MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+    except (ValueError, IndexError):
+        pass
+    return text
 
 
 def dataset_dirs() -> list[Path]:
@@ -91,16 +126,51 @@ def shipped_ids() -> list[str]:
     return ids
 
 
+def former_ids() -> dict[str, str]:
+    """Old ids that still open a dataset (``former_ids`` in its datapackage.json) -> its id."""
+    found: dict[str, str] = {}
+    for root in dataset_dirs():
+        for path in sorted(root.glob("*/datapackage.json")):
+            try:
+                package = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for old in package.get("former_ids", []):
+                found.setdefault(str(old), path.parent.name)
+    return found
+
+
+def current_id(dataset_id: str) -> str:
+    """``dataset_id``, or the id a renamed dataset has now ("top10vpn-2022" -> "top10vpn-2021")."""
+    return dataset_id if dataset_id in shipped_ids() else former_ids().get(dataset_id, dataset_id)
+
+
 def load_shipped(dataset_id: str) -> Dataset:
-    """Load a dataset by id, with its datapackage.json provenance."""
+    """Load a dataset by id (or former id), with its datapackage.json provenance."""
+    dataset_id = current_id(dataset_id)
     folder = next((root / dataset_id for root in dataset_dirs() if (root / dataset_id / "datapackage.json").is_file()), None)
     if folder is None:
         known = ", ".join(shipped_ids()) or "none"
-        raise DatasetError(f"no dataset called {dataset_id!r}: choose one of {known}, or pass a CSV file")
+        raise DatasetError(f"no dataset called {dataset_id!r}: choose one of {known}, or pass a CSV file or a dataset folder")
+    return load_folder(folder, dataset_id)
+
+
+def load_folder(folder: str | os.PathLike[str], dataset_id: str | None = None) -> Dataset:
+    """A dataset folder (observations + Frictionless ``datapackage.json``), e.g. one written by ``scan shodan``."""
+    folder = Path(folder)
     package_path = folder / "datapackage.json"
-    package = json.loads(package_path.read_text(encoding="utf-8"))
-    resource = package["resources"][0]
-    observations = parse_observations((folder / resource["path"]).read_bytes(), resource["path"])
+    if not package_path.is_file():
+        raise DatasetError(f"folder {folder.name} has no datapackage.json: pass a dataset folder, a CSV file or a dataset id")
+    try:
+        package = json.loads(package_path.read_text(encoding="utf-8"))
+        resource = package["resources"][0]
+        data = (folder / Path(str(resource["path"])).name).read_bytes()
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        raise DatasetError(
+            f"folder {folder.name} has an unreadable datapackage.json or observations file: write it again (e.g. with scan shodan)"
+        ) from None
+    dataset_id = dataset_id or package.get("name") or folder.name
+    observations = parse_observations(data, str(resource["path"]))
     sources = package.get("sources", [])
     licences = package.get("licenses", [])
     return Dataset(
@@ -114,14 +184,18 @@ def load_shipped(dataset_id: str) -> Dataset:
         description=package.get("description", ""),
         method_notes=tuple(package.get("method_notes", [])),
         notes=tuple(observations.attrs.get("notes", ())),
+        published=package.get("published"),
+        source_short=package.get("source_short"),
     )
 
 
 def load(spec: str) -> Dataset:
-    """A shipped dataset id, or the path of a CSV file in the dataset contract."""
-    if spec in shipped_ids():
+    """A shipped dataset id (or former id), a dataset folder, or the path of a CSV/XLSX file."""
+    if spec in shipped_ids() or spec in former_ids():
         return load_shipped(spec)
     path = Path(spec)
+    if path.is_dir():
+        return load_folder(path)
     if path.is_file():
         return from_upload(path.read_bytes(), path.name)
     if path.suffix:

@@ -33,3 +33,13 @@ def safe_csv(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
     clean.to_csv(buffer, index=False)
     return buffer.getvalue()
+
+
+# Decimals kept in downloads: enough to recompute a figure, not 15 digits of float noise.
+DOWNLOAD_DECIMALS = {"per_1k": 3, "per_km2": 3, "share": 5, "index_uk": 1, "coverage": 4, "area_km2": 1, "covered_area_km2": 1}
+
+
+def figures_for_download(frame: pd.DataFrame, source: str, date: str) -> pd.DataFrame:
+    """A table of figures as people download it: rounded, with its source and date on every row."""
+    out = frame.round({k: v for k, v in DOWNLOAD_DECIMALS.items() if k in frame.columns})
+    return out.assign(source=source, date=date)

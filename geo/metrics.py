@@ -1,15 +1,20 @@
-"""Joining observations to areas and computing per-unit metrics.
+"""Per-unit metrics with their coverage: networks, rates, share, rank and UK index at each geography level.
 
 :func:`match_report` resolves every observation's place; :func:`build_table` aggregates to
-places, LADs or regions/nations and adds population, land area, per 1,000 residents,
-per km², share of the national total, rank (ties share a rank) and an index against the
-UK average (UK = 100).
+places, local authorities or regions/nations and adds population, land area, per 1,000
+residents, per km², share of the national total, rank (ties share a rank) and an index
+against the UK average (UK = 100).
+
+Coverage: counts summed into a unit they only partly explain (a region from two of its
+cities) say so. Each row carries ``covered_population`` (the residents of the LADs its
+counts come from) and ``coverage`` (that share of the unit's population, 0–1), and its
+rates divide by the covered population and land area only, never by the whole unit.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -18,21 +23,11 @@ import pandas as pd
 from geo.datasets import Dataset
 from geo.errors import AtlasError
 from geo.places import Resolver, with_choices
+from geo.vocabulary import Level, Metric, check
 
-Level = Literal["place", "lad", "region"]
-Metric = Literal["networks", "per_1k", "per_km2"]
-LEVELS: tuple[Level, ...] = ("place", "lad", "region")
-METRICS: tuple[Metric, ...] = ("networks", "per_1k", "per_km2")
-METRIC_LABELS = {
-    "networks": "Camera networks",
-    "per_1k": "Networks per 1,000 residents",
-    "per_km2": "Networks per km²",
-}
-LEVEL_LABELS = {"place": "Places", "lad": "Local authorities", "region": "Regions & nations"}
-VENDOR_LABELS = {"all": "Hikvision + Dahua", "hikvision": "Hikvision", "dahua": "Dahua"}
 ROW_COLUMNS = [
-    "code", "name", "lad_codes", "networks", "population", "area_km2",
-    "per_1k", "per_km2", "share", "index_uk", "rank",
+    "code", "name", "lad_codes", "networks", "population", "covered_population", "coverage", "area_km2",
+    "covered_area_km2", "per_1k", "per_km2", "share", "index_uk", "rank",
 ]
 
 
@@ -49,6 +44,8 @@ class Table:
     rows: pd.DataFrame
     match_report: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
+    uk_population: int = 0  # residents the national total is set against
+    uk_area_km2: float = 0.0
 
     @property
     def mapped_total(self) -> int:
@@ -60,13 +57,22 @@ class Table:
         """Networks in the national total that no row of this level accounts for."""
         return max(self.national_total - self.mapped_total, 0)
 
+    @property
+    def partly_covered(self) -> pd.DataFrame:
+        """Rows whose counts come from only part of the unit (coverage below 1)."""
+        return self.rows[self.rows["coverage"] < 1]
+
+    @property
+    def uk_rates(self) -> dict[str, float]:
+        """The national rates a row is compared against: networks, per 1,000 residents and per km²."""
+        return {
+            "networks": float(self.national_total),
+            "per_1k": self.national_total / self.uk_population * 1000 if self.uk_population else float("nan"),
+            "per_km2": self.national_total / self.uk_area_km2 if self.uk_area_km2 else float("nan"),
+        }
+
     def to_dict(self) -> dict:
         """JSON-ready form (the ``table --json`` contract)."""
-        rows = self.rows.assign(lad_codes=self.rows["lad_codes"].map(list))
-        report = self.match_report.assign(
-            lad_codes=self.match_report["lad_codes"].map(list),
-            suggestions=self.match_report["suggestions"].map(list),
-        )
         return {
             "dataset": self.dataset,
             "vendor": self.vendor,
@@ -76,25 +82,15 @@ class Table:
             "national_total_source": self.national_total_source,
             "mapped_total": self.mapped_total,
             "unattributed": self.unattributed,
-            "rows": _records(rows),
-            "match_report": _records(report),
+            "rows": records(self.rows),
+            "match_report": records(self.match_report),
             "notes": list(self.notes),
         }
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Records with NaN as None and numpy scalars as Python numbers."""
-    out = []
-    for record in frame.to_dict("records"):
-        clean = {}
-        for key, value in record.items():
-            if isinstance(value, (np.integer,)):
-                value = int(value)
-            elif isinstance(value, (np.floating, float)):
-                value = None if np.isnan(value) else float(value)
-            clean[key] = value
-        out.append(clean)
-    return out
+def records(frame: pd.DataFrame) -> list[dict]:
+    """JSON records (NaN as null, tuples as lists, numpy scalars as numbers) via pandas' own writer."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
 def match_report(observations: pd.DataFrame, resolver: Resolver) -> pd.DataFrame:
@@ -127,8 +123,7 @@ def vendor_rows(report: pd.DataFrame, vendor: str, dataset_id: str = "dataset") 
     ``all`` sums Hikvision and Dahua where a place is split and otherwise takes its
     combined (``all``) row; a single vendor needs a dataset that splits by vendor.
     """
-    if vendor not in VENDOR_LABELS:
-        raise AtlasError(f"vendor {vendor!r} is not one of all, hikvision, dahua: pick one of those")
+    check("vendor", vendor)
     matched = report[report["status"] == "matched"]
     if vendor != "all":
         if not matched["vendor"].isin(["hikvision", "dahua"]).any():
@@ -142,15 +137,15 @@ def vendor_rows(report: pd.DataFrame, vendor: str, dataset_id: str = "dataset") 
     return matched[~(has_split & matched["vendor"].eq("all"))]
 
 
-def _lad_lookup(areas: pd.DataFrame) -> pd.DataFrame:
-    return areas.set_index("code")[["name", "region_code", "population", "area_km2"]]
-
-
-def _aggregate(rows: pd.DataFrame, key: str) -> pd.DataFrame:
-    grouped = rows.groupby(key, sort=False).agg(
+def _by_lad_set(places: pd.DataFrame) -> pd.DataFrame:
+    """Observations summed per set of LAD codes: ``lad_codes, networks, inputs``."""
+    key = places["lad_codes"].map(lambda c: " ".join(sorted(c)))
+    grouped = places.assign(key=key).groupby("key", sort=False).agg(
         networks=("networks", "sum"), inputs=("input", lambda s: list(dict.fromkeys(s)))
     )
-    return grouped.reset_index()
+    grouped = grouped.reset_index()
+    grouped["lad_codes"] = grouped["key"].map(lambda k: tuple(k.split()))
+    return grouped.drop(columns=["key"])
 
 
 def build_table(
@@ -161,11 +156,9 @@ def build_table(
     level: Level = "place",
     rank_by: Metric = "networks",
 ) -> Table:
-    """Aggregate ``dataset`` to ``level`` and compute every metric."""
-    if level not in LEVELS:
-        raise AtlasError(f"level {level!r} is not one of place, lad, region: pick one of those")
-    if rank_by not in METRICS:
-        raise AtlasError(f"metric {rank_by!r} is not one of networks, per_1k, per_km2: pick one of those")
+    """Aggregate ``dataset`` to ``level`` and compute every metric, with coverage."""
+    check("level", level)
+    check("metric", rank_by)
     if dataset.choices:
         resolver = with_choices(resolver, dict(dataset.choices))
     report = match_report(dataset.observations, resolver)
@@ -173,83 +166,124 @@ def build_table(
     national = rows[rows["national"]]
     places = rows[~rows["national"]]
     notes: list[str] = list(dataset.notes)
-    lads = _lad_lookup(areas)
+    lads = areas.set_index("code")[["name", "region_code", "population", "area_km2"]]
+    by_set = _by_lad_set(places)
+    for inputs, codes in zip(by_set["inputs"], by_set["lad_codes"]):
+        if len(inputs) > 1:
+            notes.append(f"{', '.join(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed")
 
     if len(national):
         national_total, total_source = int(national["networks"].sum()), "dataset"
+        uk_population, uk_area = int(lads["population"].sum()), float(lads["area_km2"].sum())
     else:
+        # A sum of places is set against the residents of those places, not the whole UK.
         national_total, total_source = int(places["networks"].sum()), "sum of places"
+        covered = lads.loc[sorted({c for codes in by_set["lad_codes"] for c in codes})]
+        uk_population, uk_area = int(covered["population"].sum()), float(covered["area_km2"].sum())
 
     if level == "place":
-        places = places.assign(key=places["lad_codes"].map(lambda c: " ".join(sorted(c))))
-        grouped = _aggregate(places, "key")
-        grouped["lad_codes"] = grouped["key"].map(lambda k: tuple(k.split()))
-        grouped["name"] = [
-            _place_name(resolver, codes, inputs) for codes, inputs in zip(grouped["lad_codes"], grouped["inputs"])
-        ]
-        grouped["code"] = grouped["lad_codes"].map(lambda c: _group_code(resolver, c))
-        for inputs, name in zip(grouped["inputs"], grouped["name"]):
-            if len(inputs) > 1:
-                notes.append(f"{', '.join(inputs)} all resolve to {name}: their counts are summed")
-        members = grouped["lad_codes"]
-        grouped["population"] = [int(lads.loc[list(c), "population"].sum()) for c in members]
-        grouped["area_km2"] = [float(lads.loc[list(c), "area_km2"].sum()) for c in members]
+        units = _place_units(by_set, resolver, lads)
     elif level == "lad":
-        single = places[places["lad_codes"].map(len) == 1]
-        for _, row in places[places["lad_codes"].map(len) > 1].iterrows():
-            notes.append(
-                f"{row['name']} ({len(row['lad_codes'])} local authorities, {row['networks']:,} networks) "
-                "cannot be split between local authorities: see the place or region level"
-            )
-        single = single.assign(code=single["lad_codes"].map(lambda c: c[0]))
-        grouped = _aggregate(single, "code")
-        grouped["lad_codes"] = grouped["code"].map(lambda c: (c,))
-        grouped["name"] = grouped["code"].map(lads["name"])
-        grouped["population"] = grouped["code"].map(lads["population"]).astype("int64")
-        grouped["area_km2"] = grouped["code"].map(lads["area_km2"]).astype(float)
+        units = _lad_units(by_set, resolver, lads, notes)
     else:
-        region_of = places["lad_codes"].map(lambda c: _single_region(lads, c))
-        for (_, row), region in zip(places.iterrows(), region_of):
-            if pd.isna(region):
-                notes.append(f"{row['name']} spans several regions: left out of the region level")
-        inside = places[region_of.notna()].assign(code=region_of[region_of.notna()])
-        grouped = _aggregate(inside, "code")
-        regions = region_stats(areas)
-        grouped["name"] = grouped["code"].map(regions["name"])
-        grouped["lad_codes"] = grouped["code"].map(lambda r: tuple(sorted(areas.loc[areas["region_code"] == r, "code"])))
-        grouped["population"] = grouped["code"].map(regions["population"]).astype("int64")
-        grouped["area_km2"] = grouped["code"].map(regions["area_km2"]).astype(float)
-
-    if places.empty:
+        units = _region_units(by_set, areas, lads, notes)
+    if by_set.empty:
         notes.append(
             "no place in this dataset could be mapped: fix the names in the match report on the Data page "
             "(or give each row a lad_code)"
         )
-    table = add_metrics(grouped, national_total, int(areas["population"].sum()), rank_by)
+    table = add_metrics(units, national_total, uk_population, rank_by)
     return Table(
-        dataset=dataset.id,
-        vendor=vendor,
-        level=level,
-        rank_by=rank_by,
-        national_total=national_total,
-        national_total_source=total_source,
-        rows=table,
-        match_report=report,
-        notes=tuple(notes),
+        dataset=dataset.id, vendor=vendor, level=level, rank_by=rank_by, national_total=national_total,
+        national_total_source=total_source, rows=table, match_report=report, notes=tuple(notes),
+        uk_population=uk_population, uk_area_km2=uk_area,
     )
 
 
-def add_metrics(grouped: pd.DataFrame, national_total: int, uk_population: int, rank_by: Metric = "networks") -> pd.DataFrame:
-    """Add per 1,000, per km², share, UK index and rank to ``code, name, lad_codes, networks, population, area_km2``."""
-    out = grouped.copy()
+def _sums(lads: pd.DataFrame, codes: tuple[str, ...]) -> tuple[int, float]:
+    part = lads.loc[list(codes)]
+    return int(part["population"].sum()), float(part["area_km2"].sum())
+
+
+def _place_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame) -> pd.DataFrame:
+    units = by_set.copy()
+    units["name"] = [_place_name(resolver, c, i) for c, i in zip(units["lad_codes"], units["inputs"])]
+    units["code"] = units["lad_codes"].map(lambda c: _group_code(resolver, c))
+    sums = [_sums(lads, c) for c in units["lad_codes"]]
+    units["population"] = units["covered_population"] = [p for p, _ in sums]
+    units["area_km2"] = units["covered_area_km2"] = [a for _, a in sums]
+    return units
+
+
+def _lad_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """One unit per LAD with its own count; a place over several LADs stays one unit (its count cannot be split)."""
+    units = _place_units(by_set, resolver, lads)
+    single = units["lad_codes"].map(len) == 1
+    units.loc[single, "name"] = units.loc[single, "code"].map(lads["name"])
+    own = {c[0] for c in units.loc[single, "lad_codes"]}
+    for _, row in units[~single].iterrows():
+        inside = [lads.loc[c, "name"] for c in row["lad_codes"] if c in own]
+        also = f"; {', '.join(inside)} also {'has' if len(inside) == 1 else 'have'} a figure of its own" if inside else ""
+        notes.append(
+            f"{row['name']} ({len(row['lad_codes'])} local authorities, {int(row['networks']):,} networks) is drawn as "
+            f"one area: its count cannot be split between its local authorities{also}"
+        )
+    return units
+
+
+def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Counts summed into regions and nations, with the share of residents they cover."""
+    region_of = by_set["lad_codes"].map(lambda c: _single_region(lads, c))
+    for (_, row), region in zip(by_set.iterrows(), region_of):
+        if pd.isna(region):
+            notes.append(f"{' + '.join(row['inputs'])} spans several regions: left out of the region level")
+    inside = by_set[region_of.notna()].assign(code=region_of[region_of.notna()])
+    stats = region_stats(areas)
+    grouped = inside.groupby("code", sort=False).agg(
+        networks=("networks", "sum"),
+        covered=("lad_codes", lambda s: tuple(sorted({c for codes in s for c in codes}))),
+        inputs=("inputs", lambda s: [i for inputs in s for i in inputs]),
+    ).reset_index()
+    grouped["name"] = grouped["code"].map(stats["name"])
+    grouped["lad_codes"] = grouped["code"].map(lambda r: tuple(sorted(areas.loc[areas["region_code"] == r, "code"])))
+    grouped["population"] = grouped["code"].map(stats["population"]).astype("int64")
+    grouped["area_km2"] = grouped["code"].map(stats["area_km2"]).astype(float)
+    sums = [_sums(lads, c) for c in grouped["covered"]]
+    grouped["covered_population"] = [p for p, _ in sums]
+    grouped["covered_area_km2"] = [a for _, a in sums]
+    for row in grouped.itertuples(index=False):
+        if row.covered_population < row.population:
+            share = row.covered_population / row.population
+            notes.append(
+                f"{row.name}: the counts come from {', '.join(row.inputs)} only ({share:.0%} of its residents); "
+                "its rates use those residents and that land area, not the whole region"
+            )
+    return grouped.drop(columns=["covered"])
+
+
+def add_metrics(units: pd.DataFrame, national_total: int, uk_population: int, rank_by: Metric = "networks") -> pd.DataFrame:
+    """Add coverage, rates, share, UK index and rank to ``code, name, lad_codes, networks, population,
+    covered_population, area_km2, covered_area_km2``. Rates use the covered residents and land only;
+    a unit that covers nobody has no rate (NaN), never 0."""
+    out = units.copy()
+    # Units a count covers whole (places, LADs) need not say so.
+    if "covered_population" not in out.columns:
+        out["covered_population"] = out["population"]
+    if "covered_area_km2" not in out.columns:
+        out["covered_area_km2"] = out["area_km2"]
+    if out.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object" if c in ("code", "name", "lad_codes") else "float64") for c in ROW_COLUMNS})
     out["networks"] = out["networks"].astype("int64")
-    out["per_1k"] = out["networks"] / out["population"] * 1000
-    out["per_km2"] = out["networks"] / out["area_km2"]
+    covered_pop = out["covered_population"].astype(float).where(out["covered_population"] > 0)
+    covered_area = out["covered_area_km2"].astype(float).where(out["covered_area_km2"] > 0)
+    out["coverage"] = (out["covered_population"] / out["population"]).clip(upper=1.0)
+    out["per_1k"] = out["networks"] / covered_pop * 1000
+    out["per_km2"] = out["networks"] / covered_area
     out["share"] = out["networks"] / national_total if national_total else np.nan
     uk_per_1k = national_total / uk_population * 1000 if uk_population else np.nan
     out["index_uk"] = out["per_1k"] / uk_per_1k * 100 if uk_per_1k else np.nan
-    out["rank"] = out[rank_by].rank(ascending=False, method="min").astype("int64") if len(out) else pd.Series(dtype="int64")
-    out = out.sort_values(["rank", "name"], ignore_index=True)
+    out["rank"] = out[rank_by].rank(ascending=False, method="min").astype("Int64")
+    out = out.sort_values(["rank", "name"], ignore_index=True, na_position="last")
     return out[ROW_COLUMNS]
 
 
@@ -260,15 +294,9 @@ def region_stats(areas: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def uk_average(table: Table, areas: pd.DataFrame) -> dict[str, float]:
-    """The national rates a row is compared against: per 1,000 residents and per km²."""
-    population = float(areas["population"].sum())
-    area = float(areas["area_km2"].sum())
-    return {
-        "networks": float(table.national_total),
-        "per_1k": table.national_total / population * 1000,
-        "per_km2": table.national_total / area,
-    }
+def uk_average(table: Table, areas: pd.DataFrame | None = None) -> dict[str, float]:
+    """The national rates a row is compared against (see :attr:`Table.uk_rates`)."""
+    return table.uk_rates
 
 
 def _single_region(lads: pd.DataFrame, codes: tuple[str, ...]) -> str | None:
@@ -289,5 +317,5 @@ def _place_name(resolver: Resolver, codes: tuple[str, ...], inputs: list[str]) -
     resolved = resolver.resolve(inputs[0])
     if resolved.status == "matched" and tuple(sorted(resolved.lad_codes)) == tuple(sorted(codes)) and len(codes) > 1:
         # A multi-LAD place keeps the alias's name ("Greater London") rather than a list of boroughs.
-        return resolved.name
+        return str(resolved.name)
     return resolver.display_name(codes)

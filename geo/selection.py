@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
-DEFAULT_DATASET = "top10vpn-2022"
-VENDORS = ("all", "hikvision", "dahua")
-METRICS = ("networks", "per_1k", "per_km2")
-LEVELS = ("place", "lad", "region")
-SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
-K_RANGE = (3, 7)
+from geo.vocabulary import K_RANGE, LEVELS, METRICS, SCHEMES, VENDORS
+
+DEFAULT_DATASET = "top10vpn-2021"
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,15 @@ def _many(params: Mapping[str, object], key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(v) for v in values if str(v).strip()))
 
 
-def from_params(params: Mapping[str, object], datasets: Sequence[str] = (DEFAULT_DATASET,)) -> Selection:
-    """A valid selection from query parameters; unknown values fall back to defaults."""
+def from_params(
+    params: Mapping[str, object],
+    datasets: Sequence[str] = (DEFAULT_DATASET,),
+    renamed: Mapping[str, str] | None = None,
+) -> Selection:
+    """A valid selection from query parameters; unknown values fall back to defaults.
+
+    ``renamed`` maps former dataset ids to current ones, so old links still open.
+    """
     default = Selection(dataset=DEFAULT_DATASET if DEFAULT_DATASET in datasets or not datasets else datasets[0])
 
     def pick(key: str, allowed: Sequence[str], fallback: str) -> str:
@@ -61,6 +65,9 @@ def from_params(params: Mapping[str, object], datasets: Sequence[str] = (DEFAULT
         k = int(_one(params, "k") or default.k)
     except ValueError:
         k = default.k
+    requested = _one(params, "dataset")
+    if requested is not None and renamed and requested in renamed:
+        params = {**params, "dataset": renamed[requested]}
     return Selection(
         dataset=pick("dataset", datasets, default.dataset),
         vendor=pick("vendor", VENDORS, default.vendor),

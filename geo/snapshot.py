@@ -1,448 +1,116 @@
-"""Static map snapshots (PNG, SVG, PDF) with matplotlib, plus the interactive HTML map.
+"""Snapshots: the front door for every map file the app offers and the command line writes.
 
-The same classes and colours as the interactive map (:mod:`geo.choropleth`), drawn in
-British National Grid (EPSG:27700) with a title, subtitle, legend (with "No data") and the
-source and licence lines, ready to paste into an article. Uses
-:class:`matplotlib.figure.Figure` directly (Agg canvas), never pyplot's global figures.
+:func:`make` takes a :class:`geo.view.View` (the table, shapes and chosen units a page
+already holds) and returns a :class:`Snapshot`: PNG, SVG or PDF from :mod:`geo.static_map`,
+or a self-contained interactive HTML map from :mod:`geo.choropleth`, with the same classes,
+texts (:mod:`geo.captions`) and alt text, and one file-naming rule.
 """
 
 from __future__ import annotations
 
 import html
-import io
 import re
-import textwrap
-import threading
 from dataclasses import dataclass
-from typing import Sequence
 
 import geopandas as gpd
-import matplotlib
-import numpy as np
-import shapely
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PathCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.path import Path
 
-from geo import choropleth, join, metrics
-from geo.choropleth import (
-    CONTEXT_EDGE,
-    NO_DATA_COLOR,
-    NO_DATA_LABEL,
-    SCHEMES,
-    SELECTED_EDGE,
-    Classes,
-    classify,
-)
+from geo import captions, choropleth, static_map
+from geo.captions import Caption
+from geo.classes import classify
 from geo.datasets import Dataset
 from geo.errors import AtlasError
-from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.view import View
 
 FORMATS = ("png", "svg", "pdf", "html")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}
-APP_NAME = "UK Camera Atlas"
-NOTE_PREFIX = "Note: "
-DATA_PREFIX = "Data: "
-VENDOR_PHRASES = {"all": "Hikvision and Dahua", "hikvision": "Hikvision", "dahua": "Dahua"}
-METRIC_SUFFIXES = {"networks": "", "per_1k": " per 1,000 residents", "per_km2": " per km\u00b2"}
-
-PROJECTED_CRS = 27700  # British National Grid: the UK as Ordnance Survey draws it
-# The UK's extent in EPSG:27700 (metres), for when no frame covers it.
-UK_EXTENT = (-120.0, 7040.0, 655660.0, 1220310.0)
-
-# Layout, in inches on a 9-inch-wide page; PNG width in pixels sets the dpi.
-FIG_WIDTH = 9.0
-MARGIN = 0.45
-TOP = 0.38
-BOTTOM = 0.3
-GAP = 0.22
-LEGEND_WIDTH = 2.3
-MAP_WIDTH = FIG_WIDTH - 2 * MARGIN - LEGEND_WIDTH - 0.15
-ASPECT_RANGE = (0.6, 1.9)  # map height / width
-TITLE_SIZE = 17.0
-SUBTITLE_SIZE = 10.0
-SOURCE_SIZE = 7.3
-LEGEND_SIZE = 9.0
-TEXT_COLOR = "#1a1a1a"
-MUTED = "#555555"
-CONTEXT_FILL = "#fbfbfb"
-DATA_EDGE = "#6e6e6e"  # grey outlines keep the lightest class visible on a white page
-HATCH = "////"
-HATCH_COLOR = "#9c9c9c"
 MIN_WIDTH_PX, MAX_WIDTH_PX = 300, 8000
-
-_SEPARATOR = " \u00b7 "
-_NBSP = "\u00a0"
-# rcParams are process-wide: saving under rc_context must not interleave between threads.
-_SAVE_LOCK = threading.Lock()
+FILE_PREFIX = "uk-camera-atlas"
 
 
 @dataclass(frozen=True)
-class SnapshotSpec:
-    """What to draw: the metric, its classes, the texts, and the units to highlight."""
+class Snapshot:
+    """A rendered map file with the words that describe it."""
 
-    metric: str
-    scheme: str = "quantiles"
-    k: int = 5
-    title: str = ""
-    subtitle: str = ""
-    source_lines: tuple[str, ...] = ()
-    selected: tuple[str, ...] = ()  # unit codes to highlight and zoom to
+    data: bytes
+    fmt: str
+    file_name: str
+    caption: Caption
 
-
-def describe(table: metrics.Table, dataset: Dataset, metric: str) -> tuple[str, str, tuple[str, ...]]:
-    """Title, subtitle and source lines for a map of ``metric`` from ``table``.
-
-    The source lines start with notes a reader needs (places that cannot be mapped at
-    this level, networks not attributed to any place), then the dataset's source (and
-    URL), the ONS/OS and GeoNames attributions, and "UK Camera Atlas".
-    """
-    if metric not in metrics.METRICS:
-        raise AtlasError(f"metric {metric!r} is not one of {', '.join(metrics.METRICS)}: pick one of those")
-    vendor = VENDOR_PHRASES.get(table.vendor, table.vendor)
-    title = f"{vendor} camera networks{METRIC_SUFFIXES[metric]}"
-    date = dataset.date or "not stated"
-    subtitle = _SEPARATOR.join(
-        [
-            dataset.title,
-            metrics.VENDOR_LABELS.get(table.vendor, table.vendor),
-            metrics.METRIC_LABELS[metric],
-            metrics.LEVEL_LABELS.get(table.level, table.level),
-            f"Date: {date}",
-        ]
-    )
-    notes = [f"{NOTE_PREFIX}{note}" for note in table.notes]
-    if table.unattributed > 0:
-        notes.append(
-            f"{NOTE_PREFIX}the map accounts for {table.mapped_total:,} of the {table.national_total:,} networks "
-            "in the national total; the rest are not attributed to any place."
-        )
-    data_line = f"{DATA_PREFIX}{dataset.source}"
-    if dataset.url:
-        data_line += f" ({dataset.url})"
-    return title, subtitle, (*notes, data_line, ONS_ATTRIBUTION, GEONAMES_ATTRIBUTION, APP_NAME)
+    @property
+    def mime(self) -> str:
+        """The file's media type."""
+        return MIME[self.fmt]
 
 
-def file_name(table: metrics.Table, metric: str, fmt: str) -> str:
-    """A download file name such as ``camera-atlas_top10vpn-2022_all_lad_per_1k.png``."""
-    dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", table.dataset).strip("-.") or "dataset"
-    return f"camera-atlas_{dataset}_{table.vendor}_{table.level}_{metric}.{fmt}"
+def _slug(text: str, limit: int = 40) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:limit].strip("-")
 
 
-def _check(fmt: str, metric: str) -> None:
+def file_stem(view: View, dataset: Dataset) -> str:
+    """One naming rule for every download: ``uk-camera-atlas_<dataset>_<vendor>_<level>_<metric>[_<places>]``."""
+    sel = view.selection
+    label = dataset.id if not dataset.id.startswith("upload-") else _slug(dataset.title.split(":", 1)[-1]) or "upload"
+    parts = [FILE_PREFIX, _slug(label, 48) or "dataset", sel.vendor, sel.level, sel.metric]
+    if sel.places:
+        parts.append(_slug("-".join(sel.places), 40))
+    return "_".join(p for p in parts if p)
+
+
+def _check(fmt: str, width_px: int) -> None:
     if fmt not in FORMATS:
         raise AtlasError(f"format {fmt!r} is not one of {', '.join(FORMATS)}: pick one of those")
-    if metric not in metrics.METRICS:
-        raise AtlasError(f"metric {metric!r} is not one of {', '.join(metrics.METRICS)}: pick one of those")
-
-
-def render(
-    shapes: gpd.GeoDataFrame,
-    spec: SnapshotSpec,
-    fmt: str,
-    *,
-    context: gpd.GeoDataFrame | None = None,
-    width_px: int = 1800,
-) -> bytes:
-    """The map of ``spec.metric`` as ``fmt`` bytes (png, svg, pdf, or html = interactive map)."""
-    _check(fmt, spec.metric)
     if not MIN_WIDTH_PX <= int(width_px) <= MAX_WIDTH_PX:
         raise AtlasError(f"width {width_px} px is out of range: use {MIN_WIDTH_PX} to {MAX_WIDTH_PX} pixels")
-    values = shapes.loc[shapes["has_data"].astype(bool), spec.metric]
-    classes = classify(values, spec.scheme, spec.k)
-    if fmt == "html":
-        return _html(shapes, spec, classes, context).encode("utf-8")
-    figure = _figure(shapes, spec, classes, context)
-    return _save(figure, fmt, int(width_px))
-
-
-# -- interactive ---------------------------------------------------------------------------
-
-
-def _split_lines(lines: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(notes, dataset source lines) out of ``source_lines``."""
-    fixed = {ONS_ATTRIBUTION, GEONAMES_ATTRIBUTION, APP_NAME}
-    notes = [line for line in lines if line.startswith(NOTE_PREFIX)]
-    data = [line for line in lines if line not in fixed and not line.startswith(NOTE_PREFIX)]
-    return notes, data
-
-
-def _html(shapes: gpd.GeoDataFrame, spec: SnapshotSpec, classes: Classes, context: gpd.GeoDataFrame | None) -> str:
-    notes, data = _split_lines(spec.source_lines)
-    parts = []
-    if spec.title:
-        parts.append(f'<div style="font-weight:600;font-size:14px">{html.escape(spec.title)}</div>')
-    if spec.subtitle:
-        parts.append(f'<div style="font-size:11px;color:#444">{html.escape(spec.subtitle)}</div>')
-    parts += [f'<div style="font-size:10px;color:#555;margin-top:3px">{html.escape(n)}</div>' for n in notes]
-    title_html = (
-        '<div class="atlas-title" style="background:rgba(255,255,255,0.92);padding:6px 9px;max-width:380px;'
-        "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1a1a1a;"
-        'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3)">' + "".join(parts) + "</div>"
-        if parts
-        else ""
-    )
-    source = " ".join(line.removeprefix(DATA_PREFIX) for line in data)
-    attribution = " | ".join([*data, APP_NAME]) if data else APP_NAME
-    m = choropleth.build_map(
-        shapes,
-        spec.metric,
-        classes,
-        context=context,
-        selected=spec.selected,
-        attribution=attribution,
-        source=source,
-        title_html=title_html,
-    )
-    return choropleth.map_html(m)
-
-
-# -- static --------------------------------------------------------------------------------
-
-
-def _project(frame: gpd.GeoDataFrame) -> np.ndarray:
-    """Geometries in EPSG:27700, polygons oriented so holes stay holes."""
-    geometries = frame.geometry
-    if geometries.crs is None or geometries.crs.to_epsg() != PROJECTED_CRS:
-        geometries = geometries.to_crs(PROJECTED_CRS)
-    return shapely.orient_polygons(np.asarray(geometries.values))
-
-
-def _path(geometry: shapely.Geometry | None) -> Path:
-    vertices: list[np.ndarray] = []
-    codes: list[np.ndarray] = []
-    if geometry is not None and not geometry.is_empty:
-        stack = list(shapely.get_parts(geometry))
-        while stack:
-            part = stack.pop(0)
-            if part.geom_type == "GeometryCollection" or part.geom_type.startswith("Multi"):
-                stack.extend(shapely.get_parts(part))
-                continue
-            if part.geom_type != "Polygon":
-                continue
-            for ring in (part.exterior, *part.interiors):
-                xy = shapely.get_coordinates(ring)
-                if len(xy) < 4:
-                    continue
-                ring_codes = np.full(len(xy), Path.LINETO, dtype=Path.code_type)
-                ring_codes[0], ring_codes[-1] = Path.MOVETO, Path.CLOSEPOLY
-                vertices.append(xy)
-                codes.append(ring_codes)
-    if not vertices:
-        return Path(np.zeros((1, 2)), [Path.MOVETO])
-    return Path(np.concatenate(vertices), np.concatenate(codes))
-
-
-def _extent(
-    geometries: np.ndarray,
-    selected: np.ndarray,
-    context: np.ndarray | None,
-) -> tuple[float, float, float, float]:
-    """The map window in metres: the selected units with a margin, else the whole UK."""
-    if selected.any():
-        minx, miny, maxx, maxy = shapely.total_bounds(geometries[selected])
-        pad = max(maxx - minx, maxy - miny) * 0.12 + 3000.0
-        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
-    else:
-        # An empty frame (a dataset with no mapped place) has no bounds of its own.
-        boxes = [np.array(UK_EXTENT)]
-        boxes += [shapely.total_bounds(g) for g in (geometries, context) if g is not None and len(g)]
-        stacked = np.vstack([b for b in boxes if np.all(np.isfinite(b))])
-        minx, miny = stacked[:, 0].min(), stacked[:, 1].min()
-        maxx, maxy = stacked[:, 2].max(), stacked[:, 3].max()
-        pad = (maxy - miny) * 0.015
-        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
-    width, height = maxx - minx, maxy - miny
-    low, high = ASPECT_RANGE
-    if height / width < low:  # too wide: add sky and sea above and below
-        extra = (width * low - height) / 2
-        miny, maxy = miny - extra, maxy + extra
-    elif height / width > high:  # too tall: widen
-        extra = (height / high - width) / 2
-        minx, maxx = minx - extra, maxx + extra
-    return float(minx), float(miny), float(maxx), float(maxy)
-
-
-def _wrap(text: str, size: float, width_in: float, bold: bool = False) -> list[str]:
-    """Wrap ``text`` to the width in inches at ``size`` points (DejaVu Sans averages).
-
-    Short " · "-separated parts ("Hikvision + Dahua") are kept on one line.
-    """
-    if not text:
-        return []
-    char_width = size * (0.62 if bold else 0.56) / 72
-    parts = [p.replace(" ", _NBSP) if len(p) <= 32 else p for p in text.split(_SEPARATOR)]
-    glued = _SEPARATOR.join(parts)
-    lines = textwrap.wrap(glued, max(int(width_in / char_width), 10), break_on_hyphens=False) or [glued]
-    return [line.replace(_NBSP, " ") for line in lines]
-
-
-def _figure(
-    shapes: gpd.GeoDataFrame,
-    spec: SnapshotSpec,
-    classes: Classes,
-    context: gpd.GeoDataFrame | None,
-) -> Figure:
-    geometries = _project(shapes)
-    context_geometries = _project(context) if context is not None and len(context) else None
-    has_data = shapes["has_data"].astype(bool).to_numpy()
-    selected = shapes["code"].astype(str).isin(set(spec.selected)).to_numpy()
-    minx, miny, maxx, maxy = _extent(geometries, selected, context_geometries)
-    map_height = MAP_WIDTH * (maxy - miny) / (maxx - minx)
-
-    text_width = FIG_WIDTH - 2 * MARGIN
-    title = _wrap(spec.title, TITLE_SIZE, text_width, bold=True)
-    subtitle = _wrap(spec.subtitle, SUBTITLE_SIZE, text_width)
-    sources = [(line, wrapped) for line in spec.source_lines for wrapped in _wrap(line, SOURCE_SIZE, text_width)]
-    title_h = len(title) * TITLE_SIZE * 1.22 / 72
-    subtitle_h = len(subtitle) * SUBTITLE_SIZE * 1.35 / 72
-    source_h = len(sources) * SOURCE_SIZE * 1.4 / 72
-    height = TOP + title_h + (0.08 if subtitle else 0) + subtitle_h + GAP + map_height + GAP + source_h + BOTTOM
-
-    figure = Figure(figsize=(FIG_WIDTH, height), facecolor="white")
-    FigureCanvasAgg(figure)
-
-    def y(inches_from_top: float) -> float:
-        return 1 - inches_from_top / height
-
-    cursor = TOP
-    for line in title:
-        figure.text(MARGIN / FIG_WIDTH, y(cursor), line, fontsize=TITLE_SIZE, fontweight="bold",
-                    color=TEXT_COLOR, va="top", ha="left", parse_math=False)
-        cursor += TITLE_SIZE * 1.22 / 72
-    cursor += 0.08 if subtitle else 0
-    for line in subtitle:
-        figure.text(MARGIN / FIG_WIDTH, y(cursor), line, fontsize=SUBTITLE_SIZE, color="#333333",
-                    va="top", ha="left", parse_math=False)
-        cursor += SUBTITLE_SIZE * 1.35 / 72
-    cursor += GAP
-    map_top = cursor
-
-    ax = figure.add_axes((MARGIN / FIG_WIDTH, y(map_top + map_height), MAP_WIDTH / FIG_WIDTH, map_height / height))
-    ax.set_axis_off()
-    ax.set_xlim(minx, maxx)
-    ax.set_ylim(miny, maxy)
-    ax.set_aspect("equal", adjustable="box")
-
-    if context_geometries is not None:
-        ax.add_collection(
-            PathCollection([_path(g) for g in context_geometries], facecolors=CONTEXT_FILL,
-                           edgecolors=CONTEXT_EDGE, linewidths=0.3, zorder=1),
-            autolim=False,
-        )
-    paths = [_path(g) for g in geometries]
-    missing = [p for p, d in zip(paths, has_data) if not d]
-    if missing:
-        # One compound path: Agg then fills the hatch once instead of once per unit.
-        no_data = PathCollection([Path.make_compound_path(*missing)], facecolors=NO_DATA_COLOR, edgecolors="#f2f2f2", linewidths=0.3, zorder=2)
-        no_data.set_hatch(HATCH)
-        no_data.set_hatchcolor(HATCH_COLOR)
-        no_data.set_hatch_linewidth(0.45)
-        ax.add_collection(no_data, autolim=False)
-    present = [p for p, d in zip(paths, has_data) if d]
-    if present:
-        colors = [classes.color_for(v) for v, d in zip(shapes[spec.metric], has_data) if d]
-        ax.add_collection(
-            PathCollection(present, facecolors=colors, edgecolors=DATA_EDGE, linewidths=0.35, zorder=3),
-            autolim=False,
-        )
-    if selected.any():
-        ax.add_collection(
-            PathCollection([p for p, s in zip(paths, selected) if s], facecolors="none",
-                           edgecolors=SELECTED_EDGE, linewidths=1.6, zorder=4),
-            autolim=False,
-        )
-
-    handles = [Patch(facecolor=c, edgecolor="#8a8a8a", linewidth=0.5, label=label)
-               for c, label in zip(classes.colors, classes.labels)]
-    handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor=HATCH_COLOR, hatch=HATCH, linewidth=0.5,
-                         label=NO_DATA_LABEL))
-    if context_geometries is not None:
-        handles.append(Patch(facecolor=CONTEXT_FILL, edgecolor=CONTEXT_EDGE, linewidth=0.6, label="Not in this dataset"))
-    if selected.any():
-        names = [str(n) for n in shapes.loc[selected, "name"]]
-        label = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        handles.append(Patch(facecolor="none", edgecolor=SELECTED_EDGE, linewidth=1.6,
-                             label="\n".join(textwrap.wrap(f"Selected: {label}", 26)) or "Selected"))
-    legend_title = "\n".join(
-        textwrap.wrap(metrics.METRIC_LABELS[spec.metric], 30)
-        + textwrap.wrap(SCHEMES.get(classes.scheme, classes.scheme), 32)
-    )
-    legend = figure.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=((MARGIN + MAP_WIDTH + 0.15) / FIG_WIDTH, y(map_top)),
-        bbox_transform=figure.transFigure,
-        frameon=False,
-        fontsize=LEGEND_SIZE,
-        title=legend_title,
-        title_fontsize=LEGEND_SIZE + 0.5,
-        alignment="left",
-        handlelength=1.8,
-        handleheight=1.1,
-        labelspacing=0.55,
-        borderaxespad=0,
-        borderpad=0,
-    )
-    legend.get_title().set_fontweight("bold")
-    legend.get_title().set_parse_math(False)
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-
-    cursor = map_top + map_height + GAP
-    for line, wrapped in sources:
-        note = line.startswith(NOTE_PREFIX)
-        figure.text(MARGIN / FIG_WIDTH, y(cursor), wrapped, fontsize=SOURCE_SIZE, va="top", ha="left",
-                    color="#333333" if note else MUTED, parse_math=False)
-        cursor += SOURCE_SIZE * 1.4 / 72
-    return figure
-
-
-def _save(figure: Figure, fmt: str, width_px: int) -> bytes:
-    buffer = io.BytesIO()
-    dpi = width_px / FIG_WIDTH
-    metadata = {
-        "png": {"Software": None},
-        "svg": {"Date": None, "Creator": APP_NAME},
-        "pdf": {"CreationDate": None, "Creator": APP_NAME, "Producer": None},
-    }[fmt]
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "uk-camera-atlas", "pdf.fonttype": 42}
-    with _SAVE_LOCK, matplotlib.rc_context(rc):
-        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
-        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white", **extra)
-    return buffer.getvalue()
 
 
 def make(
-    table: metrics.Table,
+    view: View,
     dataset: Dataset,
     areas: gpd.GeoDataFrame,
     *,
-    metric: str,
+    fmt: str = "png",
     scheme: str = "quantiles",
     k: int = 5,
-    selected_codes: Sequence[str] = (),
-    fmt: str = "png",
+    title: str | None = None,
+    subtitle: str | None = None,
     width_px: int = 1800,
-) -> bytes:
-    """The snapshot of ``table`` that the app offers and the CLI writes.
+) -> Snapshot:
+    """The snapshot of ``view`` in ``fmt``; ``title``/``subtitle`` replace the written ones when given.
 
-    ``selected_codes``: unit codes, or LAD codes (a unit is selected when its code or any
-    of its LADs is listed). At place level all LADs are drawn as context.
+    At place level every LAD is drawn as context. The chosen units are outlined and, on
+    the static map, the view zooms to them.
     """
-    _check(fmt, metric)
-    shapes = join.level_shapes(table, areas)
-    context = areas if table.level == "place" else None
-    title, subtitle, lines = describe(table, dataset, metric)
-    spec = SnapshotSpec(
-        metric=metric,
-        scheme=scheme,
-        k=k,
-        title=title,
-        subtitle=subtitle,
-        source_lines=lines,
-        selected=choropleth.selected_units(shapes, selected_codes),
+    _check(fmt, width_px)
+    metric = view.selection.metric
+    shapes = view.shapes
+    classes = classify(shapes.loc[shapes["has_data"].astype(bool), metric], scheme, k)
+    focus = view.focus_rows if view.selection.places else None
+    caption = captions.caption(view.table, shapes, dataset, metric, classes, focus, title, subtitle)
+    context = areas if view.table.level == "place" else None
+    if fmt == "html":
+        m = choropleth.build_map(
+            shapes, metric, classes, attribution=captions.attribution(dataset), context=context,
+            selected=view.selected_units, title_html=_title_box(caption), inline_assets=True,
+        )
+        data = _with_description(choropleth.map_html(m), caption).encode("utf-8")
+    else:
+        drawn = static_map.figure(shapes, metric, classes, caption, context=context, selected=view.selected_units)
+        data = static_map.save(drawn, fmt, int(width_px), alt=caption.alt, title=caption.title)
+    return Snapshot(data=data, fmt=fmt, file_name=f"{file_stem(view, dataset)}.{fmt}", caption=caption)
+
+
+def _title_box(caption: Caption) -> str:
+    parts = [f'<div style="font-weight:600;font-size:14px">{html.escape(caption.title)}</div>']
+    parts.append(f'<div style="font-size:11px;color:#444">{html.escape(caption.subtitle)}</div>')
+    parts += [f'<div style="font-size:10px;color:#555;margin-top:3px">{html.escape(n)}</div>' for n in caption.notes]
+    return (
+        '<div class="atlas-title" style="background:rgba(255,255,255,0.94);padding:6px 9px;max-width:380px;'
+        "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1a1a1a;"
+        'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3)">' + "".join(parts) + "</div>"
     )
-    return render(shapes, spec, fmt, context=context, width_px=width_px)
+
+
+def _with_description(document: str, caption: Caption) -> str:
+    """The HTML document with its title and alt text in ``<title>`` and ``<meta name="description">``."""
+    head = f"<title>{html.escape(caption.title)}</title><meta name=\"description\" content=\"{html.escape(caption.alt)}\">"
+    return document.replace("<head>", "<head>" + head, 1)

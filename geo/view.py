@@ -8,7 +8,6 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import join, metrics
-from geo.choropleth import selected_units
 from geo.datasets import Dataset
 from geo.places import Resolver
 from geo.selection import Selection
@@ -24,15 +23,25 @@ class View:
     selected_lads: tuple[str, ...]  # LAD codes of the chosen places
     selected_units: tuple[str, ...]  # codes of the level's units that contain them
     unknown_places: tuple[str, ...]  # chosen names that did not resolve
-    uk_rates: dict[str, float]
+    places_without_data: tuple[str, ...]  # chosen names that resolve but have no figure at this level
+
+    @property
+    def uk_rates(self) -> dict[str, float]:
+        """The national rates a row is compared against."""
+        return self.table.uk_rates
 
     @property
     def focus_rows(self) -> pd.DataFrame:
         """The table rows for the chosen places, or every row when none is chosen."""
         rows = self.table.rows
-        if not self.selected_units:
+        if not self.selection.places:
             return rows
         return rows[rows["code"].isin(self.selected_units)]
+
+    @property
+    def focus_shapes(self) -> gpd.GeoDataFrame:
+        """The chosen units with their shapes (empty when none is chosen)."""
+        return self.shapes[self.shapes["code"].isin(self.selected_units)]
 
 
 def place_options(place_rows: pd.DataFrame, areas: pd.DataFrame) -> list[str]:
@@ -62,12 +71,19 @@ def build_view(dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, se
     )
     shapes = join.level_shapes(table, areas)
     lads, unknown = resolve_selection(selection.places, resolver)
+    units = join.selected_units(shapes, lads)
+    with_data = set(shapes.loc[shapes["has_data"], "code"])
+    without = tuple(
+        name for name in selection.places
+        if name not in unknown
+        and not with_data.intersection(join.selected_units(shapes, resolve_selection((name,), resolver)[0]))
+    )
     return View(
         selection=selection,
         table=table,
         shapes=shapes,
         selected_lads=lads,
-        selected_units=selected_units(shapes, lads),
+        selected_units=units,
         unknown_places=unknown,
-        uk_rates=metrics.uk_average(table, areas),
+        places_without_data=without,
     )

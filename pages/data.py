@@ -4,9 +4,10 @@ import streamlit as st
 
 from geo import datasets, exports, places, shodan
 from geo.errors import AtlasError
-from pages import common
+from geo.markup import md_escape
+from pages import loaders, sidebar
 
-common.ensure_app_navigation()
+sidebar.ensure_app_navigation()
 FIELDS = {"place": "Place", "networks": "Networks", "vendor": "Vendor (optional)", "lad_code": "LAD code (optional)"}
 NONE = "(none)"
 
@@ -28,7 +29,7 @@ def load_table() -> None:
         _set_error(str(err))  # the dataset loaded before stays in use
         return
     _set_error(None)
-    common.use_dataset(common.register_dataset(dataset))
+    sidebar.use_dataset(loaders.register_dataset(dataset))
 
 
 def import_shodan() -> None:
@@ -39,7 +40,7 @@ def import_shodan() -> None:
     bar = st.progress(0.0, text="Reading the export…")
     try:
         result = shodan.ingest(
-            upload.getvalue(), common.load_areas(), common.load_resolver(), filename=upload.name,
+            upload.getvalue(), loaders.load_areas(), loaders.load_resolver(), filename=upload.name,
             progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
         )
         dataset = datasets.from_upload(
@@ -52,7 +53,7 @@ def import_shodan() -> None:
     notes = f" Notes: {'; '.join(result.notes)}." if result.notes else ""
     st.session_state["shodan_summary"] = f"{upload.name}: {result.summary()}.{notes}"
     _set_error(None)
-    common.use_dataset(common.register_dataset(dataset))
+    sidebar.use_dataset(loaders.register_dataset(dataset))
 
 
 def apply_choices() -> None:
@@ -77,24 +78,24 @@ def load_choices() -> None:
 
 
 def _apply(picks: dict[str, str]) -> None:
-    current = common.load_dataset(common.current_selection().dataset)
+    current = loaders.load_dataset(sidebar.current_selection().dataset)
     adjusted = datasets.with_choices(current, picks)
     try:
         # Resolve once now so a bad pick is refused here, not on every page.
-        places.with_choices(common.load_resolver(), dict(adjusted.choices))
+        places.with_choices(loaders.load_resolver(), dict(adjusted.choices))
     except AtlasError as err:
         _set_error(str(err))
         return
     _set_error(None)
-    common.use_dataset(common.register_dataset(adjusted))
+    sidebar.use_dataset(loaders.register_dataset(adjusted))
 
 
-sel = common.current_selection()
-dataset = common.load_dataset(sel.dataset)
+sel = sidebar.current_selection()
+dataset = loaders.load_dataset(sel.dataset)
 
 st.title("Data")
 if st.session_state.get("data_error"):
-    st.error(common.md_escape(st.session_state["data_error"]), icon=":material/error:")
+    st.error(md_escape(st.session_state["data_error"]), icon=":material/error:")
 
 st.header("Bring your own data")
 table_tab, shodan_tab = st.tabs(["Table (CSV or XLSX)", "Shodan export"])
@@ -108,7 +109,7 @@ with table_tab:
         try:
             raw = datasets.read_table(upload.getvalue(), upload.name)
         except AtlasError as err:
-            st.error(common.md_escape(str(err)), icon=":material/error:")
+            st.error(md_escape(str(err)), icon=":material/error:")
         else:
             st.markdown("**Preview**")
             st.dataframe(
@@ -134,12 +135,12 @@ with shodan_tab:
     st.file_uploader("Upload a Shodan export", type=["gz", "json", "jsonl", "ndjson"], key="upload_shodan")
     st.button("Import the export", on_click=import_shodan, icon=":material/upload:")
     if st.session_state.get("shodan_summary"):
-        st.success(common.md_escape(st.session_state["shodan_summary"]))
+        st.success(md_escape(st.session_state["shodan_summary"]))
 
 st.header("Current dataset")
-st.subheader(common.md_escape(dataset.title))
+st.subheader(md_escape(dataset.title))
 if dataset.description:
-    st.markdown(common.md_escape(dataset.description))
+    st.markdown(md_escape(dataset.description))
 facts = {
     "Source": dataset.source,
     "Link": dataset.url or "none published",
@@ -147,15 +148,15 @@ facts = {
     "Date": dataset.date,
     "Vendors": "Hikvision and Dahua counted separately" if dataset.splits_vendors else "Hikvision and Dahua combined",
 }
-st.table({"": list(facts.keys()), "Value": [common.md_escape(v) for v in facts.values()]})
+st.table({"": list(facts.keys()), "Value": [md_escape(v) for v in facts.values()]})
 if dataset.method_notes:
     st.markdown("**Method notes**")
     for note in dataset.method_notes:
-        st.markdown(f"- {common.md_escape(note)}")
+        st.markdown(f"- {md_escape(note)}")
 for note in dataset.notes:
-    st.info(common.md_escape(note))
+    st.info(md_escape(note))
 
-view = common.current_view()
+_, view, _ = sidebar.start()
 report = view.table.match_report
 st.subheader("Match report")
 counts = report["status"].value_counts()
@@ -190,12 +191,12 @@ st.dataframe(
 problems = report[report["status"] != "matched"].drop_duplicates("input")
 if len(problems):
     st.markdown(f"**Fix {len(problems)} name{'s' if len(problems) != 1 else ''}**: pick a candidate or type a place.")
-    lad_names = sorted(common.load_areas()["name"])
+    lad_names = sorted(loaders.load_areas()["name"])
     with st.form("choices"):
         for row in problems.head(100).itertuples(index=False):
             options = [NONE, *row.suggestions, *[n for n in lad_names if n not in row.suggestions]]
             st.selectbox(
-                f"{common.md_escape(row.input)} ({row.status}, {row.networks:,} networks)",
+                f"{md_escape(row.input)} ({row.status}, {row.networks:,} networks)",
                 options,
                 key=f"pick_{row.input}",
                 accept_new_options=True,
@@ -215,7 +216,7 @@ st.file_uploader("Apply saved choices (aliases CSV)", type=["csv"], key="upload_
 st.download_button(
     "Download match report (CSV)",
     data=exports.safe_csv(report),
-    file_name=f"{common.file_stem(sel)}_match-report.csv",
+    file_name=f"{loaders.file_stem(view, dataset)}_match-report.csv",
     mime="text/csv",
     on_click="ignore",
     icon=":material/download:",

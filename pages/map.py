@@ -1,95 +1,124 @@
-"""Map: the choropleth of the chosen metric, headline figures, area details and downloads."""
+"""Map: the choropleth of the chosen metric, its headline figures, area details and the snapshot to take away."""
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import exports, join, snapshot
-from geo.metrics import LEVEL_LABELS, METRIC_LABELS, VENDOR_LABELS
-from pages import common
+from geo import captions, exports, join
+from geo.classes import format_value
+from geo.errors import AtlasError
+from geo.markup import md_escape
+from geo.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
+from pages import loaders, sidebar
 
-common.ensure_app_navigation()
-sel = common.current_selection()
-view = common.current_view()
-dataset = common.load_dataset(sel.dataset)
+sel, view, dataset = sidebar.start()
+table = view.table
+credit = captions.attribution(dataset)
 
-st.title("Hikvision and Dahua camera networks in the UK")
+st.title(f"{VENDOR_PHRASES[sel.vendor]} camera networks in the UK")
 st.caption(
-    f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[sel.vendor]} · "
-    f"{common.md_escape(dataset.title)} (date: {common.md_escape(dataset.date)})"
+    f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)} · {md_escape(dataset.date_label)}"
 )
-common.headline(view)
-for note in view.table.notes:
-    st.info(common.md_escape(note), icon=":material/info:")
 if view.unknown_places:
-    st.warning(f"Not found: {common.md_escape(', '.join(view.unknown_places))}. Pick names from the list.")
-
-try:
-    fmap = common.build_map(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level, sel.scheme, sel.k)
-except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
-    common.fail(err)
-
-map_col, detail_col = st.columns([3, 1])
-with map_col:
-    # A constant key and deterministic ids: unchanged content never remounts (no flicker).
-    event = st_folium(
-        fmap,
-        key="atlas-map",
-        height=640,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
+    st.warning(f"Not found: {md_escape(', '.join(view.unknown_places))}. Pick names from the list.", icon=":material/warning:")
+if view.places_without_data:
+    st.warning(
+        f"No figure for {md_escape(', '.join(view.places_without_data))} in this dataset at this level: they are outlined "
+        "on the map but have no count. Try another geography level.",
+        icon=":material/warning:",
     )
+if table.notes:
+    st.info("\n".join(f"- {md_escape(note)}" for note in table.notes), icon=":material/info:")
 
-with detail_col:
+map_col, side_col = st.columns([3, 1])
+with map_col:
+    event = None
+    problem = loaders.map_assets()
+    if problem:
+        st.error(md_escape(problem), icon=":material/error:")
+    else:
+        try:
+            fmap = loaders.build_map(sel)
+        except AtlasError as err:
+            sidebar.fail(err)
+        # A constant key and deterministic ids: unchanged content never remounts (no flicker).
+        event = st_folium(fmap, key="atlas-map", height=600, use_container_width=True, returned_objects=["last_active_drawing"])
+
+with side_col:
+    source = "published national total" if table.national_total_source == "dataset" else "sum of the dataset's places"
+    st.metric("National total", f"{table.national_total:,}", help=f"Camera networks in the UK ({source}).")
+    st.metric(f"In mapped {LEVEL_UNITS[sel.level][1]}", f"{table.mapped_total:,}")
+    share = table.unattributed / table.national_total if table.national_total else 0
+    st.metric("Not attributed to a mapped area", f"{table.unattributed:,}", help=f"{share:.0%} of the national total.")
+
     st.subheader("Area details")
-    clicked = (event or {}).get("last_active_drawing") or {}
-    code = (clicked.get("properties") or {}).get("code")
+    clicked = ((event or {}).get("last_active_drawing") or {}).get("properties") or {}
+    code = clicked.get("code") or next(iter(view.selected_units), None)
     rows = view.shapes[view.shapes["code"] == code] if code else view.shapes.iloc[0:0]
     if rows.empty:
-        st.caption("Click an area on the map to see its figures.")
+        st.caption("Click an area on the map (or pick a place in the sidebar) to see its figures.")
     else:
         row = rows.iloc[0]
-        st.markdown(f"**{common.md_escape(row['name'])}**")
-        st.caption(f"{len(row['lad_codes'])} local authorit{'y' if len(row['lad_codes']) == 1 else 'ies'} · {code}")
+        count = len(row["lad_codes"])
+        st.markdown(f"**{md_escape(row['name'])}**")
+        st.caption(f"{count} local authorit{'y' if count == 1 else 'ies'} · {md_escape(code)}")
         if not row["has_data"]:
             st.write("No data for this area in this dataset.")
         else:
             uk = view.uk_rates
-            st.metric("Camera networks", f"{int(row['networks']):,}", help=f"Rank {int(row['rank'])} by {METRIC_LABELS[sel.metric].lower()}")
-            st.metric("Per 1,000 residents", f"{row['per_1k']:.2f}", f"{row['per_1k'] - uk['per_1k']:+.2f} vs UK {uk['per_1k']:.2f}")
-            st.metric("Per km²", f"{row['per_km2']:.2f}", f"{row['per_km2'] - uk['per_km2']:+.2f} vs UK {uk['per_km2']:.2f}")
+            rank = "" if row["rank"] is None or str(row["rank"]) == "<NA>" else f"Rank {int(row['rank'])} by {METRIC_LABELS[sel.metric].lower()}"
+            st.metric("Camera networks", f"{int(row['networks']):,}", help=rank or None)
+            for metric, label in (("per_1k", "Per 1,000 residents"), ("per_km2", "Per km²")):
+                difference = row[metric] - uk[metric]
+                st.metric(
+                    label, format_value(metric, row[metric]),
+                    f"{format_value(metric, abs(difference))} {'above' if difference >= 0 else 'below'} UK {format_value(metric, uk[metric])}",
+                    delta_color="off", delta_arrow="off",
+                )
+            if row["coverage"] < 1:
+                st.caption(
+                    f"The counts cover {row['coverage']:.0%} of its residents ({int(row['covered_population']):,} of "
+                    f"{int(row['population']):,}); its rates use those residents and their land only."
+                )
             st.write(
-                f"Population {int(row['population']):,} · land area {row['area_km2']:,.1f} km² · "
+                f"Population {int(row['population']):,} · land area {row['area_km2']:,.0f} km² · "
                 f"{row['share']:.1%} of the national total · UK index {row['index_uk']:.0f} (UK = 100)"
             )
 
-st.subheader("Download")
-stem = common.file_stem(sel)
-cols = st.columns(6)
-for col, fmt, label in zip(cols, ("png", "svg", "pdf", "html"), ("PNG image", "SVG", "PDF", "Interactive HTML")):
-    col.download_button(
-        label,
-        data=common.snapshot_bytes(sel, fmt),
-        file_name=f"{stem}.{fmt}",
-        mime=snapshot.MIME[fmt],
-        on_click="ignore",
-        key=f"download-{fmt}",
-        type="primary" if fmt == "png" else "secondary",
-        icon=":material/download:",
-    )
-cols[4].download_button(
-    "CSV",
-    data=exports.safe_csv(join.table_frame(view.shapes)),
-    file_name=f"{stem}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    key="download-csv",
-)
-cols[5].download_button(
-    "GeoJSON",
-    data=join.geojson(view.shapes[view.shapes["has_data"]]),
-    file_name=f"{stem}.geojson",
-    mime="application/geo+json",
-    on_click="ignore",
-    key="download-geojson",
-)
-st.caption(common.md_escape(common.attribution(dataset)))
+st.header("Take the map away")
+default = loaders.default_caption(sel)
+snap_col, data_col = st.columns([3, 1])
+with snap_col:
+    # Keys follow the written texts: a new selection brings its own finding back.
+    title = st.text_input("Title", default.title, key=f"snap_title_{hash(default.title)}", max_chars=160)
+    subtitle = st.text_input("Subtitle", default.subtitle, key=f"snap_subtitle_{hash(default.subtitle)}", max_chars=240)
+    formats = {"png": "PNG image", "svg": "SVG", "pdf": "PDF", "html": "Interactive HTML"}
+    fmt = st.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="snap_format")
+    request = (sel, fmt, title.strip(), subtitle.strip())
+    if st.button("Create the snapshot", type="primary", icon=":material/photo_camera:"):
+        st.session_state["snap_request"] = request
+    if st.session_state.get("snap_request") == request:
+        try:
+            shot = loaders.make_snapshot(*request)
+        except AtlasError as err:
+            st.error(md_escape(str(err)), icon=":material/error:")
+        except Exception:
+            sidebar.unexpected("drawing the snapshot")
+        else:
+            if fmt == "png":
+                st.image(shot.data, caption=None, width="stretch")
+            st.download_button(
+                f"Download {formats[fmt]}", data=shot.data, file_name=shot.file_name, mime=shot.mime,
+                on_click="ignore", key=f"download-{fmt}", type="primary", icon=":material/download:",
+            )
+            st.markdown(f"**Alt text** (embedded in the file): {md_escape(shot.caption.alt)}")
+    else:
+        st.caption("Edit the title if you like, pick a format, then create the snapshot to preview and download it.")
+with data_col:
+    st.markdown("**The figures**")
+    stem = loaders.file_stem(view, dataset)
+    figures = exports.figures_for_download(join.table_frame(view.shapes), credit.counts, dataset.date_label)
+    st.download_button("CSV", data=exports.safe_csv(figures), file_name=f"{stem}.csv", mime="text/csv",
+                       on_click="ignore", key="download-csv", icon=":material/download:")
+    st.download_button("GeoJSON", data=join.geojson(view.shapes[view.shapes["has_data"]]), file_name=f"{stem}.geojson",
+                       mime="application/geo+json", on_click="ignore", key="download-geojson", icon=":material/download:")
+st.caption(md_escape(credit.text))

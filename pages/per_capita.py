@@ -4,25 +4,33 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.metrics import LEVEL_LABELS
+from geo.markup import md_escape
 from geo.reference import compare_rates, load_reference_rates
-from pages import common
+from geo.vocabulary import LEVEL_LABELS
+from pages import loaders, sidebar
 
-common.ensure_app_navigation()
-sel = common.current_selection()
-view = common.current_view()
-dataset = common.load_dataset(sel.dataset)
-rows = view.focus_rows
+sel, view, dataset = sidebar.start()
+rows = view.focus_rows.dropna(subset=["per_1k"])
 uk = view.uk_rates
+over = (
+    "the mid-2022 UK population and land area" if view.table.national_total_source == "dataset"
+    else "the residents and land of the places counted (the dataset has no national total)"
+)
 
 st.title("Per capita")
 st.caption(
-    f"{LEVEL_LABELS[sel.level]} · {common.md_escape(dataset.title)}. UK average: {uk['per_1k']:.2f} networks per 1,000 residents, "
-    f"{uk['per_km2']:.2f} per km² ({int(uk['networks']):,} networks over the mid-2022 UK population and land area)."
+    f"{LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)}. UK average: {uk['per_1k']:.2f} networks per 1,000 residents, "
+    f"{uk['per_km2']:.2f} per km² ({int(uk['networks']):,} networks over {over})."
 )
 if rows.empty:
     st.info("No areas with data at this level. Try the Places level, or another dataset.")
     st.stop()
+if (rows["coverage"] < 1).any():
+    st.info(
+        "Some areas are only partly covered by the counts: their rates use the residents and land of the places "
+        "counted, not the whole area (see Rankings for each area's coverage).",
+        icon=":material/info:",
+    )
 
 
 def rate_chart(column: str, title: str, average: float) -> alt.LayerChart:
@@ -82,8 +90,8 @@ st.altair_chart((average + points + labels).properties(height=380), width="stret
 st.caption("Above the dashed UK-average line: more networks than the UK rate would predict for that population.")
 
 st.subheader("Published rates beside ours")
-place_rows = common.load_view(sel.dataset, sel.vendor, (), "networks", "place").table.rows
-comparison = compare_rates(place_rows, load_reference_rates(), common.load_resolver())
+place_rows = loaders.load_view(sel.dataset, sel.vendor, (), "networks", "place").table.rows
+comparison = compare_rates(place_rows, load_reference_rates(), loaders.load_resolver())
 if comparison.empty:
     st.caption("No place in this dataset has a published Comparitech rate.")
 else:

@@ -6,14 +6,15 @@ import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_ID = "top10vpn-2022"
+SHIPPED_ID = "top10vpn-2021"
 MIRROR_ENV = "CAMERA_ATLAS_GEO_MIRROR"
 DATA_ENV = "CAMERA_ATLAS_DATA_DIR"
 
-# Published figures the tests check against (ONS mid-2022, TOP10VPN 2022).
+# Published figures the tests check against (ONS mid-2022, TOP10VPN November 2021).
 UK_POPULATION = 67_596_281
 UK_NETWORKS = 277_986
 MAPPED_NETWORKS = 82_762
@@ -42,10 +43,8 @@ HOSTILE_ATTRIBUTION = '</script><img src=x onerror=alert(2)> "Mail" & Co'
 
 
 def unjs(text: str) -> str:
-    """What script string literals hold once the browser has parsed them."""
-    for code, char in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'")):
-        text = text.replace(code, char)
-    return text
+    """What script string literals hold once the browser has parsed them (every \\uXXXX escape decoded)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
 
 
 def assert_map_escapes_hostile_strings(html: str) -> str:

@@ -5,7 +5,7 @@ Session fixtures
 mirror          the official-files mirror folder (``CAMERA_ATLAS_GEO_MIRROR``; CI sets it)
 areas_frame     the prepared LAD frame, via ``areas.load_areas()`` (the normal cache)
 resolver        a place resolver over ``areas_frame``, built once
-shipped         the shipped ``top10vpn-2022`` dataset
+shipped         the shipped ``top10vpn-2021`` dataset
 population      ``sources.read_population`` of the mirrored workbook (read once: ~1.5 s)
 raw_boundaries  the mirrored GeoPackage as published (all columns, EPSG:27700)
 atlas_data_dir  a session temp folder for tests that fetch or write caches

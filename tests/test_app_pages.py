@@ -48,7 +48,19 @@ def test_map_headline_figures_come_from_the_dataset() -> None:
     assert values["In mapped places"] == "82,762"  # London + Birmingham + Manchester + Liverpool
     assert values["Not attributed to a mapped area"] == "195,224"
     labels = [b.label for b in at.get("download_button")]
-    assert {"PNG image", "SVG", "PDF", "Interactive HTML", "CSV", "GeoJSON"} <= set(labels)
+    assert {"CSV", "GeoJSON"} <= set(labels)
+    assert not any(label.startswith("Download PNG") for label in labels)  # nothing drawn before it is asked for
+
+
+def test_snapshot_is_drawn_on_request_with_its_alt_text() -> None:
+    at = run_app(metric="per_1k")
+    assert at.text_input[0].value.startswith("Manchester has the most Hikvision and Dahua camera networks per resident")
+    next(b for b in at.button if b.label == "Create the snapshot").click().run()
+    assert not at.exception and not at.error
+    assert "Download PNG image" in [b.label for b in at.get("download_button")]
+    assert any(m.value.startswith("**Alt text**") for m in at.markdown)
+    at.radio(key="snap_format").set_value("svg").run()  # another format: asked for again
+    assert "Download SVG" not in [b.label for b in at.get("download_button")]
 
 
 def test_level_control_changes_view_and_url() -> None:
@@ -56,10 +68,10 @@ def test_level_control_changes_view_and_url() -> None:
     at.sidebar.radio(key="f_level").set_value("lad").run()
     assert not at.exception
     assert param(at, "level") == ["lad"]
-    assert metric_values(at)["In mapped local authorities"] == "21,258"  # London cannot be split into LADs
+    assert metric_values(at)["In mapped local authorities"] == "82,762"  # London as one unit of its own
     assert any("cannot be split" in i.value for i in at.info)
     at.sidebar.radio(key="f_level").set_value("region").run()
-    assert metric_values(at)["In mapped regions & nations"] == "82,762"
+    assert metric_values(at)["In mapped regions and nations"] == "82,762"
 
 
 def test_metric_control_reranks_and_sets_url() -> None:
@@ -93,7 +105,7 @@ def test_classification_controls_set_url() -> None:
 def test_dataset_and_vendor_controls() -> None:
     at = run_app()
     dataset = at.sidebar.selectbox(key="f_dataset")
-    assert dataset.value == "top10vpn-2022"
+    assert dataset.value == "top10vpn-2021"
     vendor = at.sidebar.radio(key="f_vendor")
     assert vendor.value == "all"
     assert vendor.disabled  # combined-only dataset: no vendor split to choose
@@ -140,10 +152,11 @@ def test_data_page_shows_provenance_and_match_report() -> None:
 
 
 def test_snapshot_follows_the_classification_choice() -> None:
-    from pages import common
+    from pages import loaders
 
     at = run_app(scheme="equal_interval", k="3", metric="per_1k")
     chosen = at.session_state["atlas_selection"]
     assert (chosen.scheme, chosen.k, chosen.metric) == ("equal_interval", 3, "per_1k")
-    svg = common.snapshot_bytes.__wrapped__(chosen, "svg").decode("utf-8")
-    assert "Equal interval" in svg  # the legend names the classification the user chose
+    shot = loaders.make_snapshot.__wrapped__(chosen, "svg", "", "")
+    assert "Classes: equal interval" in shot.caption.notes[-1]  # the footnote names the user's classification
+    assert "equal interval" in shot.data.decode("utf-8").lower()

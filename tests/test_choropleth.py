@@ -1,41 +1,35 @@
-"""geo.choropleth: class breaks, colours, labels and the folium map (real mirrored ONS data)."""
+"""geo.choropleth: the folium map (real mirrored ONS data)."""
 
 from __future__ import annotations
 
-import math
 import re
 
 import folium
-import numpy as np
 import pytest
 
 from geo import choropleth, join, metrics
-from geo.choropleth import NO_DATA_COLOR, SCHEMES, Classes, build_map, classify, map_html
+from geo.captions import Attribution
+from geo.choropleth import build_map, map_html
+from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify
 from geo.errors import AtlasError
+from geo.polyline import decode_ring
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.vocabulary import LEVELS
 
 from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, unjs
 
-HEX = re.compile(r"^#[0-9a-f]{6}$")
+CREDIT = Attribution("The Mail on Sunday via TOP10VPN")
 
 
 @pytest.fixture(scope="module")
 def areas(areas_frame):
-    return areas_frame  # the session's prepared areas (tests/conftest.py)
+    return areas_frame
 
 
 @pytest.fixture(scope="module")
-def dataset(shipped):
-    return shipped
-
-
-@pytest.fixture(scope="module")
-def shapes(areas, resolver, dataset):
+def shapes(areas, resolver, shipped):
     """level -> joined shapes."""
-    return {
-        level: join.level_shapes(metrics.build_table(dataset, resolver, areas, level=level), areas)
-        for level in metrics.LEVELS
-    }
+    return {level: join.level_shapes(metrics.build_table(shipped, resolver, areas, level=level), areas) for level in LEVELS}
 
 
 def values_of(frame, metric):
@@ -46,138 +40,6 @@ def geojson_layers(m: folium.Map) -> list[folium.GeoJson]:
     return [child for child in m._children.values() if isinstance(child, folium.GeoJson)]
 
 
-def check_classes(classes: Classes) -> None:
-    assert len(classes.bins) == len(classes.colors) == len(classes.labels) >= 1
-    assert list(classes.bins) == sorted(classes.bins)
-    assert all(HEX.match(c) for c in classes.colors)
-    assert len(set(classes.colors)) == len(classes.colors)
-    assert NO_DATA_COLOR not in classes.colors
-    assert all(label.strip() for label in classes.labels)
-
-
-# -- classify --------------------------------------------------------------------------------
-
-
-def test_schemes_are_the_three_documented():
-    assert SCHEMES == {
-        "quantiles": "Quantiles",
-        "natural_breaks": "Natural breaks (Fisher-Jenks)",
-        "equal_interval": "Equal interval",
-    }
-
-
-@pytest.mark.parametrize("scheme", list(SCHEMES))
-def test_classify_many_values(scheme, areas):
-    values = areas["population"] / 1000  # 361 real, distinct rates-like values
-    classes = classify(values, scheme, k=5)
-    check_classes(classes)
-    assert len(classes.bins) == 5
-    assert classes.scheme == scheme
-    assert math.isclose(classes.bins[-1], float(values.max()))
-    # Every value falls in a class and the lowest value in the first.
-    assert classes.color_for(float(values.min())) == classes.colors[0]
-    assert classes.color_for(float(values.max())) == classes.colors[-1]
-
-
-@pytest.mark.parametrize("scheme", list(SCHEMES))
-def test_classify_fewer_distinct_values_than_k(scheme):
-    classes = classify([7436, 4957, 8865], scheme, k=5)
-    check_classes(classes)
-    assert len(classes.bins) == 3
-    # Three values, three classes: each value its own colour.
-    assert len({classes.color_for(v) for v in (4957, 7436, 8865)}) == 3
-    # Counts: whole numbers with thousands separators.
-    assert classes.labels[0].startswith("4,957")
-    assert classes.labels[-1].endswith("8,865")
-    assert all("." not in label for label in classes.labels)
-
-
-@pytest.mark.parametrize("scheme", list(SCHEMES))
-def test_classify_shipped_dataset_every_level_and_metric(scheme, shapes):
-    for level, frame in shapes.items():
-        for metric in metrics.METRICS:
-            values = values_of(frame, metric)
-            classes = classify(values, scheme, k=5)
-            check_classes(classes)
-            assert len(classes.bins) <= values.nunique()
-            for value in values:
-                assert classes.color_for(value) in classes.colors
-
-
-@pytest.mark.parametrize("scheme", list(SCHEMES))
-def test_classify_one_value(scheme):
-    classes = classify([5.0, 5.0, float("nan")], scheme)
-    check_classes(classes)
-    assert classes.bins == (5.0,)
-    assert classes.labels == ("5",)
-    assert classes.color_for(5) == classes.colors[0]
-
-
-@pytest.mark.parametrize("scheme", list(SCHEMES))
-@pytest.mark.parametrize("values", [[], [float("nan"), None], np.array([np.nan])])
-def test_classify_no_values_gives_one_empty_class(scheme, values):
-    classes = classify(values, scheme)
-    check_classes(classes)
-    assert len(classes.bins) == 1
-    assert classes.color_for(None) == NO_DATA_COLOR
-
-
-@pytest.mark.parametrize("scheme", list(SCHEMES))
-def test_classify_ignores_nan_and_none(scheme):
-    clean = classify([1.5, 2.25, 3.0, 10.0, 12.5, 40.0], scheme, k=3)
-    dirty = classify([1.5, None, 2.25, float("nan"), 3.0, 10.0, np.nan, 12.5, 40.0], scheme, k=3)
-    assert clean == dirty
-
-
-def test_natural_breaks_is_deterministic(areas):
-    values = areas["area_km2"]
-    assert classify(values, "natural_breaks", 6) == classify(values, "natural_breaks", 6)
-
-
-def test_rate_labels_use_decimals_that_tell_breaks_apart():
-    classes = classify([0.68, 0.81, 1.47, 1.65, 6.94], "quantiles", k=5)
-    assert all("." in label for label in classes.labels)
-    edges = [part for label in classes.labels for part in label.split(" \u2013 ")]
-    assert len(set(edges)) > 1
-    assert classes.labels[0].startswith("0.68")
-
-
-def test_zero_is_a_class_colour_not_no_data():
-    classes = classify([0, 0, 3, 10, 250], "quantiles", k=4)
-    assert classes.color_for(0) == classes.colors[0]
-    assert classes.color_for(0) != NO_DATA_COLOR
-
-
-def test_unknown_scheme_is_a_one_line_atlas_error():
-    with pytest.raises(AtlasError) as info:
-        classify([1, 2, 3], "jenks-ish")
-    message = str(info.value)
-    assert "\n" not in message and "quantiles" in message
-
-
-@pytest.mark.parametrize("k", [0, 10, -1])
-def test_bad_k_is_an_atlas_error(k):
-    with pytest.raises(AtlasError):
-        classify([1, 2, 3], "quantiles", k=k)
-
-
-@pytest.mark.parametrize("missing", [None, float("nan"), np.nan, "n/a", float("inf")])
-def test_color_for_missing_is_no_data(missing):
-    classes = classify([1, 2, 3, 4, 5])
-    assert classes.color_for(missing) == NO_DATA_COLOR
-
-
-def test_no_data_colour_differs_from_every_palette_colour():
-    for k in range(1, 10):
-        assert NO_DATA_COLOR not in choropleth.palette(k)
-
-
-def test_color_for_clips_values_outside_the_breaks():
-    classes = classify([10, 20, 30, 40], "equal_interval", k=2)
-    assert classes.color_for(-5) == classes.colors[0]
-    assert classes.color_for(1e9) == classes.colors[-1]
-
-
 # -- build_map -------------------------------------------------------------------------------
 
 
@@ -185,21 +47,33 @@ def test_color_for_clips_values_outside_the_breaks():
 def lad_map(shapes):
     frame = shapes["lad"]
     classes = classify(values_of(frame, "per_1k"), "quantiles", 5)
-    m = build_map(frame, "per_1k", classes, attribution="The Mail on Sunday via TOP10VPN")
+    m = build_map(frame, "per_1k", classes, attribution=CREDIT)
     return m, classes, map_html(m)
 
 
-def test_lad_map_has_one_layer_of_361_features(lad_map):
+def test_lad_map_has_one_layer_with_every_unit(lad_map, shapes):
     m, _, html = lad_map
     layers = geojson_layers(m)
     assert len(layers) == 1
-    assert len(layers[0].data["features"]) == 361
+    # 361 LADs, Greater London's 33 as one unit: 329.
+    assert len(layers[0].data["features"]) == len(shapes["lad"]) == 329
     assert html.count('"FeatureCollection"') == 1  # no second copy of the LADs
 
 
-def test_lad_map_payload_is_small(lad_map):
+def test_lad_map_payload_is_compact(lad_map):
     _, _, html = lad_map
-    assert len(html.encode("utf-8")) <= 1_500_000
+    assert len(html.encode("utf-8")) <= 350_000  # geometry as encoded polylines
+
+
+def test_geometry_round_trips_through_the_polylines(shapes):
+    frame = shapes["lad"]
+    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT)
+    feature = next(f for f in geojson_layers(m)[0].data["features"] if f["properties"]["code"] == "E08000003")
+    ring = decode_ring(feature["g"][0][0])
+    exterior = frame.loc[frame["code"] == "E08000003"].geometry.iloc[0]
+    exterior = max(getattr(exterior, "geoms", [exterior]), key=lambda p: p.area).exterior
+    assert ring.shape[0] == len(exterior.coords)
+    assert abs(ring[:, 0].min() - exterior.bounds[0]) < 1e-4 and abs(ring[:, 1].max() - exterior.bounds[3]) < 1e-4
 
 
 def test_no_data_style_differs_from_lowest_class_and_zero(shapes):
@@ -209,7 +83,7 @@ def test_no_data_style_differs_from_lowest_class_and_zero(shapes):
     frame.loc[zero, ["networks", "per_1k", "per_km2", "rank"]] = 0
     frame.loc[zero, "has_data"] = True
     classes = classify(values_of(frame, "networks"), "quantiles", 5)
-    m = build_map(frame, "networks", classes)
+    m = build_map(frame, "networks", classes, attribution=CREDIT)
     layer = geojson_layers(m)[0]
     styles = {f["properties"]["code"]: layer.style_function(f) for f in layer.data["features"]}
     no_data = [styles[c] for c in frame.loc[~frame["has_data"], "code"]]
@@ -231,6 +105,24 @@ def test_legend_lists_classes_and_no_data(lad_map):
     assert NO_DATA_COLOR in text
 
 
+def test_legend_leaves_out_states_no_area_has(shapes):
+    frame = shapes["place"]  # every place has data, none is partly covered
+    html = unjs(map_html(build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT)))
+    assert "No data" not in html and "part of the area" not in html
+
+
+def test_partly_covered_regions_are_marked(shapes):
+    frame = shapes["region"]
+    m = build_map(frame, "per_1k", classify(values_of(frame, "per_1k")), attribution=CREDIT)
+    layer = geojson_layers(m)[0]
+    features = {f["properties"]["code"]: f for f in layer.data["features"]}
+    north_west = layer.style_function(features["E12000002"])
+    london = layer.style_function(features["E12000007"])
+    assert north_west.get("dashArray") and north_west["weight"] > london["weight"]
+    assert "14%" in features["E12000002"]["properties"]["s"]
+    assert "Counts cover part of the area" in unjs(map_html(m))
+
+
 def test_attribution_names_ons_geonames_and_source(lad_map):
     _, _, html = lad_map
     text = unjs(html)
@@ -248,18 +140,17 @@ def test_tooltip_fields(lad_map):
     assert manchester["n"] == "7,436"
     assert manchester["a"] == "13.1"
     assert manchester["d"] == "64.3"
-    assert manchester["r"].endswith("of 3")
+    assert manchester["r"].endswith("of 4")
     text = unjs(html)
     for label in ("Per 1,000 residents", "Per km\u00b2", "Rank", "Source: The Mail on Sunday via TOP10VPN"):
         assert label in text
 
 
-def test_tooltip_source_leaves_out_the_ons_and_geonames_lines(shapes):
+def test_tooltip_source_is_the_counts_only(shapes):
     frame = shapes["region"]
-    attribution = f"Counts: The Mail on Sunday. {ONS_ATTRIBUTION} {GEONAMES_ATTRIBUTION}"
-    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=attribution)
+    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=Attribution("The Mail on Sunday"))
     tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, choropleth._Tooltip))
-    assert unjs(tooltip.source) == '"Source: Counts: The Mail on Sunday."'
+    assert tooltip.source == "Source: The Mail on Sunday"
     text = unjs(map_html(m))
     assert text.count(choropleth._esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
 
@@ -272,7 +163,7 @@ def test_hostile_strings_are_escaped_everywhere(shapes):
     frame.loc[frame.index[~frame["has_data"]][0], "name"] = HOSTILE + "-nodata"
     base = classify(values_of(frame, "networks"))
     classes = Classes(base.scheme, base.bins, base.colors, (HOSTILE, QUOTES) + base.labels[2:])
-    m = build_map(frame, "networks", classes, attribution=HOSTILE_ATTRIBUTION, source=QUOTES)
+    m = build_map(frame, "networks", classes, attribution=Attribution(HOSTILE_ATTRIBUTION + " " + QUOTES))
     html = map_html(m)
     assert_map_escapes_hostile_strings(html)
     # The page's own script blocks still open and close in pairs (nothing broke out).
@@ -282,12 +173,12 @@ def test_hostile_strings_are_escaped_everywhere(shapes):
 def test_selected_units_are_outlined_and_fitted(shapes):
     frame = shapes["lad"]
     classes = classify(values_of(frame, "per_1k"))
-    m = build_map(frame, "per_1k", classes, selected=["E08000003"])
+    m = build_map(frame, "per_1k", classes, selected=["E08000003"], attribution=CREDIT)
     layer = geojson_layers(m)[0]
     features = layer.data["features"]
     assert features[-1]["properties"]["code"] == "E08000003"  # drawn last, on top
     style = layer.style_function(features[-1])
-    assert style["weight"] >= 3 and style["color"] == choropleth.SELECTED_EDGE
+    assert style["weight"] >= 3 and style["color"] == SELECTED_EDGE
     fit = next(c for c in m._children.values() if isinstance(c, folium.map.FitBounds))
     (south, west), (north, east) = fit.bounds
     minx, miny, maxx, maxy = frame.loc[frame["code"] == "E08000003"].total_bounds
@@ -296,7 +187,7 @@ def test_selected_units_are_outlined_and_fitted(shapes):
 
 def test_unselected_map_opens_on_the_whole_uk(shapes):
     frame = shapes["region"]
-    m = build_map(frame, "networks", classify(values_of(frame, "networks")))
+    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT)
     fit = next(c for c in m._children.values() if isinstance(c, folium.map.FitBounds))
     (south, west), (north, east) = fit.bounds
     # The UK's extent (Scilly to Shetland, Fermanagh to Suffolk), not just the units with data.
@@ -305,7 +196,7 @@ def test_unselected_map_opens_on_the_whole_uk(shapes):
 
 def test_place_level_draws_every_lad_as_context(shapes, areas):
     frame = shapes["place"]
-    m = build_map(frame, "networks", classify(values_of(frame, "networks")), context=areas)
+    m = build_map(frame, "networks", classify(values_of(frame, "networks")), context=areas, attribution=CREDIT)
     layers = geojson_layers(m)
     assert [len(layer.data["features"]) for layer in layers] == [361, len(frame)]
     context_style = layers[0].style_function(layers[0].data["features"][0])
@@ -313,32 +204,48 @@ def test_place_level_draws_every_lad_as_context(shapes, areas):
     assert "Not in this dataset" in unjs(map_html(m))
 
 
-def test_default_map_has_no_basemap_and_tiles_pass_through(shapes):
+def test_map_has_no_basemap_and_loads_leaflet_from_this_server(shapes):
     frame = shapes["region"]
-    classes = classify(values_of(frame, "networks"))
-    bare = build_map(frame, "networks", classes)
-    assert not [c for c in bare._children.values() if isinstance(c, folium.TileLayer)]
-    tiled = build_map(frame, "networks", classes, tiles="OpenStreetMap")
-    assert [c for c in tiled._children.values() if isinstance(c, folium.TileLayer)]
+    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT)
+    assert not [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    html = map_html(m)
+    scripts = [url for _, url in m.default_js] + [url for _, url in m.default_css]
+    assert scripts and all(url.startswith("/app/static/") for url in scripts)
+    for host in ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "bootstrapcdn", "googleapis"):
+        assert host not in html
+    assert folium.Map.default_js and "jsdelivr" in str(folium.Map.default_js)  # the class is untouched
+
+
+def test_html_export_inlines_leaflet(shapes):
+    frame = shapes["region"]
+    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT, inline_assets=True)
+    html = map_html(m)
+    assert "src=" not in html.split("<body>")[0] or "/app/static" not in html
+    assert "L.Map" in html or "L.map" in html  # Leaflet itself is in the file
+    # Nothing to fetch: no script, stylesheet, image or font points at another host (Leaflet's
+    # own source mentions leafletjs.com in a string the map never shows: prefix is off).
+    markup = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup)
+    assert not re.search(r"""url\(\s*["']?(?:https?:)?//""", html)
 
 
 def test_merged_units_lose_their_slivers(shapes):
     london = shapes["place"].loc[lambda f: f["code"] == "E12000007"]
-    m = build_map(london, "networks", classify(london["networks"]))
-    geometry = geojson_layers(m)[0].data["features"][0]["geometry"]
-    assert geometry["type"] == "Polygon"
-    assert len(geometry["coordinates"]) == 1  # no hairline holes left between boroughs
+    m = build_map(london, "networks", classify(london["networks"]), attribution=CREDIT)
+    polygons = geojson_layers(m)[0].data["features"][0]["g"]
+    assert len(polygons) == 1 and len(polygons[0]) == 1  # one polygon, no hairline holes between boroughs
 
 
 def test_unknown_metric_is_an_atlas_error(shapes):
     frame = shapes["lad"]
     with pytest.raises(AtlasError):
-        build_map(frame, "cameras", classify([1, 2]))
+        build_map(frame, "cameras", classify([1, 2]), attribution=CREDIT)
 
 
 def test_selected_units_helper(shapes, resolver):
     london = resolver.resolve("London").lad_codes
-    assert choropleth.selected_units(shapes["place"], london) == ("E12000007",)
-    assert choropleth.selected_units(shapes["region"], ["E08000003"]) == ("E12000002",)
-    assert len(choropleth.selected_units(shapes["lad"], london)) == 33
-    assert choropleth.selected_units(shapes["lad"], []) == ()
+    assert join.selected_units(shapes["place"], london) == ("E12000007",)
+    assert join.selected_units(shapes["region"], ["E08000003"]) == ("E12000002",)
+    assert join.selected_units(shapes["lad"], london) == ("E12000007",)  # the merged Greater London unit
+    assert join.selected_units(shapes["lad"], ["E08000003"]) == ("E08000003",)
+    assert join.selected_units(shapes["lad"], []) == ()

@@ -59,7 +59,7 @@ def fetched_cli(cli_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def table_json(cli_env: dict[str, str], fetched_cli: subprocess.CompletedProcess[str]) -> dict:
-    done = run(cli_env, "table", "--dataset", "top10vpn-2022", "--json")
+    done = run(cli_env, "table", "--dataset", "top10vpn-2021", "--json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -90,7 +90,7 @@ def test_fetch_missing_only_fetches_what_is_missing(
 
 def test_table_json(table_json: dict) -> None:
     assert {"dataset", "vendor", "level", "national_total", "rows", "match_report"} <= set(table_json)
-    assert (table_json["dataset"], table_json["vendor"], table_json["level"]) == ("top10vpn-2022", "all", "place")
+    assert (table_json["dataset"], table_json["vendor"], table_json["level"]) == ("top10vpn-2021", "all", "place")
     assert table_json["national_total"] == UK_NETWORKS
     assert table_json["mapped_total"] == MAPPED_NETWORKS
     rows = table_json["rows"]

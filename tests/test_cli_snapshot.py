@@ -46,7 +46,10 @@ def test_writes_each_format(fast_cli, tmp_path, capsys, fmt):
     captured = capsys.readouterr()
     assert code == 0, captured.err
     data = out.read_bytes()
-    assert one_line(captured.out) == f"wrote {out} ({len(data)} bytes)"
+    wrote, alt = captured.out.strip().splitlines()
+    assert wrote == f"wrote {out} ({len(data)} bytes): Greater London: 61,504 Hikvision and Dahua camera networks, 22% of the UK's 277,986"
+    assert alt.startswith("alt text: Map of the United Kingdom by place")
+    assert "Traceback" not in captured.err
     if fmt in MAGIC:
         assert data.startswith(MAGIC[fmt])
     elif fmt == "svg":
@@ -64,8 +67,16 @@ def test_filters_reach_the_picture(fast_cli, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     assert "camera networks per km\u00b2" in text
-    assert "Natural breaks (Fisher-Jenks)" in text
-    assert "Selected: " in text and "Liverpool" in text and "Manchester" in text
+    assert "natural breaks (fisher-jenks)" in text.lower()
+    assert "Liverpool" in text and "Manchester" in text
+
+
+def test_title_and_subtitle_can_be_written(fast_cli, tmp_path, capsys):
+    out = tmp_path / "mine.svg"
+    code = fast_cli(["snapshot", "--title", "Cameras & <you>", "--subtitle", "My sub", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    assert "Cameras &amp; &lt;you&gt;" in text and "My sub" in text
 
 
 @pytest.mark.parametrize(
@@ -75,7 +86,7 @@ def test_filters_reach_the_picture(fast_cli, tmp_path, capsys):
         (["--out", "map"], r"\.png"),
         (["--place", "Xyzzyqwv", "--out", "map.png"], r"not found"),
         (["--place", "Newport", "--out", "map.png"], r"ambiguous.*Newport"),
-        (["--place", "Leeds", "--out", "map.png"], r"not among the places.*--level lad"),
+        (["--place", "Leeds", "--out", "map.png"], r"Leeds has no figure.*--level lad"),
         (["--place", "United Kingdom", "--out", "map.png"], r"whole UK"),
         (["--out", "no/such/folder/map.png"], r"does not exist"),
         (["--classes", "12", "--out", "map.png"], r"between 1 and 9"),

@@ -9,9 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo import vocabulary
 from geo import choropleth, compare, datasets, join, metrics
 from geo.areas import merge_lads
-from geo.choropleth import NO_DATA_COLOR, Classes, build_change_map, classify_diverging, map_html
+from geo import classes as geo_classes
+from geo.captions import Attribution
+from geo.choropleth import build_change_map, map_html
+from geo.classes import NO_DATA_COLOR, Classes, classify_diverging
 from geo.errors import AtlasError
 
 from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, assert_one_line, unjs
@@ -52,7 +56,7 @@ def comparisons(pair, resolver, areas_frame):
             metrics.build_table(a, resolver, areas_frame, level=level),
             metrics.build_table(b, resolver, areas_frame, level=level),
         )
-        for level in metrics.LEVELS
+        for level in vocabulary.LEVELS
     }
 
 
@@ -69,7 +73,7 @@ def test_place_level_rows_and_membership(comparisons):
     c = comparisons["place"]
     assert list(c.rows.columns) == compare.ROW_COLUMNS
     assert (c.level, c.dataset_a, c.dataset_b, c.vendor) == ("place", "a", "b", "all")
-    status = dict(zip(c.rows["name"], c.rows["in"]))
+    status = dict(zip(c.rows["name"], c.rows["listed"]))
     assert status == {
         "Manchester": "both",
         "Leeds": "both",
@@ -78,12 +82,12 @@ def test_place_level_rows_and_membership(comparisons):
         "Cardiff": "only_b",
     }
     # Units in both first, then only in A, then only in B: nothing is dropped.
-    assert list(c.rows["in"]) == ["both", "both", "both", "only_a", "only_b"]
+    assert list(c.rows["listed"]) == ["both", "both", "both", "only_a", "only_b"]
 
 
 def test_places_match_on_their_lad_codes_not_their_names(comparisons):
     manchester = row(comparisons["place"], "Manchester")
-    assert manchester["in"] == "both"
+    assert manchester["listed"] == "both"
     assert manchester["lad_codes"] == ("E08000003",)
 
 
@@ -123,28 +127,43 @@ def test_missing_in_one_dataset_is_listed_not_zero(comparisons):
     assert {"name", "networks_b"} <= set(c.only_b.columns)
 
 
-def test_national_totals_and_their_change(comparisons):
+def test_a_sum_of_places_is_never_set_against_a_national_total(comparisons):
     c = comparisons["place"]
-    assert (c.national_a, c.national_b) == (1000, 260)  # published total vs sum of B's places
-    assert c.national_change == -740
-    assert c.national_pct_change == pytest.approx(-74.0)
-    assert any("national totals are not alike" in note for note in c.notes)
+    # A publishes a UK total (1,000); B only sums its places (260): no national change at all.
+    assert not c.has_national
+    assert (c.national_a, c.national_b, c.national_change) == (None, None, None)
+    assert any("No national totals are compared" in note for note in c.notes)
+    # Like with like: the areas both datasets list.
+    both = c.both
+    assert (c.shared_a, c.shared_b) == (int(both["networks_a"].sum()), int(both["networks_b"].sum()))
+    assert c.shared_change == c.shared_b - c.shared_a
+
+
+def test_national_totals_compared_when_both_publish_one(resolver, areas_frame):
+    a = make_dataset("a", b"place,networks\nUnited Kingdom,1000\nLeeds,100\n")
+    b = make_dataset("b", b"place,networks\nUnited Kingdom,1200\nLeeds,150\nYork,30\n")
+    c = compare.compare(*(metrics.build_table(d, resolver, areas_frame) for d in (a, b)))
+    assert c.has_national and (c.national_a, c.national_b, c.national_change) == (1000, 1200, 200)
+    assert c.national_pct_change == pytest.approx(20.0)
+    assert (c.shared_a, c.shared_b, c.shared_change) == (100, 150, 50)
 
 
 def test_lad_level_matches_on_codes(comparisons):
     c = comparisons["lad"]
-    status = dict(zip(c.rows["code"], c.rows["in"]))
-    # Greater London cannot be split into LADs, so it is not a LAD row in A.
-    assert status == {"E08000003": "both", "E08000035": "both", "E08000012": "both", "W06000015": "only_b"}
-    assert c.only_a.empty
+    status = dict(zip(c.rows["code"], c.rows["listed"]))
+    # Greater London cannot be split into LADs: it is one unit of its own, listed by A only.
+    assert status == {
+        "E08000003": "both", "E08000035": "both", "E08000012": "both", "W06000015": "only_b", "E12000007": "only_a",
+    }
+    assert list(c.only_a["name"]) == ["Greater London"]
 
 
 def test_region_level_sums_places_per_region(comparisons):
     c = comparisons["region"]
     north_west = row(c, "North West")
     assert (north_west["networks_a"], north_west["networks_b"], north_west["change"]) == (150, 200, 50)
-    assert row(c, "London")["in"] == "only_a"
-    assert row(c, "Wales")["in"] == "only_b"
+    assert row(c, "London")["listed"] == "only_a"
+    assert row(c, "Wales")["listed"] == "only_b"
     assert math.isnan(row(c, "Yorkshire and The Humber")["pct_change"])  # Leeds: 0 in A
 
 
@@ -172,7 +191,7 @@ def test_overlapping_places_only_in_one_dataset_get_a_note(resolver, areas_frame
     a = make_dataset("a", b"place,networks\nLondon,300\n")
     b = make_dataset("b", b"place,networks\nCroydon,12\n")
     c = compare.compare(metrics.build_table(a, resolver, areas_frame), metrics.build_table(b, resolver, areas_frame))
-    assert list(c.rows["in"]) == ["only_a", "only_b"]
+    assert list(c.rows["listed"]) == ["only_a", "only_b"]
     assert any("Greater London" in note and "Croydon" in note for note in c.notes)
 
 
@@ -180,7 +199,7 @@ def test_same_dataset_compares_to_no_change(pair, resolver, areas_frame):
     a, _ = pair
     table = metrics.build_table(a, resolver, areas_frame)
     c = compare.compare(table, table)
-    assert set(c.rows["in"]) == {"both"}
+    assert set(c.rows["listed"]) == {"both"}
     assert (c.rows["change"] == 0).all()
     assert c.only_a.empty and c.only_b.empty and c.notes == ()
 
@@ -205,13 +224,15 @@ def test_place_shapes_one_per_compared_place(comparisons, areas_frame):
 
 def test_lad_and_region_shapes_cover_every_unit(comparisons, areas_frame):
     lads = compare.comparison_shapes(comparisons["lad"], areas_frame)
-    assert len(lads) == 361
-    assert lads["in"].value_counts().to_dict() == {"neither": 357, "both": 3, "only_b": 1}
+    assert len(lads) == 361 - 33 + 1  # Greater London (A) is one unit in place of its boroughs
+    assert lads["listed"].value_counts().to_dict() == {"neither": 324, "both": 3, "only_b": 1, "only_a": 1}
     assert int(lads["has_data"].sum()) == 3
-    assert all(codes == (code,) for code, codes in zip(lads["code"], lads["lad_codes"]))
+    london = lads[lads["code"] == "E12000007"].iloc[0]
+    assert len(london["lad_codes"]) == 33
+    assert all(codes == (code,) for code, codes in zip(lads["code"], lads["lad_codes"]) if code != "E12000007")
     regions = compare.comparison_shapes(comparisons["region"], areas_frame)
     assert len(regions) == 12
-    assert regions.loc[regions["name"] == "Scotland", "in"].item() == "neither"
+    assert regions.loc[regions["name"] == "Scotland", "listed"].item() == "neither"
     assert len(regions.loc[regions["name"] == "London", "lad_codes"].item()) == 33
 
 
@@ -228,15 +249,15 @@ def test_diverging_breaks_are_symmetric_around_zero():
     assert classes.bins[-1] == 100  # the largest absolute change
     for value in (1, 19, 35, 75, 100):
         assert classes.index_for(value) + classes.index_for(-value) == k - 1
-    assert classes.color_for(0) == choropleth.NO_CHANGE_COLOR
+    assert classes.color_for(0) == geo_classes.NO_CHANGE_COLOR
 
 
 @pytest.mark.parametrize("k", [3, 5, 7, 9])
 def test_diverging_colours_are_puor_mirrored_around_the_neutral(k):
     classes = classify_diverging([-7, 3, 12], k=k)
     assert len(classes.colors) == len(classes.bins) == len(classes.labels) == k
-    assert classes.colors[k // 2] == choropleth.NO_CHANGE_COLOR
-    assert classes.colors == choropleth.diverging_palette(k)
+    assert classes.colors[k // 2] == geo_classes.NO_CHANGE_COLOR
+    assert classes.colors == geo_classes.diverging_palette(k)
     assert classes.color_for(-12).startswith("#") and classes.color_for(-12) != classes.color_for(12)
     assert classes.color_for(-12) == classes.colors[0] and classes.color_for(12) == classes.colors[-1]
     # Purple for fewer networks, orange for more (ColorBrewer PuOr).
@@ -258,7 +279,7 @@ def test_diverging_edge_cases():
     assert classify_diverging([]).labels == ("no values",)
     assert classify_diverging([np.nan, None]).labels == ("no values",)
     zero = classify_diverging([0, 0])
-    assert zero.colors == (choropleth.NO_CHANGE_COLOR,) and zero.color_for(0) == choropleth.NO_CHANGE_COLOR
+    assert zero.colors == (geo_classes.NO_CHANGE_COLOR,) and zero.color_for(0) == geo_classes.NO_CHANGE_COLOR
     assert classify_diverging(pd.Series([5, -5], dtype="Int64")).bins[-1] == 5
     assert classify_diverging(pd.array([pd.NA, 4], dtype="Int64")).bins[-1] == 4
 
@@ -271,12 +292,12 @@ def test_even_or_bad_k_is_a_one_line_atlas_error(k):
 
 
 def test_change_formats():
-    assert choropleth.format_change(1200) == "+1,200"
-    assert choropleth.format_change(-300) == "\u2212300"
-    assert choropleth.format_change(0) == "0"
-    assert choropleth.format_change(pd.NA) == "\u2013"
-    assert choropleth.format_pct_change(12.345) == "+12.3%"
-    assert choropleth.format_pct_change(float("nan")) == "\u2013"
+    assert geo_classes.format_change(1200) == "+1,200"
+    assert geo_classes.format_change(-300) == "\u2212300"
+    assert geo_classes.format_change(0) == "0"
+    assert geo_classes.format_change(pd.NA) == "\u2013"
+    assert geo_classes.format_pct_change(12.345) == "+12.3%"
+    assert geo_classes.format_pct_change(float("nan")) == "\u2013"
 
 
 # -- build_change_map() ------------------------------------------------------------------------
@@ -295,7 +316,7 @@ def test_change_map_tooltips_and_styles(comparisons, areas_frame):
     c = comparisons["place"]
     shapes = compare.comparison_shapes(c, areas_frame)
     classes = classify_diverging(c.both["change"])
-    m = build_change_map(shapes, classes, context=areas_frame, attribution="Counts: test.")
+    m = build_change_map(shapes, classes, context=areas_frame, attribution=Attribution("test"))
     props = properties_by_name(m)
     assert (props["Manchester"]["a"], props["Manchester"]["b"]) == ("100", "150")
     assert (props["Manchester"]["c"], props["Manchester"]["p"]) == ("+50", "+50.0%")
@@ -314,15 +335,15 @@ def test_change_map_tooltips_and_styles(comparisons, areas_frame):
     assert fills["Manchester"] == classes.colors[-1]
     assert fills["Liverpool"] == classes.color_for(0)
     assert fills["Greater London"] != fills["Cardiff"]
-    assert not {fills["Greater London"], fills["Cardiff"]} & set(choropleth.diverging_palette(5))
+    assert not {fills["Greater London"], fills["Cardiff"]} & set(geo_classes.diverging_palette(5))
 
 
 def test_change_map_lad_level_leaves_units_in_neither_unfilled(comparisons, areas_frame):
     c = comparisons["lad"]
     shapes = compare.comparison_shapes(c, areas_frame)
-    m = build_change_map(shapes, classify_diverging(c.both["change"]))
+    m = build_change_map(shapes, classify_diverging(c.both["change"]), attribution=Attribution("test"))
     layer = change_layer(m)
-    assert len(layer.data["features"]) == 361
+    assert len(layer.data["features"]) == 329
     styles = {f["properties"]["code"]: layer.style_function(f) for f in layer.data["features"]}
     assert styles["E06000001"]["fillOpacity"] == 0
     assert "dashArray" in styles["W06000015"]
@@ -332,17 +353,17 @@ def test_change_map_lad_level_leaves_units_in_neither_unfilled(comparisons, area
 def test_change_map_selected_units_are_outlined(comparisons, areas_frame):
     c = comparisons["place"]
     shapes = compare.comparison_shapes(c, areas_frame)
-    m = build_change_map(shapes, classify_diverging(c.both["change"]), selected=["W06000015"])
+    m = build_change_map(shapes, classify_diverging(c.both["change"]), selected=["W06000015"], attribution=Attribution("test"))
     layer = change_layer(m)
     cardiff = next(f for f in layer.data["features"] if f["properties"]["code"] == "W06000015")
     style = layer.style_function(cardiff)
-    assert style["color"] == choropleth.SELECTED_EDGE and "dashArray" not in style
+    assert style["color"] == geo_classes.SELECTED_EDGE and "dashArray" not in style
 
 
 def test_change_map_escapes_hostile_strings(comparisons, areas_frame):
     c = comparisons["lad"]
     frame = compare.comparison_shapes(c, areas_frame)
-    kinds = frame["in"].astype(str)
+    kinds = frame["listed"].astype(str)
     frame.loc[frame.index[kinds == "both"][0], "name"] = HOSTILE
     frame.loc[frame.index[kinds == "both"][1], "name"] = QUOTES
     frame.loc[frame.index[kinds == "only_b"][0], "name"] = HOSTILE + "-onlyb"
@@ -350,7 +371,7 @@ def test_change_map_escapes_hostile_strings(comparisons, areas_frame):
     base = classify_diverging(c.both["change"])
     classes = Classes(base.scheme, base.bins, base.colors, (HOSTILE, QUOTES) + base.labels[2:])
     m = build_change_map(
-        frame, classes, attribution=HOSTILE_ATTRIBUTION, label_a=HOSTILE, label_b=QUOTES, source=QUOTES
+        frame, classes, attribution=Attribution(HOSTILE_ATTRIBUTION + " " + QUOTES), label_a=HOSTILE, label_b=QUOTES
     )
     html = map_html(m)
     text = assert_map_escapes_hostile_strings(html)  # text: what reaches innerHTML in the browser
@@ -364,5 +385,5 @@ def test_change_map_escapes_hostile_strings(comparisons, areas_frame):
 def test_change_map_wants_comparison_shapes(resolver, areas_frame):
     table = metrics.build_table(make_dataset("a", CSV_A), resolver, areas_frame)
     with pytest.raises(AtlasError) as err:
-        build_change_map(join.level_shapes(table, areas_frame), classify_diverging([1]))
+        build_change_map(join.level_shapes(table, areas_frame), classify_diverging([1]), attribution=Attribution("t"))
     assert_one_line(err.value, "comparison_shapes")

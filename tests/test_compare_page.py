@@ -53,12 +53,16 @@ def test_compares_top10vpn_with_the_synthetic_dataset(fixture_datasets: Path) ->
     assert at.title[0].value == "Compare datasets"
     chooser = at.selectbox(key="compare_with")
     assert chooser.value == "synthetic-split"
-    assert "top10vpn-2022" not in chooser.options  # dataset A is never offered as B
+    assert "top10vpn-2021" not in chooser.options  # dataset A is never offered as B
     values = metric_values(at)
     assert values["National total A"] == "277,986"
     assert values["National total B"] == "1,900"
-    assert values["Change (B − A)"] == "\u2212276,086"
-    assert [m.delta for m in at.metric if m.label == "Change (B − A)"] == ["-99.3%"]
+    assert values["National change (B − A)"] == "\u2212276,086"
+    assert [m.delta for m in at.metric if m.label == "National change (B − A)"] == ["-99.3%"]
+    # Like with like: the areas both datasets list (Manchester only).
+    assert values["A, over the 1 area both list"] == "7,436"
+    assert values["B, over the 1 area both list"] == "150"
+    assert values["Change over those areas (B − A)"] == "\u22127,286"
 
     both = at.dataframe[0].value
     assert list(both["name"]) == ["Manchester"]
@@ -80,7 +84,7 @@ def test_lad_level_notes_what_cannot_be_compared(fixture_datasets: Path) -> None
     at = run_compare(level="lad")
     assert list(at.dataframe[0].value["name"]) == ["Manchester"]
     lists = only_lists(at)
-    assert "Greater London" not in lists["A"]  # London is not split into boroughs…
+    assert "- Greater London: 61,504" in lists["A"]  # one unit: London is not split into boroughs…
     assert any("Greater London" in c.value and "cannot be split" in c.value for c in at.caption)  # …and says so
     assert "- Leeds: 110" in lists["B"]
 
@@ -96,7 +100,7 @@ def test_region_level(fixture_datasets: Path) -> None:
 def test_vendor_split_falls_back_to_all_when_one_dataset_lacks_it(fixture_datasets: Path) -> None:
     at = run_compare(dataset="synthetic-split", vendor="hikvision")
     assert at.sidebar.radio(key="f_vendor").value == "hikvision"
-    assert at.selectbox(key="compare_with").value == "top10vpn-2022"
+    assert at.selectbox(key="compare_with").value == "top10vpn-2021"
     assert any("no vendor split" in i.value and "Hikvision + Dahua" in i.value for i in at.info)
     values = metric_values(at)
     assert values["National total A"] == "1,900"  # both vendors, not Hikvision's 1,000

@@ -73,7 +73,7 @@ def test_bad_table_is_refused_and_current_dataset_stays(name: str, data: bytes, 
         messages = shown_errors(at)
     assert not at.exception
     assert any(needle in m and name in m for m in messages), messages
-    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2022"
+    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021"
     assert metric_values(at)["National totals"] == "1"
 
 
@@ -111,7 +111,7 @@ def test_another_session_does_not_see_an_upload() -> None:
     second = AppTest.from_file(APP, default_timeout=120)
     second.query_params["dataset"] = upload_id  # even with the id in a shared URL
     second.run()
-    assert second.sidebar.selectbox(key="f_dataset").value == "top10vpn-2022"
+    assert second.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021"
     assert len(second.sidebar.selectbox(key="f_dataset").options) == 1  # only the shipped dataset
 
 
@@ -155,4 +155,4 @@ def test_truncated_shodan_export_is_refused_and_data_kept() -> None:
     button(at, "Import the export").click().run()
     assert not at.exception
     assert any("cut.json.gz" in m for m in shown_errors(at)), shown_errors(at)
-    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2022"
+    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021"

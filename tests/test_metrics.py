@@ -65,7 +65,7 @@ def test_place_rows_and_rank(place_table: metrics.Table) -> None:
     assert list(place_table.rows["name"]) == ["Greater London", "Birmingham", "Manchester", "Liverpool"]
     assert list(place_table.rows["networks"]) == [LONDON_NETWORKS, 8865, 7436, 4957]
     assert list(place_table.rows["rank"]) == [1, 2, 3, 4]
-    assert (place_table.dataset, place_table.vendor, place_table.level) == ("top10vpn-2022", "all", "place")
+    assert (place_table.dataset, place_table.vendor, place_table.level) == ("top10vpn-2021", "all", "place")
 
 
 def test_national_and_mapped_totals(place_table: metrics.Table) -> None:
@@ -178,12 +178,14 @@ def test_zero_national_total_gives_no_share() -> None:
 # -- levels ------------------------------------------------------------------------------
 
 
-def test_lad_level_leaves_london_out(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
+def test_lad_level_keeps_london_as_one_unit(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
     table = metrics.build_table(shipped, resolver, areas_frame, level="lad")
-    assert list(table.rows["code"]) == ["E08000025", "E08000003", "E08000012"]
-    assert table.mapped_total == 8865 + 7436 + 4957
+    assert list(table.rows["code"]) == ["E12000007", "E08000025", "E08000003", "E08000012"]
+    london = row(table, "Greater London")
+    assert london["networks"] == LONDON_NETWORKS and len(london["lad_codes"]) == 33 and london["coverage"] == 1
+    assert table.mapped_total == MAPPED_NETWORKS
     assert table.national_total == UK_NETWORKS
-    assert any("Greater London" in note and "cannot be split" in note for note in table.notes)
+    assert any("Greater London" in note and "drawn as one area" in note and "cannot be split" in note for note in table.notes)
 
 
 def test_region_level(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
@@ -252,7 +254,7 @@ def test_vendor_filter_on_combined_dataset(shipped: datasets.Dataset, resolver: 
     for vendor in ("hikvision", "dahua"):
         with pytest.raises(AtlasError) as info:
             metrics.build_table(shipped, resolver, areas_frame, vendor=vendor)
-        assert_one_line(info.value, "top10vpn-2022", "combines Hikvision and Dahua", "use vendor all")
+        assert_one_line(info.value, "top10vpn-2021", "combines Hikvision and Dahua", "use vendor all")
 
 
 def test_unknown_vendor(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
@@ -298,15 +300,15 @@ def test_split_dataset_region_level(split: datasets.Dataset, resolver: Resolver,
 def test_level_shapes_lad(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
     table = metrics.build_table(shipped, resolver, areas_frame, level="lad")
     shapes = join.level_shapes(table, areas_frame)
-    assert len(shapes) == 361
+    assert len(shapes) == 361 - 33 + 1  # Greater London drawn once, with its own figure
     assert shapes.crs.to_epsg() == 4326
-    assert int(shapes["has_data"].sum()) == 3
+    assert int(shapes["has_data"].sum()) == 4
     with_data = shapes[shapes["has_data"]]
-    assert set(with_data["code"]) == {"E08000025", "E08000003", "E08000012"}
+    assert set(with_data["code"]) == {"E12000007", "E08000025", "E08000003", "E08000012"}
     assert shapes.loc[~shapes["has_data"], "networks"].isna().all()  # no data is not zero
-    assert (shapes["lad_codes"].map(len) == 1).all()
+    assert not set(shapes["code"]) & set(resolver.resolve("London").lad_codes)  # no grey boroughs under it
     frame = join.table_frame(shapes)
-    assert len(frame) == 3 and "geometry" not in frame.columns
+    assert len(frame) == 4 and "geometry" not in frame.columns
 
 
 def test_level_shapes_region_and_place(
@@ -320,3 +322,54 @@ def test_level_shapes_region_and_place(
     payload = json.loads(join.geojson(shapes))
     assert len(payload["features"]) == 4
     assert payload["features"][0]["properties"]["name"] == "Greater London"
+
+
+# -- coverage ----------------------------------------------------------------------------
+
+
+def test_region_rates_use_only_the_covered_residents(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
+    table = metrics.build_table(dataset_from(b"place,networks\nLeeds,900\n"), resolver, areas_frame, level="region")
+    yorkshire = row(table, "Yorkshire and The Humber")
+    leeds = areas_frame.set_index("code").loc["E08000035"]
+    region_population = areas_frame.loc[areas_frame["region_code"] == "E12000003", "population"].sum()
+    assert yorkshire["covered_population"] == leeds["population"]
+    assert yorkshire["population"] == region_population
+    assert yorkshire["coverage"] == pytest.approx(leeds["population"] / region_population)
+    assert yorkshire["per_1k"] == pytest.approx(900 / leeds["population"] * 1000)  # not the whole region's
+    assert yorkshire["per_km2"] == pytest.approx(900 / leeds["area_km2"])
+    assert any("Leeds only" in note and "not the whole region" in note for note in table.notes)
+
+
+def test_shipped_north_west_is_manchester_and_liverpool_residents_only(shipped, resolver, areas_frame) -> None:
+    table = metrics.build_table(shipped, resolver, areas_frame, level="region")
+    north_west = row(table, "North West")
+    covered = areas_frame.set_index("code").loc[["E08000003", "E08000012"], "population"].sum()
+    assert north_west["covered_population"] == covered
+    assert north_west["per_1k"] == pytest.approx(12_393 / covered * 1000)  # 11.6, not the 1.65 of the whole region
+    assert north_west["coverage"] < 0.2 and row(table, "London")["coverage"] == 1
+
+
+def test_uk_average_of_a_sum_of_places_uses_the_places_residents(resolver, areas_frame) -> None:
+    table = metrics.build_table(dataset_from(b"place,networks\nLeeds,900\nYork,100\n"), resolver, areas_frame)
+    covered = areas_frame.set_index("code").loc[["E08000035", "E06000014"], "population"].sum()
+    assert table.national_total_source == "sum of places"
+    assert table.uk_rates["per_1k"] == pytest.approx(1000 / covered * 1000)
+
+
+@pytest.mark.parametrize("level", ["place", "lad", "region"])
+def test_json_rows_carry_coverage_at_every_level(shipped, resolver, areas_frame, level) -> None:
+    payload = json.loads(json.dumps(metrics.build_table(shipped, resolver, areas_frame, level=level).to_dict()))
+    for record in payload["rows"]:
+        assert 0 < record["coverage"] <= 1
+        assert record["covered_population"] <= record["population"]
+        if level != "region":
+            assert record["coverage"] == 1 and record["covered_population"] == record["population"]
+
+
+def test_a_unit_covering_nobody_has_no_rate() -> None:
+    grouped = pd.DataFrame({
+        "code": ["A"], "name": ["Alpha"], "lad_codes": [("A",)], "networks": [5], "population": [1000],
+        "covered_population": [0], "area_km2": [2.0], "covered_area_km2": [0.0],
+    })
+    out = metrics.add_metrics(grouped, 100, 10_000)
+    assert out["per_1k"].isna().all() and out["per_km2"].isna().all()

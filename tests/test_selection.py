@@ -15,7 +15,7 @@ def test_round_trip() -> None:
     chosen = Selection(vendor="dahua", places=("Manchester", "Leeds"), metric="per_km2", level="lad", scheme="natural_breaks", k=7)
     params = to_params(chosen)
     assert params["place"] == ["Manchester", "Leeds"]
-    assert from_params(params, ["top10vpn-2022"]) == chosen
+    assert from_params(params, ["top10vpn-2021"]) == chosen
 
 
 def test_single_values_may_arrive_as_lists() -> None:
@@ -44,3 +44,8 @@ def test_any_params_give_a_valid_selection(params: dict) -> None:
     assert sel.metric in ("networks", "per_1k", "per_km2")
     assert K_RANGE[0] <= sel.k <= K_RANGE[1]
     assert from_params(to_params(sel)) == sel
+
+
+def test_renamed_dataset_ids_still_open() -> None:
+    chosen = from_params({"dataset": "top10vpn-2022", "level": "lad"}, ["top10vpn-2021"], {"top10vpn-2022": "top10vpn-2021"})
+    assert chosen.dataset == "top10vpn-2021" and chosen.level == "lad"

@@ -1,50 +1,34 @@
-"""geo.snapshot: static PNG/SVG/PDF renders and the HTML map (real mirrored ONS data)."""
+"""geo.snapshot: the front door for every map file (real mirrored ONS data)."""
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from geo import join, metrics, snapshot
+from geo import snapshot
 from geo.errors import AtlasError
-from geo.snapshot import FORMATS, MIME, SnapshotSpec, describe, make, render
-from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.selection import Selection
+from geo.snapshot import FORMATS, MIME, make
+from geo.view import build_view
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def areas(areas_frame):
-    return areas_frame  # the session's prepared areas (tests/conftest.py)
+def view_of(shipped, resolver, areas_frame):
+    def build(**choice):
+        return build_view(shipped, resolver, areas_frame, Selection(**choice))
+
+    return build
 
 
 @pytest.fixture(scope="module")
-def dataset(shipped):
-    return shipped
-
-
-@pytest.fixture(scope="module")
-def tables(areas, resolver, dataset):
-    return {level: metrics.build_table(dataset, resolver, areas, level=level) for level in metrics.LEVELS}
-
-
-@pytest.fixture(scope="module")
-def lad_shapes(tables, areas):
-    return join.level_shapes(tables["lad"], areas)
-
-
-@pytest.fixture(scope="module")
-def lad_spec(tables, dataset):
-    title, subtitle, lines = describe(tables["lad"], dataset, "per_1k")
-    return SnapshotSpec(metric="per_1k", title=title, subtitle=subtitle, source_lines=lines)
-
-
-@pytest.fixture(scope="module")
-def lad_png(lad_shapes, lad_spec):
-    return render(lad_shapes, lad_spec, "png")
+def lad_png(view_of, shipped, areas_frame):
+    return make(view_of(level="lad", metric="per_1k"), shipped, areas_frame, fmt="png")
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -58,113 +42,93 @@ def test_formats_and_mime():
     assert MIME == {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}
 
 
-def test_describe(tables, dataset):
-    title, subtitle, lines = describe(tables["lad"], dataset, "per_1k")
-    assert title == "Hikvision and Dahua camera networks per 1,000 residents"
-    for part in (dataset.title, metrics.VENDOR_LABELS["all"], metrics.METRIC_LABELS["per_1k"],
-                 metrics.LEVEL_LABELS["lad"], dataset.date):
-        assert part in subtitle
-    assert any(dataset.source in line for line in lines)
-    assert any(dataset.url in line for line in lines)
-    assert ONS_ATTRIBUTION in lines and GEONAMES_ATTRIBUTION in lines
-    assert lines[-1] == "UK Camera Atlas"
-    # A reader learns why London is blank at LAD level and that most networks are unplaced.
-    assert any("Greater London" in line for line in lines)
-    assert any("277,986" in line for line in lines)
-    assert describe(tables["place"], dataset, "networks")[0] == "Hikvision and Dahua camera networks"
-    assert describe(tables["place"], dataset, "per_km2")[0].endswith("per km\u00b2")
+def test_png_is_wide_enough_and_carries_its_alt_text(lad_png):
+    width, height = png_size(lad_png.data)
+    assert width == 1800 and height > 600
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(lad_png.data))
+    assert image.text["Description"] == lad_png.caption.alt
+    assert image.text["Title"] == lad_png.caption.title
+    assert lad_png.mime == "image/png"
 
 
-def test_png_is_wide_enough(lad_png):
-    width, height = png_size(lad_png)
-    assert width >= 1600 and width == 1800
-    assert height > 1000
+def test_png_width_follows_width_px(view_of, shipped, areas_frame):
+    shot = make(view_of(level="region"), shipped, areas_frame, fmt="png", width_px=900)
+    assert png_size(shot.data)[0] == 900
 
 
-def test_png_opens_with_pillow(lad_png):
-    Image = pytest.importorskip("PIL.Image")
-    with Image.open(io.BytesIO(lad_png)) as image:
-        assert image.size[0] == 1800
-        colors = {c for _, c in image.convert("RGB").getcolors(1 << 20)}
-    # The no-data grey and the class colours are all on the picture.
-    assert (0xC6, 0xC6, 0xC6) in colors
+def test_svg_holds_title_and_description(view_of, shipped, areas_frame):
+    shot = make(view_of(level="region", metric="per_1k"), shipped, areas_frame, fmt="svg")
+    root = ET.fromstring(shot.data)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    texts = "".join(root.itertext())
+    assert shot.caption.title[:20] in texts
+    assert root.find("svg:title", ns) is not None or "<title>" in shot.data.decode()
+    assert shot.caption.alt in shot.data.decode().replace("&#x27;", "'").replace("&amp;", "&")
 
 
-def test_png_width_follows_width_px(lad_shapes, lad_spec):
-    assert png_size(render(lad_shapes, lad_spec, "png", width_px=1600))[0] == 1600
+def test_pdf_carries_title_and_subject(view_of, shipped, areas_frame):
+    shot = make(view_of(level="region"), shipped, areas_frame, fmt="pdf")
+    assert shot.data.startswith(b"%PDF")
+    assert b"/Subject" in shot.data and b"/Title" in shot.data
 
 
-def test_svg_parses_and_holds_the_title(lad_shapes, lad_spec):
-    data = render(lad_shapes, lad_spec, "svg")
-    root = ET.fromstring(data)
-    assert root.tag.endswith("svg")
-    texts = " ".join(t for el in root.iter() if el.tag.endswith("text") for t in el.itertext())
-    assert lad_spec.title in texts
-    assert "No data" in texts
+def test_html_is_a_self_contained_leaflet_map(view_of, shipped, areas_frame):
+    shot = make(view_of(level="lad"), shipped, areas_frame, fmt="html")
+    html = shot.data.decode("utf-8")
+    assert "L.map(" in html or "L.Map(" in html
+    assert "/app/static" not in html  # Leaflet is inlined, not served
+    assert f"<title>{shot.caption.title}" in html.replace("&#x27;", "'")
+    assert 'meta name="description"' in html
+    assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)=["']https?://""", html)
 
 
-def test_pdf_header(lad_shapes, lad_spec):
-    assert render(lad_shapes, lad_spec, "pdf").startswith(b"%PDF")
+def test_written_title_and_subtitle_replace_the_finding(view_of, shipped, areas_frame):
+    shot = make(view_of(), shipped, areas_frame, fmt="svg", title="  My <own> title ", subtitle="Sub & text")
+    assert shot.caption.title == "My <own> title"
+    text = shot.data.decode("utf-8")
+    assert "My &lt;own&gt; title" in text and "Sub &amp; text" in text
 
 
-def test_html_is_the_leaflet_map(lad_shapes, lad_spec):
-    data = render(lad_shapes, lad_spec, "html")
-    text = data.decode("utf-8")
-    assert "leaflet" in text.lower()
-    assert "atlas-legend" in text
-    assert "UK Camera Atlas" in text
+def test_renders_are_deterministic(view_of, shipped, areas_frame, lad_png):
+    again = make(view_of(level="lad", metric="per_1k"), shipped, areas_frame, fmt="png")
+    assert again.data == lad_png.data
 
 
-def test_renders_are_deterministic(lad_shapes, lad_spec, lad_png):
-    assert render(lad_shapes, lad_spec, "png") == lad_png
-    assert render(lad_shapes, lad_spec, "svg") == render(lad_shapes, lad_spec, "svg")
+def test_a_dataset_with_no_mapped_place_still_draws(resolver, areas_frame):
+    # Regression: an all-unmatched table crashed in the extent computation.
+    from geo import datasets
+
+    typos = datasets.from_upload(b"place,networks\nManchestr,5\nUnited Kingdom,100\n", "typos.csv")
+    for level in ("place", "lad", "region"):
+        view = build_view(typos, resolver, areas_frame, Selection(dataset=typos.id, level=level))
+        for fmt in FORMATS:
+            shot = make(view, typos, areas_frame, fmt=fmt)
+            assert len(shot.data) > 1000
+        assert "could not be mapped" in shot.caption.title or "No" in shot.caption.title
 
 
-def test_selection_zooms(tables, dataset, areas, resolver):
-    london = resolver.resolve("London").lad_codes
-    whole = make(tables["place"], dataset, areas, metric="networks", fmt="png")
-    zoomed = make(tables["place"], dataset, areas, metric="networks", fmt="png", selected_codes=london)
-    assert whole != zoomed
-    (w1, h1), (w2, h2) = png_size(whole), png_size(zoomed)
-    assert w1 == w2 == 1800
-    assert h2 < h1  # London is wider than tall; the UK is tall
+def test_file_names_follow_place_and_never_carry_a_hash(view_of, shipped, areas_frame):
+    shot = make(view_of(level="lad", metric="per_1k", places=("Manchester",)), shipped, areas_frame, fmt="png")
+    assert shot.file_name == "uk-camera-atlas_top10vpn-2021_all_lad_per_1k_manchester.png"
+    from dataclasses import replace
+
+    upload = replace(shipped, id="upload-0123456789abcdef~fedcba", title="Your table: Alice's scan.csv")
+    view = view_of(level="region")
+    assert snapshot.file_stem(view, upload) == "uk-camera-atlas_alice-s-scan-csv_all_region_networks"
 
 
-def test_make_every_format(tables, dataset, areas):
-    for fmt in FORMATS:
-        data = make(tables["region"], dataset, areas, metric="per_km2", scheme="natural_breaks", k=3, fmt=fmt)
-        assert len(data) > 1000
-
-
-def test_hostile_names_render(lad_shapes, lad_spec):
-    frame = lad_shapes.copy()
-    code = frame.loc[frame["has_data"], "code"].iloc[0]
-    frame.loc[frame["code"] == code, "name"] = "$x^{2$ <b>Tom & Jerry's</b> \\frac"
-    spec = SnapshotSpec(
-        metric="per_1k", title="Cost $5 $ and 100% <script>", subtitle="a_b^c $", source_lines=("$$",), selected=(code,)
-    )
-    assert png_size(render(frame, spec, "png"))[0] == 1800
-    assert ET.fromstring(render(frame, spec, "svg")) is not None
-
-
-def test_no_pyplot_figures_leak(lad_shapes, lad_spec):
-    plt = pytest.importorskip("matplotlib.pyplot")
-    before = plt.get_fignums()
-    render(lad_shapes, lad_spec, "png")
-    assert plt.get_fignums() == before
-
-
-def test_unknown_format_and_metric(lad_shapes, lad_spec, tables, dataset, areas):
+@pytest.mark.parametrize(("kwargs", "needle"), [({"fmt": "gif"}, "format"), ({"width_px": 10}, "width")])
+def test_bad_requests_are_one_line(view_of, shipped, areas_frame, kwargs, needle):
     with pytest.raises(AtlasError) as info:
-        render(lad_shapes, lad_spec, "gif")
-    assert "\n" not in str(info.value) and "png" in str(info.value)
-    with pytest.raises(AtlasError):
-        make(tables["lad"], dataset, areas, metric="per_1k", fmt="jpeg")
-    with pytest.raises(AtlasError):
-        render(lad_shapes, SnapshotSpec(metric="cameras"), "png")
-    with pytest.raises(AtlasError):
-        render(lad_shapes, SnapshotSpec(metric="per_1k", scheme="jenks"), "png")
+        make(view_of(), shipped, areas_frame, **kwargs)
+    assert needle in str(info.value) and "\n" not in str(info.value)
 
 
-def test_file_name(tables):
-    assert snapshot.file_name(tables["lad"], "per_1k", "png") == "camera-atlas_top10vpn-2022_all_lad_per_1k.png"
+def test_no_pyplot_figures_leak(view_of, shipped, areas_frame):
+    import matplotlib.pyplot as plt
+
+    before = len(plt.get_fignums())
+    make(view_of(level="region"), shipped, areas_frame, fmt="png")
+    assert len(plt.get_fignums()) == before

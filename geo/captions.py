@@ -1,0 +1,206 @@
+"""The words around a map: title (the finding), subtitle, footnotes, alt text, and the one attribution builder.
+
+:func:`attribution` names the counts' source and the official data's licences once, for
+every output (the interactive map, the snapshots, the app's captions). :func:`caption`
+writes a map's texts from its table and shapes: a title that states the finding and
+follows vendor, metric and chosen places; a subtitle with metric, vendor, geography and
+the data's date; footnotes for coverage, the unattributed remainder and the classes; and
+alt text describing what the map shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.classes import Classes, format_value
+from geo.datasets import Dataset
+from geo.metrics import Table
+from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.vocabulary import LEVEL_UNITS, VENDOR_PHRASES, check
+
+APP_NAME = "UK Camera Atlas"
+# The official lines, as licensed (geo/SOURCES.md), in the compact form a map footer takes.
+ONS_SHORT = (
+    "Boundaries and population: Office for National Statistics licensed under the Open Government Licence v.3.0; "
+    "contains OS data © Crown copyright and database right 2024; contains NRS and NISRA data © Crown copyright 2024"
+)
+GEONAMES_SHORT = "Place names: GeoNames, CC BY 4.0"
+_METRIC_PHRASES = {
+    "networks": "camera networks",
+    "per_1k": "camera networks per 1,000 residents",
+    "per_km2": "camera networks per km²",
+}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where the counts come from, and the official data's licence lines."""
+
+    counts: str  # the counts' source, in a few words
+    url: str | None = None
+
+    @property
+    def source_line(self) -> str:
+        """One line for a map footer: counts, then boundaries, population and place names."""
+        return f"Source: {self.counts}. {ONS_SHORT}. {GEONAMES_SHORT}."
+
+    @property
+    def credit_line(self) -> str:
+        """Who made the map."""
+        return f"Map: {APP_NAME}"
+
+    @property
+    def full_lines(self) -> tuple[str, ...]:
+        """The complete attribution, line by line (the official lines verbatim)."""
+        counts = f"Counts: {self.counts}" + (f" ({self.url})" if self.url else "") + "."
+        return (counts, ONS_ATTRIBUTION, GEONAMES_ATTRIBUTION, self.credit_line)
+
+    @property
+    def text(self) -> str:
+        """The complete attribution as one paragraph."""
+        return " ".join(self.full_lines)
+
+
+def attribution(*datasets: Dataset) -> Attribution:
+    """The attribution for maps of one dataset, or of two (a comparison: "A: …; B: …")."""
+    names = [d.source_short or d.source for d in datasets]
+    if len(names) == 1:
+        return Attribution(names[0], datasets[0].url)
+    return Attribution("; ".join(f"{label}: {name}" for label, name in zip("AB", names)))
+
+
+@dataclass(frozen=True)
+class Caption:
+    """Everything written on or beside a map."""
+
+    title: str
+    subtitle: str
+    notes: tuple[str, ...]
+    source: str
+    credit: str
+    alt: str
+
+
+def _ratio_phrase(value: float, reference: float, what: str) -> str:
+    if not reference or pd.isna(value) or pd.isna(reference):
+        return ""
+    ratio = value / reference
+    if ratio >= 1.15:
+        return f", {ratio:.1f} times {what}"
+    if ratio <= 0.85:
+        return f", {1 - ratio:.0%} below {what}"
+    return f", about {what}"
+
+
+def _uk_what(table: Table, metric: str) -> str:
+    if table.national_total_source != "dataset":
+        return "the rate across all the places counted"
+    return "the UK rate" if metric == "per_1k" else "the UK average"
+
+
+def title(table: Table, metric: str, focus: pd.DataFrame | None = None) -> str:
+    """The finding: which unit leads and by how much (among the chosen places when there are some)."""
+    check("metric", metric)
+    vendor = VENDOR_PHRASES[table.vendor]
+    rows = (focus if focus is not None and len(focus) else table.rows).dropna(subset=[metric])
+    if rows.empty:
+        return f"No {vendor} camera networks could be mapped from this dataset"
+    top = rows.sort_values([metric, "name"], ascending=[False, True]).iloc[0]
+    value = format_value(metric, top[metric])
+    if metric == "networks":
+        share = top["networks"] / table.national_total if table.national_total else float("nan")
+        context = (
+            f", {share:.0%} of the UK's {table.national_total:,}"
+            if table.national_total_source == "dataset" and share < 1 else ""
+        )
+        unit = ""
+    else:
+        unit = " per 1,000 residents" if metric == "per_1k" else " per km²"
+        partial = " in the areas counted" if top["coverage"] < 1 else ""
+        context = partial + _ratio_phrase(top[metric], table.uk_rates[metric], _uk_what(table, metric))
+    if len(rows) == 1:
+        return f"{top['name']}: {value} {vendor} camera networks{unit}{context}"
+    lead = {"networks": "the most", "per_1k": "the most", "per_km2": "the densest"}[metric]
+    per = " per resident" if metric == "per_1k" else ""
+    among = f" of the {len(rows)} places chosen" if focus is not None and len(focus) else ""
+    return f"{top['name']} has {lead} {vendor} camera networks{per}{among}: {value}{unit}{context}"
+
+
+def subtitle(table: Table, dataset: Dataset, metric: str) -> str:
+    """Metric, vendor, geography and the data's date, as one sentence."""
+    unit = LEVEL_UNITS[table.level][0]
+    vendor = "Hikvision and Dahua combined" if table.vendor == "all" else f"{VENDOR_PHRASES[table.vendor]} only"
+    return (
+        f"Internet-exposed {_METRIC_PHRASES[metric]}, by {unit}. {vendor}. "
+        f"{dataset.source_short or dataset.title}, {dataset.date_label}."
+    )
+
+
+def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str, ...]:
+    """What a reader must know: coverage, places drawn unsplit, the remainder, the classes."""
+    notes: list[str] = []
+    partial = shapes[shapes["has_data"] & (shapes["coverage"] < 1)]
+    if len(partial):
+        parts = ", ".join(f"{n} {c:.0%}" for n, c in zip(partial["name"], partial["coverage"]))
+        notes.append(
+            f"Hatched: the counts cover only part of the area's residents ({parts}); "
+            "rates there use the residents and land of the places counted."
+        )
+    if table.level == "lad":
+        merged = shapes[shapes["has_data"] & (shapes["lad_codes"].map(len) > 1)]
+        for name, codes in zip(merged["name"], merged["lad_codes"]):
+            notes.append(f"{name} is one area: its count is not split between its {len(codes)} local authorities.")
+    if table.unattributed > 0:
+        notes.append(
+            f"The map accounts for {table.mapped_total:,} of the {table.national_total:,} networks in the UK total; "
+            "the rest are not attributed to any place."
+        )
+    no_data = "grey: no data" if (~shapes["has_data"]).any() else ""
+    classes_note = f"Classes: {classes.scheme_label.lower()}" if len(classes.colors) > 1 else ""
+    tail = "; ".join(p for p in (classes_note, no_data) if p)
+    if tail:
+        notes.append(tail[0].upper() + tail[1:] + ".")
+    return tuple(notes)
+
+
+def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str) -> str:
+    """A sentence or two for screen readers: what the map shows, its extremes and its gaps."""
+    unit_one, units = LEVEL_UNITS[table.level]
+    with_data = shapes[shapes["has_data"]].dropna(subset=[metric])
+    text = (
+        f"Map of the United Kingdom by {unit_one} showing {VENDOR_PHRASES[table.vendor]} {_METRIC_PHRASES[metric]} "
+        f"({dataset.source_short or dataset.title}, {dataset.date_label})."
+    )
+    if with_data.empty:
+        return text + " No area has a figure."
+    ranked = with_data.sort_values([metric, "name"], ascending=[False, True])
+    top, low = ranked.iloc[0], ranked.iloc[-1]
+    if table.level == "place":
+        text += f" {len(with_data)} {units if len(with_data) > 1 else unit_one} have a figure; the rest of the UK is outlined, with none."
+    else:
+        text += f" {len(with_data)} of {len(shapes)} {units} have a figure"
+        text += "; the rest are shaded as no data." if len(with_data) < len(shapes) else "."
+    text += f" Highest: {top['name']} ({format_value(metric, top[metric])})"
+    text += f"; lowest: {low['name']} ({format_value(metric, low[metric])})." if len(ranked) > 1 else "."
+    partial = with_data[with_data["coverage"] < 1]
+    if len(partial):
+        parts = ", ".join(f"{n} {c:.0%}" for n, c in zip(partial["name"], partial["coverage"]))
+        text += f" The counts cover only part of the residents of {parts}."
+    return text
+
+
+def caption(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, classes: Classes,
+            focus: pd.DataFrame | None = None, title_text: str | None = None, subtitle_text: str | None = None) -> Caption:
+    """All texts of a map; ``title_text``/``subtitle_text`` replace the written ones when given."""
+    credit = attribution(dataset)
+    return Caption(
+        title=(title_text or "").strip() or title(table, metric, focus),
+        subtitle=(subtitle_text or "").strip() or subtitle(table, dataset, metric),
+        notes=footnotes(table, shapes, classes),
+        source=credit.source_line,
+        credit=credit.credit_line,
+        alt=alt_text(table, shapes, dataset, metric),
+    )
+

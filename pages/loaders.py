@@ -1,0 +1,160 @@
+"""Cached loaders every page shares: official areas, resolver, map assets, datasets, views, classes, maps, snapshots.
+
+Caches sit here, at the edge: ``st.cache_resource`` for what every session shares and
+never changes (the prepared areas, the resolver, the published map assets);
+``st.cache_data`` keyed by plain values (dataset id, vendor, metric…) for views, classes
+and snapshots, never by a frame. Uploaded datasets live in the session that made them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import streamlit as st
+
+from geo import areas as geo_areas
+from geo import assets, captions, choropleth, classes, datasets, places, selection, snapshot
+from geo.view import View, build_view
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# Uploaded datasets live in the session that made them: another session can neither list,
+# open, evict nor rename them. Ids are salted per session, so two sessions uploading the
+# same bytes share no id and no cache entry (cached snapshots carry the file name).
+UPLOADS_KEY = "atlas_uploads"
+SALT_KEY = "atlas_upload_salt"
+MAX_SESSION_UPLOADS = 12
+
+
+@st.cache_resource(show_spinner="Loading official boundaries and population…")
+def load_areas() -> gpd.GeoDataFrame:
+    """The prepared LAD frame (fetched from the mirror or ONS on first use)."""
+    return geo_areas.load_areas()
+
+
+@st.cache_resource(show_spinner="Loading the place-name gazetteer…")
+def load_resolver() -> places.Resolver:
+    """The place-name resolver over the LAD frame (shared; its memo is bounded and locked)."""
+    return places.build_resolver(load_areas())
+
+
+@st.cache_resource(show_spinner=False)
+def _publish_assets() -> str:
+    assets.publish(STATIC_DIR, url_base())
+    return url_base()
+
+
+def map_assets() -> str | None:
+    """Publish Leaflet into ``static/`` once per process; the one-line fix when it is not cached."""
+    message = assets.missing_message()
+    if message:
+        return message
+    _publish_assets()
+    return None
+
+
+def url_base() -> str:
+    """Where this server serves ``static/`` (``server.baseUrlPath`` in front when set)."""
+    prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{assets.URL_BASE}" if prefix else assets.URL_BASE
+
+
+def _uploads() -> dict[str, datasets.Dataset]:
+    return st.session_state.setdefault(UPLOADS_KEY, {})
+
+
+def register_dataset(dataset: datasets.Dataset) -> str:
+    """Keep an uploaded (or user-adjusted) dataset in this session; returns its (session-owned) id."""
+    store = _uploads()
+    base = dataset.id.split("~", 1)[0]
+    if base not in store:  # a new upload: give it an id no other session can have
+        salt = st.session_state.setdefault(SALT_KEY, secrets.token_hex(16))
+        owned = "upload-" + hashlib.sha256(f"{salt}|{dataset.id}".encode()).hexdigest()[:16]
+        dataset = replace(dataset, id=owned)
+    store.pop(dataset.id, None)
+    store[dataset.id] = dataset
+    current = st.session_state.get("f_dataset")
+    while len(store) > MAX_SESSION_UPLOADS:  # this session's oldest, never the one in use
+        oldest = next(i for i in store if i not in (current, dataset.id))
+        store.pop(oldest)
+    return dataset.id
+
+
+@st.cache_data(show_spinner=False)
+def _load_shipped(dataset_id: str) -> datasets.Dataset:
+    return datasets.load_shipped(dataset_id)
+
+
+def load_dataset(dataset_id: str) -> datasets.Dataset:
+    """A shipped dataset, or one this session uploaded, by id."""
+    stored = _uploads().get(dataset_id)
+    if stored is not None:
+        return stored
+    if dataset_id.startswith("upload-") or "~" in dataset_id:
+        raise datasets.DatasetError("that upload is not in this browser session: upload the file again on the Data page")
+    return _load_shipped(dataset_id)
+
+
+def available_datasets() -> list[str]:
+    """Dataset ids this session may choose: the shipped ones, then its own uploads."""
+    return datasets.shipped_ids() + list(_uploads())
+
+
+@st.cache_data(show_spinner="Computing…", max_entries=64)
+def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: str, level: str) -> View:
+    """The view for plain selection values (so the cache never hashes a frame)."""
+    chosen = selection.Selection(dataset=dataset_id, vendor=vendor, places=places_, metric=metric, level=level)
+    return build_view(load_dataset(dataset_id), load_resolver(), load_areas(), chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_classes(dataset_id: str, vendor: str, metric: str, level: str, scheme: str, k: int) -> classes.Classes:
+    """Class breaks for plain selection values (place choice does not change them)."""
+    view = load_view(dataset_id, vendor, (), metric, level)
+    return classes.classify(view.shapes.loc[view.shapes["has_data"], metric], scheme, k)
+
+
+def build_map(sel: selection.Selection) -> folium.Map:
+    """A new folium map for the selection (~0.1 s from cached parts).
+
+    Not cached as an object: st_folium rewrites the map's element ids while rendering, so
+    a Map shared between runs or sessions renders blank the second time. st_folium's ids
+    are deterministic, so an unchanged map still does not remount.
+    """
+    view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
+    return choropleth.build_map(
+        view.shapes,
+        sel.metric,
+        load_classes(sel.dataset, sel.vendor, sel.metric, sel.level, sel.scheme, sel.k),
+        attribution=captions.attribution(load_dataset(sel.dataset)),
+        context=load_areas() if sel.level == "place" else None,
+        selected=view.selected_units,
+        url_base=url_base(),
+    )
+
+
+@st.cache_data(show_spinner="Drawing the snapshot…", max_entries=32)
+def make_snapshot(sel: selection.Selection, fmt: str, title: str, subtitle: str) -> snapshot.Snapshot:
+    """The snapshot the user asked for (plain values; rendered on request, then kept for reruns)."""
+    view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
+    return snapshot.make(
+        view, load_dataset(sel.dataset), load_areas(), fmt=fmt, scheme=sel.scheme, k=sel.k,
+        title=title or None, subtitle=subtitle or None,
+    )
+
+
+def default_caption(sel: selection.Selection) -> captions.Caption:
+    """The texts a snapshot of ``sel`` gets unless the user edits them."""
+    view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
+    found = load_classes(sel.dataset, sel.vendor, sel.metric, sel.level, sel.scheme, sel.k)
+    focus = view.focus_rows if sel.places else None
+    return captions.caption(view.table, view.shapes, load_dataset(sel.dataset), sel.metric, found, focus)
+
+
+def file_stem(view: View, dataset: datasets.Dataset) -> str:
+    """The stem every download of this view is named with (the snapshot's rule)."""
+    return snapshot.file_stem(view, dataset)

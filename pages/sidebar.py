@@ -1,0 +1,161 @@
+"""The shared sidebar and its selection, kept in the URL; and how every page starts and fails.
+
+:func:`sidebar` renders the filters, seeds them from ``st.query_params`` once per session
+and writes the selection back to the URL, so every view has a shareable link.
+:func:`start` begins a page; :func:`fail` shows a user-fixable problem as one line;
+:func:`unexpected` logs a bug with its traceback to the server log and shows one line.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from geo import datasets, selection
+from geo.errors import AtlasError
+from geo.markup import md_escape
+from geo.view import View, place_options
+from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, VENDOR_LABELS
+from pages import loaders
+
+SELECTION_KEY = "atlas_selection"
+log = logging.getLogger("uk_camera_atlas")
+
+
+def ensure_app_navigation() -> None:
+    """Rerun through app.py when this page was opened as the server's first request.
+
+    Until some session has run app.py (and so st.navigation), Streamlit treats ``pages/``
+    as a legacy multipage folder: a deep link such as ``/rankings`` on a freshly started
+    server runs that page file alone, without the sidebar, and lists every file in
+    ``pages/`` as a page. Every page calls this first. Clearing the legacy flag and
+    rerunning runs app.py with this page (the page hash is the URL path in both modes),
+    exactly as st.navigation itself does.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def start() -> tuple[selection.Selection, View, datasets.Dataset]:
+    """Begin a page: the selection, its view and its dataset (a one-line error stops the page)."""
+    ensure_app_navigation()
+    sel = current_selection()
+    try:
+        return sel, loaders.load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level), loaders.load_dataset(sel.dataset)
+    except AtlasError as err:
+        fail(err)
+        raise  # unreachable: st.stop() ends the run
+
+
+def fail(err: Exception) -> None:
+    """Show a user-fixable problem as one line and stop the page (no traceback)."""
+    st.error(md_escape(str(err)), icon=":material/error:")
+    st.stop()
+
+
+def unexpected(what: str) -> None:
+    """Log the exception being handled (with its traceback) to the server log; show the user one line."""
+    log.exception("unexpected error while %s", what)
+    st.error(
+        f"Something went wrong while {md_escape(what)}: reload the page, and if it happens again report it "
+        "(the server log has the details).",
+        icon=":material/error:",
+    )
+
+
+def use_dataset(dataset_id: str) -> None:
+    """Switch the sidebar to ``dataset_id``; call from a widget callback (before the sidebar renders)."""
+    st.session_state["f_dataset"] = dataset_id
+    st.session_state["f_places"] = []
+
+
+def current_selection() -> selection.Selection:
+    """The selection the sidebar produced on this run."""
+    return st.session_state.get(SELECTION_KEY, selection.Selection())
+
+
+def _params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
+def _init_state(initial: selection.Selection) -> None:
+    """Seed the widgets from the URL once per session; afterwards the widgets own the values."""
+    defaults = {
+        "f_dataset": initial.dataset,
+        "f_vendor": initial.vendor,
+        "f_places": list(initial.places),
+        "f_metric": initial.metric,
+        "f_level": initial.level,
+        "f_scheme": initial.scheme,
+        "f_k": initial.k,
+    }
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
+def _warn_foreign_link(dataset_ids: list[str]) -> None:
+    requested = st.query_params.get("dataset")
+    requested = datasets.current_id(requested) if requested else requested
+    if requested and requested not in dataset_ids and st.session_state.get("f_dataset") != requested:
+        # A link to an upload made in another browser session: say so, never switch silently.
+        st.warning(
+            "This link names a dataset uploaded in another browser session; uploads stay in the session that "
+            f"made them, so {md_escape(loaders.load_dataset(dataset_ids[0]).title)} is shown. "
+            "Upload the file on the Data page to see it.",
+            icon=":material/warning:",
+        )
+
+
+def sidebar() -> selection.Selection:
+    """Render the shared sidebar, keep the URL in step, and store the selection."""
+    dataset_ids = loaders.available_datasets()
+    _init_state(selection.from_params(_params(), dataset_ids, datasets.former_ids()))
+    try:
+        loaders.load_areas()
+    except AtlasError as err:
+        fail(err)
+    _warn_foreign_link(dataset_ids)
+    if st.session_state.get("f_dataset") not in dataset_ids:
+        st.session_state["f_dataset"] = dataset_ids[0]
+    with st.sidebar:
+        st.header("Filters")
+        titles = {i: loaders.load_dataset(i).title for i in dataset_ids}
+        dataset_id = st.selectbox(
+            "Dataset", dataset_ids, key="f_dataset", format_func=titles.__getitem__,
+            help="Where the counts come from; see the Data page for provenance.",
+        )
+        dataset = loaders.load_dataset(dataset_id)
+        if not dataset.splits_vendors:
+            st.session_state["f_vendor"] = "all"
+        vendor = st.radio(
+            "Vendor", selection.VENDORS, key="f_vendor", format_func=VENDOR_LABELS.get, horizontal=True,
+            disabled=not dataset.splits_vendors,
+        )
+        if not dataset.splits_vendors:
+            st.caption("This dataset counts Hikvision and Dahua together; it has no vendor split.")
+        level = st.radio("Geography", selection.LEVELS, key="f_level", format_func=LEVEL_LABELS.get)
+        metric = st.radio("Metric", selection.METRICS, key="f_metric", format_func=METRIC_LABELS.get)
+        options = place_options(loaders.load_view(dataset_id, vendor, (), "networks", "place").table.rows, loaders.load_areas())
+        # Keep URL-chosen places that are not options visible rather than dropping them silently.
+        extra = [p for p in st.session_state["f_places"] if p not in options]
+        chosen = st.multiselect(
+            "Places", options + extra, key="f_places", placeholder="All places",
+            help="Highlight and zoom to places; rankings show only these. The dataset's own places come first.",
+        )
+        with st.expander("Map classes"):
+            scheme = st.selectbox("Classification", selection.SCHEMES, key="f_scheme", format_func=SCHEME_LABELS.get)
+            k = st.slider("Classes", *selection.K_RANGE, key="f_k", help="At most as many classes as distinct values.")
+
+    chosen_selection = selection.Selection(
+        dataset=dataset_id, vendor=vendor, places=tuple(chosen), metric=metric, level=level, scheme=scheme, k=int(k)
+    )
+    st.session_state[SELECTION_KEY] = chosen_selection
+    params = selection.to_params(chosen_selection)
+    current = {key: (values if key == "place" else values[-1]) for key, values in _params().items()}
+    if params != current:
+        st.query_params.from_dict(params)
+    return chosen_selection

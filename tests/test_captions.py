@@ -1,0 +1,93 @@
+"""geo.captions: titles that state the finding, subtitles, footnotes, alt text and attribution."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import captions, datasets, join, metrics
+from geo.classes import classify
+from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+
+
+@pytest.fixture(scope="module")
+def build(shipped, resolver, areas_frame):
+    def caption(dataset=shipped, level="place", metric="networks", vendor="all", focus_codes=(), **texts):
+        table = metrics.build_table(dataset, resolver, areas_frame, vendor=vendor, level=level, rank_by=metric)
+        shapes = join.level_shapes(table, areas_frame)
+        classes = classify(shapes.loc[shapes["has_data"], metric], "quantiles", 5)
+        focus = table.rows[table.rows["code"].isin(join.selected_units(shapes, focus_codes))] if focus_codes else None
+        return captions.caption(table, shapes, dataset, metric, classes, focus, **texts)
+
+    return caption
+
+
+def test_default_title_states_the_finding(build):
+    assert build().title == "Greater London has the most Hikvision and Dahua camera networks: 61,504, 22% of the UK's 277,986"
+    assert build(metric="per_1k").title == (
+        "Manchester has the most Hikvision and Dahua camera networks per resident: 13.1 per 1,000 residents, "
+        "3.2 times the UK rate"
+    )
+    assert build(metric="per_km2").title.startswith("Manchester has the densest Hikvision and Dahua camera networks: 64.3 per km²")
+
+
+def test_title_follows_the_chosen_place(build, resolver):
+    liverpool = resolver.resolve("Liverpool").lad_codes
+    assert build(metric="per_1k", focus_codes=liverpool).title == (
+        "Liverpool: 9.98 Hikvision and Dahua camera networks per 1,000 residents, 2.4 times the UK rate"
+    )
+    both = resolver.resolve("Liverpool").lad_codes + resolver.resolve("Birmingham").lad_codes
+    assert build(focus_codes=both).title.startswith("Birmingham has the most Hikvision and Dahua camera networks of the 2 places chosen")
+
+
+def test_title_follows_the_vendor(build, resolver, areas_frame):
+    split = datasets.from_upload(
+        b"place,vendor,networks\nLeeds,hikvision,50\nLeeds,dahua,30\nYork,dahua,70\n", "split.csv"
+    )
+    assert build(dataset=split, vendor="dahua").title.startswith("York has the most Dahua camera networks: 70")
+    assert "Dahua only" in build(dataset=split, vendor="dahua").subtitle
+    assert "Hikvision" not in build(dataset=split, vendor="dahua").title
+
+
+def test_partly_covered_leader_says_so(build):
+    caption = build(level="region", metric="per_1k")
+    assert caption.title.startswith("North West has the most")
+    assert "in the areas counted" in caption.title
+    hatched = next(n for n in caption.notes if n.startswith("Hatched"))
+    assert "North West 14%" in hatched and "West Midlands 19%" in hatched
+
+
+def test_subtitle_names_metric_vendor_geography_and_date(build):
+    subtitle = build(level="lad", metric="per_km2").subtitle
+    assert "per km²" in subtitle and "by local authority" in subtitle and "Hikvision and Dahua combined" in subtitle
+    assert "published November 2021" in subtitle and "scan date not stated" in subtitle
+
+
+def test_footnotes(build):
+    notes = build(level="lad").notes
+    assert any("Greater London is one area" in n for n in notes)
+    assert any("82,762 of the 277,986" in n for n in notes)
+    assert notes[-1] == "Classes: quantiles; grey: no data."
+    assert not any("grey" in n for n in build(level="place").notes)  # every place has data
+
+
+def test_alt_text_describes_the_map(build):
+    alt = build(level="lad", metric="per_1k").alt
+    assert alt.startswith("Map of the United Kingdom by local authority showing Hikvision and Dahua camera networks per 1,000 residents")
+    assert "4 of 329 local authorities have a figure" in alt
+    assert "Highest: Manchester (13.1)" in alt and "lowest: Greater London (6.94)" in alt
+
+
+def test_written_texts_replace_the_defaults(build):
+    caption = build(title_text="  ", subtitle_text="Mine")
+    assert caption.title.startswith("Greater London has the most")  # blank means "write it for me"
+    assert caption.subtitle == "Mine"
+
+
+def test_attribution_builder(shipped):
+    credit = captions.attribution(shipped)
+    assert credit.counts == "TOP10VPN, via The Mail on Sunday"
+    assert credit.source_line.startswith("Source: TOP10VPN, via The Mail on Sunday.")
+    assert "Open Government Licence v.3.0" in credit.source_line and "GeoNames" in credit.source_line
+    assert credit.full_lines[1:3] == (ONS_ATTRIBUTION, GEONAMES_ATTRIBUTION)
+    two = captions.attribution(shipped, shipped)
+    assert two.counts.startswith("A: TOP10VPN") and "; B: TOP10VPN" in two.counts
