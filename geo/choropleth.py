@@ -10,23 +10,21 @@ JavaScript through Jinja's ``tojson``.
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import Element, MacroElement
-from jinja2 import Environment, Template
+from branca.element import MacroElement
 
-from geo import assets
+from geo import assets, map_controls
 from geo.captions import Attribution
 from geo.classes import (
-    BACKGROUND, CONTEXT_EDGE, DASH, DATA_EDGE, NO_DATA_COLOR, NO_DATA_EDGE, NO_DATA_LABEL, SELECTED_EDGE, Classes,
+    CONTEXT_EDGE, DASH, DATA_EDGE, NO_DATA_COLOR, NO_DATA_EDGE, NO_DATA_LABEL, SELECTED_EDGE, Classes,
     as_float, format_change, format_pct_change, format_value,
 )
 from geo.errors import AtlasError
-from geo.polyline import DECODER_JS, PRECISION, encode_geometry
+from geo.polyline import PRECISION, encode_geometry
 from geo.vocabulary import METRIC_LABELS, METRIC_SHORT, check
 
 if TYPE_CHECKING:  # folium is imported when a map is built: static snapshots do not need it
@@ -40,135 +38,6 @@ CHANGE_LABEL = "Change in camera networks (B \u2212 A)"
 ONLY_A_STYLE = {"fillColor": "#d9d9d9", "fillOpacity": 0.8, "color": "#333333", "weight": 1.2, "dashArray": "6 4"}
 ONLY_B_STYLE = {"fillColor": "#969696", "fillOpacity": 0.8, "color": "#333333", "weight": 1.4, "dashArray": "1 4"}
 NEITHER_STYLE = {"fillColor": "#ffffff", "fillOpacity": 0.0, "color": CONTEXT_EDGE, "weight": 0.5}
-
-_LEGEND = Environment(autoescape=True).from_string(
-    """<div class="atlas-legend" style="background:rgba(255,255,255,0.94);padding:6px 9px;max-width:230px;\
-font:12px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#222;border-radius:4px;\
-box-shadow:0 1px 4px rgba(0,0,0,0.3)"><div class="atlas-legend-title" style="font-weight:600;margin-bottom:2px">{{ title }}</div>
-{%- if subtitle %}<div style="color:#555;font-size:11px;margin-bottom:4px">{{ subtitle }}</div>{% endif %}
-{%- for item in items %}<div class="atlas-legend-item {{ item.css }}"><span style="display:inline-block;width:18px;\
-height:12px;margin-right:6px;vertical-align:-1px;box-sizing:border-box;background:{{ item.fill }};\
-border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}</div>"""
-)
-
-
-def _item(label: str, fill: str, border: str = "1px solid #8a8a8a", css: str = "") -> dict:
-    return {"label": label, "fill": fill, "border": border, "css": css}
-
-
-def legend_html(title: str, subtitle: str, classes: Classes, extras: Sequence[dict] = (), descending: bool = False) -> str:
-    """The legend as an HTML fragment (autoescaped): the classes, then ``extras`` swatches."""
-    pairs = list(zip(classes.colors, classes.labels))
-    items = [_item(label, color) for color, label in (reversed(pairs) if descending else pairs)]
-    return _LEGEND.render(title=title, subtitle=subtitle, items=[*items, *extras])
-
-
-class _Decorations(MacroElement):
-    """Geometry decoder, background, attribution, legend and (optionally) a title box, added by script.
-
-    Done in script (not in the page's ``<head>``/``<body>``) so it also works inside
-    streamlit-folium, which only carries a map's script over. On a narrow map (a phone)
-    the attribution folds into an "i" toggle so it covers neither legend nor map.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this.decoder }}
-        (function (map) {
-            map.getContainer().style.background = {{ this.background|tojson }};
-            var css = document.createElement("style");
-            css.textContent = "path.leaflet-interactive:focus { outline: none; }"
-                + ".atlas-credit-toggle { display: none; }"
-                + "@media (max-width: 600px) { .atlas-credit-text { display: none; } .atlas-credit-open .atlas-credit-text { display: inline; }"
-                + " .atlas-credit-toggle { display: inline; cursor: pointer; font-weight: 600; padding: 0 4px; }"
-                + " .atlas-legend { font-size: 11px !important; max-width: 150px !important; } }";
-            document.head.appendChild(css);
-            if (map.attributionControl) {
-                map.attributionControl.setPrefix(false);
-                map.attributionControl.addAttribution(
-                    '<span class="atlas-credit-toggle" title="Sources">i</span><span class="atlas-credit-text">'
-                    + {{ this.attribution|tojson }} + "</span>");
-                var credit = map.attributionControl.getContainer();
-                credit.style.maxWidth = "62%";
-                credit.style.whiteSpace = "normal";
-                credit.style.fontSize = "10px";
-                credit.style.lineHeight = "1.3";
-                credit.addEventListener("click", function (event) {
-                    if (event.target.className === "atlas-credit-toggle") { credit.classList.toggle("atlas-credit-open"); }
-                });
-            }
-            var legend = L.control({position: "bottomleft"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "atlas-legend-control");
-                div.innerHTML = {{ this.legend|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo(map);
-            {%- if this.title %}
-            var title = L.control({position: "topright"});
-            title.onAdd = function () {
-                var div = L.DomUtil.create("div", "atlas-title-control");
-                div.innerHTML = {{ this.title|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            title.addTo(map);
-            {%- endif %}
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, legend: str, attribution: str, title: str = "") -> None:
-        super().__init__()
-        self._name = "AtlasDecorations"
-        self.decoder = DECODER_JS
-        self.background = BACKGROUND
-        self.legend = legend
-        self.attribution = html.escape(attribution)
-        self.title = title
-
-
-class _Tooltip(MacroElement):
-    """A sticky tooltip: the unit's name, a status line, rows of (label, pre-escaped value), a source line."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
-            var p = layer.feature.properties, rows = {{ this.rows|tojson }}, keys = {{ this.keys|tojson }};
-            var html = "<div class=\\"atlas-tooltip\\" style=\\"font-size:12px;line-height:1.4\\"><b>" + p.name + "</b>";
-            if (p.s) { html += "<div style=\\"color:#555;max-width:260px;white-space:normal\\">" + p.s + "</div>"; }
-            if (!p.nd) {
-                html += "<table style=\\"margin-top:2px\\">";
-                for (var i = 0; i < keys.length; i++) {
-                    if (p[keys[i]] === undefined) { continue; }
-                    html += "<tr><td style=\\"padding-right:8px;color:#555\\">" + rows[i] + "</td><td style=\\"text-align:right\\">" + p[keys[i]] + "</td></tr>";
-                }
-                html += "</table>";
-            }
-            if ({{ this.source|tojson }}) {
-                html += "<div style=\\"color:#666;font-size:10px;max-width:260px;white-space:normal;margin-top:3px\\">" + {{ this.source|tojson }} + "</div>";
-            }
-            return html + "</div>";
-        }, {sticky: true, opacity: 0.95});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, rows: Sequence[tuple[str, str]], source: str) -> None:
-        super().__init__()
-        self._name = "AtlasTooltip"
-        self.rows = [html.escape(label) for label, _ in rows]
-        self.keys = [key for _, key in rows]
-        self.source = html.escape(f"Source: {source}") if source else ""
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
 
 def _features(frame: gpd.GeoDataFrame, properties: list[dict] | None = None) -> dict:
     """A FeatureCollection whose geometry travels as encoded polylines (``g``), decoded in the browser."""
@@ -206,7 +75,7 @@ def _unit_properties(shapes: gpd.GeoDataFrame) -> list[dict]:
     with_data = int(shapes["has_data"].sum())
     props = []
     for row in shapes.itertuples(index=False):
-        item = {"code": _esc(row.code), "name": _esc(row.name)}
+        item = {"code": map_controls.esc(row.code), "name": map_controls.esc(row.name)}
         if bool(row.has_data):
             coverage = as_float(row.coverage)
             item.update(
@@ -216,7 +85,7 @@ def _unit_properties(shapes: gpd.GeoDataFrame) -> list[dict]:
                 r=_rank_text(row.rank, with_data),
             )
             if coverage is not None and coverage < 1:
-                item["s"] = _esc(f"Counts cover {coverage:.0%} of its residents; rates use those residents only")
+                item["s"] = map_controls.esc(f"Counts cover {coverage:.0%} of its residents; rates use those residents only")
         else:
             item["nd"] = 1
             item["s"] = "No data in this dataset"
@@ -267,15 +136,15 @@ def build_map(
     has = shapes["has_data"].astype(bool)
     extras = []
     if (~has).any():
-        extras.append(_item(NO_DATA_LABEL, NO_DATA_COLOR, f"1px dashed {NO_DATA_EDGE}", "atlas-no-data"))
+        extras.append(map_controls.item(NO_DATA_LABEL, NO_DATA_COLOR, f"1px dashed {NO_DATA_EDGE}", "atlas-no-data"))
     if (has & (shapes["coverage"] < 1)).any():
-        extras.append(_item("Counts cover part of the area", "transparent", f"2px dashed {PARTIAL_STYLE['color']}", "atlas-partial"))
+        extras.append(map_controls.item("Counts cover part of the area", "transparent", f"2px dashed {PARTIAL_STYLE['color']}", "atlas-partial"))
     if context is not None:
-        extras.append(_item("Not in this dataset", "transparent", f"1px solid {CONTEXT_EDGE}"))
-    legend = legend_html(METRIC_LABELS[metric], classes.scheme_label if len(classes.colors) > 1 else "", classes, extras)
+        extras.append(map_controls.item("Not in this dataset", "transparent", f"1px solid {CONTEXT_EDGE}"))
+    legend = map_controls.legend_html(METRIC_LABELS[metric], classes.scheme_label if len(classes.colors) > 1 else "", classes, extras)
     rows = [(METRIC_SHORT["networks"], "n"), (METRIC_SHORT["per_1k"], "a"), (METRIC_SHORT["per_km2"], "d"), ("Rank", "r")]
     return _draw_units(
-        shapes, _styles(shapes, metric, classes), _unit_properties, _Tooltip(rows, attribution.counts), legend,
+        shapes, _styles(shapes, metric, classes), _unit_properties, map_controls.Tooltip(rows, attribution.counts), legend,
         context=context, selected=selected, attribution=attribution, title_html=title_html, inline_assets=inline_assets,
         url_base=url_base,
     )
@@ -333,22 +202,10 @@ def _draw_units(
     # still reads as a UK map and the unpainted rest is visible as such. The zoom cap keeps
     # a small selected borough in its surroundings.
     m.fit_bounds(_bounds(shapes[is_selected[order]]) or UK_BOUNDS, padding=(24, 24), max_zoom=10)
-    m.add_child(_Decorations(legend, attribution.text, title_html))
+    m.add_child(map_controls.Decorations(legend, attribution.text, title_html))
     # The decoder must run before the layers add their data: move it to the front.
-    m._children.move_to_end(next(k for k, v in m._children.items() if isinstance(v, _Decorations)), last=False)
+    m._children.move_to_end(next(k for k, v in m._children.items() if isinstance(v, map_controls.Decorations)), last=False)
     return m
-
-
-class _RawHtml(Element):
-    """Rendered as the text it holds (Leaflet's own source is not a Jinja template)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "RawHtml"
-        self.text = text
-
-    def render(self, **kwargs: object) -> str:
-        return self.text
 
 
 def _new_map(inline_assets: bool, url_base: str) -> folium.Map:
@@ -364,7 +221,7 @@ def _new_map(inline_assets: bool, url_base: str) -> folium.Map:
     m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=None, control_scale=True)
     if inline_assets:
         m.default_js, m.default_css = [], []
-        m.get_root().header.add_child(_RawHtml(assets.inline_html()), name="atlas_assets")
+        m.get_root().header.add_child(map_controls.RawHtml(assets.inline_html()), name="atlas_assets")
     else:
         js, css = assets.served_urls(url_base)
         m.default_js = [(f"atlas_js_{i}", url) for i, url in enumerate(js)]
@@ -389,16 +246,16 @@ def _change_properties(shapes: gpd.GeoDataFrame, label_a: str, label_b: str) -> 
     }
     props = []
     for row in shapes.itertuples(index=False):
-        item = {"code": _esc(row.code), "name": _esc(row.name), "s": _esc(status.get(row.listed, ""))}
+        item = {"code": map_controls.esc(row.code), "name": map_controls.esc(row.name), "s": map_controls.esc(status.get(row.listed, ""))}
         if row.listed == "neither":
             item["nd"] = 1
         else:
             a = as_float(row.networks_a)
             item.update(
-                a=_esc(format_value("networks", row.networks_a) if a is not None else "not listed"),
-                b=_esc(format_value("networks", row.networks_b) if as_float(row.networks_b) is not None else "not listed"),
-                c=_esc(format_change(row.change)),
-                p=_esc("n/a (A is 0)" if a == 0 else format_pct_change(row.pct_change)),
+                a=map_controls.esc(format_value("networks", row.networks_a) if a is not None else "not listed"),
+                b=map_controls.esc(format_value("networks", row.networks_b) if as_float(row.networks_b) is not None else "not listed"),
+                c=map_controls.esc(format_change(row.change)),
+                p=map_controls.esc("n/a (A is 0)" if a == 0 else format_pct_change(row.pct_change)),
             )
         props.append(item)
     return props
@@ -422,10 +279,10 @@ def change_legend_html(classes: Classes, *, label_a: str = "A", label_b: str = "
         if kind in kinds:
             fill = "transparent" if style["fillOpacity"] == 0 else style["fillColor"]
             width = 1 if border == "solid" else 1.5
-            extras.append(_item(label, fill, f"{width}px {border} {style['color']}", f"atlas-{kind}"))
+            extras.append(map_controls.item(label, fill, f"{width}px {border} {style['color']}", f"atlas-{kind}"))
     if context:
-        extras.append(_item("Not in either dataset", "transparent", f"1px solid {CONTEXT_EDGE}"))
-    return legend_html(CHANGE_LABEL, classes.scheme_label, classes, extras, descending=True)
+        extras.append(map_controls.item("Not in either dataset", "transparent", f"1px solid {CONTEXT_EDGE}"))
+    return map_controls.legend_html(CHANGE_LABEL, classes.scheme_label, classes, extras, descending=True)
 
 
 def build_change_map(
@@ -454,7 +311,7 @@ def build_change_map(
     kinds = sorted(set(shapes["listed"].astype(str)) - {"both"})
     rows = [(f"Networks in {label_a}", "a"), (f"Networks in {label_b}", "b"), ("Change", "c"), ("% change", "p")]
     return _draw_units(
-        shapes, styles, lambda frame: _change_properties(frame, label_a, label_b), _Tooltip(rows, attribution.counts),
+        shapes, styles, lambda frame: _change_properties(frame, label_a, label_b), map_controls.Tooltip(rows, attribution.counts),
         change_legend_html(classes, label_a=label_a, label_b=label_b, kinds=kinds, context=context is not None),
         context=context, selected=selected, attribution=attribution, url_base=url_base,
     )

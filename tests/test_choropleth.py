@@ -7,7 +7,7 @@ import re
 import folium
 import pytest
 
-from geo import choropleth, join, metrics
+from geo import choropleth, map_controls, join, metrics
 from geo.captions import Attribution
 from geo.choropleth import build_map, map_html
 from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify
@@ -127,8 +127,8 @@ def test_attribution_names_ons_geonames_and_source(lad_map):
     _, _, html = lad_map
     text = unjs(html)
     assert "attributionControl.addAttribution" in text
-    assert choropleth._esc(ONS_ATTRIBUTION) in text
-    assert choropleth._esc(GEONAMES_ATTRIBUTION) in text
+    assert map_controls.esc(ONS_ATTRIBUTION) in text
+    assert map_controls.esc(GEONAMES_ATTRIBUTION) in text
     assert "The Mail on Sunday via TOP10VPN" in text
 
 
@@ -149,10 +149,10 @@ def test_tooltip_fields(lad_map):
 def test_tooltip_source_is_the_counts_only(shapes):
     frame = shapes["region"]
     m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=Attribution("The Mail on Sunday"))
-    tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, choropleth._Tooltip))
+    tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, map_controls.Tooltip))
     assert tooltip.source == "Source: The Mail on Sunday"
     text = unjs(map_html(m))
-    assert text.count(choropleth._esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
+    assert text.count(map_controls.esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
 
 
 def test_hostile_strings_are_escaped_everywhere(shapes):

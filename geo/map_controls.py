@@ -1,0 +1,157 @@
+"""The interactive map's controls and overlays: legend, tooltip, attribution and title boxes, inlined assets.
+
+Leaflet pieces added by script (so they survive streamlit-folium, which carries only a
+map's script over). Text reaches them escaped: HTML by ``html.escape`` or an autoescaping
+Jinja template, JavaScript values through Jinja's ``tojson``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Sequence
+
+from branca.element import Element, MacroElement
+from jinja2 import Environment, Template
+
+from geo.classes import BACKGROUND, Classes
+from geo.polyline import DECODER_JS
+
+_LEGEND = Environment(autoescape=True).from_string(
+    """<div class="atlas-legend" style="background:rgba(255,255,255,0.94);padding:6px 9px;max-width:230px;\
+font:12px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#222;border-radius:4px;\
+box-shadow:0 1px 4px rgba(0,0,0,0.3)"><div class="atlas-legend-title" style="font-weight:600;margin-bottom:2px">{{ title }}</div>
+{%- if subtitle %}<div style="color:#555;font-size:11px;margin-bottom:4px">{{ subtitle }}</div>{% endif %}
+{%- for item in items %}<div class="atlas-legend-item {{ item.css }}"><span style="display:inline-block;width:18px;\
+height:12px;margin-right:6px;vertical-align:-1px;box-sizing:border-box;background:{{ item.fill }};\
+border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}</div>"""
+)
+
+
+def item(label: str, fill: str, border: str = "1px solid #8a8a8a", css: str = "") -> dict:
+    return {"label": label, "fill": fill, "border": border, "css": css}
+
+
+def legend_html(title: str, subtitle: str, classes: Classes, extras: Sequence[dict] = (), descending: bool = False) -> str:
+    """The legend as an HTML fragment (autoescaped): the classes, then ``extras`` swatches."""
+    pairs = list(zip(classes.colors, classes.labels))
+    items = [item(label, color) for color, label in (reversed(pairs) if descending else pairs)]
+    return _LEGEND.render(title=title, subtitle=subtitle, items=[*items, *extras])
+
+
+class Decorations(MacroElement):
+    """Geometry decoder, background, attribution, legend and (optionally) a title box, added by script.
+
+    Done in script (not in the page's ``<head>``/``<body>``) so it also works inside
+    streamlit-folium, which only carries a map's script over. On a narrow map (a phone)
+    the attribution folds into an "i" toggle so it covers neither legend nor map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.decoder }}
+        (function (map) {
+            map.getContainer().style.background = {{ this.background|tojson }};
+            var css = document.createElement("style");
+            css.textContent = "path.leaflet-interactive:focus { outline: none; }"
+                + ".atlas-credit-toggle { display: none; }"
+                + "@media (max-width: 600px) { .atlas-credit-text { display: none; } .atlas-credit-open .atlas-credit-text { display: inline; }"
+                + " .atlas-credit-toggle { display: inline; cursor: pointer; font-weight: 600; padding: 0 4px; }"
+                + " .atlas-legend { font-size: 11px !important; max-width: 150px !important; } }";
+            document.head.appendChild(css);
+            if (map.attributionControl) {
+                map.attributionControl.setPrefix(false);
+                map.attributionControl.addAttribution(
+                    '<span class="atlas-credit-toggle" title="Sources">i</span><span class="atlas-credit-text">'
+                    + {{ this.attribution|tojson }} + "</span>");
+                var credit = map.attributionControl.getContainer();
+                credit.style.maxWidth = "62%";
+                credit.style.whiteSpace = "normal";
+                credit.style.fontSize = "10px";
+                credit.style.lineHeight = "1.3";
+                credit.addEventListener("click", function (event) {
+                    if (event.target.className === "atlas-credit-toggle") { credit.classList.toggle("atlas-credit-open"); }
+                });
+            }
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "atlas-legend-control");
+                div.innerHTML = {{ this.legend|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo(map);
+            {%- if this.title %}
+            var title = L.control({position: "topright"});
+            title.onAdd = function () {
+                var div = L.DomUtil.create("div", "atlas-title-control");
+                div.innerHTML = {{ this.title|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            title.addTo(map);
+            {%- endif %}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend: str, attribution: str, title: str = "") -> None:
+        super().__init__()
+        self._name = "AtlasDecorations"
+        self.decoder = DECODER_JS
+        self.background = BACKGROUND
+        self.legend = legend
+        self.attribution = html.escape(attribution)
+        self.title = title
+
+
+class Tooltip(MacroElement):
+    """A sticky tooltip: the unit's name, a status line, rows of (label, pre-escaped value), a source line."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+            var p = layer.feature.properties, rows = {{ this.rows|tojson }}, keys = {{ this.keys|tojson }};
+            var html = "<div class=\\"atlas-tooltip\\" style=\\"font-size:12px;line-height:1.4\\"><b>" + p.name + "</b>";
+            if (p.s) { html += "<div style=\\"color:#555;max-width:260px;white-space:normal\\">" + p.s + "</div>"; }
+            if (!p.nd) {
+                html += "<table style=\\"margin-top:2px\\">";
+                for (var i = 0; i < keys.length; i++) {
+                    if (p[keys[i]] === undefined) { continue; }
+                    html += "<tr><td style=\\"padding-right:8px;color:#555\\">" + rows[i] + "</td><td style=\\"text-align:right\\">" + p[keys[i]] + "</td></tr>";
+                }
+                html += "</table>";
+            }
+            if ({{ this.source|tojson }}) {
+                html += "<div style=\\"color:#666;font-size:10px;max-width:260px;white-space:normal;margin-top:3px\\">" + {{ this.source|tojson }} + "</div>";
+            }
+            return html + "</div>";
+        }, {sticky: true, opacity: 0.95});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: Sequence[tuple[str, str]], source: str) -> None:
+        super().__init__()
+        self._name = "AtlasTooltip"
+        self.rows = [html.escape(label) for label, _ in rows]
+        self.keys = [key for _, key in rows]
+        self.source = html.escape(f"Source: {source}") if source else ""
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+class RawHtml(Element):
+    """Rendered as the text it holds (Leaflet's own source is not a Jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawHtml"
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
