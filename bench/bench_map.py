@@ -14,9 +14,10 @@ import time
 import warnings
 from typing import Callable
 
+from geo import dataset_folders
 from geo import vocabulary
 from geo import areas as areas_mod
-from geo import choropleth, datasets, join, metrics, places, snapshot
+from geo import choropleth, join, metrics, places, snapshot
 
 DATASET = "top10vpn-2021"
 METRIC = "per_1k"
@@ -51,7 +52,7 @@ def main() -> None:
 
     areas = areas_mod.load_areas()
     resolver = places.build_resolver(areas)
-    dataset = datasets.load(DATASET)
+    dataset = dataset_folders.load(DATASET)
     tables = {level: metrics.build_table(dataset, resolver, areas, level=level, rank_by=METRIC) for level in vocabulary.LEVELS}
     shapes = {level: join.level_shapes(table, areas) for level, table in tables.items()}
 

@@ -150,10 +150,10 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    from geo import datasets, exports, metrics
+    from geo import dataset_folders, exports, metrics
 
     frame, resolver = _context(args.mirror)
-    dataset = datasets.load(args.dataset)
+    dataset = dataset_folders.load(args.dataset)
     table = metrics.build_table(dataset, resolver, frame, vendor=args.vendor, level=args.level, rank_by=args.metric)
     if args.json:
         print(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
@@ -206,12 +206,12 @@ def _place_lad_codes(resolver, names: Sequence[str]) -> list[str]:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     path, fmt = _snapshot_target(args.out)  # before any slow import or load
 
-    from geo import datasets, snapshot
+    from geo import dataset_folders, snapshot
     from geo.selection import Selection
     from geo.view import build_view
 
     frame, resolver = _context(args.mirror)
-    dataset = datasets.load(args.dataset)
+    dataset = dataset_folders.load(args.dataset)
     _place_lad_codes(resolver, args.place)  # unknown or ambiguous names: one line with suggestions
     chosen = Selection(
         dataset=dataset.id, vendor=args.vendor, places=tuple(args.place), metric=args.metric, level=args.level,

@@ -1,6 +1,5 @@
-"""Observation datasets: the :class:`Dataset` type, the shipped datasets under
-``data/datasets/`` (and extra dataset folders), users' uploaded tables, and the user's own
-place choices. :func:`observations_from_table` validates a table strictly and names the line
+"""Observation datasets: the :class:`Dataset` type, users' uploaded tables and the user's own
+place choices (dataset folders, shipped ones included, and their zips are :mod:`geo.dataset_folders`). :func:`observations_from_table` validates a table strictly and names the line
 and the fix for every problem; it never returns a half-valid table.
 
 An observation is ``place, vendor, networks`` (+ optional ``lad_code, source, date``).
@@ -11,11 +10,8 @@ Reading files into text cells (decoding, delimiters, workbooks, upload limits) i
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import string
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
@@ -28,15 +24,13 @@ from geo.workbooks import column_letter
 
 __all__ = [
     # this module
-    "DATASETS_DIR", "VENDORS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Dataset", "dataset_dirs", "shipped_ids",
-    "load_shipped", "load", "from_upload", "with_choices", "choices_csv", "read_choices", "parse_observations",
-    "observations_from_table",
+    "VENDORS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Dataset", "from_upload", "with_choices", "choices_csv",
+    "read_choices", "parse_observations", "observations_from_table",
     # re-exported for callers of the former single module (pages/, bench/)
     "COLUMN_SYNONYMS", "DEFAULT_MAX_BYTES", "MAX_NETWORKS", "TABLE_SUFFIXES", "DatasetError", "RawTable",
     "decode_text", "guess_mapping", "max_table_bytes", "read_table",
 ]
 
-DATASETS_DIR = Path(__file__).resolve().parent.parent / "data" / "datasets"
 VENDORS = ("all", "hikvision", "dahua")
 REQUIRED_COLUMNS = ("place", "networks")
 OPTIONAL_COLUMNS = ("vendor", "lad_code", "source", "date")
@@ -66,6 +60,9 @@ class Dataset:
     choices: tuple[tuple[str, str], ...] = field(default=())
     published: str | None = None  # when the source published them (ISO date or month)
     source_short: str | None = None  # the source in a few words, for map footers
+    # The Frictionless descriptor it was read from (shipped, folder, zip or scan), kept whole
+    # so saving the dataset again keeps every provenance field.
+    package: dict | None = field(default=None, compare=False, hash=False)
 
     @property
     def date_label(self) -> str:
@@ -109,98 +106,6 @@ def _readable_date(value: str | None) -> str | None:
     except (ValueError, IndexError):
         pass
     return text
-
-
-def dataset_dirs() -> list[Path]:
-    """Folders holding datasets: ``data/datasets/`` plus any in ``CAMERA_ATLAS_DATASETS_DIR``
-    (``os.pathsep``-separated; used for local collections and test fixtures)."""
-    extra = [Path(p) for p in os.environ.get("CAMERA_ATLAS_DATASETS_DIR", "").split(os.pathsep) if p]
-    return [DATASETS_DIR, *extra]
-
-
-def shipped_ids() -> list[str]:
-    """Ids of the datasets in :func:`dataset_dirs` (shipped ones first)."""
-    ids: list[str] = []
-    for root in dataset_dirs():
-        ids += [p.parent.name for p in sorted(root.glob("*/datapackage.json")) if p.parent.name not in ids]
-    return ids
-
-
-def former_ids() -> dict[str, str]:
-    """Old ids that still open a dataset (``former_ids`` in its datapackage.json) -> its id."""
-    found: dict[str, str] = {}
-    for root in dataset_dirs():
-        for path in sorted(root.glob("*/datapackage.json")):
-            try:
-                package = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            for old in package.get("former_ids", []):
-                found.setdefault(str(old), path.parent.name)
-    return found
-
-
-def current_id(dataset_id: str) -> str:
-    """``dataset_id``, or the id a renamed dataset has now ("top10vpn-2022" -> "top10vpn-2021")."""
-    return dataset_id if dataset_id in shipped_ids() else former_ids().get(dataset_id, dataset_id)
-
-
-def load_shipped(dataset_id: str) -> Dataset:
-    """Load a dataset by id (or former id), with its datapackage.json provenance."""
-    dataset_id = current_id(dataset_id)
-    folder = next((root / dataset_id for root in dataset_dirs() if (root / dataset_id / "datapackage.json").is_file()), None)
-    if folder is None:
-        known = ", ".join(shipped_ids()) or "none"
-        raise DatasetError(f"no dataset called {dataset_id!r}: choose one of {known}, or pass a CSV file or a dataset folder")
-    return load_folder(folder, dataset_id)
-
-
-def load_folder(folder: str | os.PathLike[str], dataset_id: str | None = None) -> Dataset:
-    """A dataset folder (observations + Frictionless ``datapackage.json``), e.g. one written by ``scan shodan``."""
-    folder = Path(folder)
-    package_path = folder / "datapackage.json"
-    if not package_path.is_file():
-        raise DatasetError(f"folder {folder.name} has no datapackage.json: pass a dataset folder, a CSV file or a dataset id")
-    try:
-        package = json.loads(package_path.read_text(encoding="utf-8"))
-        resource = package["resources"][0]
-        data = (folder / Path(str(resource["path"])).name).read_bytes()
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        raise DatasetError(
-            f"folder {folder.name} has an unreadable datapackage.json or observations file: write it again (e.g. with scan shodan)"
-        ) from None
-    dataset_id = dataset_id or package.get("name") or folder.name
-    observations = parse_observations(data, str(resource["path"]))
-    sources = package.get("sources", [])
-    licences = package.get("licenses", [])
-    return Dataset(
-        id=dataset_id,
-        title=package.get("title", dataset_id),
-        observations=observations,
-        source="; ".join(s.get("title", "") for s in sources) or "not stated",
-        url=next((s["path"] for s in sources if s.get("path")), None),
-        licence="; ".join(lic.get("title") or lic.get("name", "") for lic in licences) or None,
-        date=str(package.get("date", "not stated")),
-        description=package.get("description", ""),
-        method_notes=tuple(package.get("method_notes", [])),
-        notes=tuple(observations.attrs.get("notes", ())),
-        published=package.get("published"),
-        source_short=package.get("source_short"),
-    )
-
-
-def load(spec: str) -> Dataset:
-    """A shipped dataset id (or former id), a dataset folder, or the path of a CSV/XLSX file."""
-    if spec in shipped_ids() or spec in former_ids():
-        return load_shipped(spec)
-    path = Path(spec)
-    if path.is_dir():
-        return load_folder(path)
-    if path.is_file():
-        return from_upload(path.read_bytes(), path.name)
-    if path.suffix:
-        raise DatasetError(f"file {spec} not found: check the path")
-    return load_shipped(spec)
 
 
 def from_upload(

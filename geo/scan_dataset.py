@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import datasets
+from geo import dataset_folders, datasets
 from geo.errors import AtlasError
 from geo.places import Resolver, normalise_name
 from geo.scan import ScanResult, VendorCount
@@ -189,6 +189,7 @@ def datapackage(summary: ScanSummary, name: str) -> dict:
             f"{result.date} (UTC), with each vendor's national total."
         ),
         "date": result.date,
+        "source_short": f"{result.provider} count API (results: services, not cameras)",
         "vendors": "split",
         "method_notes": [
             f"Unit: {result.provider} results, i.e. services (one IP address and port each) matching the vendor's query. "
@@ -258,13 +259,8 @@ def dataset_files(summary: ScanSummary, name: str) -> dict[str, bytes]:
 def as_dataset(summary: ScanSummary, dataset_id: str) -> datasets.Dataset:
     """The scan as an in-memory :class:`geo.datasets.Dataset` (for a page, without writing a folder)."""
     files = dataset_files(summary, dataset_id)
-    package = json.loads(files["datapackage.json"])
-    table = datasets.parse_observations(files["observations.csv"], "observations.csv")
-    return datasets.Dataset(
-        id=dataset_id, title=package["title"], observations=table,
-        source=package["sources"][0]["title"], url=package["sources"][0]["path"],
-        licence=package["licenses"][0]["title"], date=package["date"], description=package["description"],
-        method_notes=tuple(package["method_notes"]), notes=tuple(table.attrs.get("notes", ())),
+    return dataset_folders.from_package(
+        json.loads(files["datapackage.json"]), files["observations.csv"], dataset_id, "the scan"
     )
 
 

@@ -18,7 +18,7 @@ import geopandas as gpd
 import streamlit as st
 
 from geo import areas as geo_areas
-from geo import assets, captions, choropleth, classes, datasets, places, selection, snapshot
+from geo import assets, captions, choropleth, classes, dataset_folders, datasets, places, selection, snapshot
 from geo.view import View, build_view
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -86,7 +86,7 @@ def register_dataset(dataset: datasets.Dataset) -> str:
 
 @st.cache_data(show_spinner=False)
 def _load_shipped(dataset_id: str) -> datasets.Dataset:
-    return datasets.load_shipped(dataset_id)
+    return dataset_folders.load_shipped(dataset_id)
 
 
 def load_dataset(dataset_id: str) -> datasets.Dataset:
@@ -101,7 +101,7 @@ def load_dataset(dataset_id: str) -> datasets.Dataset:
 
 def available_datasets() -> list[str]:
     """Dataset ids this session may choose: the shipped ones, then its own uploads."""
-    return datasets.shipped_ids() + list(_uploads())
+    return dataset_folders.shipped_ids() + list(_uploads())
 
 
 @st.cache_data(show_spinner="Computing…", max_entries=64)

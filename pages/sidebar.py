@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from geo import datasets, selection
+from geo import dataset_folders, datasets, selection
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.view import View, place_options
@@ -99,7 +99,7 @@ def _init_state(initial: selection.Selection) -> None:
 
 def _warn_foreign_link(dataset_ids: list[str]) -> None:
     requested = st.query_params.get("dataset")
-    requested = datasets.current_id(requested) if requested else requested
+    requested = dataset_folders.current_id(requested) if requested else requested
     if requested and requested not in dataset_ids and st.session_state.get("f_dataset") != requested:
         # A link to an upload made in another browser session: say so, never switch silently.
         st.warning(
@@ -113,7 +113,7 @@ def _warn_foreign_link(dataset_ids: list[str]) -> None:
 def sidebar() -> selection.Selection:
     """Render the shared sidebar, keep the URL in step, and store the selection."""
     dataset_ids = loaders.available_datasets()
-    _init_state(selection.from_params(_params(), dataset_ids, datasets.former_ids()))
+    _init_state(selection.from_params(_params(), dataset_ids, dataset_folders.former_ids()))
     try:
         loaders.load_areas()
     except AtlasError as err:

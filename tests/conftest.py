@@ -32,6 +32,7 @@ import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 
+from geo import dataset_folders
 from geo import areas, assets, datasets, places, sources
 
 # Tests import `atlas_testing` by name; make that independent of pytest's import mode.
@@ -79,7 +80,7 @@ def resolver(areas_frame: gpd.GeoDataFrame) -> places.Resolver:
 
 @pytest.fixture(scope="session")
 def shipped() -> datasets.Dataset:
-    return datasets.load_shipped(SHIPPED_ID)
+    return dataset_folders.load_shipped(SHIPPED_ID)
 
 
 @pytest.fixture(scope="session")

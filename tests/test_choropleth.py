@@ -7,7 +7,7 @@ import re
 import folium
 import pytest
 
-from geo import choropleth, map_controls, join, metrics
+from geo import map_controls, join, metrics
 from geo.captions import Attribution
 from geo.choropleth import build_map, map_html
 from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify

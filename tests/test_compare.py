@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from geo import vocabulary
-from geo import choropleth, compare, datasets, join, metrics
+from geo import compare, datasets, join, metrics
 from geo.areas import merge_lads
 from geo import classes as geo_classes
 from geo.captions import Attribution

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from atlas_testing import REPO_ROOT, SHIPPED_ID, UK_NETWORKS, assert_one_line
+from geo import dataset_folders
 from geo import datasets
 from geo.datasets import parse_observations
 from geo.errors import AtlasError, DatasetError
@@ -29,7 +30,7 @@ def parse_error(data: bytes, filename: str = "upload.csv") -> str:
 
 
 def test_shipped_ids() -> None:
-    assert SHIPPED_ID in datasets.shipped_ids()
+    assert SHIPPED_ID in dataset_folders.shipped_ids()
 
 
 def test_shipped_dataset_loads(shipped: datasets.Dataset) -> None:
@@ -77,10 +78,10 @@ def test_shipped_places_all_match(shipped: datasets.Dataset, resolver: Resolver)
 
 
 def test_load_by_id_and_by_path(tmp_path: Path) -> None:
-    assert datasets.load(SHIPPED_ID).id == SHIPPED_ID
+    assert dataset_folders.load(SHIPPED_ID).id == SHIPPED_ID
     path = tmp_path / "mine.csv"
     path.write_text("place,networks\nLeeds,12\n", encoding="utf-8")
-    mine = datasets.load(str(path))
+    mine = dataset_folders.load(str(path))
     assert mine.id.startswith("upload-") and mine.title == "Your table: mine.csv"
     assert mine.source == "uploaded file mine.csv"
     assert list(mine.observations["networks"]) == [12]
@@ -89,7 +90,7 @@ def test_load_by_id_and_by_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("spec", "needle"), [("missing.csv", "not found"), ("no-such-dataset", "no dataset called")])
 def test_load_unknown(spec: str, needle: str) -> None:
     with pytest.raises(DatasetError) as info:
-        datasets.load(spec)
+        dataset_folders.load(spec)
     assert_one_line(info.value, needle)
     assert issubclass(DatasetError, AtlasError)
 

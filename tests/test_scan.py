@@ -17,7 +17,8 @@ import pytest
 
 from atlas_testing import assert_one_line
 from fake_shodan import AMBIGUOUS, CITIES, FREE_KEY, MEMBER_KEY, TOTALS, UNMATCHED, FakeShodan, Reply, expected
-from geo import datasets, metrics, scan, scan_dataset, shodan_count
+from geo import dataset_folders
+from geo import metrics, scan, scan_dataset, shodan_count
 from geo.errors import AtlasError
 from geo.scan import CountResult, ScanError, ScanQuery, TransientError
 from geo.shodan_count import ShodanCountProvider
@@ -161,7 +162,7 @@ def test_written_folder(fake: FakeShodan, resolver, areas_frame, tmp_path: Path,
 
     # The folder loads as a dataset; its national figure is Shodan's total.
     monkeypatch.setenv("CAMERA_ATLAS_DATASETS_DIR", str(tmp_path))
-    dataset = datasets.load_shipped("2025-06")
+    dataset = dataset_folders.load_shipped("2025-06")
     table = dataset.observations.set_index(["place", "vendor"])
     assert table.loc[("United Kingdom", "hikvision"), "networks"] == TOTALS["hikvision"]
     assert table.loc[("Birmingham", "hikvision"), "lad_code"] == "E08000025"

@@ -1,0 +1,197 @@
+"""Dataset folders: the shipped collection, any folder of observations plus a Frictionless
+``datapackage.json``, and the same two files in a zip a user can keep, share and upload again.
+
+:func:`from_package` is the one reader of a descriptor; :func:`load` takes whatever a user
+names (a shipped id, a former id, a folder, a CSV/XLSX file); :func:`package_for` and
+:func:`folder_files` write any dataset (a shipped one, an upload with the user's place
+choices, a live scan) back out; :func:`to_zip` / :func:`from_zip` carry it as one file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from geo.datasets import Dataset, from_upload, parse_observations
+from geo.errors import DatasetError
+from geo.limits import format_size, max_table_bytes
+
+DATASETS_DIR = Path(__file__).resolve().parent.parent / "data" / "datasets"
+FILES = ("observations.csv", "datapackage.json")
+OBSERVATION_COLUMNS = ["place", "vendor", "networks", "lad_code", "source", "date"]
+
+
+def dataset_dirs() -> list[Path]:
+    """Folders holding datasets: ``data/datasets/`` plus any in ``CAMERA_ATLAS_DATASETS_DIR``
+    (``os.pathsep``-separated; used for local collections and test fixtures)."""
+    extra = [Path(p) for p in os.environ.get("CAMERA_ATLAS_DATASETS_DIR", "").split(os.pathsep) if p]
+    return [DATASETS_DIR, *extra]
+
+
+def shipped_ids() -> list[str]:
+    """Ids of the datasets in :func:`dataset_dirs` (shipped ones first)."""
+    ids: list[str] = []
+    for root in dataset_dirs():
+        ids += [p.parent.name for p in sorted(root.glob("*/datapackage.json")) if p.parent.name not in ids]
+    return ids
+
+
+def former_ids() -> dict[str, str]:
+    """Old ids that still open a dataset (``former_ids`` in its datapackage.json) -> its id."""
+    found: dict[str, str] = {}
+    for root in dataset_dirs():
+        for path in sorted(root.glob("*/datapackage.json")):
+            try:
+                package = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for old in package.get("former_ids", []):
+                found.setdefault(str(old), path.parent.name)
+    return found
+
+
+def current_id(dataset_id: str) -> str:
+    """``dataset_id``, or the id a renamed dataset has now ("top10vpn-2022" -> "top10vpn-2021")."""
+    return dataset_id if dataset_id in shipped_ids() else former_ids().get(dataset_id, dataset_id)
+
+
+def from_package(package: dict, observations: bytes, dataset_id: str, where: str) -> Dataset:
+    """A :class:`Dataset` from a Frictionless descriptor and its observations file (``where`` names it in errors)."""
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list) or not package["resources"]:
+        raise DatasetError(f"{where} has no resources in its datapackage.json: save the dataset again from the app or with scan shodan")
+    table = parse_observations(observations, str(package["resources"][0].get("path", "observations.csv")))
+    sources = [s for s in package.get("sources", []) if isinstance(s, dict)]
+    licences = [lic for lic in package.get("licenses", []) if isinstance(lic, dict)]
+    choices = tuple((str(a), str(t)) for a, t in package.get("place_choices", []) if str(a).strip() and str(t).strip())
+    return Dataset(
+        id=dataset_id,
+        title=str(package.get("title") or dataset_id),
+        observations=table,
+        source="; ".join(str(s.get("title", "")) for s in sources) or "not stated",
+        url=next((str(s["path"]) for s in sources if s.get("path")), None),
+        licence="; ".join(str(lic.get("title") or lic.get("name", "")) for lic in licences) or None,
+        date=str(package.get("date", "not stated")),
+        description=str(package.get("description", "")),
+        method_notes=tuple(str(n) for n in package.get("method_notes", [])),
+        notes=tuple(table.attrs.get("notes", ())),
+        choices=choices,
+        published=package.get("published"),
+        source_short=package.get("source_short"),
+        package=package,
+    )
+
+
+def load_folder(folder: str | os.PathLike[str], dataset_id: str | None = None) -> Dataset:
+    """A dataset folder (observations + ``datapackage.json``), e.g. one written by ``scan shodan``."""
+    folder = Path(folder)
+    if not (folder / "datapackage.json").is_file():
+        raise DatasetError(f"folder {folder.name} has no datapackage.json: pass a dataset folder, a CSV file or a dataset id")
+    try:
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        data = (folder / Path(str(package["resources"][0]["path"])).name).read_bytes()
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        raise DatasetError(
+            f"folder {folder.name} has an unreadable datapackage.json or observations file: write it again (e.g. with scan shodan)"
+        ) from None
+    return from_package(package, data, dataset_id or str(package.get("name") or folder.name), f"folder {folder.name}")
+
+
+def load_shipped(dataset_id: str) -> Dataset:
+    """Load a dataset by id (or former id), with its datapackage.json provenance."""
+    dataset_id = current_id(dataset_id)
+    folder = next((root / dataset_id for root in dataset_dirs() if (root / dataset_id / "datapackage.json").is_file()), None)
+    if folder is None:
+        known = ", ".join(shipped_ids()) or "none"
+        raise DatasetError(f"no dataset called {dataset_id!r}: choose one of {known}, or pass a CSV file or a dataset folder")
+    return load_folder(folder, dataset_id)
+
+
+def load(spec: str) -> Dataset:
+    """A shipped dataset id (or former id), a dataset folder, a saved dataset zip, or a CSV/XLSX file."""
+    if spec in shipped_ids() or spec in former_ids():
+        return load_shipped(spec)
+    path = Path(spec)
+    if path.is_dir():
+        return load_folder(path)
+    if path.is_file():
+        data = path.read_bytes()
+        return from_zip(data, path.name) if path.suffix.lower() == ".zip" else from_upload(data, path.name)
+    if path.suffix:
+        raise DatasetError(f"file {spec} not found: check the path")
+    return load_shipped(spec)
+
+
+def package_for(dataset: Dataset) -> dict:
+    """The dataset's Frictionless descriptor: the one it came with, else one written from its provenance.
+
+    The user's place choices travel with it (``place_choices``), so a saved upload reopens
+    exactly as it was.
+    """
+    package = dict(dataset.package) if dataset.package else {
+        "profile": "tabular-data-package",
+        "name": "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in dataset.id.lower()).strip("-._") or "dataset",
+        "title": dataset.title,
+        "description": dataset.description,
+        "date": dataset.date,
+        "sources": [{"title": dataset.source, **({"path": dataset.url} if dataset.url else {})}],
+        "licenses": [{"name": "other", "title": dataset.licence or "not stated"}],
+        "method_notes": list(dataset.method_notes),
+        "resources": [{"name": "observations", "path": "observations.csv", "profile": "tabular-data-resource", "format": "csv"}],
+    }
+    if dataset.choices:
+        package["place_choices"] = [list(pair) for pair in dataset.choices]
+    package["resources"] = [{**package["resources"][0], "path": "observations.csv"}]
+    return package
+
+
+def folder_files(dataset: Dataset) -> dict[str, bytes]:
+    """``observations.csv`` and ``datapackage.json`` of any dataset, as bytes."""
+    buffer = io.StringIO()
+    dataset.observations.reindex(columns=OBSERVATION_COLUMNS).to_csv(
+        buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
+    )
+    package = json.dumps(package_for(dataset), ensure_ascii=False, indent=2) + "\n"
+    return {"observations.csv": buffer.getvalue().encode("utf-8"), "datapackage.json": package.encode("utf-8")}
+
+
+def to_zip(files: dict[str, bytes]) -> bytes:
+    """The dataset folder's files as one zip (fixed timestamps, so the same dataset gives the same bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in FILES:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def from_zip(data: bytes, filename: str, max_bytes: int | None = None) -> Dataset:
+    """A dataset saved as a zip (``observations.csv`` + ``datapackage.json``), checked before it is inflated."""
+    limit = max_table_bytes() if max_bytes is None else max_bytes
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DatasetError(f"{filename} is not a zip archive: upload the .zip the app or scan shodan saved") from None
+    with archive:
+        members = {Path(info.filename).name: info for info in archive.infolist() if not info.is_dir()}
+        missing = [name for name in FILES if name not in members]
+        if missing:
+            raise DatasetError(f"{filename} lacks {', '.join(missing)}: upload the .zip the app saved (a dataset folder zipped)")
+        total = sum(members[name].file_size for name in FILES)
+        if total > limit:
+            raise DatasetError(
+                f"{filename} inflates to {format_size(total, round_up=True)}, over the {format_size(limit)} limit: "
+                "upload a smaller dataset or raise CAMERA_ATLAS_MAX_TABLE_MB"
+            )
+        try:
+            package = json.loads(archive.read(members["datapackage.json"]).decode("utf-8"))
+            observations = archive.read(members["observations.csv"])
+        except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError):
+            raise DatasetError(f"{filename} holds an unreadable datapackage.json: save the dataset again from the app") from None
+    dataset = from_package(package, observations, "upload-zip", filename)
+    return replace(dataset, source=dataset.source if dataset.package else f"saved dataset {filename}")
