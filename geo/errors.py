@@ -15,3 +15,7 @@ class SourceError(AtlasError):
 
 class DatasetError(AtlasError):
     """An observation table (shipped or uploaded) is unusable."""
+
+
+class Cancelled(AtlasError):
+    """Work stopped because the browser session that asked for it has gone."""

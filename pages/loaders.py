@@ -158,3 +158,14 @@ def default_caption(sel: selection.Selection) -> captions.Caption:
 def file_stem(view: View, dataset: datasets.Dataset) -> str:
     """The stem every download of this view is named with (the snapshot's rule)."""
     return snapshot.file_stem(view, dataset)
+
+
+def session_alive() -> bool:
+    """False once the browser session running this script has gone (so long work can stop)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return True
+    return Runtime.instance().is_active_session(ctx.session_id)

@@ -20,6 +20,7 @@ from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, VENDOR_LA
 from pages import loaders
 
 SELECTION_KEY = "atlas_selection"
+PENDING_KEY = "atlas_pending_dataset"
 log = logging.getLogger("uk_camera_atlas")
 
 
@@ -73,6 +74,12 @@ def use_dataset(dataset_id: str) -> None:
     st.session_state["f_places"] = []
 
 
+def switch_dataset(dataset_id: str) -> None:
+    """Switch to ``dataset_id`` from a page's body (after the sidebar rendered): on a fresh run."""
+    st.session_state[PENDING_KEY] = dataset_id
+    st.rerun()
+
+
 def current_selection() -> selection.Selection:
     """The selection the sidebar produced on this run."""
     return st.session_state.get(SELECTION_KEY, selection.Selection())
@@ -119,6 +126,9 @@ def sidebar() -> selection.Selection:
     except AtlasError as err:
         fail(err)
     _warn_foreign_link(dataset_ids)
+    pending = st.session_state.pop(PENDING_KEY, None)
+    if pending in dataset_ids:
+        use_dataset(pending)
     if st.session_state.get("f_dataset") not in dataset_ids:
         st.session_state["f_dataset"] = dataset_ids[0]
     with st.sidebar:

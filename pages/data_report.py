@@ -1,0 +1,163 @@
+"""The Data page's current dataset: provenance, the match report, fixing names, and saving it all.
+
+Every row of the dataset says how its place resolved (matched and how, ambiguous with
+candidates, unmatched with suggestions); the user picks or types a place for each problem,
+and the choices become part of the dataset (and of the zip it saves as).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import dataset_folders, datasets, exports, places
+from geo.errors import AtlasError
+from geo.markup import md_escape
+from geo.view import View
+from pages import loaders, sidebar
+
+NONE = "(none)"
+MAX_FIXES = 100  # names offered for fixing at once (largest counts first)
+
+
+def apply_choices() -> None:
+    """Callback: turn the match-report picks into a dataset with those choices."""
+    picks = {
+        key.removeprefix("pick_"): value
+        for key, value in st.session_state.items()
+        if key.startswith("pick_") and value and value != NONE
+    }
+    _apply(picks)
+
+
+def load_choices() -> None:
+    """Callback: apply a choices (aliases) CSV saved earlier."""
+    upload = st.session_state.get("upload_choices")
+    if upload is None:
+        return
+    try:
+        _apply(datasets.read_choices(upload.getvalue(), upload.name))
+    except AtlasError as err:
+        st.session_state["data_error_fix"] = str(err)
+
+
+def _apply(picks: dict[str, str]) -> None:
+    current = loaders.load_dataset(sidebar.current_selection().dataset)
+    adjusted = datasets.with_choices(current, picks)
+    try:
+        # Resolve once now so a bad pick is refused here, not on every page.
+        places.with_choices(loaders.load_resolver(), dict(adjusted.choices))
+    except AtlasError as err:
+        st.session_state["data_error_fix"] = str(err)
+        return
+    st.session_state["data_error_fix"] = None
+    sidebar.use_dataset(loaders.register_dataset(adjusted))
+
+
+def provenance(dataset: datasets.Dataset) -> None:
+    """Title, description, source, link, licence, date, vendors and method notes."""
+    st.subheader(md_escape(dataset.title))
+    if dataset.description:
+        st.markdown(md_escape(dataset.description))
+    facts = {
+        "Source": dataset.source,
+        "Link": dataset.url or "none published",
+        "Licence": dataset.licence or "not stated",
+        "Date": dataset.date_label,
+        "Vendors": "Hikvision and Dahua counted separately" if dataset.splits_vendors else "Hikvision and Dahua combined",
+    }
+    st.table({"": list(facts.keys()), "Value": [md_escape(v) for v in facts.values()]})
+    if dataset.method_notes:
+        st.markdown("**Method notes**")
+        st.markdown("\n".join(f"- {md_escape(note)}" for note in dataset.method_notes))
+    for note in dataset.notes:
+        st.info(md_escape(note))
+
+
+def match_report(view: View, dataset: datasets.Dataset) -> None:
+    """How every row resolved, the form to fix the problems, and the downloads."""
+    report = view.table.match_report
+    st.subheader("Match report")
+    counts = report["status"].value_counts()
+    national = int(report["national"].sum())
+    a, b, c, d = st.columns(4)
+    a.metric("Matched places", int(counts.get("matched", 0)) - national)
+    b.metric("National totals", national)
+    c.metric("Ambiguous", int(counts.get("ambiguous", 0)))
+    d.metric("Unmatched", int(counts.get("unmatched", 0)))
+    shown = report.assign(
+        lad_codes=report["lad_codes"].map(lambda c: f"{len(c)} LAD" + ("s" if len(c) != 1 else "") if c else ""),
+        suggestions=report["suggestions"].map(", ".join),
+    ).astype({"method": "object", "name": "object", "note": "object"})
+    st.dataframe(
+        shown.where(shown.notna(), ""),  # blank, never "None"
+        hide_index=True,
+        width="stretch",
+        column_order=["line", "input", "vendor", "networks", "status", "method", "name", "lad_codes", "suggestions", "note"],
+        column_config={
+            "line": st.column_config.NumberColumn("Line", help="Line in the source file (header = 1)"),
+            "input": "Place as written",
+            "vendor": "Vendor",
+            "networks": st.column_config.NumberColumn("Networks", format="localized"),
+            "status": "Status",
+            "method": st.column_config.TextColumn("How", help="code, alias, lad_name, gazetteer, qualifier, choice"),
+            "name": "Resolved to",
+            "lad_codes": "Covers",
+            "suggestions": "Candidates / suggestions",
+            "note": "Note",
+        },
+    )
+    _fix_form(report)
+    _downloads(view, dataset, report)
+
+
+def _fix_form(report: pd.DataFrame) -> None:
+    problems = report[report["status"] != "matched"]
+    problems = problems.groupby("input", sort=False).agg(
+        status=("status", "first"), networks=("networks", "sum"), suggestions=("suggestions", "first")
+    ).reset_index().sort_values("networks", ascending=False)
+    if problems.empty:
+        return
+    total = int(report["networks"].sum()) or 1
+    held = int(problems["networks"].sum())
+    st.markdown(
+        f"**Fix {len(problems)} name{'s' if len(problems) != 1 else ''}** ({held:,} networks, {held / total:.0%} of the "
+        "rows' total): pick a candidate or type a place."
+    )
+    lad_names = sorted(loaders.load_areas()["name"])
+    with st.form("choices"):
+        for row in problems.head(MAX_FIXES).itertuples(index=False):
+            suggestions = list(row.suggestions)
+            options = [NONE, *suggestions, *[n for n in lad_names if n not in suggestions]]
+            st.selectbox(
+                f"{md_escape(row.input)} ({row.status}, {row.networks:,} networks)",
+                options,
+                index=1 if len(suggestions) == 1 else 0,  # a single suggestion is offered ready to apply
+                key=f"pick_{row.input}",
+                accept_new_options=True,
+            )
+        st.form_submit_button("Apply my choices", type="primary", on_click=apply_choices)
+    message = st.session_state.get("data_error_fix")
+    if message:
+        st.error(md_escape(message), icon=":material/error:")
+
+
+def _downloads(view: View, dataset: datasets.Dataset, report: pd.DataFrame) -> None:
+    stem = loaders.file_stem(view, dataset)
+    left, middle, right = st.columns(3)
+    left.download_button(
+        "Save this dataset (zip)", data=dataset_folders.to_zip(dataset_folders.folder_files(dataset)),
+        file_name=f"{stem}_dataset.zip", mime="application/zip", on_click="ignore", icon=":material/download:",
+        key="download-dataset-zip", help="observations.csv + datapackage.json, with your place choices: upload it again any time",
+    )
+    middle.download_button(
+        "Download match report (CSV)", data=exports.safe_csv(report), file_name=f"{stem}_match-report.csv",
+        mime="text/csv", on_click="ignore", icon=":material/download:", key="download-match-report",
+    )
+    if dataset.choices:
+        right.download_button(
+            "Download my choices (aliases CSV)", data=datasets.choices_csv(dataset.choices),
+            file_name="uk-camera-atlas_place-choices.csv", mime="text/csv", on_click="ignore",
+            icon=":material/download:", key="download-choices",
+        )
+    st.file_uploader("Apply saved choices (aliases CSV)", type=["csv"], key="upload_choices", on_change=load_choices)

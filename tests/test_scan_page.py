@@ -1,0 +1,75 @@
+"""AppTest: "Count with Shodan" on the Data page, against the local stand-in for Shodan (never the internet)."""
+
+from __future__ import annotations
+
+import pytest
+from fake_shodan import FREE_KEY, MEMBER_KEY, TOTALS, FakeShodan
+from streamlit.testing.v1 import AppTest
+from test_app_pages import APP, metric_values
+
+pytestmark = pytest.mark.usefixtures("app_navigation")
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch):
+    with FakeShodan() as server:
+        monkeypatch.setenv("SHODAN_API_URL", server.url)
+        yield server
+
+
+def data_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    return at
+
+
+def count(at: AppTest, key: str, cities: int = 1000) -> AppTest:
+    at.text_input(key="shodan_api_key").set_value(key)
+    at.number_input[0].set_value(cities)
+    next(b for b in at.button if b.label == "Count with Shodan").click()
+    return at.run()
+
+
+def test_a_count_becomes_this_sessions_dataset(fake: FakeShodan) -> None:
+    at = count(data_page(), MEMBER_KEY)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    chosen = at.sidebar.selectbox(key="f_dataset").value
+    assert chosen.startswith("upload-")
+    assert not at.sidebar.radio(key="f_vendor").disabled  # a vendor split
+    assert any("hikvision" in s.value and "resolved" in s.value for s in at.success)
+    # The key is nowhere but in the password field: not in the URL, not in the page's text.
+    assert MEMBER_KEY not in str(dict(at.query_params))
+    assert not any(MEMBER_KEY in m.value for m in [*at.markdown, *at.caption, *at.success, *at.info])
+    at.switch_page("pages/map.py").run()
+    assert metric_values(at)["National total"] == f"{sum(TOTALS.values()):,}"
+    at.sidebar.radio(key="f_level").set_value("lad").run()
+    assert int(metric_values(at)["In mapped local authorities"].replace(",", "")) > 0
+    at.sidebar.radio(key="f_vendor").set_value("dahua").run()
+    assert metric_values(at)["National total"] == f"{TOTALS['dahua']:,}"
+
+
+def test_a_refused_key_is_one_line_and_keeps_the_dataset(fake: FakeShodan) -> None:
+    at = count(data_page(), "not-a-real-key")
+    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021"
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert len(errors) == 1 and "key" in errors[0].lower() and "not-a-real-key" not in errors[0]
+    at = count(data_page(), FREE_KEY)
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert len(errors) == 1 and "membership" in errors[0]
+
+
+def test_a_saved_count_opens_again_without_a_key(fake: FakeShodan) -> None:
+    at = count(data_page(), MEMBER_KEY)
+    saved = next(b for b in at.get("download_button") if b.key == "download-dataset-zip")
+    assert saved.label == "Save this dataset (zip)"
+    from geo import dataset_folders
+
+    # The bytes the button offers are the session's dataset as a zip (AppTest cannot fetch downloads).
+    stored = at.session_state["atlas_uploads"][at.sidebar.selectbox(key="f_dataset").value]
+    zipped = dataset_folders.to_zip(dataset_folders.folder_files(stored))
+    assert MEMBER_KEY.encode() not in zipped
+    again = dataset_folders.from_zip(zipped, "scan.zip")
+    assert again.package["scan"]["vendors"]["hikvision"]["total"] == TOTALS["hikvision"]
