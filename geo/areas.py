@@ -177,10 +177,3 @@ def uk_population(areas: pd.DataFrame) -> int:
 def uk_area_km2(areas: pd.DataFrame) -> float:
     """Land area of the UK in km²: the sum of its LADs."""
     return float(areas["area_km2"].sum())
-
-
-def require_codes(areas: pd.DataFrame, codes: list[str]) -> None:
-    """Raise when any of ``codes`` is not a LAD in ``areas``."""
-    unknown = sorted(set(codes) - set(areas["code"]))
-    if unknown:
-        raise SourceError(f"unknown LAD code(s) {', '.join(unknown[:5])}: use May 2024 LAD GSS codes")

@@ -12,7 +12,7 @@ import math
 import warnings
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -146,20 +146,24 @@ def classify(values: Sequence[float], scheme: str = "quantiles", k: int = 5) -> 
 def _labels(bins: list[float], low: float, integer: bool) -> list[str]:
     """Legend labels ``"low – high"`` for classes ``(previous bin, bin]``."""
     if integer:
-        labels = []
-        for i, upper in enumerate(bins):
-            start = low if i == 0 else math.floor(bins[i - 1]) + 1
-            end = math.floor(upper)
-            if start > end:  # a class no whole number falls into
-                start = bins[i - 1]
-                labels.append(f"{format_number(start, 1)} {DASH} {format_number(upper, 1)}")
-            elif start == end:
-                labels.append(format_number(start, 0))
-            else:
-                labels.append(f"{format_number(start, 0)} {DASH} {format_number(end, 0)}")
-        return labels
+        return _whole_number_labels([low, *bins], format_number)
     edges = format_edges([low, *bins], integer)
     return [lo if lo == hi else f"{lo} {DASH} {hi}" for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def _whole_number_labels(edges: list[float], fmt: Callable[[float, int], str]) -> list[str]:
+    """Labels of classes ``(edges[i], edges[i + 1]]`` of counts (the first from its lower edge), by the whole numbers in them."""
+    labels = []
+    for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+        start = math.ceil(lo) if i == 0 else math.floor(lo) + 1
+        end = math.floor(hi)
+        if start > end:  # a class no whole number falls into
+            labels.append(f"{fmt(lo, 1)} {DASH} {fmt(hi, 1)}")
+        elif start == end:
+            labels.append(fmt(start, 0))
+        else:
+            labels.append(f"{fmt(start, 0)} {DASH} {fmt(end, 0)}")
+    return labels
 
 
 def format_edges(edges: list[float], integer: bool) -> list[str]:
@@ -244,19 +248,8 @@ def classify_diverging(values: Sequence[float], k: int = 5) -> Classes:
 
 def _diverging_labels(edges: list[float], integer: bool) -> list[str]:
     """Labels for classes ``(edges[i], edges[i + 1]]`` (the first includes its lower edge)."""
-    labels = []
     if integer:
-        for i in range(len(edges) - 1):
-            lo, hi = edges[i], edges[i + 1]
-            start = math.ceil(lo) if i == 0 else math.floor(lo) + 1
-            end = math.floor(hi)
-            if start > end:  # a class no whole number falls into
-                labels.append(f"{signed(lo, 1)} {DASH} {signed(hi, 1)}")
-            elif start == end:
-                labels.append(signed(start, 0))
-            else:
-                labels.append(f"{signed(start, 0)} {DASH} {signed(end, 0)}")
-        return labels
+        return _whole_number_labels(edges, signed)
     texts = format_edges(edges, integer)
     decimals = max((len(t.split(".")[1]) if "." in t else 0) for t in texts)
     return [f"{signed(lo, decimals)} {DASH} {signed(hi, decimals)}" for lo, hi in zip(edges[:-1], edges[1:])]

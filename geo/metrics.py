@@ -58,11 +58,6 @@ class Table:
         return max(self.national_total - self.mapped_total, 0)
 
     @property
-    def partly_covered(self) -> pd.DataFrame:
-        """Rows whose counts come from only part of the unit (coverage below 1)."""
-        return self.rows[self.rows["coverage"] < 1]
-
-    @property
     def uk_rates(self) -> dict[str, float]:
         """The national rates a row is compared against: networks, per 1,000 residents and per km²."""
         return {
@@ -292,11 +287,6 @@ def region_stats(areas: pd.DataFrame) -> pd.DataFrame:
     return areas.groupby("region_code").agg(
         name=("region_name", "first"), population=("population", "sum"), area_km2=("area_km2", "sum")
     )
-
-
-def uk_average(table: Table, areas: pd.DataFrame | None = None) -> dict[str, float]:
-    """The national rates a row is compared against (see :attr:`Table.uk_rates`)."""
-    return table.uk_rates
 
 
 def _single_region(lads: pd.DataFrame, codes: tuple[str, ...]) -> str | None:

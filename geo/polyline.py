@@ -18,7 +18,6 @@ _FACTOR = 10**PRECISION
 # those break out of folium's templates (its rendered scripts are parsed by Jinja again) and
 # need escaping in JSON. The URL-safe base64 alphabet has none of them.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_INDEX = {char: i for i, char in enumerate(ALPHABET)}
 
 
 def _encode_values(values: np.ndarray) -> str:
@@ -51,19 +50,6 @@ def encode_geometry(geometry: shapely.Geometry | None) -> list[list[str]]:
         elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
             polygons.extend(encode_geometry(part))
     return polygons
-
-
-def decode_ring(text: str) -> np.ndarray:
-    """The inverse of :func:`encode_ring` (for tests and for reading maps back)."""
-    values, value, shift = [], 0, 0
-    for char in text:
-        chunk = _INDEX[char]
-        value |= (chunk & 0x1F) << shift
-        shift += 5
-        if chunk < 0x20:
-            values.append(~(value >> 1) if value & 1 else value >> 1)
-            value, shift = 0, 0
-    return np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0) / _FACTOR
 
 
 # Restores `feature.geometry` from `feature.g` for every feature added to an L.GeoJSON layer.

@@ -38,11 +38,6 @@ class View:
             return rows
         return rows[rows["code"].isin(self.selected_units)]
 
-    @property
-    def focus_shapes(self) -> gpd.GeoDataFrame:
-        """The chosen units with their shapes (empty when none is chosen)."""
-        return self.shapes[self.shapes["code"].isin(self.selected_units)]
-
 
 def place_options(place_rows: pd.DataFrame, areas: pd.DataFrame) -> list[str]:
     """Names a user can pick: the dataset's places first, then every LAD."""

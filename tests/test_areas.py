@@ -11,9 +11,8 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from atlas_testing import GREATER_LONDON_POPULATION, UK_POPULATION, assert_one_line
+from atlas_testing import GREATER_LONDON_POPULATION, UK_POPULATION
 from geo import areas, sources
-from geo.errors import SourceError
 
 REGION_CODES = {f"E1200000{i}" for i in range(1, 10)} | {"W92000004", "S92000003", "N92000002"}
 
@@ -115,10 +114,3 @@ def test_damaged_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     frame = areas.load_areas()
     assert len(frame) == 361
     assert gpd.read_parquet(areas.cache_path()).shape == frame.shape
-
-
-def test_require_codes(areas_frame: gpd.GeoDataFrame) -> None:
-    areas.require_codes(areas_frame, ["E08000003", "S12000036"])
-    with pytest.raises(SourceError) as info:
-        areas.require_codes(areas_frame, ["E08000003", "E07000187"])
-    assert_one_line(info.value, "E07000187", "May 2024")

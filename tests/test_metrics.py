@@ -117,7 +117,7 @@ def test_rank_by_per_1k(shipped: datasets.Dataset, resolver: Resolver, areas_fra
 
 
 def test_uk_average(place_table: metrics.Table, areas_frame: gpd.GeoDataFrame) -> None:
-    average = metrics.uk_average(place_table, areas_frame)
+    average = place_table.uk_rates
     assert average["networks"] == UK_NETWORKS
     assert average["per_1k"] == pytest.approx(UK_PER_1K)
     assert average["per_km2"] == pytest.approx(UK_NETWORKS / areas_frame["area_km2"].sum())
