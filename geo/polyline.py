@@ -9,6 +9,8 @@ GeoJSON geometries in the browser before Leaflet sees them.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import shapely
 
@@ -20,15 +22,22 @@ _FACTOR = 10**PRECISION
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
+_CODES = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+_MAX_CHUNKS = 8  # 5 bits each: enough for any delta of a coordinate in degrees x 10^4
+
+
 def _encode_values(values: np.ndarray) -> str:
-    out: list[str] = []
-    for value in values.tolist():
-        value = ~(value << 1) if value < 0 else value << 1
-        while value >= 0x20:
-            out.append(ALPHABET[0x20 | (value & 0x1F)])
-            value >>= 5
-        out.append(ALPHABET[value])
-    return "".join(out)
+    """Zigzag, then 5-bit chunks lowest first with a continuation bit, for every value at once (numpy)."""
+    zigzag = (values << 1) ^ (values >> 63)
+    shifts = 5 * np.arange(_MAX_CHUNKS, dtype=np.int64)
+    rest = zigzag[:, None] >> shifts  # (n, chunks)
+    more = np.zeros_like(rest, dtype=bool)
+    more[:, :-1] = rest[:, 1:] > 0
+    keep = more.copy()
+    keep[:, 0] = True
+    keep[:, 1:] |= more[:, :-1]
+    codes = (rest & 0x1F) | (more.astype(np.int64) << 5)
+    return _CODES[codes[keep]].tobytes().decode("ascii")
 
 
 def encode_ring(xy: np.ndarray) -> str:
@@ -39,17 +48,25 @@ def encode_ring(xy: np.ndarray) -> str:
 
 
 def encode_geometry(geometry: shapely.Geometry | None) -> list[list[str]]:
-    """A polygon or multipolygon as ``[[exterior, hole, …], …]`` polyline strings (empty when none)."""
+    """A polygon or multipolygon as ``[[exterior, hole, …], …]`` polyline strings (empty when none).
+
+    Encodings are remembered by the geometry's WKB (bounded): a filter change redraws the
+    same shapes, so they are encoded once, not on every rerun of every session.
+    """
     if geometry is None or geometry.is_empty:
         return []
-    polygons = []
-    for part in shapely.get_parts(geometry):
+    return [list(rings) for rings in _encoded(shapely.to_wkb(geometry))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(wkb: bytes) -> tuple[tuple[str, ...], ...]:
+    polygons: list[tuple[str, ...]] = []
+    for part in shapely.get_parts(shapely.from_wkb(wkb)):
         if part.geom_type == "Polygon":
-            rings = [part.exterior, *part.interiors]
-            polygons.append([encode_ring(shapely.get_coordinates(r)) for r in rings])
+            polygons.append(tuple(encode_ring(shapely.get_coordinates(r)) for r in (part.exterior, *part.interiors)))
         elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
-            polygons.extend(encode_geometry(part))
-    return polygons
+            polygons.extend(_encoded(shapely.to_wkb(part)))
+    return tuple(polygons)
 
 
 # Restores `feature.geometry` from `feature.g` for every feature added to an L.GeoJSON layer.
