@@ -41,6 +41,7 @@ SMALL = 40.0  # units smaller than this (points) are kept clear of other labels
 TINY = 8.0  # units smaller than this (points) get a dot and a leader even when the label is beside them
 ANCHOR_BOX = 4.0  # half-size of the spot labels keep off around a large unit's anchor
 SIZE, QUIET_SIZE = 8.5, 7.0  # labels of units; names of the surrounding areas
+LEADING = 1.35  # line advance over size: Roboto's ascent and descent take 1.32 em
 QUIET_COLOR, LEADER_COLOR = "#7a7a7a", "#333333"
 QUIET_MAX = 12  # surrounding areas named on a zoomed map, at most
 
@@ -224,7 +225,7 @@ def place(
 def _request(key: str, lines: tuple[str, ...], size: float, weights: tuple[str, ...], shape: shapely.Geometry,
              quiet: bool = False) -> Request:
     width = max(map_text.width(line, map_text.font(size, weight)) for line, weight in zip(lines, weights))
-    return Request(key, lines, width, len(lines) * size * 1.2, visual_centre(shape), Box(*shapely.bounds(shape)),
+    return Request(key, lines, width, len(lines) * size * LEADING, visual_centre(shape), Box(*shapely.bounds(shape)),
                    shape, quiet)
 
 
@@ -283,4 +284,4 @@ def _draw(figure: Figure, placement: Placement) -> None:
         return
     name, value = request.lines
     map_text.put(figure, x, box.y1, name, SIZE, weight="bold", ha=placement.align, halo=True, label="map-label")
-    map_text.put(figure, x, box.y1 - SIZE * 1.2, value, SIZE, ha=placement.align, halo=True, label="map-label")
+    map_text.put(figure, x, box.y1 - SIZE * LEADING, value, SIZE, ha=placement.align, halo=True, label="map-label")

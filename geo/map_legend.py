@@ -72,7 +72,7 @@ class Legend:
                 rect.set_hatch_linewidth(0.7)
             figure.add_artist(rect)
             for n, line in enumerate(s.label):
-                y = top - s.label_y - n * LABEL_SIZE * 1.2
+                y = top - s.label_y - n * LABEL_SIZE * 1.35
                 figure.text((left + s.label_x) / page_w, y / page_h, line, fontproperties=label_font,
                             color=LABEL_COLOR, va="top", ha=s.ha, parse_math=False, label=f"legend-label-{s.key}")
 
@@ -94,7 +94,7 @@ def layout(classes: Classes, metric: str, *, no_data: bool, partial: bool, width
     """The legend for ``classes`` of ``metric``; keys for "No data" and partial coverage when asked."""
     font = map_text.font(LABEL_SIZE)
     title_h = TITLE_SIZE * 1.25 + 4
-    line_h = LABEL_SIZE * 1.2
+    line_h = LABEL_SIZE * 1.35
     labels, swatch_w = _class_labels(classes.labels, width)
     swatches: list[Swatch] = []
     for i, (color, label) in enumerate(zip(classes.colors, labels)):

@@ -384,6 +384,13 @@ def _svg_with_description(svg: bytes, title: str, alt: str) -> bytes:
     return (text[: match.start()] + labelled + inner + text[match.end():]).encode("utf-8")
 
 
+def rc() -> dict[str, object]:
+    """The rcParams a page is rendered under: text kept as text in SVG, Roboto embedded in PDF,
+    the font fallbacks, and no glyph hinting (text is then as wide at 600 px as at 4000 px, as measured)."""
+    fixed = {"svg.fonttype": "none", "svg.hashsalt": "uk-camera-atlas", "pdf.fonttype": 42, "text.hinting": "no_hinting"}
+    return {**fixed, **map_text.rc_fonts()}
+
+
 def save(figure: Figure, fmt: str, width_px: int, alt: str = "", title: str = "") -> bytes:
     """``figure`` as png, svg or pdf bytes, ``width_px`` wide (PNG), with ``alt`` and ``title`` embedded."""
     buffer = io.BytesIO()
@@ -393,8 +400,7 @@ def save(figure: Figure, fmt: str, width_px: int, alt: str = "", title: str = ""
         "svg": {"Date": None, "Creator": APP_NAME, "Title": title, "Description": alt},
         "pdf": {"CreationDate": None, "Creator": APP_NAME, "Producer": None, "Title": title, "Subject": alt},
     }[fmt]
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "uk-camera-atlas", "pdf.fonttype": 42, **map_text.rc_fonts()}
-    with _SAVE_LOCK, matplotlib.rc_context(rc):
+    with _SAVE_LOCK, matplotlib.rc_context(rc()):
         extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white", **extra)
     data = buffer.getvalue()
