@@ -145,6 +145,23 @@ def leading(
     return chosen
 
 
+def surroundings(
+    shapes: pd.DataFrame, context: pd.DataFrame | None, context_geometries: np.ndarray,
+    geometries: np.ndarray, selected: np.ndarray,
+) -> tuple[list[str], np.ndarray]:
+    """Names and shapes of the areas around a zoomed selection, most populous first: the context LADs not
+    under a mapped place (place level), else the units without data that are not chosen."""
+    if context is not None and len(context):
+        covered = {code for codes in shapes["lad_codes"] for code in codes}
+        keep = ~context["code"].astype(str).isin(covered).to_numpy()
+        frame, geoms = context[keep], context_geometries[keep]
+    else:
+        keep = ~shapes["has_data"].astype(bool).to_numpy() & ~selected
+        frame, geoms = shapes[keep], geometries[keep]
+    order = np.argsort(-frame["population"].fillna(0).to_numpy(dtype=float), kind="stable")
+    return [str(n) for n in frame["name"].to_numpy()[order]], geoms[order]
+
+
 def visual_centre(geometry: shapely.Geometry) -> tuple[float, float]:
     """The centre of the largest inscribed circle of the geometry's largest part."""
     parts = shapely.get_parts(geometry)

@@ -170,8 +170,6 @@ def _draw(ax: Axes, layers: list[_Layer], window: tuple[float, float, float, flo
             collection.set_hatchcolor(hatchcolor)
             collection.set_hatch_linewidth(0.7)
         ax.add_collection(collection, autolim=False)
-    ax.set_xlim(minx, maxx)
-    ax.set_ylim(miny, maxy)
 
 
 def _map_axes(figure: Figure, box: Box, height_pt: float, window: tuple, frame: bool = False) -> Axes:
@@ -189,23 +187,6 @@ def _map_axes(figure: Figure, box: Box, height_pt: float, window: tuple, frame: 
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])
     return ax
-
-
-def _surroundings(
-    shapes: gpd.GeoDataFrame, context: gpd.GeoDataFrame | None, context_geometries: np.ndarray,
-    geometries: np.ndarray, selected: np.ndarray,
-) -> tuple[list[str], np.ndarray]:
-    """Names and shapes of the areas around a zoomed selection, most populous first: the context LADs not
-    under a mapped place (place level), else the units without data that are not chosen."""
-    if context is not None and len(context):
-        covered = {code for codes in shapes["lad_codes"] for code in codes}
-        keep = ~context["code"].astype(str).isin(covered).to_numpy()
-        frame, geoms = context[keep], context_geometries[keep]
-    else:
-        keep = ~shapes["has_data"].astype(bool).to_numpy() & ~selected
-        frame, geoms = shapes[keep], geometries[keep]
-    order = np.argsort(-frame["population"].fillna(0).to_numpy(dtype=float), kind="stable")
-    return [str(n) for n in frame["name"].to_numpy()[order]], geoms[order]
 
 
 def _inset(geometries: np.ndarray, context: np.ndarray, main: Box, scale: float) -> tuple[tuple, Box] | None:
@@ -237,8 +218,8 @@ def _locator(figure: Figure, page_h: float, layers: list[_Layer], window: tuple,
     land = [p for layer in layers if layer.land for p in layer.paths]
     ax.add_collection(PathCollection([Path.make_compound_path(*land)], facecolors="#c9c9c9", edgecolors="none"),
                       autolim=False)
-    ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, facecolor="none",
-                                              edgecolor=SELECTED_EDGE, linewidth=0.9))
+    ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, facecolor="none", edgecolor=SELECTED_EDGE,
+                           linewidth=0.9))
     return box
 
 
@@ -363,7 +344,7 @@ def figure(
         land = layers[:1] if len(context_geometries) else layers  # the context alone covers the UK
         reserved.append(_locator(page, page_h, land, window, main, avoid).grow(3))
     if has_data.any() or chosen.any():
-        around = _surroundings(shapes, context, context_geometries, geometries, chosen) if zoomed else None
+        around = map_labels.surroundings(shapes, context, context_geometries, geometries, chosen) if zoomed else None
         map_labels.annotate(page, shapes, metric, geometries, selected, views, reserved, top=LABEL_TOP,
                             surroundings=around)
     else:
