@@ -3,7 +3,7 @@
 Run: ``CAMERA_ATLAS_GEO_MIRROR=/work/shared/geo .venv/bin/python bench/bench_snapshot.py [--repeat N] [--old REV]``
 
 Prints ``name: value unit`` lines, no assertions. Times are the median of ``--repeat`` runs
-after one warm-up run (imports, font registration and font caches are not counted). The
+(wall clock, and the process's CPU time, steadier on a shared machine) after one warm-up run (imports, font registration and font caches are not counted). The
 reference is ``geo/static_map.py`` as it was at ``--old`` (git), loaded from a temporary
 file with the same inputs; it is skipped when git or that revision is not at hand.
 Also writes the PNGs of the three reference views (and the old renderer's) to
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from geo import areas as areas_mod  # noqa: E402
-from geo import captions, datasets, places, static_map  # noqa: E402
+from geo import captions, dataset_folders, places, static_map  # noqa: E402
 from geo.classes import classify  # noqa: E402
 from geo.selection import Selection  # noqa: E402
 from geo.view import build_view  # noqa: E402
@@ -43,14 +43,19 @@ VIEWS = {
 WIDTH_PX = 1800
 
 
+CPU_TIMES: list[float] = []  # the CPU seconds of the last timed() call (the machine is shared: wall time wobbles)
+
+
 def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median seconds of ``repeat`` calls after a warm-up call, and the last result."""
+    """Median wall seconds of ``repeat`` calls after a warm-up call, and the last result."""
     result = func()
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = func()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    CPU_TIMES[:] = [statistics.median(cpu)]
     return statistics.median(times), result
 
 
@@ -78,7 +83,7 @@ def main() -> None:
 
     areas = areas_mod.load_areas()
     resolver = places.build_resolver(areas)
-    dataset = datasets.load("top10vpn-2021")
+    dataset = dataset_folders.load("top10vpn-2021")
     old = old_renderer(args.old)
     out = REPO / "artifacts" / "snapshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -99,15 +104,15 @@ def main() -> None:
                 return module.save(draw(), fmt, WIDTH_PX, alt=caption.alt, title=caption.title)
 
             seconds[label], data = timed(lambda: render("png"), args.repeat)
-            print(f"{name}_{label}_png_{WIDTH_PX}px: {seconds[label]:.3f} s")
+            print(f"{name}_{label}_png_{WIDTH_PX}px: {seconds[label]:.3f} s wall, {CPU_TIMES[0]:.3f} s cpu")
             print(f"{name}_{label}_png_bytes: {len(data)} bytes")
             draw_seconds, _ = timed(draw, args.repeat)
-            print(f"{name}_{label}_figure_only: {draw_seconds:.3f} s")
+            print(f"{name}_{label}_figure_only: {draw_seconds:.3f} s wall, {CPU_TIMES[0]:.3f} s cpu")
             (out / f"{name}{'' if label == 'new' else '-old'}.png").write_bytes(data)
             if label == "new":
                 for fmt in ("svg", "pdf"):
                     fmt_seconds, fmt_data = timed(lambda fmt=fmt: render(fmt), args.repeat)
-                    print(f"{name}_{label}_{fmt}: {fmt_seconds:.3f} s, {len(fmt_data)} bytes")
+                    print(f"{name}_{label}_{fmt}: {fmt_seconds:.3f} s wall, {CPU_TIMES[0]:.3f} s cpu, {len(fmt_data)} bytes")
         if "old" in seconds:
             print(f"{name}_ratio_new_over_old: {seconds['new'] / seconds['old']:.2f} x")
     print(f"wrote: {out.relative_to(REPO)}/*.png")

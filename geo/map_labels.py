@@ -262,8 +262,8 @@ def annotate(
     requests: list[Request] = []
     for i in leading(shapes, metric, selected, top, visible):
         view = next(v for v in views if v.shows(cx[i], cy[i]))
-        shape = view.to_page(geometries[i])
-        if shape.is_empty:
+        shape = view.to_page(geometries[i]) if geometries[i] is not None else None
+        if shape is None or shape.is_empty:
             continue
         has = bool(shapes["has_data"].iat[i])
         value = format_value(metric, shapes[metric].iat[i]) if has else "no data"
@@ -276,7 +276,7 @@ def annotate(
         near = (near[:, 0] < maxx) & (near[:, 2] > minx) & (near[:, 1] < maxy) & (near[:, 3] > miny)
         for j in np.flatnonzero(near):
             name, shape = names[j], main.to_page(areas[j])
-            if not shape.is_empty and shape.area > 400:
+            if shape is not None and not shape.is_empty and shape.area > 400:
                 requests.append(_request(f"area-{j}", (str(name),), QUIET_SIZE, ("normal",), shape, quiet=True))
     placements = place(requests, views[0].box, reserved)
     for placement in placements:
