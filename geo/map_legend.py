@@ -1,7 +1,8 @@
 """The static map's legend: the metric in words over a horizontal row of class swatches, each labelled underneath.
 
-Keys for "No data" (grey, hatched) and for units whose counts cover only part of the area
-(hatched over their class colour) follow the classes, only when the map shows such units.
+Keys for "No data" (grey, hatched), for units whose counts cover only part of the area
+(hatched over their class colour) and for the areas outside the dataset (faint, at place
+level) follow the classes, only when the map shows such units.
 :func:`layout` measures everything in points (no renderer) so the page can be sized before
 it is drawn; :meth:`Legend.draw` puts the swatches and texts on a figure.
 """
@@ -17,10 +18,25 @@ from geo import map_text
 from geo.classes import NO_DATA_COLOR, NO_DATA_LABEL, Classes
 from geo.vocabulary import METRIC_LABELS
 
-# Fill patterns shared with the map: (hatch, hatch colour, legend words).
-HATCHES = {
-    "no_data": ("///", "#d8d8d8", NO_DATA_LABEL),  # a quiet texture: grey, not a colour, not zero
-    "partial": ("\\\\\\\\", "#ffffff", "Counts cover part of the area"),  # white stripes over the class colour
+LAND, LAND_EDGE = "#eeeeee", "#cfcfcf"  # areas outside the dataset (place level): faint outlines
+
+
+@dataclass(frozen=True)
+class Key:
+    """A fill the map uses besides the classes, and its words in the legend."""
+
+    words: str
+    face: str | None  # None: the fill of the unit's class
+    hatch: str | None = None
+    hatch_color: str | None = None
+    edge: str = "#9a9a9a"
+
+
+# Shared with the map, so the legend shows exactly what the map draws.
+KEYS = {
+    "no_data": Key(NO_DATA_LABEL, NO_DATA_COLOR, "///", "#d8d8d8"),  # a quiet texture: grey, not a colour, not zero
+    "partial": Key("Counts cover part of the area", None, "\\\\\\\\", "#ffffff"),  # white stripes over the class
+    "context": Key("Not in this dataset", LAND, edge=LAND_EDGE),
 }
 TITLE_SIZE, LABEL_SIZE = 9.0, 8.0
 TITLE_COLOR, LABEL_COLOR = "#1a1a1a", "#333333"
@@ -45,6 +61,7 @@ class Swatch:
     ha: str
     hatch: tuple[str, str] | None = None  # (pattern, colour)
     key: str = "class"
+    edge: str = "white"
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,7 @@ class Legend:
         for s in self.swatches:
             rect = Rectangle(((left + s.x) / page_w, (top - s.y - SWATCH_H) / page_h), s.width / page_w,
                              SWATCH_H / page_h, transform=figure.transFigure, facecolor=s.face,
-                             edgecolor="white" if s.key == "class" else "#9a9a9a",
+                             edgecolor=s.edge,
                              linewidth=1.0 if s.key == "class" else 0.5, label=f"legend-{s.key}")
             if s.hatch:
                 rect.set_hatch(s.hatch[0])
@@ -90,8 +107,12 @@ def _class_labels(labels: tuple[str, ...], width: float) -> tuple[list[tuple[str
     return split, min(max(two, MIN_SWATCH_W), width / n)
 
 
-def layout(classes: Classes, metric: str, *, no_data: bool, partial: bool, width: float) -> Legend:
-    """The legend for ``classes`` of ``metric``; keys for "No data" and partial coverage when asked."""
+def layout(classes: Classes, metric: str, *, no_data: bool, partial: bool, context: bool, width: float) -> Legend:
+    """The legend for ``classes`` of ``metric``, ``width`` points wide at most.
+
+    Keys follow for "No data", partial coverage and the areas outside the dataset, each only
+    when asked for (when the map shows such units).
+    """
     font = map_text.font(LABEL_SIZE)
     title_h = TITLE_SIZE * 1.25 + 4
     line_h = LABEL_SIZE * 1.35
@@ -101,22 +122,20 @@ def layout(classes: Classes, metric: str, *, no_data: bool, partial: bool, width
         x = i * swatch_w
         swatches.append(Swatch(x, title_h, swatch_w, color, label, x + swatch_w / 2, title_h + SWATCH_H + 3, "center"))
     rows_h = SWATCH_H + 3 + line_h * max((len(s.label) for s in swatches), default=0)
-    keys = []
-    if no_data:
-        keys.append(("no_data", NO_DATA_COLOR))
-    if partial:
-        keys.append(("partial", classes.colors[len(classes.colors) // 2] if classes.colors else "#fd8d3c"))
-    key_widths = [KEY_W + 4 + map_text.width(HATCHES[k][2], font) for k, _ in keys]
+    faces = {"partial": classes.colors[len(classes.colors) // 2] if classes.colors else "#fd8d3c"}
+    keys = [k for k, shown in (("no_data", no_data), ("partial", partial), ("context", context)) if shown]
+    key_widths = [KEY_W + 4 + map_text.width(KEYS[k].words, font) for k in keys]
     x = len(swatches) * swatch_w + (GAP if swatches else 0)
     y = title_h
     if swatches and keys and x + sum(key_widths) + GAP * (len(keys) - 1) > width:
         x, y = 0.0, title_h + rows_h + 6
-    for (key, face), key_w in zip(keys, key_widths):
+    for name, key_w in zip(keys, key_widths):
         if x > 0 and x + key_w > width:
             x, y = 0.0, y + SWATCH_H + 6
-        pattern, hatch_color, words = HATCHES[key]
-        swatches.append(Swatch(x, y, KEY_W, face, (words,), x + KEY_W + 4, y + (SWATCH_H - LABEL_SIZE * 1.17) / 2,
-                               "left", (pattern, hatch_color), key))
+        key = KEYS[name]
+        hatch = (key.hatch, key.hatch_color) if key.hatch else None
+        swatches.append(Swatch(x, y, KEY_W, key.face or faces[name], (key.words,), x + KEY_W + 4,
+                               y + (SWATCH_H - LABEL_SIZE * 1.17) / 2, "left", hatch, name, key.edge))
         x += key_w + GAP
     bottom = max([title_h + rows_h if classes.colors else title_h] + [s.y + SWATCH_H for s in swatches])
     return Legend(METRIC_LABELS[metric], tuple(swatches), bottom)

@@ -31,9 +31,9 @@ from matplotlib.path import Path
 
 from geo import map_labels, map_legend, map_text
 from geo.captions import APP_NAME, Caption
-from geo.classes import NO_DATA_COLOR, Classes
+from geo.classes import Classes
 from geo.map_labels import Box
-from geo.map_legend import HATCHES
+from geo.map_legend import KEYS, LAND, LAND_EDGE
 
 PROJECTED_CRS = 27700  # British National Grid: the UK as Ordnance Survey draws it
 # The UK without Shetland, and Shetland (drawn in an inset), in EPSG:27700 metres.
@@ -49,7 +49,6 @@ TITLE_LEADING, SUBTITLE_LEADING, NOTE_LEADING = 1.2, 1.35, 1.35  # line advance 
 SOURCE_SIZES = (7.0, 6.75, 6.5, 6.25, 6.0)  # the source line shrinks to fit two lines
 TEXT_COLOR, SUBTITLE_COLOR, NOTE_COLOR, MUTED = "#1a1a1a", "#404040", "#4d4d4d", "#6b6b6b"
 NO_FIGURE_MESSAGE = "No area has a figure to map"
-LAND, LAND_EDGE = "#eeeeee", "#cfcfcf"  # places not in the dataset (place level): faint outlines
 BORDER = "#ffffff"  # between units
 SELECTED_EDGE = "#1a1a1a"
 LABEL_TOP = 5  # leading units named on the map (plus the chosen ones)
@@ -136,14 +135,13 @@ def _layers(
     if len(context):
         layers.append(_Layer([_path(g) for g in context], shapely.bounds(context),
                              {"facecolors": LAND, "edgecolors": LAND_EDGE, "linewidths": 0.3}))
-    no_data_hatch, no_data_color, _ = HATCHES["no_data"]
-    layers.append(layer(~has_data, facecolors=NO_DATA_COLOR, edgecolors=BORDER, linewidths=level_edge,
-                        hatch=no_data_hatch, hatchcolor=no_data_color))
+    no_data, partial_key = KEYS["no_data"], KEYS["partial"]
+    layers.append(layer(~has_data, facecolors=no_data.face, edgecolors=BORDER, linewidths=level_edge,
+                        hatch=no_data.hatch, hatchcolor=no_data.hatch_color))
     colors = [classes.color_for(v) for v, d in zip(shapes[metric], has_data) if d]
     layers.append(layer(has_data, facecolors=colors, edgecolors=BORDER, linewidths=level_edge))
-    partial_hatch, partial_color, _ = HATCHES["partial"]
     layers.append(replace(layer(partial, facecolors="none", edgecolors="none", linewidths=0,
-                                hatch=partial_hatch, hatchcolor=partial_color), land=False))
+                                hatch=partial_key.hatch, hatchcolor=partial_key.hatch_color), land=False))
     layers.append(replace(layer(selected, facecolors="none", edgecolors=SELECTED_EDGE, linewidths=1.3), land=False))
     return [item for item in layers if item.paths]
 
@@ -318,7 +316,7 @@ def figure(
     map_h = TEXT_WIDTH * (window[3] - window[1]) / (window[2] - window[0])
     texts = _Texts.of(caption)
     legend = map_legend.layout(classes, metric, no_data=bool((~has_data).any()), partial=bool(partial.any()),
-                               width=TEXT_WIDTH)
+                               context=bool(len(context_geometries)) and bool(has_data.any()), width=TEXT_WIDTH)
     legend_h = legend.height + 12 if legend.swatches else 0.0
     page_h = texts.header_height + legend_h + map_h + texts.footer_height
     page = Figure(figsize=(FIG_WIDTH, page_h / 72), facecolor="white")
@@ -359,10 +357,10 @@ def _svg_with_description(svg: bytes, title: str, alt: str) -> bytes:
     match = re.search(r"<svg\b[^>]*>", text)
     if match is None:
         return svg
-    opening = match.group(0)
-    labelled = opening[:-1] + ' role="img" aria-labelledby="atlas-title atlas-desc">'
+    labelled = match.group(0)[:-1] + ' role="img" aria-labelledby="atlas-title atlas-desc">'
     inner = f'\n <title id="atlas-title">{escape(title)}</title>\n <desc id="atlas-desc">{escape(alt)}</desc>'
-    return (text[: match.start()] + labelled + inner + text[match.end():]).encode("utf-8")
+    rest = re.sub(r"^\s*<title>.*?</title>", "", text[match.end():], count=1, flags=re.S)  # matplotlib's own
+    return (text[: match.start()] + labelled + inner + rest).encode("utf-8")
 
 
 def rc() -> dict[str, object]:

@@ -138,6 +138,12 @@ def test_partial_coverage_key_only_when_a_unit_is_partly_covered(drawn):
         assert PARTIAL_WORDS not in [t.get_text() for t in drawn[name].texts()]
 
 
+def test_areas_outside_the_dataset_have_their_key_at_place_level_only(drawn):
+    assert drawn["default"].words("legend-label-context") == "Not in this dataset"
+    assert drawn["manchester"].words("legend-label-context") == "Not in this dataset"
+    assert not drawn["lad"].texts("legend-label-context") and not drawn["region"].texts("legend-label-context")
+
+
 def assert_apart(d: Drawn, texts: list[Text]) -> None:
     boxes = [d.extent(t) for t in texts]
     for (i, a), (j, b) in combinations(enumerate(boxes), 2):
@@ -270,6 +276,7 @@ def test_alt_text_is_embedded_in_every_format(drawn):
     first, second = list(root)[:2]
     assert (first.tag, first.text, second.tag, second.text) == (f"{SVG}title", title, f"{SVG}desc", alt)
     assert root.get("role") == "img" and root.get("aria-labelledby") == "atlas-title atlas-desc"
+    assert len(root.findall(f"{SVG}title")) == 1
     pdf = static_map.save(d.figure, "pdf", 600, alt=alt, title=title)
     assert pdf_string(pdf, b"Title") == title and pdf_string(pdf, b"Subject") == alt
 
