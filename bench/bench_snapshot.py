@@ -20,18 +20,18 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from geo import areas as areas_mod  # noqa: E402
-from geo import captions, dataset_folders, places, static_map  # noqa: E402
-from geo.classes import classify  # noqa: E402
-from geo.selection import Selection  # noqa: E402
-from geo.view import build_view  # noqa: E402
+from geo import areas as areas_mod
+from geo import captions, dataset_folders, places, static_map
+from geo.classes import classify
+from geo.selection import Selection
+from geo.view import build_view
 
 OLD_REVISION = "0f8ef24"  # the quick port of the first drawing, before the redesign
 VIEWS = {
@@ -97,10 +97,13 @@ def main() -> None:
         renderers = {"new": static_map} | ({"old": old} if old is not None else {})
         seconds: dict[str, float] = {}
         for label, module in renderers.items():
-            def draw(module: ModuleType = module) -> Callable[[], object]:
-                return module.figure(shapes, metric, classes, caption, context=context, selected=view.selected_units)
+            inputs = (shapes, metric, classes, caption, context, view.selected_units)
 
-            def render(fmt: str, module: ModuleType = module, draw: Callable = draw) -> bytes:
+            def draw(module: ModuleType = module, inputs: tuple = inputs) -> object:
+                shapes_, metric_, classes_, caption_, context_, selected_ = inputs
+                return module.figure(shapes_, metric_, classes_, caption_, context=context_, selected=selected_)
+
+            def render(fmt: str, module: ModuleType = module, draw: Callable = draw, caption: object = caption) -> bytes:
                 return module.save(draw(), fmt, WIDTH_PX, alt=caption.alt, title=caption.title)
 
             seconds[label], data = timed(lambda: render("png"), args.repeat)

@@ -19,8 +19,8 @@ candidate spots is short, deterministic, and never overlaps by construction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd

@@ -359,7 +359,7 @@ def _svg_with_description(svg: bytes, title: str, alt: str) -> bytes:
         return svg
     labelled = match.group(0)[:-1] + ' role="img" aria-labelledby="atlas-title atlas-desc">'
     inner = f'\n <title id="atlas-title">{escape(title)}</title>\n <desc id="atlas-desc">{escape(alt)}</desc>'
-    rest = re.sub(r"^\s*<title>.*?</title>", "", text[match.end():], count=1, flags=re.S)  # matplotlib's own
+    rest = re.sub(r"^\s*<title>.*?</title>", "", text[match.end():], count=1, flags=re.DOTALL)  # matplotlib's own
     return (text[: match.start()] + labelled + inner + rest).encode("utf-8")
 
 

@@ -10,11 +10,11 @@ import re
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from itertools import combinations
-from pathlib import Path
+from itertools import combinations, pairwise
 
 import matplotlib
 import pytest
+from atlas_testing import REPO_ROOT
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
@@ -26,8 +26,6 @@ from geo.map_labels import Box
 from geo.selection import Selection
 from geo.view import build_view
 from geo.vocabulary import METRIC_LABELS
-
-from atlas_testing import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "artifacts" / "snapshots"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -111,7 +109,7 @@ def test_legend_is_a_horizontal_row_above_the_map(drawn):
         swatches = [d.extent(a) for a in d.figure.findobj(lambda a: a.get_label() == "legend-class")]
         assert len(swatches) == len(d.classes.colors) >= 3
         assert len({round(s.y0, 3) for s in swatches}) == 1  # one row
-        assert all(a.x1 <= b.x0 + 1e-6 for a, b in zip(swatches, swatches[1:]))  # left to right
+        assert all(a.x1 <= b.x0 + 1e-6 for a, b in pairwise(swatches))  # left to right
         map_top = d.extent(d.map_axes).y1
         assert min(s.y0 for s in swatches) > map_top
         labels = d.texts("legend-label-class")
