@@ -100,8 +100,8 @@ def crowded(resolver, areas_frame) -> Drawn:
 
 
 def test_reference_views_are_written_for_people_to_look_at(drawn):
-    for name, (_, keep) in VIEWS.items():
-        assert (ARTIFACTS / f"{name}.png").is_file() == keep or not keep
+    for name in ("default", "manchester", "region"):
+        assert (ARTIFACTS / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_legend_is_a_horizontal_row_above_the_map(drawn):
