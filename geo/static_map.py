@@ -1,59 +1,74 @@
-"""The static map (matplotlib): a snapshot ready to paste into an article, as PNG, SVG or PDF bytes.
+"""The static map (matplotlib): a snapshot a newsroom can print as is, as PNG, SVG or PDF bytes.
 
-:func:`figure` draws :func:`geo.join.level_shapes` units in British National Grid with the
-classes of :mod:`geo.classes` and the texts of a :class:`geo.captions.Caption`; :func:`save`
-writes it with the alt text embedded. Uses :class:`matplotlib.figure.Figure` directly (Agg
-canvas), never pyplot's global figures.
+:func:`figure` lays the page out from the top like a Datawrapper choropleth: the title (the
+finding) and subtitle, a horizontal legend in plain words, the map filling the width (the
+UK in British National Grid, Shetland in a boxed inset; zoomed to the chosen units with a
+locator when there are some), labels naming the leading units with their figures
+(:mod:`geo.map_labels`), then the notes, source and credit. Type is Roboto from a package
+(:mod:`geo.map_text`). :func:`save` writes the bytes with the alt text embedded (PNG text
+chunks, SVG ``<title>``/``<desc>``, PDF Title/Subject). Uses :class:`matplotlib.figure.Figure`
+directly (Agg canvas), never pyplot's global figures.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
+import re
 import threading
+from dataclasses import dataclass, replace
+from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import matplotlib
 import numpy as np
 import shapely
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 
+from geo import map_labels, map_legend, map_text
 from geo.captions import APP_NAME, Caption
-from geo.classes import CONTEXT_EDGE, DATA_EDGE, NO_DATA_COLOR, NO_DATA_LABEL, SELECTED_EDGE, Classes
-from geo.vocabulary import METRIC_LABELS
+from geo.classes import Classes
+from geo.map_labels import Box
+from geo.map_legend import KEYS, LAND, LAND_EDGE
 
 PROJECTED_CRS = 27700  # British National Grid: the UK as Ordnance Survey draws it
-# The UK's extent in EPSG:27700 (metres), for when no frame covers it.
-UK_EXTENT = (-120.0, 7040.0, 655660.0, 1220310.0)
-FIG_WIDTH = 9.0
-MARGIN = 0.45
-TOP = 0.38
-BOTTOM = 0.3
-GAP = 0.22
-LEGEND_WIDTH = 2.3
-MAP_WIDTH = FIG_WIDTH - 2 * MARGIN - LEGEND_WIDTH - 0.15
-ASPECT_RANGE = (0.6, 1.9)  # map height / width
-TITLE_SIZE = 17.0
-SUBTITLE_SIZE = 10.0
-SOURCE_SIZE = 7.3
-LEGEND_SIZE = 9.0
-TEXT_COLOR = "#1a1a1a"
-MUTED = "#555555"
-CONTEXT_FILL = "#fbfbfb"
-HATCH = "////"
-HATCH_COLOR = "#9c9c9c"
-_SEPARATOR = " \u00b7 "
-_NBSP = "\u00a0"
-# rcParams are process-wide: saving under rc_context must not interleave between threads.
-_SAVE_LOCK = threading.Lock()
+# The UK without Shetland, and Shetland (drawn in an inset), in EPSG:27700 metres.
+MAINLAND = (-120.0, 7_040.0, 655_660.0, 1_056_300.0)
+SHETLAND = (393_000.0, 1_069_000.0, 469_500.0, 1_220_500.0)
+ZOOM_MIN_SPAN = 110_000.0  # a zoomed map shows at least this much country (metres)
+ZOOM_ASPECT = (0.75, 1.25)  # height / width of a zoomed map window
+FIG_WIDTH = 6.5  # inches; text sizes are set against this width (a 650 px web column)
+MARGIN = 0.3
+TEXT_WIDTH = (FIG_WIDTH - 2 * MARGIN) * 72  # points
+TITLE_SIZE, SUBTITLE_SIZE, NOTE_SIZE = 16.5, 10.5, 7.5
+TITLE_LEADING, SUBTITLE_LEADING, NOTE_LEADING = 1.2, 1.35, 1.35  # line advance over size
+SOURCE_SIZES = (7.0, 6.75, 6.5, 6.25, 6.0)  # the source line shrinks to fit two lines
+TEXT_COLOR, SUBTITLE_COLOR, NOTE_COLOR, MUTED = "#1a1a1a", "#404040", "#4d4d4d", "#6b6b6b"
+NO_FIGURE_MESSAGE = "No area has a figure to map"
+BORDER = "#ffffff"  # between units
+SELECTED_EDGE = "#1a1a1a"
+LABEL_TOP = 5  # leading units named on the map (plus the chosen ones)
+_SAVE_LOCK = threading.Lock()  # rcParams are process-wide: saves must not interleave
 
 
-def _project(frame: gpd.GeoDataFrame) -> np.ndarray:
+@dataclass(frozen=True)
+class _Layer:
+    """Paths drawn with one style, with their bounds (for the inset and the locator)."""
+
+    paths: list[Path]
+    bounds: np.ndarray
+    style: dict
+    land: bool = True  # part of the country's outline (the locator draws these)
+
+
+def _project(frame: gpd.GeoDataFrame | None) -> np.ndarray:
     """Geometries in EPSG:27700, polygons oriented so holes stay holes."""
+    if frame is None or not len(frame):
+        return np.array([], dtype=object)
     geometries = frame.geometry
     if geometries.crs is None or geometries.crs.to_epsg() != PROJECTED_CRS:
         geometries = geometries.to_crs(PROJECTED_CRS)
@@ -61,72 +76,221 @@ def _project(frame: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _path(geometry: shapely.Geometry | None) -> Path:
+    """A matplotlib path of a (multi)polygon: one closed ring after another."""
     vertices: list[np.ndarray] = []
     codes: list[np.ndarray] = []
     if geometry is not None and not geometry.is_empty:
-        stack = list(shapely.get_parts(geometry))
-        while stack:
-            part = stack.pop(0)
-            if part.geom_type == "GeometryCollection" or part.geom_type.startswith("Multi"):
-                stack.extend(shapely.get_parts(part))
+        polygons = [p for p in shapely.get_parts(shapely.get_parts(geometry)) if p.geom_type == "Polygon"]
+        for ring in (r for p in polygons for r in (p.exterior, *p.interiors)):
+            xy = shapely.get_coordinates(ring)
+            if len(xy) < 4:
                 continue
-            if part.geom_type != "Polygon":
-                continue
-            for ring in (part.exterior, *part.interiors):
-                xy = shapely.get_coordinates(ring)
-                if len(xy) < 4:
-                    continue
-                ring_codes = np.full(len(xy), Path.LINETO, dtype=Path.code_type)
-                ring_codes[0], ring_codes[-1] = Path.MOVETO, Path.CLOSEPOLY
-                vertices.append(xy)
-                codes.append(ring_codes)
+            ring_codes = np.full(len(xy), Path.LINETO, dtype=Path.code_type)
+            ring_codes[0], ring_codes[-1] = Path.MOVETO, Path.CLOSEPOLY
+            vertices.append(xy)
+            codes.append(ring_codes)
     if not vertices:
         return Path(np.zeros((1, 2)), [Path.MOVETO])
     return Path(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _extent(
-    geometries: np.ndarray,
-    selected: np.ndarray,
-    context: np.ndarray | None,
-) -> tuple[float, float, float, float]:
-    """The map window in metres: the selected units with a margin, else the whole UK."""
-    if selected.any():
-        minx, miny, maxx, maxy = shapely.total_bounds(geometries[selected])
-        pad = max(maxx - minx, maxy - miny) * 0.12 + 3000.0
-        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
-    else:
-        # An empty frame (a dataset with no mapped place) has no bounds of its own.
-        boxes = [np.array(UK_EXTENT)]
-        boxes += [shapely.total_bounds(g) for g in (geometries, context) if g is not None and len(g)]
-        stacked = np.vstack([b for b in boxes if np.all(np.isfinite(b))])
-        minx, miny = stacked[:, 0].min(), stacked[:, 1].min()
-        maxx, maxy = stacked[:, 2].max(), stacked[:, 3].max()
-        pad = (maxy - miny) * 0.015
-        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
-    width, height = maxx - minx, maxy - miny
-    low, high = ASPECT_RANGE
-    if height / width < low:  # too wide: add sky and sea above and below
-        extra = (width * low - height) / 2
-        miny, maxy = miny - extra, maxy + extra
-    elif height / width > high:  # too tall: widen
-        extra = (height / high - width) / 2
-        minx, maxx = minx - extra, maxx + extra
-    return float(minx), float(miny), float(maxx), float(maxy)
+def _pad(window: tuple[float, float, float, float], share: float) -> tuple[float, float, float, float]:
+    minx, miny, maxx, maxy = window
+    pad = max(maxx - minx, maxy - miny) * share
+    return minx - pad, miny - pad, maxx + pad, maxy + pad
 
 
-def _wrap(text: str, size: float, width_in: float, bold: bool = False) -> list[str]:
-    """Wrap ``text`` to the width in inches at ``size`` points (DejaVu Sans averages).
+def _window(geometries: np.ndarray, selected: np.ndarray) -> tuple[tuple[float, float, float, float], bool]:
+    """The map window in metres, and whether it is zoomed (to the selected units, with surroundings)."""
+    uk = _pad(MAINLAND, 0.012)
+    if not selected.any():
+        return uk, False
+    minx, miny, maxx, maxy = shapely.total_bounds(geometries[selected])
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        return uk, False
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    width = max((maxx - minx) * 1.5, ZOOM_MIN_SPAN)
+    height = max((maxy - miny) * 1.5, ZOOM_MIN_SPAN)
+    low, high = ZOOM_ASPECT
+    width, height = max(width, height / high), max(height, width * low)
+    if width >= uk[2] - uk[0] or height >= (uk[3] - uk[1]) * 0.8:
+        return uk, False
+    return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2), True
 
-    Short " · "-separated parts ("Hikvision + Dahua") are kept on one line.
-    """
-    if not text:
-        return []
-    char_width = size * (0.62 if bold else 0.56) / 72
-    parts = [p.replace(" ", _NBSP) if len(p) <= 32 else p for p in text.split(_SEPARATOR)]
-    glued = _SEPARATOR.join(parts)
-    lines = textwrap.wrap(glued, max(int(width_in / char_width), 10), break_on_hyphens=False) or [glued]
-    return [line.replace(_NBSP, " ") for line in lines]
+
+def _layers(
+    shapes: gpd.GeoDataFrame, metric: str, classes: Classes, geometries: np.ndarray, context: np.ndarray,
+    selected: np.ndarray, level_edge: float,
+) -> list[_Layer]:
+    """Context land, no-data units, classed units, the partial-coverage hatch, the selection outline."""
+    has_data = shapes["has_data"].astype(bool).to_numpy()
+    partial = has_data & (shapes["coverage"].fillna(1).to_numpy(dtype=float) < 1)
+    paths = [_path(g) for g in geometries]
+    bounds = shapely.bounds(geometries) if len(geometries) else np.zeros((0, 4))
+
+    def layer(mask: np.ndarray, **style: object) -> _Layer:
+        return _Layer([p for p, m in zip(paths, mask) if m], bounds[mask], style)
+
+    layers = []
+    if len(context):
+        layers.append(_Layer([_path(g) for g in context], shapely.bounds(context),
+                             {"facecolors": LAND, "edgecolors": LAND_EDGE, "linewidths": 0.3}))
+    no_data, partial_key = KEYS["no_data"], KEYS["partial"]
+    layers.append(layer(~has_data, facecolors=no_data.face, edgecolors=BORDER, linewidths=level_edge,
+                        hatch=no_data.hatch, hatchcolor=no_data.hatch_color))
+    colors = [classes.color_for(v) for v, d in zip(shapes[metric], has_data) if d]
+    layers.append(layer(has_data, facecolors=colors, edgecolors=BORDER, linewidths=level_edge))
+    layers.append(replace(layer(partial, facecolors="none", edgecolors="none", linewidths=0,
+                                hatch=partial_key.hatch, hatchcolor=partial_key.hatch_color), land=False))
+    layers.append(replace(layer(selected, facecolors="none", edgecolors=SELECTED_EDGE, linewidths=1.3), land=False))
+    return [item for item in layers if item.paths]
+
+
+def _draw(ax: Axes, layers: list[_Layer], window: tuple[float, float, float, float]) -> None:
+    """The layers' paths that reach into ``window``, one collection per layer (hatches filled once)."""
+    minx, miny, maxx, maxy = window
+    for z, item in enumerate(layers):
+        b = item.bounds
+        keep = (b[:, 0] <= maxx) & (b[:, 2] >= minx) & (b[:, 1] <= maxy) & (b[:, 3] >= miny)
+        paths = [p for p, k in zip(item.paths, keep) if k]
+        if not paths:
+            continue
+        style = dict(item.style)
+        hatch, hatchcolor = style.pop("hatch", None), style.pop("hatchcolor", None)
+        colors = style.pop("facecolors")
+        if not isinstance(colors, str):
+            colors = [c for c, k in zip(colors, keep) if k]
+        if hatch:  # one compound path: Agg then fills the hatch once instead of once per unit
+            paths, colors = [Path.make_compound_path(*paths)], colors if isinstance(colors, str) else colors[:1]
+        collection = PathCollection(paths, facecolors=colors, zorder=z + 1, **style)
+        if hatch:
+            collection.set_hatch(hatch)
+            collection.set_hatchcolor(hatchcolor)
+            collection.set_hatch_linewidth(0.7)
+        ax.add_collection(collection, autolim=False)
+
+
+def _map_axes(figure: Figure, box: Box, height_pt: float, window: tuple, frame: bool = False) -> Axes:
+    """Axes covering ``box`` (points from the lower left of the page) showing ``window``."""
+    width_pt = FIG_WIDTH * 72
+    ax = figure.add_axes((box.x0 / width_pt, box.y0 / height_pt, (box.x1 - box.x0) / width_pt,
+                          (box.y1 - box.y0) / height_pt))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("white")
+    for spine in ax.spines.values():
+        spine.set_visible(frame)
+        spine.set_edgecolor("#b5b5b5")
+        spine.set_linewidth(0.6)
+    ax.set_xlim(window[0], window[2])
+    ax.set_ylim(window[1], window[3])
+    return ax
+
+
+def _inset(geometries: np.ndarray, context: np.ndarray, main: Box, scale: float) -> tuple[tuple, Box] | None:
+    """Shetland's window and box (same scale, top right of the map), when something is drawn there."""
+    frames = [g for g in (geometries, context) if len(g)]
+    shetland = shapely.box(*SHETLAND)
+    if not any(shapely.intersects(g, shetland).any() for g in frames):
+        return None
+    window = _pad(SHETLAND, 0.05)
+    width, height = (window[2] - window[0]) * scale, (window[3] - window[1]) * scale
+    return window, Box(main.x1 - 4 - width, main.y1 - 4 - height, main.x1 - 4, main.y1 - 4)
+
+
+def _locator(figure: Figure, page_h: float, layers: list[_Layer], window: tuple, main: Box, avoid: list[Box]) -> Box:
+    """A small UK with the zoomed window marked, in the corner of the map that covers least of the data."""
+    minx, miny, maxx, maxy = window
+    uk = _pad((min(MAINLAND[0], minx), min(MAINLAND[1], miny), max(MAINLAND[2], maxx), max(MAINLAND[3], maxy)), 0.03)
+    width = 62.0
+    height = width * (uk[3] - uk[1]) / (uk[2] - uk[0])
+    corners = [
+        Box(main.x1 - 6 - width, main.y0 + 6, main.x1 - 6, main.y0 + 6 + height),
+        Box(main.x0 + 6, main.y0 + 6, main.x0 + 6 + width, main.y0 + 6 + height),
+        Box(main.x1 - 6 - width, main.y1 - 6 - height, main.x1 - 6, main.y1 - 6),
+        Box(main.x0 + 6, main.y1 - 6 - height, main.x0 + 6 + width, main.y1 - 6),
+    ]
+    box = min(corners, key=lambda c: sum(c.grow(4).overlaps(a) for a in avoid))
+    ax = _map_axes(figure, box, page_h, uk, frame=True)
+    ax.set_zorder(2)
+    land = [p for layer in layers if layer.land for p in layer.paths]
+    ax.add_collection(PathCollection([Path.make_compound_path(*land)], facecolors="#c9c9c9", edgecolors="none"),
+                      autolim=False)
+    ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, facecolor="none", edgecolor=SELECTED_EDGE,
+                           linewidth=0.9))
+    return box
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """The caption's texts wrapped to the page width, with their sizes in points."""
+
+    title: list[str]
+    subtitle: list[str]
+    notes: list[str]
+    source: list[str]
+    credit: list[str]
+    source_size: float
+
+    @classmethod
+    def of(cls, caption: Caption) -> _Texts:
+        """Wrap every text; the source shrinks (down to 6 pt) until it takes two lines."""
+        wrap = map_text.wrap
+        for size in SOURCE_SIZES:
+            source = wrap(caption.source, map_text.font(size), TEXT_WIDTH)
+            if len(source) <= 2:
+                break
+        return cls(
+            title=wrap(caption.title, map_text.font(TITLE_SIZE, "bold"), TEXT_WIDTH),
+            subtitle=wrap(caption.subtitle, map_text.font(SUBTITLE_SIZE), TEXT_WIDTH),
+            notes=[line for note in caption.notes for line in wrap(note, map_text.font(NOTE_SIZE), TEXT_WIDTH)],
+            source=source,
+            credit=wrap(caption.credit, map_text.font(size), TEXT_WIDTH),
+            source_size=size,
+        )
+
+    @property
+    def header_height(self) -> float:
+        """Points from the top of the page to below the subtitle, with the gap before the legend."""
+        subtitle = (4 + len(self.subtitle) * SUBTITLE_SIZE * SUBTITLE_LEADING) if self.subtitle else 0
+        return MARGIN * 72 + len(self.title) * TITLE_SIZE * TITLE_LEADING + subtitle + 14
+
+    @property
+    def footer_height(self) -> float:
+        """Points from the bottom of the map to the bottom of the page."""
+        notes = len(self.notes) * NOTE_SIZE * NOTE_LEADING + (4 if self.notes else 0)
+        return 12 + notes + (len(self.source) + len(self.credit)) * self.source_size * 1.3 + MARGIN * 72 * 0.6
+
+    def draw_header(self, page: Figure, top: float) -> None:
+        """Title and subtitle, from ``top`` (points from the page's lower left) down."""
+        left, y = MARGIN * 72, top - MARGIN * 72
+        for line in self.title:
+            map_text.put(page, left, y, line, TITLE_SIZE, weight="bold", label="title")
+            y -= TITLE_SIZE * TITLE_LEADING
+        y -= 4
+        for line in self.subtitle:
+            map_text.put(page, left, y, line, SUBTITLE_SIZE, color=SUBTITLE_COLOR, label="subtitle")
+            y -= SUBTITLE_SIZE * SUBTITLE_LEADING
+
+    def draw_footer(self, page: Figure, top: float) -> None:
+        """Notes, source and credit, from ``top`` (the bottom of the map) down."""
+        left, y = MARGIN * 72, top - 12
+        for line in self.notes:
+            map_text.put(page, left, y, line, NOTE_SIZE, color=NOTE_COLOR, label="note")
+            y -= NOTE_SIZE * NOTE_LEADING
+        y -= 4 if self.notes else 0
+        for kind, lines in (("source", self.source), ("credit", self.credit)):
+            for line in lines:
+                map_text.put(page, left, y, line, self.source_size, color=MUTED, label=kind)
+                y -= self.source_size * 1.3
+
+
+def _no_data_message(page: Figure, main: Box) -> None:
+    page_w, page_h = (v * 72 for v in page.get_size_inches())
+    page.text((main.x0 + main.x1) / 2 / page_w, (main.y0 + main.y1) / 2 / page_h, NO_FIGURE_MESSAGE,
+              fontproperties=map_text.font(11, "bold"), color=TEXT_COLOR, ha="center", va="center", parse_math=False,
+              zorder=8, label="no-data-message",
+              bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": "#b5b5b5", "linewidth": 0.6})
 
 
 def figure(
@@ -138,119 +302,72 @@ def figure(
     context: gpd.GeoDataFrame | None = None,
     selected: tuple[str, ...] = (),
 ) -> Figure:
-    """The map with its title, subtitle, legend, footnotes, source and credit."""
-    geometries = _project(shapes)
-    context_geometries = _project(context) if context is not None and len(context) else None
+    """The page: title, subtitle, legend, the map with its labels and inset, notes, source and credit.
+
+    ``shapes`` is a :func:`geo.join.level_shapes` frame; ``context`` (place level) the LADs
+    drawn as faint outlines; ``selected`` the unit codes to outline, label and zoom to.
+    """
+    map_text.register_font()
+    geometries, context_geometries = _project(shapes), _project(context)
     has_data = shapes["has_data"].astype(bool).to_numpy()
-    selected_mask = shapes["code"].astype(str).isin(set(selected)).to_numpy()
-    minx, miny, maxx, maxy = _extent(geometries, selected_mask, context_geometries)
-    map_height = MAP_WIDTH * (maxy - miny) / (maxx - minx)
+    partial = has_data & (shapes["coverage"].fillna(1).to_numpy(dtype=float) < 1)
+    chosen = shapes["code"].astype(str).isin({str(s) for s in selected}).to_numpy()
+    window, zoomed = _window(geometries, chosen)
+    map_h = TEXT_WIDTH * (window[3] - window[1]) / (window[2] - window[0])
+    texts = _Texts.of(caption)
+    legend = map_legend.layout(classes, metric, no_data=bool((~has_data).any()), partial=bool(partial.any()),
+                               context=bool(len(context_geometries)) and bool(has_data.any()), width=TEXT_WIDTH)
+    legend_h = legend.height + 12 if legend.swatches else 0.0
+    page_h = texts.header_height + legend_h + map_h + texts.footer_height
+    page = Figure(figsize=(FIG_WIDTH, page_h / 72), facecolor="white")
+    FigureCanvasAgg(page)
+    texts.draw_header(page, page_h)
+    if legend.swatches:
+        legend.draw(page, MARGIN * 72, page_h - texts.header_height)
+    main_top = page_h - texts.header_height - legend_h
+    main = Box(MARGIN * 72, main_top - map_h, MARGIN * 72 + TEXT_WIDTH, main_top)
 
-    text_width = FIG_WIDTH - 2 * MARGIN
-    title = _wrap(caption.title, TITLE_SIZE, text_width, bold=True)
-    subtitle = _wrap(caption.subtitle, SUBTITLE_SIZE, text_width)
-    lines = [*caption.notes, caption.source, caption.credit]
-    sources = [(line, wrapped) for line in lines for wrapped in _wrap(line, SOURCE_SIZE, text_width)]
-    title_h = len(title) * TITLE_SIZE * 1.22 / 72
-    subtitle_h = len(subtitle) * SUBTITLE_SIZE * 1.35 / 72
-    source_h = len(sources) * SOURCE_SIZE * 1.4 / 72
-    height = TOP + title_h + (0.08 if subtitle else 0) + subtitle_h + GAP + map_height + GAP + source_h + BOTTOM
+    layers = _layers(shapes, metric, classes, geometries, context_geometries, chosen, 0.3 if len(shapes) > 60 else 0.6)
+    _draw(_map_axes(page, main, page_h, window), layers, window)
+    views, reserved = [map_labels.View(window, main)], []
+    inset = None if zoomed else _inset(geometries, context_geometries, main, views[0].scale)
+    if inset is not None:
+        inset_ax = _map_axes(page, inset[1], page_h, inset[0], frame=True)
+        inset_ax.set_zorder(1)
+        _draw(inset_ax, layers, inset[0])
+        views.append(map_labels.View(*inset))
+        reserved.append(inset[1].grow(3))
+    if zoomed:
+        avoid = [Box(*shapely.bounds(views[0].to_page(g))) for g in geometries[has_data | chosen]]
+        land = layers[:1] if len(context_geometries) else layers  # the context alone covers the UK
+        reserved.append(_locator(page, page_h, land, window, main, avoid).grow(3))
+    if has_data.any() or chosen.any():
+        around = map_labels.surroundings(shapes, context, context_geometries, geometries, chosen) if zoomed else None
+        map_labels.annotate(page, shapes, metric, geometries, selected, views, reserved, top=LABEL_TOP,
+                            surroundings=around)
+    else:
+        _no_data_message(page, main)
+    texts.draw_footer(page, main.y0)
+    return page
 
-    figure = Figure(figsize=(FIG_WIDTH, height), facecolor="white")
-    FigureCanvasAgg(figure)
 
-    def y(inches_from_top: float) -> float:
-        return 1 - inches_from_top / height
+def _svg_with_description(svg: bytes, title: str, alt: str) -> bytes:
+    """The SVG with ``<title>`` and ``<desc>`` as the root's first children (escaped), labelling the image."""
+    text = svg.decode("utf-8")
+    match = re.search(r"<svg\b[^>]*>", text)
+    if match is None:
+        return svg
+    labelled = match.group(0)[:-1] + ' role="img" aria-labelledby="atlas-title atlas-desc">'
+    inner = f'\n <title id="atlas-title">{escape(title)}</title>\n <desc id="atlas-desc">{escape(alt)}</desc>'
+    rest = re.sub(r"^\s*<title>.*?</title>", "", text[match.end():], count=1, flags=re.DOTALL)  # matplotlib's own
+    return (text[: match.start()] + labelled + inner + rest).encode("utf-8")
 
-    cursor = TOP
-    for line in title:
-        figure.text(MARGIN / FIG_WIDTH, y(cursor), line, fontsize=TITLE_SIZE, fontweight="bold",
-                    color=TEXT_COLOR, va="top", ha="left", parse_math=False)
-        cursor += TITLE_SIZE * 1.22 / 72
-    cursor += 0.08 if subtitle else 0
-    for line in subtitle:
-        figure.text(MARGIN / FIG_WIDTH, y(cursor), line, fontsize=SUBTITLE_SIZE, color="#333333",
-                    va="top", ha="left", parse_math=False)
-        cursor += SUBTITLE_SIZE * 1.35 / 72
-    cursor += GAP
-    map_top = cursor
 
-    ax = figure.add_axes((MARGIN / FIG_WIDTH, y(map_top + map_height), MAP_WIDTH / FIG_WIDTH, map_height / height))
-    ax.set_axis_off()
-    ax.set_xlim(minx, maxx)
-    ax.set_ylim(miny, maxy)
-    ax.set_aspect("equal", adjustable="box")
-
-    if context_geometries is not None:
-        ax.add_collection(
-            PathCollection([_path(g) for g in context_geometries], facecolors=CONTEXT_FILL,
-                           edgecolors=CONTEXT_EDGE, linewidths=0.3, zorder=1),
-            autolim=False,
-        )
-    paths = [_path(g) for g in geometries]
-    missing = [p for p, d in zip(paths, has_data) if not d]
-    if missing:
-        # One compound path: Agg then fills the hatch once instead of once per unit.
-        no_data = PathCollection([Path.make_compound_path(*missing)], facecolors=NO_DATA_COLOR, edgecolors="#f2f2f2", linewidths=0.3, zorder=2)
-        no_data.set_hatch(HATCH)
-        no_data.set_hatchcolor(HATCH_COLOR)
-        no_data.set_hatch_linewidth(0.45)
-        ax.add_collection(no_data, autolim=False)
-    present = [p for p, d in zip(paths, has_data) if d]
-    if present:
-        colors = [classes.color_for(v) for v, d in zip(shapes[metric], has_data) if d]
-        ax.add_collection(
-            PathCollection(present, facecolors=colors, edgecolors=DATA_EDGE, linewidths=0.35, zorder=3),
-            autolim=False,
-        )
-    if selected_mask.any():
-        ax.add_collection(
-            PathCollection([p for p, s in zip(paths, selected_mask) if s], facecolors="none",
-                           edgecolors=SELECTED_EDGE, linewidths=1.6, zorder=4),
-            autolim=False,
-        )
-
-    handles = [Patch(facecolor=c, edgecolor="#8a8a8a", linewidth=0.5, label=label)
-               for c, label in zip(classes.colors, classes.labels)]
-    if missing:
-        handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor=HATCH_COLOR, hatch=HATCH, linewidth=0.5,
-                             label=NO_DATA_LABEL))
-    if context_geometries is not None:
-        handles.append(Patch(facecolor=CONTEXT_FILL, edgecolor=CONTEXT_EDGE, linewidth=0.6, label="Not in this dataset"))
-    if selected_mask.any():
-        names = [str(n) for n in shapes.loc[selected_mask, "name"]]
-        label = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        handles.append(Patch(facecolor="none", edgecolor=SELECTED_EDGE, linewidth=1.6,
-                             label="\n".join(textwrap.wrap(f"Selected: {label}", 26)) or "Selected"))
-    legend_title = "\n".join(textwrap.wrap(METRIC_LABELS[metric], 30))
-    legend = figure.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=((MARGIN + MAP_WIDTH + 0.15) / FIG_WIDTH, y(map_top)),
-        bbox_transform=figure.transFigure,
-        frameon=False,
-        fontsize=LEGEND_SIZE,
-        title=legend_title,
-        title_fontsize=LEGEND_SIZE + 0.5,
-        alignment="left",
-        handlelength=1.8,
-        handleheight=1.1,
-        labelspacing=0.55,
-        borderaxespad=0,
-        borderpad=0,
-    )
-    legend.get_title().set_fontweight("bold")
-    legend.get_title().set_parse_math(False)
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-
-    cursor = map_top + map_height + GAP
-    for line, wrapped in sources:
-        note = line in caption.notes
-        figure.text(MARGIN / FIG_WIDTH, y(cursor), wrapped, fontsize=SOURCE_SIZE, va="top", ha="left",
-                    color="#333333" if note else MUTED, parse_math=False)
-        cursor += SOURCE_SIZE * 1.4 / 72
-    return figure
+def rc() -> dict[str, object]:
+    """The rcParams a page is rendered under: text kept as text in SVG, Roboto embedded in PDF,
+    the font fallbacks, and no glyph hinting (text is then as wide at 600 px as at 4000 px, as measured)."""
+    fixed = {"svg.fonttype": "none", "svg.hashsalt": "uk-camera-atlas", "pdf.fonttype": 42, "text.hinting": "no_hinting"}
+    return {**fixed, **map_text.rc_fonts()}
 
 
 def save(figure: Figure, fmt: str, width_px: int, alt: str = "", title: str = "") -> bytes:
@@ -262,8 +379,8 @@ def save(figure: Figure, fmt: str, width_px: int, alt: str = "", title: str = ""
         "svg": {"Date": None, "Creator": APP_NAME, "Title": title, "Description": alt},
         "pdf": {"CreationDate": None, "Creator": APP_NAME, "Producer": None, "Title": title, "Subject": alt},
     }[fmt]
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "uk-camera-atlas", "pdf.fonttype": 42}
-    with _SAVE_LOCK, matplotlib.rc_context(rc):
+    with _SAVE_LOCK, matplotlib.rc_context(rc()):
         extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white", **extra)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    return _svg_with_description(data, title, alt) if fmt == "svg" else data
