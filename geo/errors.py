@@ -15,3 +15,10 @@ class SourceError(AtlasError):
 
 class DatasetError(AtlasError):
     """An observation table (shipped or uploaded) is unusable."""
+
+
+class Cancelled(AtlasError):
+    """Work stopped because whoever asked for it has gone (raised by a progress callback)."""
+
+    def __init__(self, message: str = "import cancelled: the session that started it has ended; start it again") -> None:
+        super().__init__(message)

@@ -26,30 +26,50 @@ How a banner is counted (also in :data:`VENDOR_RULES`, shown in the app):
   :data:`COAST_SNAP_METRES`, else "no location". Without coordinates, ``location.city`` is
   resolved with the place resolver and used only when it matches exactly one LAD ("London"
   is 33 LADs, so it places nowhere); else "no location".
-* **Count**: distinct ``ip_str`` per (LAD, vendor). An address seen on many ports counts
+* **Address**: ``ip_str`` (or ``ipv6``) in one spelling (:func:`canonical_ip`): IPv6
+  compressed and lower case, an IPv4-mapped IPv6 address as IPv4, a zero-padded dotted quad
+  (``010.000.001.002``) as ``10.0.1.2``. A banner whose address is not an IP address is
+  "malformed".
+* **Count**: distinct addresses per (LAD, vendor). An address seen on many ports counts
   once; an address with both a Hikvision and a Dahua banner counts once for each vendor.
+  An address counts once nationally and in exactly one LAD per vendor: the LAD where most
+  of its banners place it, ties to the lowest LAD code (the notes say how many addresses
+  were placed in more than one).
 
 The scan and aggregation run in embedded DuckDB: ``read_json`` with a fixed schema of only
-the fields above, the rules as SQL, grouped to distinct ``(ip, location, vendor)`` rows in
-one pass. Gzip is inflated by zlib in a background thread and streamed to DuckDB through a
-named pipe (see :class:`_Feed`: DuckDB's own gzip reader does not report a damaged stream),
-so decompression and parsing overlap. Only the distinct points and city names then go
-through GeoPandas and the resolver. Memory stays bounded by the number of distinct
-addresses, not by the file size.
+the fields above, the rules as SQL, grouped to distinct ``(ip, location, vendor)`` rows.
+Gzip is inflated by zlib in a background thread and streamed to DuckDB through named pipes
+(see :class:`_Feed`: DuckDB's own gzip reader does not report a damaged stream), so
+decompression and parsing overlap. DuckDB keeps in memory everything it reads from a pipe
+until that ``read_json`` ends, so the stream is cut into segments of about
+:data:`SEGMENT_BYTES` (at line ends), each read by its own query and merged into the
+grouped rows. DuckDB runs with a memory limit, a thread count and a private spill folder
+(removed afterwards). Only the distinct addresses, points and city names then go through
+Python, GeoPandas and the resolver. Memory stays bounded by the number of distinct
+``(address, place, vendor)`` keys, not by the file size; decompressed content over
+:data:`DEFAULT_MAX_INFLATED_BYTES` (``CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB``) is refused.
+
+``progress(fraction, message)`` may raise (e.g. :class:`geo.errors.Cancelled` when the
+session that asked has gone): the scan then stops, DuckDB is interrupted, the pump thread
+ends, the temporary folder is removed, and the exception propagates.
 
 Refused outright, each with a one-line :class:`DatasetError` naming the file and the fix:
 an empty file, one over the size limit (:data:`DEFAULT_MAX_BYTES`, or
 ``CAMERA_ATLAS_MAX_SHODAN_MB``), a truncated or damaged gzip file (partial data is not
-counted: the user is told to download it again), a file that is not JSON lines (CSV, HTML,
-a JSON array, a zip or other binary), and one with no usable banner at all.
+counted: the user is told to download it again), one that decompresses to more than the
+inflated limit, a line over :data:`MAX_LINE_BYTES`, a file that is not JSON lines (CSV,
+HTML, a JSON array, a zip or other binary), and one with no usable banner at all. No
+message carries a server path.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import ipaddress
 import json
 import os
+import queue
 import re
 import shutil
 import tempfile
@@ -57,7 +77,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -76,11 +96,26 @@ SKIP_REASONS = ("not_uk", "no_location", "vendor_not_recognised", "malformed")
 UK_COUNTRY_CODES = ("GB", "UK")
 COAST_SNAP_METRES = places.COAST_SNAP_METRES  # 5 km, as for gazetteer towns
 # Decompressed content may be at most this many times the size limit (a guard against gzip
-# bombs; real exports expand 5-10x).
+# bombs; real exports expand 5-10x) and at most the inflated limit below.
 MAX_EXPANSION = 25
-# Stream decompressed content to DuckDB through a named pipe (else via a temporary file).
+# The inflated limit: a 200 MB export (the upload limit) that expands 10x, the top of what
+# real exports do, is 2 GB. Past that an import only burns CPU (memory stays bounded).
+DEFAULT_MAX_INFLATED_BYTES = 2048 * 1024 * 1024
+MAX_INFLATED_ENV = "CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB"
+# A banner is a few KB (a few hundred with a screenshot); a longer line is not one.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+# DuckDB's read_json maximum_object_size: its smallest (its read buffers are twice that, per thread).
+DUCKDB_MAX_OBJECT_BYTES = 16 * 1024 * 1024
+# Stream decompressed content to DuckDB through named pipes (else via temporary files).
 USE_FIFO = True
 PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
+# DuckDB holds all it reads from a pipe until the query ends: one query per segment this size.
+SEGMENT_BYTES = 32 * 1024 * 1024
+# DuckDB's own budget: memory limit (it spills to the import's private folder past it) and threads.
+DUCKDB_MEMORY_LIMIT = "512MB"
+DUCKDB_THREADS = 2
+# The segments' grouped rows are merged once they outgrow twice the last merge (and this).
+COMPACT_ROWS = 100_000
 
 HIKVISION_MARKERS = ("hikvision", "dnvrs-webs", "dvrdvs-webs", "app-webs", "/doc/page/login.asp")
 DAHUA_MARKERS = ("dahua", "dhi-")
@@ -98,7 +133,9 @@ VENDOR_RULES = (
     "UK: location.country_code GB (banners without a country count only when their coordinates fall inside a UK "
     "local authority). Place: the local authority containing location.latitude/longitude (points up to 5 km off the "
     "coast snap to the nearest one); without coordinates, location.city when it names exactly one local authority. "
-    "Networks: distinct ip_str per local authority and vendor."
+    "Networks: distinct IP addresses (ip_str, each address in one spelling) per local authority and vendor; an "
+    "address placed in several local authorities counts once per vendor, in the one where most of its banners "
+    "place it (a tie goes to the lowest local authority code)."
 )
 
 ProgressFn = Callable[[float, str], None]
@@ -208,9 +245,23 @@ def max_bytes_default() -> int:
     return int(megabytes * 1024 * 1024)
 
 
+def max_inflated_default() -> int:
+    """The decompressed-size limit: ``CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB`` (megabytes) when set, else 2048 MB."""
+    value = os.environ.get(MAX_INFLATED_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_INFLATED_BYTES
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = -1.0
+    if not megabytes > 0:
+        raise AtlasError(f"{MAX_INFLATED_ENV}={value!r} is not a size: set it to a number of megabytes such as 4096")
+    return int(megabytes * 1024 * 1024)
+
+
 def _size(size: int) -> str:
-    """A byte count for messages: '200 MB', '74.6 MB', '12.5 KB', '80 bytes'."""
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+    """A byte count for messages: '2 GB', '200 MB', '74.6 MB', '12.5 KB', '80 bytes'."""
+    for unit, scale in (("GB", 1024 ** 3), ("MB", 1024 * 1024), ("KB", 1024)):
         if size >= scale:
             return f"{size / scale:,.1f}".removesuffix(".0") + f" {unit}"
     return f"{size} bytes"
@@ -275,6 +326,13 @@ _COLUMNS = (
     "'cpe23': 'VARCHAR', 'cpe': 'VARCHAR'}"
 )  # VARCHAR takes a JSON object or array as its JSON text, so markers are found inside them too
 
+# The grouped rows: one per distinct key, ``n`` banners each.
+_KEYS = "kind, vendor, ip, cc_known, lat, lon, city"
+_PARTS_TABLE = (
+    "CREATE TEMP TABLE parts (kind VARCHAR, vendor VARCHAR, ip VARCHAR, cc_known BOOLEAN, lat DOUBLE, lon DOUBLE, "
+    "city VARCHAR, n BIGINT)"
+)
+
 
 def _any_field(pattern: str) -> str:
     """SQL: does any of :data:`VENDOR_FIELDS` match ``pattern``? (Per field: no copying into one string.)"""
@@ -283,16 +341,17 @@ def _any_field(pattern: str) -> str:
 
 
 def _scan_sql() -> str:
-    """One pass over the file: each banner classified, grouped to distinct (kind, ip, location, vendor)."""
+    """One pass over one segment: each banner classified, grouped to distinct keys, added to ``parts``."""
     hik, dahua = (pattern.replace("'", "''") for pattern in (_HIK_RE, _DAHUA_RE))
     uk = ", ".join(f"'{c}'" for c in UK_COUNTRY_CODES)
     usable = "kind = 'candidate' AND vendor IN ('hikvision', 'dahua')"
     has_coords = "lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180 AND NOT (lat = 0 AND lon = 0)"
     # DuckDB evaluates CASE branches only for the rows that reach them, so the other fields
     # are searched only for UK banners whose product field did not decide; most of those
-    # are other makes, which one pass with both vendors' markers rules out.
+    # are other makes, which one pass with both vendors' markers rules out. The address is
+    # kept for every banner that has one, so that its spelling can be checked afterwards.
     return f"""
-CREATE TEMP TABLE banners AS
+INSERT INTO parts
 WITH raw AS (
     SELECT
         coalesce(nullif(trim(ip_str), ''), nullif(trim(ipv6), '')) AS ip,
@@ -302,7 +361,7 @@ WITH raw AS (
         nullif(trim(location.city), '') AS city,
         product, devicetype, http, data, ssl, cpe23, cpe
     FROM read_json($path, columns = {_COLUMNS}, format = 'newline_delimited', records = true,
-                   ignore_errors = true, compression = $compression, maximum_object_size = 67108864)
+                   ignore_errors = true, compression = 'none', maximum_object_size = {DUCKDB_MAX_OBJECT_BYTES})
 ), judged AS (
     SELECT *,
         CASE WHEN ip IS NULL THEN 'malformed'
@@ -323,7 +382,7 @@ WITH raw AS (
 SELECT
     CASE WHEN kind = 'candidate' AND vendor NOT IN ('hikvision', 'dahua') THEN 'vendor_not_recognised' ELSE kind END AS kind,
     CASE WHEN kind = 'candidate' THEN vendor END AS vendor,
-    CASE WHEN {usable} THEN ip END AS ip,
+    ip,
     CASE WHEN {usable} THEN cc IS NOT NULL END AS cc_known,
     CASE WHEN {usable} AND {has_coords} THEN lat END AS lat,
     CASE WHEN {usable} AND {has_coords} THEN lon END AS lon,
@@ -334,72 +393,159 @@ GROUP BY ALL
 """
 
 
+class _Blocks:
+    """Decompressed content as blocks, with one block of look-ahead and the limits checked as it flows.
+
+    Raises :class:`DatasetError` when the content grows past ``max_output`` or a line past
+    :data:`MAX_LINE_BYTES`, EOFError when the last gzip member is cut short, and zlib or OS
+    errors as they come.
+    """
+
+    def __init__(self, feed: _Feed) -> None:
+        self.feed = feed
+        self._source = feed._inflated()
+        self._pending: bytes | None = None
+        self.written = 0
+        self._line = 0  # bytes since the last line end
+
+    def peek(self) -> bool:
+        """Is there more content? (Inflates the next block to know.)"""
+        if self._pending is None:
+            self._pending = next(self._source, None)
+        return self._pending is not None
+
+    def _next(self) -> bytes | None:
+        self.peek()
+        block, self._pending = self._pending, None
+        return block
+
+    def _check(self, block: bytes) -> None:
+        self.written += len(block)
+        if self.written > self.feed.max_output:
+            raise DatasetError(self.feed.too_big_message())
+        # A line wholly inside one block is shorter than a block (8 x CHUNK, under MAX_LINE_BYTES):
+        # only the line running into this block and the one running out of it need counting.
+        first = block.find(b"\n")
+        if first < 0:
+            self._line += len(block)
+        elif self._line + first <= MAX_LINE_BYTES:
+            self._line = len(block) - block.rfind(b"\n") - 1
+        else:
+            self._line += first
+        if self._line > MAX_LINE_BYTES:
+            raise DatasetError(
+                f"{self.feed.name} has a line over {_size(MAX_LINE_BYTES)} long, far longer than any Shodan banner: "
+                f"{_HOW_TO_EXPORT}"
+            )
+
+    def copy_segment(self, write: Callable[[bytes], object], stop: threading.Event) -> None:
+        """Write about :data:`SEGMENT_BYTES` of content, ending at a line end (or at the end)."""
+        written = 0
+        while not stop.is_set():
+            block = self._next()
+            if block is None:
+                return
+            if written >= SEGMENT_BYTES:
+                end = block.find(b"\n")
+                if end >= 0:
+                    head, rest = block[: end + 1], block[end + 1:]
+                    self._check(head)
+                    write(head)
+                    if rest:  # checked and counted when it is written
+                        self._pending = rest
+                    return
+            self._check(block)
+            write(block)
+            written += len(block)
+
+
 class _Feed:
-    """Decompressed content for DuckDB, streamed through a named pipe by a background thread.
+    """Decompressed content for DuckDB, in segments, streamed through named pipes by a background thread.
 
     DuckDB's own gzip reader neither verifies the CRC nor reports damage in the middle of a
     stream (it stops early, silently), so gzip is inflated here with zlib (which checks every
-    member's CRC and length) and written to a FIFO that DuckDB reads as plain JSON lines. The
+    member's CRC and length) and written to FIFOs that DuckDB reads as plain JSON lines. The
     two overlap: zlib releases the GIL, so inflating runs beside DuckDB's parsing. It also
-    gives exact progress (compressed bytes consumed) and bounds the decompressed size.
+    gives exact progress (compressed bytes consumed) and bounds the decompressed size and
+    line length. DuckDB keeps whatever it reads from a pipe until its query ends, so the
+    content goes in segments of about :data:`SEGMENT_BYTES`, cut at line ends, each through
+    its own FIFO (one per segment, so a reader never sees the next segment's bytes).
     Uploaded bytes go the same way, so they are never copied to disk. A plain file on disk
-    is read by DuckDB directly. Without ``os.mkfifo`` (Windows) the content is inflated to a
-    temporary file first.
+    is one segment, read by DuckDB directly (seekable, so nothing is held). Without
+    ``os.mkfifo`` (Windows) each segment is written to a temporary file first.
     """
 
     CHUNK = 1 << 20
 
-    def __init__(self, path: Path | None, data: bytes | None, is_gzip: bool, name: str, max_output: int) -> None:
+    def __init__(self, path: Path | None, data: bytes | None, is_gzip: bool, name: str, folder: Path,
+                 max_output: int, too_big: str) -> None:
         self.source_path, self.data, self.is_gzip, self.name = path, data, is_gzip, name
-        self.max_output = max_output
+        self.folder, self.max_output, self._too_big = folder, max_output, too_big
         self.total = len(data) if data is not None else path.stat().st_size  # type: ignore[union-attr]
         self.consumed = 0
         self.error: DatasetError | None = None
+        self.direct = data is None and not is_gzip
+        self.fifo = USE_FIFO and hasattr(os, "mkfifo") and not self.direct
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._folder: str | None = None
-        self.path: Path
-        self.direct = data is None and not is_gzip
+        self._queue: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._opening: Path | None = None  # the FIFO the pump is opening or writing
 
-    # -- set-up and tear-down
-    def __enter__(self) -> _Feed:
+    def too_big_message(self) -> str:
+        return self._too_big
+
+    # -- the segments, in order
+    def segments(self) -> Iterator[Path]:
+        """The paths DuckDB reads, one at a time; each is deleted once the next is asked for."""
         if self.direct:
-            self.path = self.source_path  # type: ignore[assignment]
-            return self
-        self._folder = tempfile.mkdtemp(prefix="atlas-shodan-")
-        if USE_FIFO and hasattr(os, "mkfifo"):
-            self.path = Path(self._folder) / "banners.jsonl"
-            os.mkfifo(self.path, 0o600)
-            self._thread = threading.Thread(target=self._pump, name="shodan-inflate", daemon=True)
-            self._thread.start()
-        else:
-            self.path = Path(self._folder) / "banners.jsonl"
-            self._pump()
-            if self.error is not None:
-                self.__exit__(None, None, None)
-                raise self.error
-        return self
+            yield self.source_path  # type: ignore[misc]
+            return
+        if self.fifo:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._pump, name="shodan-inflate", daemon=True)
+                self._thread.start()
+            while (path := self._queue.get()) is not None:
+                yield path
+                path.unlink(missing_ok=True)
+            return
+        blocks = _Blocks(self)
+        index = 0
+        while True:
+            path = self.folder / f"segment-{index}.jsonl"
+            try:
+                if self._stop.is_set() or not blocks.peek():
+                    return
+                with open(path, "wb") as out:
+                    blocks.copy_segment(out.write, self._stop)
+            except BaseException as exc:  # noqa: BLE001 - sorted into a user message, or re-raised
+                self._fail(exc)
+                path.unlink(missing_ok=True)
+                return
+            yield path
+            path.unlink(missing_ok=True)
+            index += 1
 
-    def __exit__(self, *exc: object) -> None:
-        self.finish()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+    # -- stopping
+    def stop(self) -> None:
+        """Stop the pump, unblocking it first when it waits for a reader that will not come."""
+        self._stop.set()
+        thread = self._thread
+        while thread is not None and thread.is_alive():
+            opening = self._opening
+            if opening is not None:
+                try:  # a writer blocked in open() waits for a reader: be one, briefly
+                    os.close(os.open(opening, os.O_RDONLY | os.O_NONBLOCK))
+                except OSError:
+                    pass
+            thread.join(0.02)
+        self._thread = None
 
     def finish(self) -> None:
-        """Wait for the pump; unblock it first when DuckDB stopped reading (or never started)."""
+        """Wait for the pump after the last segment was read (it has little or nothing left to do)."""
         thread = self._thread
-        if thread is None:
-            return
-        thread.join(0.05)
-        if thread.is_alive():
-            self._stop.set()
-            try:  # a writer blocked in open() waits for a reader: be one, briefly
-                fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
-                os.close(fd)
-            except OSError:
-                pass
-            thread.join()
-        self._thread = None
+        if thread is not None:
+            thread.join(0.5)
+        self.stop()
 
     @property
     def fraction(self) -> float:
@@ -410,10 +556,12 @@ class _Feed:
         if self.data is not None:
             view = memoryview(self.data)
             for start in range(0, len(view), self.CHUNK):
+                if self._stop.is_set():
+                    return
                 yield view[start:start + self.CHUNK]
             return
         with open(self.source_path, "rb") as stream:  # type: ignore[arg-type]
-            while chunk := stream.read(self.CHUNK):
+            while not self._stop.is_set() and (chunk := stream.read(self.CHUNK)):
                 yield chunk
 
     def _inflated(self):
@@ -428,7 +576,7 @@ class _Feed:
         for chunk in self._compressed_chunks():
             self.consumed += len(chunk)
             pending = bytes(chunk)
-            while pending:
+            while pending and not self._stop.is_set():
                 if inflater.eof:  # the next member of a multi-member file (or trailing padding)
                     if not pending.strip(b"\x00"):
                         break
@@ -438,78 +586,106 @@ class _Feed:
                 pending = inflater.unconsumed_tail or (inflater.unused_data if inflater.eof else b"")
                 if out:
                     yield out
-        if started and not inflater.eof:
+        if started and not inflater.eof and not self._stop.is_set():
             raise EOFError("compressed file ended before the end-of-stream marker was reached")
 
     def _pump(self) -> None:
-        written = 0
         try:
-            with open(self.path, "wb", buffering=0) as out:
-                if hasattr(fcntl, "F_SETPIPE_SZ") and self._thread is not None:
-                    try:  # fewer, larger hand-overs between this thread and DuckDB (Linux)
-                        fcntl.fcntl(out.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-                    except OSError:
-                        pass
-                for block in self._inflated():
-                    if self._stop.is_set():
-                        return
-                    written += len(block)
-                    if written > self.max_output:
-                        raise DatasetError(
-                            f"{self.name} expands to over {_size(self.max_output)} when decompressed, more than "
-                            f"any plausible Shodan export of this size: split the download into smaller files"
-                        )
-                    out.write(block)
-        except DatasetError as exc:
+            blocks = _Blocks(self)
+            index = 0
+            while not self._stop.is_set() and blocks.peek():
+                path = self.folder / f"segment-{index}.jsonl"
+                os.mkfifo(path, 0o600)
+                self._opening = path
+                self._queue.put(path)
+                with open(path, "wb", buffering=0) as out:
+                    if hasattr(fcntl, "F_SETPIPE_SZ"):
+                        try:  # fewer, larger hand-overs between this thread and DuckDB (Linux)
+                            fcntl.fcntl(out.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+                        except OSError:
+                            pass
+                    blocks.copy_segment(out.write, self._stop)
+                self._opening = None
+                index += 1
+        except BaseException as exc:  # noqa: BLE001 - sorted into a user message
+            self._fail(exc)
+        finally:
+            self._opening = None
+            self._queue.put(None)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Keep what went wrong as a user message (DuckDB stopping to read is not the feed's error)."""
+        if isinstance(exc, DatasetError):
             self.error = exc
-        except EOFError:
+        elif isinstance(exc, EOFError):
             self.error = DatasetError(_truncated(self.name))
-        except (zlib.error, gzip.BadGzipFile) as exc:
+        elif isinstance(exc, (zlib.error, gzip.BadGzipFile)):
             self.error = DatasetError(_corrupt(self.name, exc))
-        except BrokenPipeError:
+        elif isinstance(exc, BrokenPipeError):
             pass  # DuckDB stopped reading; its own error (if any) is reported
-        except OSError as exc:
+        elif isinstance(exc, OSError):
             if not self._stop.is_set():
                 self.error = DatasetError(f"cannot read {self.name} ({exc.strerror or type(exc).__name__}): check the file")
+        else:
+            raise exc
 
 
-def _execute(con, sql: str, params: dict, progress: ProgressFn | None, fraction: Callable[[], float],
-             start: float, end: float, message: str) -> None:
-    """Run one statement; with ``progress``, report ``fraction()`` from the calling thread meanwhile."""
-    if progress is None:
-        con.execute(sql, params)
-        return
+_DUCKDB_PREFIX = re.compile(r"^\s*[A-Z][A-Za-z ]*Error:\s*")
+_QUOTED_PATH = re.compile(r"""(["'])[^"']*[/\\][^"']*\1""")
+_BARE_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s\"'()]+")
+
+
+def _describe_duckdb_error(exc: BaseException) -> str:
+    """DuckDB's complaint in plain words, without a server path or the query text."""
+    text = str(exc)
+    if "maximum_object_size" in text:
+        return f"a line is over {_size(DUCKDB_MAX_OBJECT_BYTES)} long, far longer than any Shodan banner"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = _DUCKDB_PREFIX.sub("", first.split("LINE 1:")[0])
+    first = _BARE_PATH.sub("the file", _QUOTED_PATH.sub("the file", first))
+    return " ".join(first.split())[:160] or "the JSON reader failed"
+
+
+def _connect(folder: Path):
+    """An in-memory DuckDB with a memory limit, a thread count and its spill folder inside ``folder``."""
+    import duckdb
+
+    spill = folder / "spill"
+    spill.mkdir()
+    return duckdb.connect(":memory:", config={
+        "preserve_insertion_order": False,
+        "memory_limit": DUCKDB_MEMORY_LIMIT,
+        "threads": max(1, min(DUCKDB_THREADS, os.cpu_count() or 1)),
+        "temp_directory": str(spill),
+    })
+
+
+def _scan(con, feed: _Feed, name: str, progress: ProgressFn | None) -> None:
+    """Scan every segment into DuckDB's ``parts`` table, reporting progress from the calling thread.
+
+    The queries run in a worker thread. When ``progress`` raises, the worker is told to stop,
+    the running query is interrupted, the pump is stopped, and the exception propagates.
+    """
+    import duckdb
+
+    con.execute(_PARTS_TABLE)
+    sql = _scan_sql()
+    cancel = threading.Event()
     failure: list[BaseException] = []
 
     def work() -> None:
         try:
-            con.execute(sql, params)
+            rows = compacted = 0
+            for segment in feed.segments():
+                if cancel.is_set():
+                    break
+                rows += int(con.execute(sql, {"path": str(segment)}).fetchone()[0])
+                if rows > max(2 * compacted, COMPACT_ROWS):  # merge the segments' rows: memory stays ~ distinct keys
+                    con.execute(f"CREATE OR REPLACE TEMP TABLE parts AS SELECT {_KEYS}, sum(n)::BIGINT AS n FROM parts GROUP BY ALL")
+                    rows = compacted = int(con.execute("SELECT count(*) FROM parts").fetchone()[0])
         except BaseException as exc:  # re-raised in the calling thread
             failure.append(exc)
 
-    worker = threading.Thread(target=work, name="shodan-scan", daemon=True)
-    worker.start()
-    shown = start
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-            value = start + (end - start) * min(max(fraction(), 0.0), 1.0)
-            if worker.is_alive() and value >= shown + 0.01:
-                shown = value
-                progress(shown, message)
-    except BaseException:  # KeyboardInterrupt: stop DuckDB, then let it propagate
-        con.interrupt()
-        worker.join()
-        raise
-    if failure:
-        raise failure[0]
-
-
-def _scan(feed: _Feed, name: str, progress: ProgressFn | None):
-    """Scan the content into DuckDB's ``banners`` table; returns the open connection."""
-    import duckdb
-
-    con = duckdb.connect(":memory:", config={"preserve_insertion_order": False})
     if feed.direct:
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
 
@@ -522,24 +698,92 @@ def _scan(feed: _Feed, name: str, progress: ProgressFn | None):
         def fraction() -> float:
             return feed.fraction
 
+    worker = threading.Thread(target=work, name="shodan-scan", daemon=True)
+    worker.start()
+    shown = 0.05
     try:
-        _execute(con, _scan_sql(), {"path": str(feed.path), "compression": "none"}, progress, fraction,
-                 0.05, 0.7, f"Reading {name}")
-    except duckdb.Error as exc:
-        con.close()
-        feed.finish()
+        while worker.is_alive():
+            worker.join(0.2)
+            value = 0.05 + 0.65 * min(max(fraction(), 0.0), 1.0)
+            if progress is not None and worker.is_alive() and value >= shown + 0.01:
+                shown = value
+                progress(shown, f"Reading {name}")
+    except BaseException:  # the caller has gone (or Ctrl-C): stop everything, then let it propagate
+        cancel.set()
+        feed.stop()
+        while worker.is_alive():
+            con.interrupt()
+            worker.join(0.05)
+        raise
+    if failure:
+        feed.stop()
         if feed.error is not None:
             raise feed.error from None
-        first = " ".join(str(exc).split())[:160]
-        raise DatasetError(f"{name} could not be read as JSON lines ({first}): {_HOW_TO_EXPORT}") from None
-    except BaseException:
-        con.close()
-        raise
+        if isinstance(failure[0], duckdb.Error):
+            raise DatasetError(
+                f"{name} could not be read as JSON lines ({_describe_duckdb_error(failure[0])}): {_HOW_TO_EXPORT}"
+            ) from None
+        raise failure[0]
     feed.finish()
     if feed.error is not None:  # damaged or cut short: refuse the partial data
-        con.close()
         raise feed.error
-    return con
+
+
+# -- addresses ---------------------------------------------------------------------------------
+
+# What str(IPv4Address) writes: such strings are already in their one spelling.
+_CANONICAL_IPV4 = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}"
+
+
+def canonical_ip(text: str) -> str | None:
+    """One spelling per address: IPv6 compressed and lower case, IPv4-mapped IPv6 as IPv4,
+    ``010.000.001.002`` as ``10.0.1.2``; None when ``text`` is not an IP address."""
+    text = text.strip()
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(text)
+    except ValueError:
+        parts = text.split(".")  # ipaddress refuses leading zeros (octal or decimal?): a dotted quad is decimal
+        if len(parts) != 4 or not all(p.isascii() and p.isdigit() and len(p) <= 3 for p in parts):
+            return None
+        if any(int(p) > 255 for p in parts):
+            return None
+        address = ipaddress.IPv4Address(".".join(str(int(p)) for p in parts))
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def _group_banners(con) -> None:
+    """``banners``: the segments' rows merged, each address in its one spelling (else malformed)."""
+    odd = [row[0] for row in con.execute(
+        "SELECT ip FROM (SELECT DISTINCT ip FROM parts WHERE ip IS NOT NULL) WHERE NOT regexp_full_match(ip, $re)",
+        {"re": _CANONICAL_IPV4},
+    ).fetchall()]
+    if not odd:
+        con.execute(f"CREATE TEMP TABLE banners AS SELECT {_KEYS}, sum(n)::BIGINT AS n FROM parts GROUP BY ALL")
+    else:
+        spelled = pd.DataFrame({"raw": odd, "ip": [canonical_ip(ip) for ip in odd]}).astype("string")
+        con.register("spellings", spelled)
+        con.execute("""
+            CREATE TEMP TABLE banners AS
+            SELECT
+                CASE WHEN bad THEN 'malformed' ELSE kind END AS kind,
+                CASE WHEN NOT bad THEN vendor END AS vendor,
+                CASE WHEN NOT bad THEN ip END AS ip,
+                CASE WHEN NOT bad THEN cc_known END AS cc_known,
+                CASE WHEN NOT bad THEN lat END AS lat,
+                CASE WHEN NOT bad THEN lon END AS lon,
+                CASE WHEN NOT bad THEN city END AS city,
+                sum(n)::BIGINT AS n
+            FROM (
+                SELECT p.kind, p.vendor, coalesce(s.ip, p.ip) AS ip, p.cc_known, p.lat, p.lon, p.city, p.n,
+                       s.raw IS NOT NULL AND s.ip IS NULL AS bad
+                FROM parts p LEFT JOIN spellings s ON p.ip = s.raw
+            )
+            GROUP BY ALL
+        """)
+        con.unregister("spellings")
+    con.execute("DROP TABLE parts")
 
 
 # -- placing -----------------------------------------------------------------------------------
@@ -608,18 +852,22 @@ def ingest(
     *,
     filename: str | None = None,
     max_bytes: int | None = None,
+    max_inflated: int | None = None,
     progress: ProgressFn | None = None,
 ) -> ShodanImport:
     """Count distinct camera networks per vendor per LAD in a Shodan export (path or uploaded bytes).
 
     ``progress(fraction, message)`` is called from the calling thread with increasing
-    fractions from 0 to 1.0 (checking, reading, placing, counting). Raises
-    :class:`DatasetError` with a one-line message naming the file and the fix for a file
-    that is missing, empty, too large, truncated or damaged, not JSON lines, or that holds
-    no usable banner.
+    fractions from 0 to 1.0 (checking, reading, placing, counting); when it raises (e.g.
+    :class:`geo.errors.Cancelled`), the import stops promptly, cleans up and re-raises.
+    ``max_bytes`` and ``max_inflated`` override the file and decompressed size limits.
+    Raises :class:`DatasetError` with a one-line message naming the file and the fix for a
+    file that is missing, empty, too large (packed or unpacked), truncated or damaged, not
+    JSON lines, or that holds no usable banner.
     """
     path, data, name = _source_file(source, filename)
     limit = max_bytes_default() if max_bytes is None else int(max_bytes)
+    inflated_limit = max_inflated_default() if max_inflated is None else int(max_inflated)
     size = len(data) if data is not None else path.stat().st_size  # type: ignore[union-attr]
     report = progress or (lambda fraction, message: None)
     report(0.0, f"Checking {name} ({_size(size)})")
@@ -636,13 +884,32 @@ def ingest(
         with open(path, "rb") as stream:  # type: ignore[arg-type]
             is_gzip = stream.read(2) == _GZIP_MAGIC
     _sniff(_head(path, data, is_gzip, name), name, is_gzip)
+    if inflated_limit <= MAX_EXPANSION * limit:
+        max_output = inflated_limit
+        too_big = (
+            f"{name} expands to over {_size(inflated_limit)} when decompressed, over the {_size(inflated_limit)} "
+            f"limit for decompressed Shodan exports: split the download (shodan download --limit N) or raise "
+            f"{MAX_INFLATED_ENV}"
+        )
+    else:
+        max_output = MAX_EXPANSION * limit
+        too_big = (
+            f"{name} expands to over {_size(max_output)} when decompressed, more than any plausible Shodan export "
+            "of this size: split the download into smaller files"
+        )
     report(0.05, f"Reading {name}")
-    with _Feed(path, data, is_gzip, name, max_output=MAX_EXPANSION * limit) as feed:
-        con = _scan(feed, name, progress)
+    folder = Path(tempfile.mkdtemp(prefix="atlas-shodan-"))
+    con = None
     try:
+        con = _connect(folder)
+        feed = _Feed(path, data, is_gzip, name, folder, max_output, too_big)
+        _scan(con, feed, name, progress)
+        _group_banners(con)
         return _finish(con, name, areas, resolver, report)
     finally:
-        con.close()
+        if con is not None:
+            con.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _finish(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, report: ProgressFn) -> ShodanImport:
@@ -694,10 +961,19 @@ def _finish(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, 
     used, outside_no_country, no_location, by_city, snapped, no_country = (int(v or 0) for v in tally)
     skipped["not_uk"] += outside_no_country
     skipped["no_location"] += no_location
+    # One local authority per address and vendor: where most of its banners are, ties to the lowest code.
+    con.execute("""
+        CREATE TEMP TABLE homes AS
+        SELECT ip, vendor, lad_code, lads FROM (
+            SELECT ip, vendor, lad_code, sum(n) AS banners, count(*) OVER (PARTITION BY ip, vendor) AS lads
+            FROM placed WHERE lad_code IS NOT NULL GROUP BY ip, vendor, lad_code
+        )
+        QUALIFY row_number() OVER (PARTITION BY ip, vendor ORDER BY banners DESC, lad_code) = 1
+    """)
     counts = con.execute("""
-        SELECT lad_code, vendor, count(DISTINCT ip)::BIGINT AS networks
-        FROM placed WHERE lad_code IS NOT NULL GROUP BY ALL ORDER BY lad_code, vendor
+        SELECT lad_code, vendor, count(*)::BIGINT AS networks FROM homes GROUP BY ALL ORDER BY lad_code, vendor
     """).df()
+    split = int(con.execute("SELECT count(DISTINCT ip)::BIGINT FROM homes WHERE lads > 1").fetchone()[0])
     unplaced_cities = con.execute("""
         SELECT city, sum(n)::BIGINT AS n FROM placed
         WHERE lad_code IS NULL AND NOT has_coords AND cc_known AND city IS NOT NULL
@@ -732,10 +1008,15 @@ def _finish(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, 
             f"{city} ({unplaced_why.get(city, 'unmatched')}, {n:,} banners)" for city, n in unplaced_cities
         )
         notes.append(f"city names not placed (no coordinates): {listed}")
+    if split:
+        were = "address was" if split == 1 else "addresses were"
+        notes.append(
+            f"{split:,} {were} placed in more than one local authority; each counted once, where most of its banners are"
+        )
     if ambiguous:
         notes.append(f"{ambiguous:,} banners matched both Hikvision and Dahua markers and were skipped as not recognised")
     if skipped["malformed"]:
-        notes.append(f"{skipped['malformed']:,} lines were not Shodan banners (not JSON, or no ip_str) and were skipped")
+        notes.append(f"{skipped['malformed']:,} lines were not Shodan banners (not JSON, or no valid ip_str) and were skipped")
     report(1.0, f"Done: {used:,} of {records:,} banners counted")
     return ShodanImport(observations=observations, records_read=records, skipped=skipped, used=used, notes=tuple(notes))
 
