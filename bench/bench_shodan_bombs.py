@@ -97,7 +97,7 @@ def available_gib() -> float:
 def measure(label: str, folder: Path, module: str, bomb: Path, imports: int, env: dict[str, str]) -> None:
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(folder), module, str(bomb), str(imports)],
-        capture_output=True, text=True, env={**env, "BENCH_REPO_ROOT": str(REPO_ROOT)}, cwd=folder, timeout=900,
+        capture_output=True, text=True, env={**env, "BENCH_REPO_ROOT": str(REPO_ROOT)}, cwd=folder, timeout=900, check=False,
     )
     if done.returncode != 0 or not done.stdout.strip():
         tail = " ".join(done.stderr.strip().splitlines()[-1:]) or f"exit {done.returncode}"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from atlas_testing import MIRROR_ENV, REPO_ROOT, assert_one_line
 
-from geo import shodan
+from geo import shodan, shodan_rules, shodan_scan, shodan_stream
 from geo.datasets import parse_observations
 from geo.errors import AtlasError, Cancelled, DatasetError
 
@@ -540,7 +540,7 @@ def test_cli_usage_error(cli_env) -> None:
 
 @pytest.mark.parametrize("use_fifo", [True, False])
 def test_temp_file_fallback_matches(use_fifo: bool, tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    monkeypatch.setattr(shodan, "USE_FIFO", use_fifo)
+    monkeypatch.setattr(shodan_stream, "USE_FIFO", use_fifo)
     items = [banner(), banner(product="Dahua DVR"), banner(at=LEEDS), "junk"]
     gz = write(tmp_path / "export.json.gz", items)
     for source in (gz, gz.read_bytes(), write(tmp_path / "plain.json", items).read_bytes()):
@@ -570,7 +570,7 @@ def test_gzip_bomb_refused(tmp_path, areas_frame, resolver) -> None:
 
 
 def test_duckdb_failure_does_not_hang(tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    monkeypatch.setattr(shodan, "_scan_sql", lambda: "SELECT * FROM no_such_table")
+    monkeypatch.setattr(shodan_scan, "scan_sql", lambda: "SELECT * FROM no_such_table")
     path = big_export(tmp_path / "export.json.gz", 1000)
     ingest_error(path, areas_frame, resolver, "could not be read")
 
@@ -597,8 +597,8 @@ def repeated_gzip(path: Path, inflated_mb: int, line: str | None = None) -> Path
 def test_memory_bounded_by_distinct_keys_not_inflated_size(tmp_path, areas_frame, resolver, monkeypatch) -> None:
     # DuckDB holds all it reads from a pipe until the query ends; with one query per segment a
     # stream far larger than DuckDB's memory limit still imports (before: Out of Memory).
-    monkeypatch.setattr(shodan, "DUCKDB_MEMORY_LIMIT", "160MB")
-    monkeypatch.setattr(shodan, "SEGMENT_BYTES", 8 << 20)
+    monkeypatch.setattr(shodan_scan, "DUCKDB_MEMORY_LIMIT", "160MB")
+    monkeypatch.setattr(shodan_stream, "SEGMENT_BYTES", 8 << 20)
     path = repeated_gzip(tmp_path / "repeated.json.gz", 320)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     (tmp_path / "scratch").mkdir()
@@ -614,8 +614,8 @@ def test_segments_and_merges_give_the_same_counts(tmp_path, areas_frame, resolve
                     product=rng.choice(["Hikvision IP Camera", "Dahua DVR", "nginx"])) for _ in range(600)]
     path = write(tmp_path / "export.json.gz", items + ["junk"])
     whole = shodan.ingest(path, areas_frame, resolver)
-    monkeypatch.setattr(shodan, "SEGMENT_BYTES", 4096)  # ~6 banners a segment
-    monkeypatch.setattr(shodan, "COMPACT_ROWS", 5)  # and merge the rows often
+    monkeypatch.setattr(shodan_stream, "SEGMENT_BYTES", 4096)  # ~6 banners a segment
+    monkeypatch.setattr(shodan_scan, "COMPACT_ROWS", 5)  # and merge the rows often
     for source in (path, path.read_bytes()):
         pieces = shodan.ingest(source, areas_frame, resolver)
         assert counts(pieces) == counts(whole)
@@ -650,8 +650,8 @@ def test_inflated_limit(tmp_path, areas_frame, resolver, monkeypatch) -> None:
 
 
 def test_line_too_long_refused(tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    monkeypatch.setattr(shodan, "MAX_LINE_BYTES", 1 << 20)
-    monkeypatch.setattr(shodan._Feed, "CHUNK", 64 << 10)  # blocks (8 chunks) shorter than the longest line, as for real
+    monkeypatch.setattr(shodan_stream, "MAX_LINE_BYTES", 1 << 20)
+    monkeypatch.setattr(shodan_stream.Feed, "CHUNK", 64 << 10)  # blocks (8 chunks) shorter than the longest line, as for real
     path = write(tmp_path / "long.json.gz", [banner(), banner(data="x" * (2 << 20)), banner()])
     message = ingest_error(path, areas_frame, resolver, "a line over 1 MB")
     assert str(tmp_path) not in message
@@ -668,14 +668,14 @@ def test_cancel_from_progress(when: str, tmp_path, areas_frame, resolver, monkey
     path = repeated_gzip(tmp_path / "big.json.gz", 400)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     (tmp_path / "scratch").mkdir()
-    fed: list[shodan._Feed] = []
+    fed: list[shodan_stream.Feed] = []
 
-    class Watched(shodan._Feed):
+    class Watched(shodan_stream.Feed):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             fed.append(self)
 
-    monkeypatch.setattr(shodan, "_Feed", Watched)
+    monkeypatch.setattr(shodan, "Feed", Watched)
     calls: list[float] = []
     raised = Cancelled()
 
@@ -698,7 +698,7 @@ def test_cancel_from_progress(when: str, tmp_path, areas_frame, resolver, monkey
 
 @pytest.mark.parametrize("kind", ["gzip (through the pipe)", "plain file"])
 def test_duckdb_error_names_no_server_path(kind: str, tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    monkeypatch.setattr(shodan, "MAX_LINE_BYTES", 64 << 20)  # let a 40 MB line reach DuckDB, which refuses it
+    monkeypatch.setattr(shodan_stream, "MAX_LINE_BYTES", 64 << 20)  # let a 40 MB line reach DuckDB, which refuses it
     items = [banner(), banner(data="y" * (40 << 20)), banner()]
     path = write(tmp_path / ("long.json.gz" if kind.startswith("gzip") else "long.json"), items)
     message = ingest_error(path, areas_frame, resolver, "could not be read as JSON lines", "longer than any", max_bytes=1 << 30)
@@ -706,7 +706,7 @@ def test_duckdb_error_names_no_server_path(kind: str, tmp_path, areas_frame, res
 
 
 def test_duckdb_error_text_is_scrubbed() -> None:
-    text = shodan._describe_duckdb_error(RuntimeError(
+    text = shodan_scan.describe_duckdb_error(RuntimeError(
         'IO Error: Cannot open file "/tmp/atlas-shodan-x1/segment-0.jsonl": No such file or directory at /srv/a.b\n'
         "LINE 1: SELECT * FROM read_json('/tmp/atlas-shodan-x1/segment-0.jsonl')"
     ))
@@ -767,3 +767,34 @@ def test_one_address_counts_in_one_local_authority(run) -> None:
     assert any(n.startswith("2 addresses were placed in more than one local authority; each counted once") for n in result.notes)
     assert "most of its banners" in shodan.VENDOR_RULES and "most of its banners" in " ".join(shodan.__doc__.split())
     assert not any("more than one local authority" in n for n in run([banner(), banner(at=LEEDS)]).notes)
+
+
+# -- the rules: one table, from which the SQL, the Python reference and the text derive ---------
+
+
+def test_rules_text_sql_and_python_derive_from_one_table(tmp_path) -> None:
+    import duckdb
+
+    acme = shodan_rules.Vendor("acme", "Acme", ("acme-cam", "acme's"))
+    table = (*shodan_rules.VENDORS, acme)
+    assert shodan.VENDOR_RULES == shodan_rules.rules_text()
+    text = shodan_rules.rules_text(table)
+    assert 'Acme when it contains "acme-cam", "acme\'s"' in text and "more than one vendor or none" in text
+    for _, label in shodan_rules.SEARCHED_FIELDS:
+        assert label in shodan.VENDOR_RULES and label in text
+    rng = random.Random(11)
+    words = ["Hikvision", "dahua", "ACME-CAM", "acme's", "App-webs", "nginx", "", "DHI-x"]
+    items = [
+        {"product": rng.choice([None, *words]), "devicetype": rng.choice([None, *words]),
+         "http": {"title": rng.choice(words), "server": rng.choice(words)}, "data": f"Server: {rng.choice(words)}",
+         "ssl": {"cert": {"subject": {"O": rng.choice(words)}, "issuer": {}}}, "cpe23": [rng.choice(words)]}
+        for _ in range(300)
+    ]
+    path = write(tmp_path / "banners.json", items)
+    case = shodan_rules.vendor_case_sql(table)
+    sql = (f"SELECT CASE {case} END FROM read_json('{path}', columns = {shodan_scan.read_columns()}, "
+           "format = 'newline_delimited', records = true)")
+    found = [row[0] for row in duckdb.connect().execute(sql).fetchall()]
+    expected = [shodan_rules.vendor_of(item, table) for item in items]
+    assert [v if v in ("hikvision", "dahua", "acme") else None for v in found] == expected
+    assert {"acme", "hikvision", "dahua", None} <= set(expected)
