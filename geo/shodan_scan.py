@@ -126,7 +126,7 @@ GROUP BY ALL
 
 _DUCKDB_PREFIX = re.compile(r"^\s*[A-Z][A-Za-z ]*Error:\s*")
 _QUOTED_PATH = re.compile(r"""(["'])[^"']*[/\\][^"']*\1""")
-_BARE_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s\"'()]+")
+_BARE_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[\w.@~+-]+[/\\])+[\w.@~+-]*")  # two separators at least
 
 
 def describe_duckdb_error(exc: BaseException) -> str:
@@ -213,6 +213,11 @@ def scan(con, feed: Feed, name: str, progress: ProgressFn | None) -> None:
         feed.stop()
         if feed.error is not None:
             raise feed.error from None
+        if isinstance(failure[0], duckdb.OutOfMemoryException):
+            raise DatasetError(
+                f"{name} could not be imported now, the server is short of memory: try again in a few minutes, "
+                "or split the download into smaller files"
+            ) from None
         if isinstance(failure[0], duckdb.Error):
             raise DatasetError(
                 f"{name} could not be read as JSON lines ({describe_duckdb_error(failure[0])}): {HOW_TO_EXPORT}"

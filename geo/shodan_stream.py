@@ -40,7 +40,7 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 USE_FIFO = True
 PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
 # DuckDB holds all it reads from a pipe until the query ends: one query per segment this size.
-SEGMENT_BYTES = 32 * 1024 * 1024
+SEGMENT_BYTES = 64 * 1024 * 1024  # two of DuckDB's read buffers: one is read while one is parsed
 
 
 class Blocks:

@@ -712,6 +712,9 @@ def test_duckdb_error_text_is_scrubbed() -> None:
     ))
     assert "/" not in text and "atlas-shodan" not in text and "LINE" not in text and "IO Error" not in text
     assert text.startswith("Cannot open file the file")
+    memory = shodan_scan.describe_duckdb_error(RuntimeError(
+        "Out of Memory Error: failed to allocate data of size 15.9 MiB (473.9 MiB/488.2 MiB used)"))
+    assert memory == "failed to allocate data of size 15.9 MiB (473.9 MiB/488.2 MiB used)"
 
 
 @pytest.mark.parametrize(
@@ -798,3 +801,10 @@ def test_rules_text_sql_and_python_derive_from_one_table(tmp_path) -> None:
     expected = [shodan_rules.vendor_of(item, table) for item in items]
     assert [v if v in ("hikvision", "dahua", "acme") else None for v in found] == expected
     assert {"acme", "hikvision", "dahua", None} <= set(expected)
+
+
+def test_duckdb_out_of_memory_is_one_line(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    monkeypatch.setattr(shodan_scan, "DUCKDB_MEMORY_LIMIT", "8MB")  # less than one of DuckDB's read buffers
+    path = write(tmp_path / "export.json.gz", [banner(), banner(at=LEEDS)])
+    message = ingest_error(path, areas_frame, resolver, "short of memory", "try again")
+    assert "/" not in message
