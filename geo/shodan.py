@@ -38,13 +38,14 @@ How a banner is counted (the vendor markers and the fields searched are data, in
   were placed in more than one).
 
 The rooms behind this door: :mod:`geo.shodan_source` (limits, gzip or not, sniffing),
-:mod:`geo.shodan_stream` (inflating into line-aligned segments through named pipes),
+:mod:`geo.shodan_stream` (inflating into line-aligned segment files, with the limits),
 :mod:`geo.shodan_scan` (DuckDB: the rules as SQL, per segment, grouped to distinct keys),
-:mod:`geo.shodan_count` (placing and counting). Memory stays bounded by the number of
-distinct ``(address, place, vendor)`` keys, not by the file size: DuckDB keeps whatever it
-reads from a pipe until its query ends, so the stream goes in segments, one query each, and
-DuckDB runs with a memory limit, a thread count and a spill folder in the import's private
-temporary folder, which is removed afterwards.
+:mod:`geo.shodan_count` (placing and counting), :mod:`geo.shodan_rules` (the rules as data).
+Memory stays bounded by the number of distinct ``(address, place, vendor)`` keys, not by
+the file size: the content reaches DuckDB as segment files (DuckDB would keep everything it
+read from a pipe until the query ended), one query each, and DuckDB runs with a memory
+limit, a thread count and a spill folder in the import's private temporary folder, which
+is removed afterwards with the segment files.
 
 ``progress(fraction, message)`` may raise (e.g. :class:`geo.errors.Cancelled` when the
 session that asked has gone): the scan then stops, DuckDB is interrupted, the pump thread

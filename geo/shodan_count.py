@@ -104,7 +104,7 @@ def count_networks(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Res
         raise DatasetError(f"{name} is empty: {HOW_TO_EXPORT}")
     if by_kind.get("malformed", 0) == records:
         raise DatasetError(
-            f"{name} holds no Shodan banners (no line is a JSON object with ip_str): {HOW_TO_EXPORT}"
+            f"{name} holds no Shodan banners (no line is a JSON object with an IP address in ip_str): {HOW_TO_EXPORT}"
         )
     skipped = {reason: int(by_kind.get(reason, 0)) for reason in SKIP_REASONS}
     notes: list[str] = []

@@ -223,7 +223,7 @@ def scan(con, feed: Feed, name: str, progress: ProgressFn | None) -> None:
                 f"{name} could not be read as JSON lines ({describe_duckdb_error(failure[0])}): {HOW_TO_EXPORT}"
             ) from None
         raise failure[0]
-    feed.finish()
+    feed.stop()
     if feed.error is not None:  # damaged or cut short: refuse the partial data
         raise feed.error
 

@@ -1,23 +1,27 @@
-"""Streaming a Shodan export's content to DuckDB: inflating, limits on the way, and line-aligned segments through named pipes.
+"""Streaming a Shodan export's content to DuckDB: inflating, limits on the way, and line-aligned segment files.
 
 DuckDB's own gzip reader neither verifies the CRC nor reports damage in the middle of a
 stream (it stops early, silently), so gzip is inflated here with zlib (which checks every
-member's CRC and length) in a background thread and written to FIFOs that DuckDB reads as
-plain JSON lines; zlib releases the GIL, so inflating runs beside DuckDB's parsing. DuckDB
-keeps whatever it reads from a pipe until its query ends, so the content goes in segments of
-about :data:`SEGMENT_BYTES`, cut at line ends, one FIFO and one query each: memory stays
-bounded whatever the inflated size. On the way the decompressed size and the line length
-are bounded, and the compressed bytes consumed give the progress fraction.
+member's CRC and length) in a background thread, the pump. DuckDB keeps whatever it reads
+from a pipe until its query ends (a 4.5 GiB stream held 4.5 GiB), so the content is not
+piped: the pump writes it to segment files of about :data:`SEGMENT_BYTES`, cut at line
+ends, in the import's private temporary folder, at most :data:`SEGMENTS_AHEAD` at a time,
+and DuckDB reads each one as a plain, seekable file (with all its threads, holding nothing)
+in its own query while the pump writes the next: memory stays bounded whatever the
+inflated size, and each segment file is deleted as soon as it has been read. On the way the
+decompressed size and the line length are bounded, and the compressed bytes consumed give
+the progress fraction. Damaged or truncated data is never handed to DuckDB: the segment it
+falls in is dropped and the import refused.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
 import queue
 import threading
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo.errors import DatasetError
@@ -29,18 +33,12 @@ from geo.shodan_source import (
     truncated_message,
 )
 
-try:
-    import fcntl
-except ImportError:  # Windows: no named pipes either (see Feed)
-    fcntl = None  # type: ignore[assignment]
-
 # A banner is a few KB (a few hundred with a screenshot); a longer line is not one.
 MAX_LINE_BYTES = 16 * 1024 * 1024
-# Stream decompressed content to DuckDB through named pipes (else via temporary files).
-USE_FIFO = True
-PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
-# DuckDB holds all it reads from a pipe until the query ends: one query per segment this size.
-SEGMENT_BYTES = 64 * 1024 * 1024  # two of DuckDB's read buffers: one is read while one is parsed
+# One DuckDB query per segment: two of its 32 MB read buffers, so both threads parse at once.
+SEGMENT_BYTES = 64 * 1024 * 1024
+# Segment files on disk at once: the one DuckDB reads and the one the pump writes.
+SEGMENTS_AHEAD = 2
 
 
 class Blocks:
@@ -110,14 +108,11 @@ class Blocks:
 
 
 class Feed:
-    """An export's content for DuckDB as a sequence of segment paths (:meth:`segments`).
+    """An export's content for DuckDB as a sequence of segment files (:meth:`segments`).
 
-    Gzip or uploaded bytes: a background thread (the pump) inflates and writes each segment
-    to its own FIFO (one per segment, so a reader never sees the next segment's bytes);
-    uploaded bytes are never copied to disk. A plain file on disk is one segment, read by
-    DuckDB directly (seekable, so DuckDB holds nothing). Without ``os.mkfifo`` (Windows),
-    each segment is written to a temporary file first. Problems the user can fix end up in
-    :attr:`error` as a :class:`DatasetError`.
+    A plain file on disk is one segment, read by DuckDB where it is. Gzip files and uploaded
+    bytes are inflated (or copied) by the pump thread into segment files in ``folder``.
+    Problems the user can fix end up in :attr:`error` as a :class:`DatasetError`.
     """
 
     CHUNK = 1 << 20
@@ -130,64 +125,30 @@ class Feed:
         self.consumed = 0
         self.error: DatasetError | None = None
         self.direct = source.on_disk_plain
-        self.fifo = USE_FIFO and hasattr(os, "mkfifo") and not self.direct
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._queue: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
-        self._opening: Path | None = None  # the FIFO the pump is opening or writing
+        self._ready: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._slots = threading.Semaphore(SEGMENTS_AHEAD)
 
-    # -- the segments, in order
     def segments(self) -> Iterator[Path]:
-        """The paths DuckDB reads, one at a time; each is deleted once the next is asked for."""
+        """The files DuckDB reads, in order; each is deleted once the next is asked for."""
         if self.direct:
             yield self.source.path  # type: ignore[misc]
             return
-        if self.fifo:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._pump, name="shodan-inflate", daemon=True)
-                self._thread.start()
-            while (path := self._queue.get()) is not None:
-                yield path
-                path.unlink(missing_ok=True)
-            return
-        blocks = Blocks(self)
-        index = 0
-        while True:
-            path = self.folder / f"segment-{index}.jsonl"
-            try:
-                if self._stop.is_set() or not blocks.peek():
-                    return
-                with open(path, "wb") as out:
-                    blocks.copy_segment(out.write, self._stop)
-            except BaseException as exc:  # noqa: BLE001 - sorted into a user message, or re-raised
-                self._fail(exc)
-                path.unlink(missing_ok=True)
-                return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._pump, name="shodan-inflate", daemon=True)
+            self._thread.start()
+        while (path := self._ready.get()) is not None:
             yield path
             path.unlink(missing_ok=True)
-            index += 1
+            self._slots.release()
 
-    # -- stopping
     def stop(self) -> None:
-        """Stop the pump, unblocking it first when it waits for a reader that will not come."""
+        """Stop the pump (it checks between blocks) and wait for it; after the last segment it has already ended."""
         self._stop.set()
-        thread = self._thread
-        while thread is not None and thread.is_alive():
-            opening = self._opening
-            if opening is not None:
-                try:  # a writer blocked in open() waits for a reader: be one, briefly
-                    os.close(os.open(opening, os.O_RDONLY | os.O_NONBLOCK))
-                except OSError:
-                    pass
-            thread.join(0.02)
-        self._thread = None
-
-    def finish(self) -> None:
-        """Wait for the pump after the last segment was read (it has little or nothing left to do)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(0.5)
-        self.stop()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     @property
     def fraction(self) -> float:
@@ -232,39 +193,63 @@ class Feed:
             raise EOFError("compressed file ended before the end-of-stream marker was reached")
 
     def _pump(self) -> None:
+        """Write the segment files, at most SEGMENTS_AHEAD at a time; a damaged one is dropped, not handed on."""
         try:
             blocks = Blocks(self)
             index = 0
             while not self._stop.is_set() and blocks.peek():
+                while not self._slots.acquire(timeout=0.1):
+                    if self._stop.is_set():
+                        return
                 path = self.folder / f"segment-{index}.jsonl"
-                os.mkfifo(path, 0o600)
-                self._opening = path
-                self._queue.put(path)
-                with open(path, "wb", buffering=0) as out:
-                    if hasattr(fcntl, "F_SETPIPE_SZ"):
-                        try:  # fewer, larger hand-overs between this thread and DuckDB (Linux)
-                            fcntl.fcntl(out.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-                        except OSError:
-                            pass
-                    blocks.copy_segment(out.write, self._stop)
-                self._opening = None
+                with self._writing(path) as write:
+                    blocks.copy_segment(write, self._stop)
+                if self._stop.is_set():
+                    return
+                self._ready.put(path)
                 index += 1
         except BaseException as exc:  # noqa: BLE001 - sorted into a user message
             self._fail(exc)
         finally:
-            self._opening = None
-            self._queue.put(None)
+            self._ready.put(None)
+
+    @contextmanager
+    def _writing(self, path: Path) -> Iterator[Callable[[bytes], object]]:
+        """A segment file to write; the server's own trouble with it is a one-line message, without its path."""
+
+        def refuse(exc: OSError) -> DatasetError:
+            return DatasetError(
+                f"{self.name} could not be imported now, the server cannot write temporary files "
+                f"({exc.strerror or type(exc).__name__}): try again later"
+            )
+
+        try:
+            out = open(path, "wb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise refuse(exc) from None
+
+        def write(block: bytes) -> None:
+            try:
+                out.write(block)
+            except OSError as exc:
+                raise refuse(exc) from None
+
+        try:
+            yield write
+        finally:
+            try:
+                out.close()
+            except OSError as exc:
+                raise refuse(exc) from None
 
     def _fail(self, exc: BaseException) -> None:
-        """Keep what went wrong as a user message (DuckDB stopping to read is not the feed's error)."""
+        """Keep what went wrong as a user message."""
         if isinstance(exc, DatasetError):
             self.error = exc
         elif isinstance(exc, EOFError):
             self.error = DatasetError(truncated_message(self.name))
         elif isinstance(exc, (zlib.error, gzip.BadGzipFile)):
             self.error = DatasetError(corrupt_message(self.name, exc))
-        elif isinstance(exc, BrokenPipeError):
-            pass  # DuckDB stopped reading; its own error (if any) is reported
         elif isinstance(exc, OSError):
             if not self._stop.is_set():
                 self.error = DatasetError(f"cannot read {self.name} ({exc.strerror or type(exc).__name__}): check the file")

@@ -535,12 +535,10 @@ def test_cli_usage_error(cli_env) -> None:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-# -- streaming internals: fallback without a named pipe, bombs, DuckDB failures ----------------
+# -- streaming internals: sources agree, temporary files, bombs, DuckDB failures ----------------
 
 
-@pytest.mark.parametrize("use_fifo", [True, False])
-def test_temp_file_fallback_matches(use_fifo: bool, tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    monkeypatch.setattr(shodan_stream, "USE_FIFO", use_fifo)
+def test_sources_agree_and_temporary_files_are_removed(tmp_path, areas_frame, resolver, monkeypatch) -> None:
     items = [banner(), banner(product="Dahua DVR"), banner(at=LEEDS), "junk"]
     gz = write(tmp_path / "export.json.gz", items)
     for source in (gz, gz.read_bytes(), write(tmp_path / "plain.json", items).read_bytes()):
@@ -552,7 +550,7 @@ def test_temp_file_fallback_matches(use_fifo: bool, tmp_path, areas_frame, resol
     (tmp_path / "scratch").mkdir()
     ingest_error(cut, areas_frame, resolver, "incomplete")
     shodan.ingest(gz.read_bytes(), areas_frame, resolver)
-    assert list((tmp_path / "scratch").iterdir()) == []  # temporary pipes and files are removed
+    assert list((tmp_path / "scratch").iterdir()) == []  # segment files and DuckDB's spill folder are removed
 
 
 def test_trailing_zero_padding_is_fine(tmp_path, areas_frame, resolver) -> None:
@@ -595,8 +593,8 @@ def repeated_gzip(path: Path, inflated_mb: int, line: str | None = None) -> Path
 
 
 def test_memory_bounded_by_distinct_keys_not_inflated_size(tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    # DuckDB holds all it reads from a pipe until the query ends; with one query per segment a
-    # stream far larger than DuckDB's memory limit still imports (before: Out of Memory).
+    # DuckDB holds all it reads from a pipe until the query ends (before: Out of Memory here);
+    # fed segment files, one query each, a stream far larger than its memory limit imports.
     monkeypatch.setattr(shodan_scan, "DUCKDB_MEMORY_LIMIT", "160MB")
     monkeypatch.setattr(shodan_stream, "SEGMENT_BYTES", 8 << 20)
     path = repeated_gzip(tmp_path / "repeated.json.gz", 320)
@@ -605,7 +603,7 @@ def test_memory_bounded_by_distinct_keys_not_inflated_size(tmp_path, areas_frame
     result = shodan.ingest(path, areas_frame, resolver)
     assert counts(result) == {("E08000003", "hikvision"): 1}
     assert result.used == result.records_read > 400_000
-    assert list((tmp_path / "scratch").iterdir()) == []  # the pipes and DuckDB's spill folder are removed
+    assert list((tmp_path / "scratch").iterdir()) == []  # segment files and DuckDB's spill folder are removed
 
 
 def test_segments_and_merges_give_the_same_counts(tmp_path, areas_frame, resolver, monkeypatch) -> None:
@@ -696,7 +694,7 @@ def test_cancel_from_progress(when: str, tmp_path, areas_frame, resolver, monkey
     assert list((tmp_path / "scratch").iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["gzip (through the pipe)", "plain file"])
+@pytest.mark.parametrize("kind", ["gzip (segment files)", "plain file"])
 def test_duckdb_error_names_no_server_path(kind: str, tmp_path, areas_frame, resolver, monkeypatch) -> None:
     monkeypatch.setattr(shodan_stream, "MAX_LINE_BYTES", 64 << 20)  # let a 40 MB line reach DuckDB, which refuses it
     items = [banner(), banner(data="y" * (40 << 20)), banner()]
@@ -807,4 +805,18 @@ def test_duckdb_out_of_memory_is_one_line(tmp_path, areas_frame, resolver, monke
     monkeypatch.setattr(shodan_scan, "DUCKDB_MEMORY_LIMIT", "8MB")  # less than one of DuckDB's read buffers
     path = write(tmp_path / "export.json.gz", [banner(), banner(at=LEEDS)])
     message = ingest_error(path, areas_frame, resolver, "short of memory", "try again")
+    assert "/" not in message
+
+
+def test_server_cannot_write_temporary_files(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    import errno
+
+    def full(file, mode="r", *args, **kwargs):  # the disk is full: reading works, writing does not
+        if "w" in mode:
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(shodan_stream, "open", full, raising=False)
+    path = write(tmp_path / "export.json.gz", [banner(), banner(at=LEEDS)])
+    message = ingest_error(path, areas_frame, resolver, "cannot write temporary files", "no space left", "try again")
     assert "/" not in message
