@@ -89,7 +89,7 @@ from geo.shodan_rules import (
     canonical_ip,
     vendor_of,
 )
-from geo.shodan_scan import connect, group_banners, scan
+from geo.shodan_scan import connect, respell_addresses, scan
 from geo.shodan_source import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_INFLATED_BYTES,
@@ -144,7 +144,7 @@ def ingest(
     try:
         con = connect(folder)
         scan(con, Feed(export, folder, max_output, too_big), export.name, progress)
-        group_banners(con)
+        respell_addresses(con)
         return count_networks(con, export.name, areas, resolver, report)
     finally:
         if con is not None:

@@ -1,9 +1,10 @@
 """Placing and counting a Shodan import: banners to local authorities, one per address and vendor, and what was skipped.
 
-Works on DuckDB's ``banners`` table (see :mod:`geo.shodan_scan`). Only the distinct points
-go through GeoPandas (:func:`place_points`: the LAD containing the point, else the nearest
-within :data:`~geo.shodan_rules.COAST_SNAP_METRES`) and only the distinct city names through
-the place resolver (:func:`place_cities`: used when they name exactly one LAD). Then each
+Works on DuckDB's ``banners`` table (see :mod:`geo.shodan_scan`; a key may repeat, so every
+query sums ``n`` or takes distinct values). Only the distinct points go through GeoPandas
+(:func:`place_points`: the LAD containing the point, else the nearest within
+:data:`~geo.shodan_rules.COAST_SNAP_METRES`) and only the distinct city names through the
+place resolver (:func:`place_cities`: used when they name exactly one LAD). Then each
 address counts once per vendor, in one LAD: the one where most of its banners are, ties to
 the lowest code. :func:`count_networks` returns the :class:`ShodanImport`: the counts, the
 banners read, used and skipped by reason, and notes on anything the user should know.

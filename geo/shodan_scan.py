@@ -1,16 +1,18 @@
-"""DuckDB's pass over a Shodan export: its budget, the scan SQL, progress and cancellation, and the grouped banners.
+"""DuckDB's pass over a Shodan export: its budget, the scan SQL, progress and cancellation, and the banners table.
 
 :func:`connect` opens an in-memory DuckDB with a memory limit, a thread count and a spill
 folder inside the import's private folder. :func:`scan` runs :func:`scan_sql` (``read_json``
 with a fixed schema of only the fields the rules read, the rules from
-:mod:`geo.shodan_rules` as SQL) once per segment of the :class:`~geo.shodan_stream.Feed`,
-in a worker thread, merging each segment's grouped rows into ``parts``; the calling thread
-reports progress and, when the progress callback raises, stops the pump, interrupts DuckDB
-and lets the exception propagate. :func:`group_banners` merges ``parts`` into ``banners``
-(one row per distinct ``(kind, vendor, ip, cc_known, lat, lon, city)``, ``n`` banners each)
-with every address in its one spelling: only the distinct addresses that are not already
-plain dotted quads go through Python's ``ipaddress``. DuckDB's error text reaches the user
-only as :func:`describe_duckdb_error` words it: no server path, no query text.
+:mod:`geo.shodan_rules` as SQL) once per segment of the :class:`~geo.shodan_stream.Feed`, in
+a worker thread, adding each segment's grouped rows to ``banners`` (one row per distinct
+``(kind, vendor, ip, cc_known, lat, lon, city)`` per segment, ``n`` banners each, merged
+whenever the table outgrows twice its last merge); the calling thread reports progress and,
+when the progress callback raises, stops the pump, interrupts DuckDB and lets the exception
+propagate. :func:`respell_addresses` puts every address in its one spelling: only the
+distinct addresses that are not already plain dotted quads go through Python's
+``ipaddress``. A key may repeat (once per segment): whatever reads ``banners`` sums ``n`` or
+takes distinct values. DuckDB's error text reaches the user only as
+:func:`describe_duckdb_error` words it: no server path, no query text.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ DUCKDB_MEMORY_LIMIT = "512MB"
 DUCKDB_THREADS = 2
 # read_json's maximum_object_size: DuckDB's smallest (its read buffers are twice that, per thread).
 DUCKDB_MAX_OBJECT_BYTES = 16 * 1024 * 1024
-# The segments' grouped rows are merged once they outgrow twice the last merge (and this).
-COMPACT_ROWS = 100_000
+# The segments' grouped rows are merged once they outgrow twice the last merge (and this many).
+COMPACT_ROWS = 1_000_000
 
 # What the scan reads besides the vendor fields (dotted paths into a banner).
 READ_FIELDS = ("ip_str", "ipv6", "location.country_code", "location.city", "location.latitude", "location.longitude")
@@ -68,16 +70,16 @@ def read_columns(fields: tuple[str, ...] = VENDOR_FIELDS) -> str:
     return "{" + ", ".join(f"'{key}': '{kind(node)}'" for key, node in tree.items()) + "}"
 
 
-# The grouped rows: one per distinct key, ``n`` banners each.
+# The grouped rows: one per distinct key and segment, ``n`` banners each.
 _KEYS = "kind, vendor, ip, cc_known, lat, lon, city"
 _PARTS_TABLE = (
-    "CREATE TEMP TABLE parts (kind VARCHAR, vendor VARCHAR, ip VARCHAR, cc_known BOOLEAN, lat DOUBLE, lon DOUBLE, "
+    "CREATE TEMP TABLE banners (kind VARCHAR, vendor VARCHAR, ip VARCHAR, cc_known BOOLEAN, lat DOUBLE, lon DOUBLE, "
     "city VARCHAR, n BIGINT)"
 )
 
 
 def scan_sql() -> str:
-    """One pass over one segment: each banner classified, grouped to distinct keys, added to ``parts``."""
+    """One pass over one segment: each banner classified, grouped to distinct keys, added to ``banners``."""
     uk = ", ".join(f"'{c}'" for c in UK_COUNTRY_CODES)
     vendors = ", ".join(f"'{key}'" for key in VENDOR_KEYS)
     usable = f"kind = 'candidate' AND vendor IN ({vendors})"
@@ -86,7 +88,7 @@ def scan_sql() -> str:
     searched = ", ".join(dict.fromkeys(field.split(".")[0] for field in VENDOR_FIELDS))
     # The address is kept for every banner that has one, so that its spelling can be checked afterwards.
     return f"""
-INSERT INTO parts
+INSERT INTO banners
 WITH raw AS (
     SELECT
         coalesce(nullif(trim(ip_str), ''), nullif(trim(ipv6), '')) AS ip,
@@ -155,7 +157,7 @@ def connect(folder: Path):
 
 
 def scan(con, feed: Feed, name: str, progress: ProgressFn | None) -> None:
-    """Scan every segment into DuckDB's ``parts`` table, reporting progress from the calling thread.
+    """Scan every segment into DuckDB's ``banners`` table, reporting progress from the calling thread.
 
     The queries run in a worker thread. When ``progress`` raises, the worker is told to stop,
     the running query is interrupted, the pump is stopped, and the exception propagates.
@@ -175,8 +177,8 @@ def scan(con, feed: Feed, name: str, progress: ProgressFn | None) -> None:
                     break
                 rows += int(con.execute(sql, {"path": str(segment)}).fetchone()[0])
                 if rows > max(2 * compacted, COMPACT_ROWS):  # merge the segments' rows: memory stays ~ distinct keys
-                    con.execute(f"CREATE OR REPLACE TEMP TABLE parts AS SELECT {_KEYS}, sum(n)::BIGINT AS n FROM parts GROUP BY ALL")
-                    rows = compacted = int(con.execute("SELECT count(*) FROM parts").fetchone()[0])
+                    con.execute(f"CREATE OR REPLACE TEMP TABLE banners AS SELECT {_KEYS}, sum(n)::BIGINT AS n FROM banners GROUP BY ALL")
+                    rows = compacted = int(con.execute("SELECT count(*) FROM banners").fetchone()[0])
         except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
             failure.append(exc)
 
@@ -228,34 +230,26 @@ def scan(con, feed: Feed, name: str, progress: ProgressFn | None) -> None:
         raise feed.error
 
 
-def group_banners(con) -> None:
-    """``banners``: the segments' rows merged, each address in its one spelling (else malformed)."""
+def respell_addresses(con) -> None:
+    """Every address in ``banners`` in its one spelling; a banner whose address is not one becomes malformed."""
     odd = [row[0] for row in con.execute(
-        "SELECT ip FROM (SELECT DISTINCT ip FROM parts WHERE ip IS NOT NULL) WHERE NOT regexp_full_match(ip, $re)",
+        "SELECT ip FROM (SELECT DISTINCT ip FROM banners WHERE ip IS NOT NULL) WHERE NOT regexp_full_match(ip, $re)",
         {"re": CANONICAL_IPV4},
     ).fetchall()]
     if not odd:
-        con.execute(f"CREATE TEMP TABLE banners AS SELECT {_KEYS}, sum(n)::BIGINT AS n FROM parts GROUP BY ALL")
-    else:
-        spelled = pd.DataFrame({"raw": odd, "ip": [canonical_ip(ip) for ip in odd]}).astype("string")
-        con.register("spellings", spelled)
-        con.execute("""
-            CREATE TEMP TABLE banners AS
-            SELECT
-                CASE WHEN bad THEN 'malformed' ELSE kind END AS kind,
-                CASE WHEN NOT bad THEN vendor END AS vendor,
-                CASE WHEN NOT bad THEN ip END AS ip,
-                CASE WHEN NOT bad THEN cc_known END AS cc_known,
-                CASE WHEN NOT bad THEN lat END AS lat,
-                CASE WHEN NOT bad THEN lon END AS lon,
-                CASE WHEN NOT bad THEN city END AS city,
-                sum(n)::BIGINT AS n
-            FROM (
-                SELECT p.kind, p.vendor, coalesce(s.ip, p.ip) AS ip, p.cc_known, p.lat, p.lon, p.city, p.n,
-                       s.raw IS NOT NULL AND s.ip IS NULL AS bad
-                FROM parts p LEFT JOIN spellings s ON p.ip = s.raw
-            )
-            GROUP BY ALL
-        """)
-        con.unregister("spellings")
-    con.execute("DROP TABLE parts")
+        return
+    spelled = pd.DataFrame({"raw": odd, "ip": [canonical_ip(ip) for ip in odd]}).astype("string")
+    con.register("spellings", spelled)
+    con.execute("""
+        UPDATE banners SET
+            kind = CASE WHEN s.ip IS NULL THEN 'malformed' ELSE banners.kind END,
+            vendor = CASE WHEN s.ip IS NOT NULL THEN banners.vendor END,
+            cc_known = CASE WHEN s.ip IS NOT NULL THEN banners.cc_known END,
+            lat = CASE WHEN s.ip IS NOT NULL THEN banners.lat END,
+            lon = CASE WHEN s.ip IS NOT NULL THEN banners.lon END,
+            city = CASE WHEN s.ip IS NOT NULL THEN banners.city END,
+            ip = s.ip
+        FROM spellings s
+        WHERE banners.ip = s.raw
+    """)
+    con.unregister("spellings")
