@@ -72,7 +72,7 @@ def read_columns(fields: tuple[str, ...] = VENDOR_FIELDS) -> str:
 
 # The grouped rows: one per distinct key and segment, ``n`` banners each.
 _KEYS = "kind, vendor, ip, cc_known, lat, lon, city"
-_PARTS_TABLE = (
+_BANNERS_TABLE = (
     "CREATE TEMP TABLE banners (kind VARCHAR, vendor VARCHAR, ip VARCHAR, cc_known BOOLEAN, lat DOUBLE, lon DOUBLE, "
     "city VARCHAR, n BIGINT)"
 )
@@ -164,7 +164,7 @@ def scan(con, feed: Feed, name: str, progress: ProgressFn | None) -> None:
     """
     import duckdb
 
-    con.execute(_PARTS_TABLE)
+    con.execute(_BANNERS_TABLE)
     sql = scan_sql()
     cancel = threading.Event()
     failure: list[BaseException] = []
