@@ -40,7 +40,7 @@ How a banner is counted (the vendor markers and the fields searched are data, in
 The rooms behind this door: :mod:`geo.shodan_source` (limits, gzip or not, sniffing),
 :mod:`geo.shodan_stream` (inflating into line-aligned segment files, with the limits),
 :mod:`geo.shodan_scan` (DuckDB: the rules as SQL, per segment, grouped to distinct keys),
-:mod:`geo.shodan_count` (placing and counting), :mod:`geo.shodan_rules` (the rules as data).
+:mod:`geo.shodan_tally` (placing and counting), :mod:`geo.shodan_rules` (the rules as data).
 Memory stays bounded by the number of distinct ``(address, place, vendor)`` keys, not by
 the file size: the content reaches DuckDB as segment files (DuckDB would keep everything it
 read from a pipe until the query ended), one query each, and DuckDB runs with a memory
@@ -70,7 +70,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import places
-from geo.shodan_count import (
+from geo.shodan_tally import (
     SKIP_REASONS,
     ProgressFn,
     ShodanImport,
