@@ -90,13 +90,13 @@ def mean_data_size(path: Path, count: int) -> float:
 
 
 def python_loop(path: Path, areas, resolver) -> dict[tuple[str, str], int]:
-    """A faithful plain-Python version of geo.shodan.ingest: same rules, same placement."""
+    """A faithful plain-Python version of geo.shodan.ingest: same rules, same placement, same counting."""
     import pandas as pd
 
     from geo import shodan
 
     uk = set(shodan.UK_COUNTRY_CODES)
-    keep: set[tuple] = set()  # distinct (ip, cc_known, lat, lon, city, vendor)
+    keep: dict[tuple, int] = {}  # distinct (ip, cc_known, lat, lon, city, vendor) -> banners
     with gzip.open(path, "rt", encoding="utf-8", errors="replace") as stream:
         for line in stream:
             if not line.strip():
@@ -124,22 +124,31 @@ def python_loop(path: Path, areas, resolver) -> dict[tuple[str, str], int]:
             if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
                 lat = lon = None
             city = (location.get("city") or "").strip() or None
-            keep.add((str(ip).strip(), cc is not None, lat, lon, city, vendor))
+            key = (str(ip).strip(), cc is not None, lat, lon, city, vendor)
+            keep[key] = keep.get(key, 0) + 1
     points = pd.DataFrame(sorted({(k[2], k[3]) for k in keep if k[2] is not None}), columns=["lat", "lon"])
     placed = shodan.place_points(points, areas)
     by_point = {(row.lat, row.lon): (row.lad_code, row.how) for row in placed.itertuples(index=False)}
     cities, _ = shodan.place_cities(sorted({k[4] for k in keep if k[2] is None and k[1] and k[4]}), resolver)
     by_city = dict(zip(cities["city"], cities["lad_code"]))
-    networks: dict[tuple[str, str], set[str]] = {}
-    for ip, cc_known, lat, lon, city, vendor in keep:
+    spelling = {ip: shodan.canonical_ip(ip) for ip in {k[0] for k in keep}}  # one spelling per address
+    banners_at: dict[tuple[str, str], dict[str, int]] = {}  # (address, vendor) -> LAD -> banners
+    for (ip, cc_known, lat, lon, city, vendor), n in keep.items():
+        if spelling[ip] is None:
+            continue  # malformed
         if lat is not None:
             lad, how = by_point[(lat, lon)]
             lad = lad if (cc_known or how == "inside") else None
         else:
             lad = by_city.get(city) if cc_known else None
         if lad is not None:
-            networks.setdefault((lad, vendor), set()).add(ip)
-    return {key: len(ips) for key, ips in networks.items()}
+            at = banners_at.setdefault((spelling[ip], vendor), {})
+            at[lad] = at.get(lad, 0) + n
+    networks: dict[tuple[str, str], int] = {}
+    for (ip, vendor), at in banners_at.items():  # one LAD per address and vendor: most banners, then lowest code
+        lad = min(at, key=lambda code: (-at[code], code))
+        networks[(lad, vendor)] = networks.get((lad, vendor), 0) + 1
+    return networks
 
 
 def report(name: str, value: float, unit: str) -> None:

@@ -18,4 +18,7 @@ class DatasetError(AtlasError):
 
 
 class Cancelled(AtlasError):
-    """Work stopped because the browser session that asked for it has gone."""
+    """Work stopped because the browser session that asked for it has gone (raised by a progress callback)."""
+
+    def __init__(self, message: str = "cancelled: the browser session that started it has ended; start it again") -> None:
+        super().__init__(message)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from atlas_testing import MIRROR_ENV, REPO_ROOT, assert_one_line
 
-from geo import shodan
+from geo import shodan, shodan_rules, shodan_scan, shodan_stream
 from geo.datasets import parse_observations
-from geo.errors import AtlasError, DatasetError
+from geo.errors import AtlasError, Cancelled, DatasetError
 
 MANCHESTER = (53.48, -2.24)  # E08000003
 LEEDS = (53.80, -1.55)  # E08000035
@@ -535,12 +535,10 @@ def test_cli_usage_error(cli_env) -> None:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-# -- streaming internals: fallback without a named pipe, bombs, DuckDB failures ----------------
+# -- streaming internals: sources agree, temporary files, bombs, DuckDB failures ----------------
 
 
-@pytest.mark.parametrize("use_fifo", [True, False])
-def test_temp_file_fallback_matches(use_fifo: bool, tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    monkeypatch.setattr(shodan, "USE_FIFO", use_fifo)
+def test_sources_agree_and_temporary_files_are_removed(tmp_path, areas_frame, resolver, monkeypatch) -> None:
     items = [banner(), banner(product="Dahua DVR"), banner(at=LEEDS), "junk"]
     gz = write(tmp_path / "export.json.gz", items)
     for source in (gz, gz.read_bytes(), write(tmp_path / "plain.json", items).read_bytes()):
@@ -552,7 +550,7 @@ def test_temp_file_fallback_matches(use_fifo: bool, tmp_path, areas_frame, resol
     (tmp_path / "scratch").mkdir()
     ingest_error(cut, areas_frame, resolver, "incomplete")
     shodan.ingest(gz.read_bytes(), areas_frame, resolver)
-    assert list((tmp_path / "scratch").iterdir()) == []  # temporary pipes and files are removed
+    assert list((tmp_path / "scratch").iterdir()) == []  # segment files and DuckDB's spill folder are removed
 
 
 def test_trailing_zero_padding_is_fine(tmp_path, areas_frame, resolver) -> None:
@@ -570,7 +568,7 @@ def test_gzip_bomb_refused(tmp_path, areas_frame, resolver) -> None:
 
 
 def test_duckdb_failure_does_not_hang(tmp_path, areas_frame, resolver, monkeypatch) -> None:
-    monkeypatch.setattr(shodan, "_scan_sql", lambda: "SELECT * FROM no_such_table")
+    monkeypatch.setattr(shodan_scan, "scan_sql", lambda: "SELECT * FROM no_such_table")
     path = big_export(tmp_path / "export.json.gz", 1000)
     ingest_error(path, areas_frame, resolver, "could not be read")
 
@@ -581,3 +579,244 @@ def test_every_point_at_sea_and_no_city_placed(run) -> None:
     assert result.skipped["no_location"] == 2
     with pytest.raises(DatasetError):
         run([banner(at=NORTH_SEA), banner(at=None, city="Qwxyzzy")], name="nowhere.json.gz")
+
+
+# -- hardening: memory, limits, cancellation, error text, addresses, one place per address -----
+
+
+def repeated_gzip(path: Path, inflated_mb: int, line: str | None = None) -> Path:
+    """A gzip bomb: one banner repeated to ``inflated_mb`` MB, as one 4 MB member written many times (cheap)."""
+    text = ((line or json.dumps(banner("81.2.3.4"))) + "\n").encode()
+    member = gzip.compress(text * ((4 << 20) // len(text)), compresslevel=9)
+    path.write_bytes(member * max(1, inflated_mb // 4))
+    return path
+
+
+def test_memory_bounded_by_distinct_keys_not_inflated_size(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    # DuckDB holds all it reads from a pipe until the query ends (before: Out of Memory here);
+    # fed segment files, one query each, a stream far larger than its memory limit imports.
+    monkeypatch.setattr(shodan_scan, "DUCKDB_MEMORY_LIMIT", "160MB")
+    monkeypatch.setattr(shodan_stream, "SEGMENT_BYTES", 8 << 20)
+    path = repeated_gzip(tmp_path / "repeated.json.gz", 320)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    result = shodan.ingest(path, areas_frame, resolver)
+    assert counts(result) == {("E08000003", "hikvision"): 1}
+    assert result.used == result.records_read > 400_000
+    assert list((tmp_path / "scratch").iterdir()) == []  # segment files and DuckDB's spill folder are removed
+
+
+def test_segments_and_merges_give_the_same_counts(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    rng = random.Random(3)
+    items = [banner(f"81.0.{rng.randrange(4)}.{rng.randrange(40)}", at=rng.choice([MANCHESTER, LEEDS]),
+                    product=rng.choice(["Hikvision IP Camera", "Dahua DVR", "nginx"])) for _ in range(600)]
+    path = write(tmp_path / "export.json.gz", items + ["junk"])
+    whole = shodan.ingest(path, areas_frame, resolver)
+    monkeypatch.setattr(shodan_stream, "SEGMENT_BYTES", 4096)  # ~6 banners a segment
+    monkeypatch.setattr(shodan_scan, "COMPACT_ROWS", 5)  # and merge the rows often
+    for source in (path, path.read_bytes()):
+        pieces = shodan.ingest(source, areas_frame, resolver)
+        assert counts(pieces) == counts(whole)
+        assert (pieces.records_read, pieces.used, pieces.skipped) == (whole.records_read, whole.used, whole.skipped)
+
+
+def test_two_imports_at_once(tmp_path, areas_frame, resolver) -> None:
+    import threading
+
+    path = big_export(tmp_path / "export.json.gz", 800)
+    results: list[shodan.ShodanImport] = []
+    threads = [threading.Thread(target=lambda: results.append(shodan.ingest(path, areas_frame, resolver))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2 and counts(results[0]) == counts(results[1]) == {("E08000003", "hikvision"): 800}
+
+
+def test_inflated_limit(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    path = repeated_gzip(tmp_path / "bomb.json.gz", 8)
+    monkeypatch.setenv(shodan.MAX_INFLATED_ENV, "2")
+    ingest_error(path, areas_frame, resolver, "over the 2 MB limit for decompressed", shodan.MAX_INFLATED_ENV)
+    ingest_error(path, areas_frame, resolver, "over the 1 MB limit", max_inflated=1 << 20)
+    assert shodan.ingest(path, areas_frame, resolver, max_inflated=16 << 20).used > 10_000  # the argument wins
+    monkeypatch.setenv(shodan.MAX_INFLATED_ENV, "-5")
+    with pytest.raises(AtlasError) as info:
+        shodan.max_inflated_default()
+    assert_one_line(info.value, shodan.MAX_INFLATED_ENV)
+    monkeypatch.delenv(shodan.MAX_INFLATED_ENV)
+    assert shodan.max_inflated_default() == shodan.DEFAULT_MAX_INFLATED_BYTES == 2048 << 20
+
+
+def test_line_too_long_refused(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    monkeypatch.setattr(shodan_stream, "MAX_LINE_BYTES", 1 << 20)
+    monkeypatch.setattr(shodan_stream.Feed, "CHUNK", 64 << 10)  # blocks (8 chunks) shorter than the longest line, as for real
+    path = write(tmp_path / "long.json.gz", [banner(), banner(data="x" * (2 << 20)), banner()])
+    message = ingest_error(path, areas_frame, resolver, "a line over 1 MB")
+    assert str(tmp_path) not in message
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("when", ["second call", "while reading"])
+def test_cancel_from_progress(when: str, tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    import threading
+
+    path = repeated_gzip(tmp_path / "big.json.gz", 400)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    fed: list[shodan_stream.Feed] = []
+
+    class Watched(shodan_stream.Feed):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            fed.append(self)
+
+    monkeypatch.setattr(shodan, "Feed", Watched)
+    calls: list[float] = []
+    raised = Cancelled()
+
+    def progress(fraction: float, message: str) -> None:
+        calls.append(fraction)
+        if (when == "second call" and len(calls) == 2) or (when == "while reading" and 0.05 < fraction < 0.7):
+            raise raised
+
+    with pytest.raises(Cancelled) as info:
+        shodan.ingest(path.read_bytes(), areas_frame, resolver, progress=progress)
+    assert info.value is raised
+    assert_one_line(info.value, "cancelled")
+    assert calls[-1] != 1.0 and len(calls) == (2 if when == "second call" else len(calls))
+    if when == "while reading":
+        assert 0.05 < calls[-1] < 0.7  # nothing was reported after the callback raised
+        assert fed and fed[0].fraction < 1.0  # it stopped before reading the whole export
+    assert not [t for t in threading.enumerate() if t.name.startswith("shodan-")]
+    assert list((tmp_path / "scratch").iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["gzip (segment files)", "plain file"])
+def test_duckdb_error_names_no_server_path(kind: str, tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    monkeypatch.setattr(shodan_stream, "MAX_LINE_BYTES", 64 << 20)  # let a 40 MB line reach DuckDB, which refuses it
+    items = [banner(), banner(data="y" * (40 << 20)), banner()]
+    path = write(tmp_path / ("long.json.gz" if kind.startswith("gzip") else "long.json"), items)
+    message = ingest_error(path, areas_frame, resolver, "could not be read as JSON lines", "longer than any", max_bytes=1 << 30)
+    assert "atlas-shodan" not in message and str(tmp_path) not in message and "/" not in message
+
+
+def test_duckdb_error_text_is_scrubbed() -> None:
+    text = shodan_scan.describe_duckdb_error(RuntimeError(
+        'IO Error: Cannot open file "/tmp/atlas-shodan-x1/segment-0.jsonl": No such file or directory at /srv/a.b\n'
+        "LINE 1: SELECT * FROM read_json('/tmp/atlas-shodan-x1/segment-0.jsonl')"
+    ))
+    assert "/" not in text and "atlas-shodan" not in text and "LINE" not in text and "IO Error" not in text
+    assert text.startswith("Cannot open file the file")
+    memory = shodan_scan.describe_duckdb_error(RuntimeError(
+        "Out of Memory Error: failed to allocate data of size 15.9 MiB (473.9 MiB/488.2 MiB used)"))
+    assert memory == "failed to allocate data of size 15.9 MiB (473.9 MiB/488.2 MiB used)"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("81.2.3.4", "81.2.3.4"),
+        ("010.000.001.002", "10.0.1.2"),
+        ("  10.0.1.2 ", "10.0.1.2"),
+        ("::ffff:10.0.1.2", "10.0.1.2"),
+        ("::FFFF:0a00:0102", "10.0.1.2"),
+        ("2A00:23C5:0000:0000:0000:0000:0000:0001", "2a00:23c5::1"),
+        ("2a00:23c5::0001", "2a00:23c5::1"),
+        ("256.1.1.1", None),
+        ("1.2.3", None),
+        ("0001.2.3.4", None),
+        ("١.2.3.4", None),  # a non-ASCII digit
+        ("hikvision", None),
+        ("", None),
+    ],
+)
+def test_canonical_ip(text: str, expected: str | None) -> None:
+    assert shodan.canonical_ip(text) == expected
+
+
+def test_spellings_of_one_address_count_once(run) -> None:
+    def at(ip: str, **kwargs) -> dict:
+        b = banner(None, **kwargs)
+        b["ip_str"] = ip
+        return b
+
+    v6 = banner(None)
+    del v6["ip_str"]
+    v6["ipv6"] = "2A00:23C5:0:0:0:0:0:1"
+    result = run([
+        at("2a00:23c5::1"), at("2a00:23c5:0000::0001"), v6,  # one IPv6 address, three spellings
+        at("10.0.1.2"), at("010.000.001.002"), at("::ffff:10.0.1.2"),  # one IPv4 address, three spellings
+        at("not-an-address"), at("300.1.1.1", cc="FR", at=PARIS),  # not addresses: malformed, whatever else
+    ])
+    assert counts(result) == {("E08000003", "hikvision"): 2}
+    assert result.used == 6 and result.skipped["malformed"] == 2 and result.skipped["not_uk"] == 0
+    assert result.records_read == result.used + sum(result.skipped.values())
+
+
+def test_one_address_counts_in_one_local_authority(run) -> None:
+    moved, tied = new_ip(), new_ip()
+    result = run([
+        banner(moved, at=LEEDS), banner(moved, at=LEEDS), banner(moved, at=MANCHESTER),  # mostly Leeds
+        banner(tied, at=LEEDS), banner(tied, at=MANCHESTER),  # a tie: the lowest code (Manchester, E08000003)
+        banner(tied, at=LEEDS, product="Dahua DVR"),  # the same address as Dahua: counted for Dahua too
+    ])
+    assert counts(result) == {("E08000035", "hikvision"): 1, ("E08000003", "hikvision"): 1, ("E08000035", "dahua"): 1}
+    assert result.used == 6
+    assert any(n.startswith("2 addresses were placed in more than one local authority; each counted once") for n in result.notes)
+    assert "most of its banners" in shodan.VENDOR_RULES and "most of its banners" in " ".join(shodan.__doc__.split())
+    assert not any("more than one local authority" in n for n in run([banner(), banner(at=LEEDS)]).notes)
+
+
+# -- the rules: one table, from which the SQL, the Python reference and the text derive ---------
+
+
+def test_rules_text_sql_and_python_derive_from_one_table(tmp_path) -> None:
+    import duckdb
+
+    acme = shodan_rules.Vendor("acme", "Acme", ("acme-cam", "acme's"))
+    table = (*shodan_rules.VENDORS, acme)
+    assert shodan.VENDOR_RULES == shodan_rules.rules_text()
+    text = shodan_rules.rules_text(table)
+    assert 'Acme when it contains "acme-cam", "acme\'s"' in text and "more than one vendor or none" in text
+    for _, label in shodan_rules.SEARCHED_FIELDS:
+        assert label in shodan.VENDOR_RULES and label in text
+    rng = random.Random(11)
+    words = ["Hikvision", "dahua", "ACME-CAM", "acme's", "App-webs", "nginx", "", "DHI-x"]
+    items = [
+        {"product": rng.choice([None, *words]), "devicetype": rng.choice([None, *words]),
+         "http": {"title": rng.choice(words), "server": rng.choice(words)}, "data": f"Server: {rng.choice(words)}",
+         "ssl": {"cert": {"subject": {"O": rng.choice(words)}, "issuer": {}}}, "cpe23": [rng.choice(words)]}
+        for _ in range(300)
+    ]
+    path = write(tmp_path / "banners.json", items)
+    case = shodan_rules.vendor_case_sql(table)
+    sql = (f"SELECT CASE {case} END FROM read_json('{path}', columns = {shodan_scan.read_columns()}, "
+           "format = 'newline_delimited', records = true)")
+    found = [row[0] for row in duckdb.connect().execute(sql).fetchall()]
+    expected = [shodan_rules.vendor_of(item, table) for item in items]
+    assert [v if v in ("hikvision", "dahua", "acme") else None for v in found] == expected
+    assert {"acme", "hikvision", "dahua", None} <= set(expected)
+
+
+def test_duckdb_out_of_memory_is_one_line(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    monkeypatch.setattr(shodan_scan, "DUCKDB_MEMORY_LIMIT", "8MB")  # less than one of DuckDB's read buffers
+    path = write(tmp_path / "export.json.gz", [banner(), banner(at=LEEDS)])
+    message = ingest_error(path, areas_frame, resolver, "short of memory", "try again")
+    assert "/" not in message
+
+
+def test_server_cannot_write_temporary_files(tmp_path, areas_frame, resolver, monkeypatch) -> None:
+    import errno
+
+    def full(file, mode="r", *args, **kwargs):  # the disk is full: reading works, writing does not
+        if "w" in mode:
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(shodan_stream, "open", full, raising=False)
+    path = write(tmp_path / "export.json.gz", [banner(), banner(at=LEEDS)])
+    message = ingest_error(path, areas_frame, resolver, "cannot write temporary files", "no space left", "try again")
+    assert "/" not in message
