@@ -73,23 +73,20 @@ class Decorations(MacroElement):
                     if (event.target.className === "atlas-credit-toggle") { credit.classList.toggle("atlas-credit-open"); }
                 });
             }
-            var legend = L.control({position: "bottomleft"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "atlas-legend-control");
-                div.innerHTML = {{ this.legend|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo(map);
+            // A box of (already escaped) HTML in a corner of the map that does not pass clicks through.
+            function addBox(position, className, content) {
+                var box = L.control({position: position});
+                box.onAdd = function () {
+                    var div = L.DomUtil.create("div", className);
+                    div.innerHTML = content;
+                    L.DomEvent.disableClickPropagation(div);
+                    return div;
+                };
+                box.addTo(map);
+            }
+            addBox("bottomleft", "atlas-legend-control", {{ this.legend|tojson }});
             {%- if this.title %}
-            var title = L.control({position: "topright"});
-            title.onAdd = function () {
-                var div = L.DomUtil.create("div", "atlas-title-control");
-                div.innerHTML = {{ this.title|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            title.addTo(map);
+            addBox("topright", "atlas-title-control", {{ this.title|tojson }});
             {%- endif %}
         })({{ this._parent.get_name() }});
         {% endmacro %}

@@ -7,6 +7,8 @@ dataset loaded before stays in use.
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 import streamlit as st
 
 from geo import dataset_folders, datasets, limits, shodan
@@ -14,6 +16,7 @@ from geo.errors import AtlasError, Cancelled
 from geo.markup import md_escape
 from pages import loaders, sidebar
 
+T = TypeVar("T")
 FIELDS = {"place": "Place", "networks": "Networks", "vendor": "Vendor (optional)", "lad_code": "LAD code (optional)"}
 NONE = "(none)"
 
@@ -82,18 +85,23 @@ def import_shodan() -> None:
     _switch_to(dataset)
 
 
-def load_zip() -> None:
-    """Callback: open a dataset saved earlier as a zip (observations + datapackage.json)."""
-    upload = st.session_state.get("upload_zip")
+def read_upload(key: str, tab: str, parse: Callable[[bytes, str], T], use: Callable[[T], None]) -> None:
+    """Callback body: parse the file uploaded under ``key`` and ``use`` it; a refusal is one line in ``tab``."""
+    upload = st.session_state.get(key)
     if upload is None:
         return
     try:
-        dataset = dataset_folders.from_zip(upload.getvalue(), upload.name)
+        parsed = parse(upload.getvalue(), upload.name)
     except AtlasError as err:
-        error_for("zip", str(err))
+        error_for(tab, str(err))  # what was loaded before stays in use
         return
-    error_for("zip", None)
-    _switch_to(dataset)
+    error_for(tab, None)
+    use(parsed)
+
+
+def load_zip() -> None:
+    """Callback: open a dataset saved earlier as a zip (observations + datapackage.json)."""
+    read_upload("upload_zip", "zip", dataset_folders.from_zip, _switch_to)
 
 
 def _table_limit_mb() -> int:

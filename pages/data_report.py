@@ -14,7 +14,7 @@ from geo import dataset_folders, datasets, exports, places
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.view import View
-from pages import loaders, sidebar
+from pages import data_imports, loaders, sidebar
 
 NONE = "(none)"
 MAX_FIXES = 100  # names offered for fixing at once (largest counts first)
@@ -32,13 +32,7 @@ def apply_choices() -> None:
 
 def load_choices() -> None:
     """Callback: apply a choices (aliases) CSV saved earlier."""
-    upload = st.session_state.get("upload_choices")
-    if upload is None:
-        return
-    try:
-        _apply(datasets.read_choices(upload.getvalue(), upload.name))
-    except AtlasError as err:
-        st.session_state["data_error_fix"] = str(err)
+    data_imports.read_upload("upload_choices", "fix", datasets.read_choices, _apply)
 
 
 def _apply(picks: dict[str, str]) -> None:
@@ -48,9 +42,9 @@ def _apply(picks: dict[str, str]) -> None:
         # Resolve once now so a bad pick is refused here, not on every page.
         places.with_choices(loaders.load_resolver(), dict(adjusted.choices))
     except AtlasError as err:
-        st.session_state["data_error_fix"] = str(err)
+        data_imports.error_for("fix", str(err))
         return
-    st.session_state["data_error_fix"] = None
+    data_imports.error_for("fix", None)
     sidebar.use_dataset(loaders.register_dataset(adjusted))
 
 
@@ -137,9 +131,6 @@ def _fix_form(report: pd.DataFrame) -> None:
                 accept_new_options=True,
             )
         st.form_submit_button("Apply my choices", type="primary", on_click=apply_choices)
-    message = st.session_state.get("data_error_fix")
-    if message:
-        st.error(md_escape(message), icon=":material/error:")
 
 
 def _downloads(view: View, dataset: datasets.Dataset, report: pd.DataFrame) -> None:
@@ -161,3 +152,4 @@ def _downloads(view: View, dataset: datasets.Dataset, report: pd.DataFrame) -> N
             icon=":material/download:", key="download-choices",
         )
     st.file_uploader("Apply saved choices (aliases CSV)", type=["csv"], key="upload_choices", on_change=load_choices)
+    data_imports.show_error("fix")
