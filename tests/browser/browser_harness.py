@@ -241,3 +241,27 @@ def save_screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOT_DIR / f"{safe}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def save_full_page(page: Page, name: str) -> Path:
+    """A screenshot of the whole page, ``<repo>/artifacts/screenshots/<name>.png``.
+
+    Streamlit scrolls inside its main block (``stMain``), not the document, so Playwright's
+    ``full_page`` sees one viewport: the viewport is grown to the content's height for the
+    shot (re-measured once, as a taller window can reflow), then restored.
+    """
+    size = page.viewport_size
+    assert size is not None, "the page has no fixed viewport"
+    measure = """() => Math.max(...['stMain', 'stSidebarContent'].map(id => {
+        const e = document.querySelector(`[data-testid="${id}"]`);
+        const box = e && e.getBoundingClientRect();  // a collapsed sidebar sits off-screen
+        return box && box.width > 0 && box.right > 0 && box.left < window.innerWidth ? e.scrollHeight : 0;
+    }), document.documentElement.scrollHeight)"""
+    for _ in range(2):
+        height = int(page.evaluate(measure))
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        page.wait_for_timeout(400)
+    try:
+        return save_screenshot(page, name, full_page=False)
+    finally:
+        page.set_viewport_size(size)

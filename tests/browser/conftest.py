@@ -10,12 +10,12 @@ third_party       function the ThirdPartyBlocker of ``page``: every non-local re
                            ``third_party.third_party()`` lists them, ``report()`` prints them
 js_errors         function uncaught JS errors seen by ``page`` (all frames)
 page              function fresh 1400x1000 context + page with ``third_party`` installed
-new_page          function factory: ``new_page(width, height, allow_loopback=True) ->
+new_page          function factory: ``new_page(width, height, allow_loopback=True, **options) ->
                            (page, blocker)``, more guarded pages (other viewports, or the
                            whole network off); closed after the test
 
 Page helpers (``wait_for_app``, ``map_frame``, ``count_map_paths``,
-``wait_for_map_paths``, ``save_screenshot``) live in ``browser_harness``.
+``wait_for_map_paths``, ``save_screenshot``, ``save_full_page``) live in ``browser_harness``.
 A missing Chromium FAILS the test with an install hint; never skip.
 """
 
@@ -124,9 +124,11 @@ def js_errors() -> list[str]:
     return []
 
 
-def _guarded_context(browser: Browser, guard: ThirdPartyBlocker, width: int, height: int) -> BrowserContext:
-    """A fresh context (downloads accepted) with ``guard`` installed."""
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+def _guarded_context(
+    browser: Browser, guard: ThirdPartyBlocker, width: int, height: int, **options: object
+) -> BrowserContext:
+    """A fresh context (downloads accepted; further ``new_context`` options) with ``guard`` installed."""
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **options)
     guard.install(context)
     return context
 
@@ -154,17 +156,20 @@ NewPage = Callable[..., tuple[Page, ThirdPartyBlocker]]
 
 @pytest.fixture
 def new_page(browser: Browser, js_errors: list[str]) -> Iterator[NewPage]:
-    """Factory of further guarded pages: ``new_page(width=1400, height=1000, allow_loopback=True)``.
+    """Factory of further guarded pages: ``new_page(width=1400, height=1000, allow_loopback=True, **options)``.
 
-    Each gets its own context and :class:`ThirdPartyBlocker` (``allow_loopback=False``
-    aborts every network request, the test's own server included); JS errors go to
-    ``js_errors``. Every context is closed after the test.
+    Each gets its own context (``options`` go to ``browser.new_context``, e.g.
+    ``is_mobile=True, has_touch=True``) and :class:`ThirdPartyBlocker`
+    (``allow_loopback=False`` aborts every network request, the test's own server
+    included); JS errors go to ``js_errors``. Every context is closed after the test.
     """
     contexts: list[BrowserContext] = []
 
-    def make(width: int = 1400, height: int = 1000, allow_loopback: bool = True) -> tuple[Page, ThirdPartyBlocker]:
+    def make(
+        width: int = 1400, height: int = 1000, allow_loopback: bool = True, **options: object
+    ) -> tuple[Page, ThirdPartyBlocker]:
         guard = ThirdPartyBlocker(allow_loopback=allow_loopback)
-        context = _guarded_context(browser, guard, width, height)
+        context = _guarded_context(browser, guard, width, height, **options)
         contexts.append(context)
         made = context.new_page()
         made.on("pageerror", lambda error: js_errors.append(str(error)))

@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from browser_harness import (
@@ -34,10 +35,11 @@ def atlas_url(streamlit_server) -> str:
 
 
 def open_app(page: Page, url: str, minimum_paths: int = 1) -> Frame:
+    # Generous waits: the first page of a cold server loads the boundaries and the gazetteer.
     page.goto(url)
-    wait_for_app(page)
-    _, frame = map_frame(page)
-    wait_for_map_paths(frame, minimum=minimum_paths)
+    wait_for_app(page, timeout=120_000)
+    _, frame = map_frame(page, timeout=120_000)
+    wait_for_map_paths(frame, minimum=minimum_paths, timeout=120_000)
     return frame
 
 
@@ -87,12 +89,21 @@ def test_the_map_draws_at_every_level_with_nothing_from_third_parties(
     atlas_url: str, page: Page, third_party: ThirdPartyBlocker, js_errors: list[str], level: str
 ) -> None:
     query, interactive, drawn = LEVELS[level]
+    requests: list[str] = []
+    page.context.on("request", lambda request: requests.append(request.url))
     frame = open_app(page, f"{atlas_url}{query}", minimum_paths=interactive)
     assert frame.locator("path.leaflet-interactive").count() == interactive
     assert frame.locator(".leaflet-overlay-pane path").count() == drawn
     expect(frame.locator(".atlas-legend")).to_be_visible()
     expect(page.locator("h1").first).to_have_text("Hikvision and Dahua camera networks in the UK")
     save_screenshot(page, f"page-map-{level}")
+    paths = sorted({urlsplit(url).path for url in requests})
+    chunks = [path for path in paths if path.startswith("/static/")]
+    print(f"\n{len(requests)} requests, {len(paths)} distinct paths, all to {urlsplit(atlas_url).netloc}:")
+    print("\n".join(f"  {path}" for path in paths if path not in chunks))
+    print(f"  /static/... ({len(chunks)} files of Streamlit's own frontend)")
+    assert {urlsplit(url).netloc for url in requests if url.startswith("http")} == {urlsplit(atlas_url).netloc}
+    assert any(path.endswith("/leaflet.js") for path in paths) and any(path.endswith("/leaflet.css") for path in paths)
     assert third_party.third_party() == [], third_party.report()
     assert js_errors == []
 
