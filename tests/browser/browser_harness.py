@@ -248,7 +248,8 @@ def save_full_page(page: Page, name: str) -> Path:
 
     Streamlit scrolls inside its main block (``stMain``), not the document, so Playwright's
     ``full_page`` sees one viewport: the viewport is grown to the content's height for the
-    shot (re-measured once, as a taller window can reflow), then restored.
+    shot (re-measured until it holds, as charts draw late and a taller window can reflow),
+    then restored.
     """
     size = page.viewport_size
     assert size is not None, "the page has no fixed viewport"
@@ -257,10 +258,16 @@ def save_full_page(page: Page, name: str) -> Path:
         const box = e && e.getBoundingClientRect();  // a collapsed sidebar sits off-screen
         return box && box.width > 0 && box.right > 0 && box.left < window.innerWidth ? e.scrollHeight : 0;
     }), document.documentElement.scrollHeight)"""
-    for _ in range(2):
-        height = int(page.evaluate(measure))
+    # Charts and tables draw after the script run: wait until the height holds still.
+    height, steady = 0, 0
+    for _ in range(40):
+        measured = int(page.evaluate(measure))
+        steady = steady + 1 if measured == height else 0
+        if steady == 2:
+            break
+        height = measured
         page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(300)
     try:
         return save_screenshot(page, name, full_page=False)
     finally:
