@@ -12,10 +12,18 @@ import argparse
 import statistics
 import time
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 from geo import areas as areas_mod
-from geo import captions, choropleth, classes, dataset_folders, places, snapshot, vocabulary
+from geo import (
+    captions,
+    choropleth,
+    classes,
+    dataset_folders,
+    places,
+    snapshot,
+    vocabulary,
+)
 from geo.selection import Selection
 from geo.view import build_view
 
@@ -37,7 +45,7 @@ def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def show(name: str, value: float | int, unit: str) -> None:
+def show(name: str, value: float, unit: str) -> None:
     if isinstance(value, float):
         print(f"{name}: {value:.3f} {unit}")
     else:

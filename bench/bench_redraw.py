@@ -37,17 +37,17 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 
-import folium  # noqa: E402
-import streamlit_folium  # noqa: E402
-from browser_harness import (  # noqa: E402
+import folium
+import streamlit_folium
+from browser_harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     INSTALL_CHROMIUM,
@@ -57,12 +57,20 @@ from browser_harness import (  # noqa: E402
     wait_for_app,
     wait_for_map_paths,
 )
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright
 
-from geo import areas as areas_mod  # noqa: E402
-from geo import assets, captions, choropleth, classes, dataset_folders, map_controls, places  # noqa: E402
-from geo.selection import Selection  # noqa: E402
-from geo.view import build_view  # noqa: E402
+from geo import areas as areas_mod
+from geo import (
+    assets,
+    captions,
+    choropleth,
+    classes,
+    dataset_folders,
+    map_controls,
+    places,
+)
+from geo.selection import Selection
+from geo.view import build_view
 
 DATASET = "top10vpn-2021"
 LEVEL = "lad"
@@ -140,7 +148,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def show(name: str, value: float | int | str, unit: str = "") -> None:
+def show(name: str, value: float | str, unit: str = "") -> None:
     text = f"{value:.3f}" if isinstance(value, float) else str(value)
     print(f"{name}: {text} {unit}".rstrip(), flush=True)
 

@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Frame, FrameLocator, Page, Route, WebSocketRoute
+from playwright.sync_api import (
+    BrowserContext,
+    Frame,
+    FrameLocator,
+    Page,
+    Route,
+    WebSocketRoute,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]

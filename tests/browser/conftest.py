@@ -31,7 +31,7 @@ import pytest
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_harness import (  # noqa: E402
+from browser_harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     INSTALL_CHROMIUM,
@@ -40,7 +40,7 @@ from browser_harness import (  # noqa: E402
     ThirdPartyBlocker,
     save_screenshot,
 )
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 StartServer = Callable[..., str]
 _CALL_FAILED = pytest.StashKey[bool]()

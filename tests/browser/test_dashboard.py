@@ -7,9 +7,9 @@ import io
 import json
 import re
 import struct
+import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
 

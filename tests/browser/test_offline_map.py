@@ -14,7 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_harness import ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app, wait_for_map_paths
+from browser_harness import (
+    ThirdPartyBlocker,
+    map_frame,
+    save_screenshot,
+    wait_for_app,
+    wait_for_map_paths,
+)
 from playwright.sync_api import Page, expect
 
 from geo import assets
@@ -23,7 +29,7 @@ APPS = Path(__file__).resolve().parent / "apps"
 if str(APPS) not in sys.path:
     sys.path.insert(0, str(APPS))
 
-from served_map import demo_map, inline_assets  # noqa: E402
+from served_map import demo_map, inline_assets
 
 OFFLINE_APP = "tests/browser/apps/folium_offline.py"
 LEAFLET_JS = f"/app/static/{assets.LEAFLET.folder}/leaflet.js"

@@ -20,7 +20,8 @@ def open_context(browser: Browser, guard: ThirdPartyBlocker) -> Page:
 def upload(page: Page, app_url: str, name: str, data: bytes) -> None:
     page.goto(f"{app_url}/data")
     wait_for_app(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+    # The table uploader by its label (the Data page has several).
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
     )
     load = page.get_by_role("button", name="Load this table")

@@ -39,7 +39,8 @@ def test_upload_fix_a_name_and_see_the_map_change(
     app_url: str, page: Page, third_party: ThirdPartyBlocker, js_errors: list[str]
 ) -> None:
     go(page, f"{app_url}/data")
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+    # The table uploader by its label (the Data page has several).
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
         files=[{"name": "my-scan.csv", "mimeType": "text/csv", "buffer": TABLE}]
     )
     load = page.get_by_role("button", name="Load this table")
