@@ -1,11 +1,11 @@
 # UK Camera Atlas: two commands, each setting up whatever is missing first.
 #
 #   make run    .venv + the package, official data, the map's scripts -> the dashboard
-#   make test   the same + Debian's Chromium (and the npm copies the browser tests route to) -> pytest
+#   make test   the same + Debian's Chromium -> pytest
 #
 # Every step is skipped when its result is there already (a stamp inside .venv keyed on
-# pyproject.toml, `python -m geo fetch --missing`, the chromium binary, node_modules keyed
-# on package.json), so a second run starts in seconds.
+# pyproject.toml, `python -m geo fetch --missing`, the chromium binary), so a second run
+# starts in seconds.
 #
 # Official data comes from the folder CAMERA_ATLAS_GEO_MIRROR names; when that is unset and
 # ../shared/geo sits beside the checkout, that folder is used; otherwise from the official URLs.
@@ -20,8 +20,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
-VENDOR := tests/browser/vendor
-VENDORED := $(VENDOR)/node_modules/.installed
 PORT ?= 8501
 PYTEST_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -32,7 +30,7 @@ ifeq ($(origin CAMERA_ATLAS_GEO_MIRROR),undefined)
   endif
 endif
 
-.PHONY: help run test setup data chromium vendor
+.PHONY: help run test setup data chromium
 
 help:
 	@echo "make run    set up what is missing, then start the dashboard on http://localhost:$(PORT)"
@@ -41,7 +39,7 @@ help:
 run: data
 	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
 
-test: data chromium vendor
+test: data chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(INSTALLED)
@@ -63,11 +61,3 @@ chromium: $(CHROMIUM)
 $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium
-
-# Local copies of CDN files for the browser tests' legacy routing mode
-# (tests/browser/browser_harness.py NETWORK_MODE = "route"); drop once it is "abort".
-vendor: $(VENDORED)
-$(VENDORED): $(VENDOR)/package.json
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
-	npm install --prefix $(VENDOR) --no-audit --no-fund --loglevel=error
-	@touch $@

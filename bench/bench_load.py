@@ -3,14 +3,16 @@
 Run: ``CAMERA_ATLAS_GEO_MIRROR=/work/shared/geo .venv/bin/python bench/bench_load.py [--sessions N]``
 
 One ``streamlit run app.py`` (``StreamlitServer`` from ``tests/browser/browser_harness.py``),
-one headless Debian Chromium (the harness's flags, offline CDN routing), and N browser
+one headless Debian Chromium (the harness's flags; every non-local request aborted and
+counted, as the browser tests' ThirdPartyBlocker does), and N browser
 contexts driven concurrently with the Playwright async API (``asyncio.gather``). Each
 session, timed step by step:
 
 1. ``open``     - load the app; wait until the map iframe has drawn >= 4 areas.
 2. ``filter``   - click a sidebar radio (metric or geography, varied per session); wait
                   until the map's drawn content differs from before.
-3. ``png``      - download the "PNG image" snapshot; check it is a PNG >= 1600 px wide.
+3. ``png``      - pick "PNG image", click "Create the snapshot", download it; check it is a
+                  PNG >= 1600 px wide.
 4. ``upload``   - on the Data page upload its own ``session-NN.csv`` (a session-unique
                   number of places and counts), click "Load this table"; check the sidebar
                   shows "Your table: session-NN.csv", the match report counts its places,
@@ -21,7 +23,7 @@ After every session has finished, each successful uploader re-reads its Dataset 
 sees none: both count towards ``isolation_violations``.
 
 Prints ``name: value unit`` lines and never asserts a time. The exit code is non-zero
-only when the benchmark cannot run at all (no Chromium, no vendored CDN files, the server
+only when the benchmark cannot run at all (no Chromium, the server
 does not start, or no session could even open the app).
 """
 
@@ -51,16 +53,10 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 from browser_harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    CORS,
     INSTALL_CHROMIUM,
-    INSTALL_VENDOR,
     MAP_IFRAME,
-    TRANSPARENT_PNG,
     StreamlitServer,
-    content_type_for,
     is_local_url,
-    local_copy_for,
-    missing_vendor_files,
 )
 from playwright.async_api import (
     Browser,
@@ -152,23 +148,22 @@ def make_session(index: int) -> Session:
 # --------------------------------------------------------------------------- browser plumbing
 
 
-async def install_offline_routing(context: BrowserContext) -> None:
-    """The harness's CdnRouter, for the async API: vendored CDN copies or empty stubs, never the network."""
+# Every third-party URL any context attempted (all aborted), for the report.
+THIRD_PARTY: list[str] = []
 
-    async def handle(route: Route) -> None:
-        url = route.request.url
-        local = local_copy_for(url)
-        if local is not None:
-            await route.fulfill(status=200, path=local, content_type=content_type_for(str(local)), headers=CORS)
-            return
-        ctype = content_type_for(url)
-        body = TRANSPARENT_PNG if ctype == "image/png" else b""
-        await route.fulfill(status=200, body=body, content_type=ctype, headers=CORS)
+
+async def install_blocker(context: BrowserContext) -> None:
+    """The harness's ThirdPartyBlocker, for the async API: every non-local request aborted and recorded."""
+
+    async def abort(route: Route) -> None:
+        THIRD_PARTY.append(route.request.url)
+        await route.abort("blockedbyclient")
 
     async def block(ws: WebSocketRoute) -> None:
+        THIRD_PARTY.append(ws.url)
         await ws.close()
 
-    await context.route(lambda url: not is_local_url(url), handle)
+    await context.route(lambda url: not is_local_url(url), abort)
     await context.route_web_socket(lambda url: not is_local_url(url), block)
 
 
@@ -297,7 +292,7 @@ async def run_session(
 ) -> None:
     timeout_ms = timeout_s * 1000
     s.context = await browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    await install_offline_routing(s.context)
+    await install_blocker(s.context)
     s.page = page = await s.context.new_page()
     page.set_default_timeout(timeout_ms)
     page.on("pageerror", lambda error: s.js_errors.append(str(error).splitlines()[0][:160]))
@@ -343,8 +338,13 @@ async def run_session(
         for attempt in (1, 2):
             await wait_for_app(page, timeout_ms)
             await page.evaluate(COUNT_RERUNS_JS)
+            formats = page.get_by_test_id("stRadio").filter(has_text="Format").first
+            await formats.get_by_text("PNG image", exact=True).click(timeout=timeout_ms)
+            await page.get_by_role("button", name="Create the snapshot").click(timeout=timeout_ms)
+            button = page.get_by_role("button", name="Download PNG image", exact=True)
+            await button.wait_for(state="visible", timeout=timeout_ms)
             async with page.expect_download(timeout=timeout_ms) as info:
-                await page.get_by_role("button", name="PNG image", exact=True).click(timeout=timeout_ms)
+                await button.click(timeout=timeout_ms)
             download = await info.value
             failure = await download.failure()
             if not failure:
@@ -439,7 +439,7 @@ async def final_isolation_checks(browser: Browser, url: str, sessions: list[Sess
     observer_seen: list[str] = []
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        await install_offline_routing(context)
+        await install_blocker(context)
         page = await context.new_page()
         page.set_default_timeout(timeout_ms)
         await page.goto(url, timeout=timeout_ms)
@@ -520,7 +520,7 @@ async def warm_up(browser: Browser, url: str, timeout_s: float) -> None:
     """One untimed page load, so the server's caches (boundaries, gazetteer) are filled."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        await install_offline_routing(context)
+        await install_blocker(context)
         page = await context.new_page()
         await page.goto(url, timeout=timeout_s * 1000)
         await wait_for_app(page, timeout_s * 1000)
@@ -591,6 +591,9 @@ async def drive(url: str, n: int, timeout_s: float, server_pid: int, warm: bool,
     show("png_retries", len(retries))
     for r in retries:
         print(f"  retry: {r}", flush=True)
+    show("third_party_requests", len(THIRD_PARTY), "(all aborted)")
+    for u in sorted(set(THIRD_PARTY)):
+        print(f"  third party: {u}", flush=True)
     show("isolation_checks", sum(1 for s in sessions if s.uploaded) + checks)
     show("isolation_violations", violations)
     for s in sessions:
@@ -623,10 +626,6 @@ def main() -> int:
 
     if not CHROMIUM.is_file():
         print(INSTALL_CHROMIUM, file=sys.stderr)
-        return 2
-    missing = missing_vendor_files()
-    if missing:
-        print(f"{INSTALL_VENDOR} (missing: {', '.join(missing)})", file=sys.stderr)
         return 2
     if not os.environ.get("CAMERA_ATLAS_GEO_MIRROR"):
         print("warning: CAMERA_ATLAS_GEO_MIRROR is not set; the server may try the ONS URLs", file=sys.stderr)

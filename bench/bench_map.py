@@ -12,12 +12,20 @@ import argparse
 import statistics
 import time
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
-from geo import dataset_folders
-from geo import vocabulary
 from geo import areas as areas_mod
-from geo import choropleth, join, metrics, places, snapshot
+from geo import (
+    captions,
+    choropleth,
+    classes,
+    dataset_folders,
+    places,
+    snapshot,
+    vocabulary,
+)
+from geo.selection import Selection
+from geo.view import build_view
 
 DATASET = "top10vpn-2021"
 METRIC = "per_1k"
@@ -37,7 +45,7 @@ def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def show(name: str, value: float | int, unit: str) -> None:
+def show(name: str, value: float, unit: str) -> None:
     if isinstance(value, float):
         print(f"{name}: {value:.3f} {unit}")
     else:
@@ -53,8 +61,12 @@ def main() -> None:
     areas = areas_mod.load_areas()
     resolver = places.build_resolver(areas)
     dataset = dataset_folders.load(DATASET)
-    tables = {level: metrics.build_table(dataset, resolver, areas, level=level, rank_by=METRIC) for level in vocabulary.LEVELS}
-    shapes = {level: join.level_shapes(table, areas) for level, table in tables.items()}
+    views = {
+        level: build_view(dataset, resolver, areas, Selection(dataset=DATASET, metric=METRIC, level=level))
+        for level in vocabulary.LEVELS
+    }
+    shapes = {level: view.shapes for level, view in views.items()}
+    credit = captions.attribution(dataset)
 
     # Interactive map: build_map + map_html per level (classes included, as the app does).
     map_seconds: dict[str, float] = {}
@@ -63,8 +75,8 @@ def main() -> None:
         context = areas if level == "place" else None
 
         def build(frame=frame, context=context) -> str:
-            classes = choropleth.classify(frame.loc[frame["has_data"], METRIC], SCHEME, K)
-            m = choropleth.build_map(frame, METRIC, classes, context=context, attribution=dataset.source)
+            found = classes.classify(frame.loc[frame["has_data"], METRIC], SCHEME, K)
+            m = choropleth.build_map(frame, METRIC, found, context=context, attribution=credit)
             return choropleth.map_html(m)
 
         seconds, html = timed(build, args.repeat)
@@ -72,18 +84,15 @@ def main() -> None:
         show(f"map_build_{level}", seconds, "s")
         show(f"map_payload_{level}", map_bytes[level], "bytes")
 
-    # Snapshots of the LAD-level map, every format.
-    title, subtitle, lines = snapshot.describe(tables["lad"], dataset, METRIC)
-    spec = snapshot.SnapshotSpec(METRIC, SCHEME, K, title, subtitle, lines)
+    # Snapshots through the front door (snapshot.make), every format of the LAD map, a PNG
+    # of the place map (bench_snapshot.py times the static renderer in detail).
     for fmt in snapshot.FORMATS:
-        seconds, data = timed(lambda fmt=fmt: snapshot.render(shapes["lad"], spec, fmt), args.repeat)
+        seconds, shot = timed(lambda fmt=fmt: snapshot.make(views["lad"], dataset, areas, fmt=fmt, scheme=SCHEME, k=K), args.repeat)
         show(f"snapshot_lad_{fmt}_render", seconds, "s")
-        show(f"snapshot_lad_{fmt}_bytes", len(data), "bytes")
-    place_title, place_subtitle, place_lines = snapshot.describe(tables["place"], dataset, "networks")
-    place_spec = snapshot.SnapshotSpec("networks", SCHEME, K, place_title, place_subtitle, place_lines)
-    seconds, data = timed(lambda: snapshot.render(shapes["place"], place_spec, "png", context=areas), args.repeat)
+        show(f"snapshot_lad_{fmt}_bytes", len(shot.data), "bytes")
+    seconds, shot = timed(lambda: snapshot.make(views["place"], dataset, areas, fmt="png", scheme=SCHEME, k=K), args.repeat)
     show("snapshot_place_png_render", seconds, "s")
-    show("snapshot_place_png_bytes", len(data), "bytes")
+    show("snapshot_place_png_bytes", len(shot.data), "bytes")
 
     # Reference: GeoDataFrame.explore() on the same LAD-level frame (no basemap, like ours).
     lad = shapes["lad"]

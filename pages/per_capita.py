@@ -84,7 +84,12 @@ points = alt.Chart(rows).mark_circle(size=90, color="#bd0026").encode(
         alt.Tooltip("per_1k:Q", title="Per 1,000", format=".2f"),
     ],
 )
-labels = points.mark_text(align="left", dx=7, fontSize=11).encode(text="name:N")
+# Names right of their dots on the left half, left of them on the right half, so none runs off the plot.
+half = float(rows["population"].max()) / 2
+labels = alt.layer(
+    points.mark_text(align="left", dx=7, fontSize=11).encode(text="name:N").transform_filter(alt.datum.population <= half),
+    points.mark_text(align="right", dx=-7, fontSize=11).encode(text="name:N").transform_filter(alt.datum.population > half),
+)
 average = alt.Chart(line).mark_line(color="#333", strokeDash=[4, 3]).encode(x="population:Q", y="networks:Q")
 st.altair_chart((average + points + labels).properties(height=380), width="stretch")
 st.caption("Above the dashed UK-average line: more networks than the UK rate would predict for that population.")

@@ -3,40 +3,38 @@
 The pytest fixtures in ``conftest.py`` are thin wrappers around this module; tests
 import the page helpers (``wait_for_app``, ``map_frame``, ...) from here directly.
 
-Nothing the browser requests may leave the machine. Two guards, chosen by
-:data:`NETWORK_MODE` for the ``page`` fixture:
-
-- ``"abort"``: :class:`ThirdPartyBlocker` aborts every request whose host is not
-  127.0.0.1/localhost and records it. A page that works this way works offline and
-  tells no third party what its user looks at: the atlas's target.
-- ``"route"`` (legacy): :class:`CdnRouter` answers such requests from the npm copies
-  in ``tests/browser/vendor/node_modules`` or with an empty stub body, for pages that
-  still reference CDN URLs.
+Nothing the browser requests may leave the machine: :class:`ThirdPartyBlocker` aborts
+every request whose host is not 127.0.0.1/localhost (nothing is answered, stubbed or
+routed to a copy) and records it, so a test can assert that none was even attempted. A
+page that works this way works offline and tells no third party what its user looks at.
 """
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import re
 import socket
-import struct
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Frame, FrameLocator, Page, Route, WebSocketRoute
+from playwright.sync_api import (
+    BrowserContext,
+    Frame,
+    FrameLocator,
+    Page,
+    Route,
+    WebSocketRoute,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
-VENDOR_DIR = HERE / "vendor" / "node_modules"
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -53,166 +51,17 @@ CHROMIUM_ARGS = [
 INSTALL_CHROMIUM = (
     f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (never `playwright install`)"
 )
-INSTALL_VENDOR = (
-    f"CDN copies missing under {VENDOR_DIR}: run `npm install --prefix tests/browser/vendor` in the repo root"
-)
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
-# The guard the `page` fixture installs: "route" (CDN copies, legacy) or "abort" (every
-# non-local request aborted and recorded). Flip the default to "abort" once every page
-# loads its scripts from the dashboard's own server (geo.assets); then the vendor copies,
-# CdnRouter and the `npm install` step can go. ATLAS_BROWSER_NETWORK overrides it per run.
-NETWORK_MODE = os.environ.get("ATLAS_BROWSER_NETWORK", "route")
-if NETWORK_MODE not in ("route", "abort"):
-    raise ValueError(f"ATLAS_BROWSER_NETWORK={NETWORK_MODE!r}: use 'route' or 'abort'")
-
-# CDN URL (host + path) -> file in node_modules. Each regex is matched with
-# re.search against "host/path"; group references in the target are expanded.
-# URLs come from folium 0.20 (folium.py, features.py) and streamlit_folium 0.27.4
-# (__init__.py adds d3 v3 + v4 for branca colormaps).
-LOCAL_COPIES: list[tuple[re.Pattern[str], str]] = [
-    # https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.{js,css}, and the
-    # images/*.png that leaflet.css references relative to itself.
-    (re.compile(r"/leaflet@1\.9\.3/dist/((?:images/)?[\w.-]+)$"), r"leaflet/dist/\1"),
-    # https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js
-    (re.compile(r"/d3/3\.5\.5/d3(?:\.min)?\.js$"), "d3-v3/d3.min.js"),
-    (re.compile(r"/d3@3\.5\.5/d3(?:\.min)?\.js$"), "d3-v3/d3.min.js"),
-    (re.compile(r"^d3js\.org/d3\.v3(?:\.min)?\.js$"), "d3-v3/d3.min.js"),
-    # https://d3js.org/d3.v4.min.js
-    (re.compile(r"^d3js\.org/d3\.v4(?:\.min)?\.js$"), "d3-v4/build/d3.min.js"),
-    (re.compile(r"/d3@4\.13\.0/(?:build/|dist/)?d3(?:\.min)?\.js$"), "d3-v4/build/d3.min.js"),
-    (re.compile(r"/d3/4\.13\.0/d3(?:\.min)?\.js$"), "d3-v4/build/d3.min.js"),
-    # https://code.jquery.com/jquery-3.7.1.min.js
-    (re.compile(r"/jquery-3\.7\.1(?:\.min)?\.js$"), "jquery/dist/jquery.min.js"),
-    (re.compile(r"/jquery@3\.7\.1/dist/jquery(?:\.min)?\.js$"), "jquery/dist/jquery.min.js"),
-]
-
-# Files whose absence means `npm install` was not run (checked before any browser test).
-REQUIRED_VENDOR_FILES = [
-    "leaflet/dist/leaflet.js",
-    "leaflet/dist/leaflet.css",
-    "d3-v3/d3.min.js",
-    "d3-v4/build/d3.min.js",
-    "jquery/dist/jquery.min.js",
-]
-
-def _png_1x1_transparent() -> bytes:
-    """A valid 1x1 RGBA PNG with alpha 0 (built, not pasted, so the CRCs are right)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)  # 1x1, 8-bit RGBA
-    pixels = zlib.compress(b"\x00" + b"\x00\x00\x00\x00")  # filter byte + one transparent pixel
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-# Stubbed map tiles render blank instead of as broken-image icons.
-TRANSPARENT_PNG = _png_1x1_transparent()
-
-# Access-Control-Allow-Origin keeps `crossorigin` script/font loads from failing CORS checks.
-CORS = {"access-control-allow-origin": "*"}
-
-
-def missing_vendor_files() -> list[str]:
-    """Required node_modules files that are not present."""
-    return [name for name in REQUIRED_VENDOR_FILES if not (VENDOR_DIR / name).is_file()]
-
 
 def is_local_url(url: str) -> bool:
-    """True for URLs that never leave the machine (loopback hosts, data:, blob:, about:)."""
+    """True for URLs that never leave the machine (loopback hosts, data:, blob:, about:, file:)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https", "ws", "wss"):
         return True
     return (parts.hostname or "") in LOCAL_HOSTS
-
-
-def local_copy_for(url: str) -> Path | None:
-    """The vendored file that serves a CDN URL, or None if there is no local copy."""
-    parts = urlsplit(url)
-    key = f"{parts.hostname}{parts.path}"
-    for pattern, target in LOCAL_COPIES:
-        match = pattern.search(key)
-        if match:
-            path = (VENDOR_DIR / match.expand(target)).resolve()
-            # Guard against "../" in matched groups escaping node_modules.
-            if path.is_relative_to(VENDOR_DIR.resolve()) and path.is_file():
-                return path
-    return None
-
-
-def content_type_for(url: str) -> str:
-    """Best-guess MIME type from the URL path (stubs must still carry the right type)."""
-    path = urlsplit(url).path
-    guessed, _ = mimetypes.guess_type(path)
-    if guessed:
-        return "text/javascript" if guessed == "application/javascript" else guessed
-    if re.search(r"/\d+/\d+/\d+(?:@2x)?$", path):  # extension-less slippy-map tile
-        return "image/png"
-    return "text/plain"
-
-
-@dataclass
-class CdnRouter:
-    """Answers every non-local request of a browser context, and logs what it did.
-
-    ``served_local`` maps URL -> vendored file; ``stubbed`` lists URLs answered with
-    an empty (or transparent-PNG) 200. ``requested`` is filled from the context's
-    ``request`` event, independently of routing, so :meth:`unanswered` can prove no
-    request bypassed the router.
-    """
-
-    served_local: dict[str, Path] = field(default_factory=dict)
-    stubbed: list[str] = field(default_factory=list)
-    requested: list[str] = field(default_factory=list)
-    websockets_blocked: list[str] = field(default_factory=list)
-
-    def install(self, context: BrowserContext) -> None:
-        context.on("request", lambda request: self._record(request.url))
-        context.route(lambda url: not is_local_url(url), self._handle)
-        context.route_web_socket(lambda url: not is_local_url(url), self._block_websocket)
-
-    def _record(self, url: str) -> None:
-        if not is_local_url(url):
-            self.requested.append(url)
-
-    def _handle(self, route: Route) -> None:
-        url = route.request.url
-        local = local_copy_for(url)
-        if local is not None:
-            self.served_local[url] = local
-            route.fulfill(status=200, path=local, content_type=content_type_for(str(local)), headers=CORS)
-            return
-        self.stubbed.append(url)
-        ctype = content_type_for(url)
-        body = TRANSPARENT_PNG if ctype == "image/png" else b""
-        route.fulfill(status=200, body=body, content_type=ctype, headers=CORS)
-
-    def _block_websocket(self, ws: WebSocketRoute) -> None:
-        # Not calling ws.connect_to_server() means nothing is opened to the real host.
-        self.websockets_blocked.append(ws.url)
-        ws.close()
-
-    @property
-    def handled(self) -> set[str]:
-        return set(self.served_local) | set(self.stubbed)
-
-    def unanswered(self) -> list[str]:
-        """External requests the browser made that the router did not answer."""
-        handled = self.handled
-        return sorted({url for url in self.requested if url not in handled})
-
-    def report(self) -> str:
-        """Human-readable summary for test output."""
-        lines = [f"external requests: {len(set(self.requested))}"]
-        local = sorted(self.served_local.items())
-        lines += [f"  local  {url} <- {path.relative_to(VENDOR_DIR)}" for url, path in local]
-        lines += [f"  stub   {url}" for url in sorted(set(self.stubbed))]
-        lines += [f"  ws-blocked {url}" for url in sorted(set(self.websockets_blocked))]
-        lines += [f"  LEAKED {url}" for url in self.unanswered()]
-        return "\n".join(lines)
 
 
 @dataclass
@@ -222,20 +71,27 @@ class ThirdPartyBlocker:
 
     ``attempted`` lists the URLs in request order (from the context's ``request`` event,
     so requests the route would not see are counted too); ``websockets_blocked`` the
-    WebSocket URLs closed before connecting.
+    WebSocket URLs closed before connecting. ``allow_loopback=False`` blocks the loopback
+    host too: the whole network is off (for a downloaded file opened from ``file://``).
     """
 
     attempted: list[str] = field(default_factory=list)
     aborted: list[str] = field(default_factory=list)
     websockets_blocked: list[str] = field(default_factory=list)
+    allow_loopback: bool = True
 
     def install(self, context: BrowserContext) -> None:
         context.on("request", lambda request: self._record(request.url))
-        context.route(lambda url: not is_local_url(url), self._abort)
-        context.route_web_socket(lambda url: not is_local_url(url), self._block_websocket)
+        context.route(self._blocked, self._abort)
+        context.route_web_socket(self._blocked, self._block_websocket)
+
+    def _blocked(self, url: str) -> bool:
+        if self.allow_loopback:
+            return not is_local_url(url)
+        return urlsplit(url).scheme in ("http", "https", "ws", "wss")
 
     def _record(self, url: str) -> None:
-        if not is_local_url(url):
+        if self._blocked(url):
             self.attempted.append(url)
 
     def _abort(self, route: Route) -> None:
@@ -243,27 +99,19 @@ class ThirdPartyBlocker:
         route.abort("blockedbyclient")
 
     def _block_websocket(self, ws: WebSocketRoute) -> None:
+        # Not calling ws.connect_to_server() means nothing is opened to the real host.
         self.websockets_blocked.append(ws.url)
         ws.close()
 
     def third_party(self) -> list[str]:
-        """Every non-local URL the page tried to reach (requests and WebSockets), sorted."""
+        """Every blocked URL the page tried to reach (requests and WebSockets), sorted."""
         return sorted(set(self.attempted) | set(self.aborted) | set(self.websockets_blocked))
-
-    def unanswered(self) -> list[str]:
-        """Same as :meth:`third_party` (in this mode no third-party request is answered),
-        so tests written for :class:`CdnRouter` assert "no third-party request" unchanged."""
-        return self.third_party()
 
     def report(self) -> str:
         """Human-readable summary for test output."""
         urls = self.third_party()
-        return "\n".join([f"third-party requests attempted (all aborted): {len(urls)}", *(f"  {u}" for u in urls)])
-
-
-def network_guard(mode: str = NETWORK_MODE) -> CdnRouter | ThirdPartyBlocker:
-    """The guard for ``mode``: "abort" -> :class:`ThirdPartyBlocker`, "route" -> :class:`CdnRouter`."""
-    return ThirdPartyBlocker() if mode == "abort" else CdnRouter()
+        what = "third-party" if self.allow_loopback else "network"
+        return "\n".join([f"{what} requests attempted (all aborted): {len(urls)}", *(f"  {u}" for u in urls)])
 
 
 # --------------------------------------------------------------------------- servers
@@ -400,3 +248,34 @@ def save_screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOT_DIR / f"{safe}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def save_full_page(page: Page, name: str) -> Path:
+    """A screenshot of the whole page, ``<repo>/artifacts/screenshots/<name>.png``.
+
+    Streamlit scrolls inside its main block (``stMain``), not the document, so Playwright's
+    ``full_page`` sees one viewport: the viewport is grown to the content's height for the
+    shot (re-measured until it holds, as charts draw late and a taller window can reflow),
+    then restored.
+    """
+    size = page.viewport_size
+    assert size is not None, "the page has no fixed viewport"
+    measure = """() => Math.max(...['stMain', 'stSidebarContent'].map(id => {
+        const e = document.querySelector(`[data-testid="${id}"]`);
+        const box = e && e.getBoundingClientRect();  // a collapsed sidebar sits off-screen
+        return box && box.width > 0 && box.right > 0 && box.left < window.innerWidth ? e.scrollHeight : 0;
+    }), document.documentElement.scrollHeight)"""
+    # Charts and tables draw after the script run: wait until the height holds still.
+    height, steady = 0, 0
+    for _ in range(40):
+        measured = int(page.evaluate(measure))
+        steady = steady + 1 if measured == height else 0
+        if steady == 2:
+            break
+        height = measured
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        page.wait_for_timeout(300)
+    try:
+        return save_screenshot(page, name, full_page=False)
+    finally:
+        page.set_viewport_size(size)

@@ -5,21 +5,18 @@ Fixtures
 streamlit_server  session  factory: ``streamlit_server(script, env=None) -> base URL``
 app_url           session  base URL of the repo's ``app.py``
 browser           session  headless Chromium from /usr/bin/chromium
-cdn_router        function the third-party guard of ``page``: a CdnRouter (NETWORK_MODE
-                           "route") or a ThirdPartyBlocker ("abort"); both have
-                           ``unanswered()`` and ``report()``
+third_party       function the ThirdPartyBlocker of ``page``: every non-local request is
+                           aborted (never answered, stubbed or routed) and recorded;
+                           ``third_party.third_party()`` lists them, ``report()`` prints them
 js_errors         function uncaught JS errors seen by ``page`` (all frames)
-page              function fresh context + page with that guard installed
-blocker           function ThirdPartyBlocker of ``offline_page``
-offline_page      function fresh context + page with every non-local request aborted and
-                           recorded, whatever NETWORK_MODE says
-routed_page       function fresh context + page whose CDN requests are routed to the npm
-                           copies (``cdn_router`` is then a CdnRouter), whatever NETWORK_MODE says
+page              function fresh 1400x1000 context + page with ``third_party`` installed
+new_page          function factory: ``new_page(width, height, allow_loopback=True, **options) ->
+                           (page, blocker)``, more guarded pages (other viewports, or the
+                           whole network off); closed after the test
 
 Page helpers (``wait_for_app``, ``map_frame``, ``count_map_paths``,
-``wait_for_map_paths``, ``save_screenshot``) live in ``browser_harness``.
-Missing Chromium or vendor files FAIL the test with an install hint; never skip.
-The vendor copies are needed only where requests are routed to them.
+``wait_for_map_paths``, ``save_screenshot``, ``save_full_page``) live in ``browser_harness``.
+A missing Chromium FAILS the test with an install hint; never skip.
 """
 
 from __future__ import annotations
@@ -34,22 +31,16 @@ import pytest
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_harness import (  # noqa: E402
+from browser_harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     INSTALL_CHROMIUM,
-    INSTALL_VENDOR,
     REPO_ROOT,
-    CdnRouter,
     StreamlitServer,
     ThirdPartyBlocker,
-    missing_vendor_files,
-    network_guard,
     save_screenshot,
 )
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-Guard = CdnRouter | ThirdPartyBlocker
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 StartServer = Callable[..., str]
 _CALL_FAILED = pytest.StashKey[bool]()
@@ -121,24 +112,9 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def _require_vendor(guard: Guard) -> None:
-    if isinstance(guard, CdnRouter):
-        missing = missing_vendor_files()
-        if missing:
-            pytest.fail(f"{INSTALL_VENDOR} (missing: {', '.join(missing)})", pytrace=False)
-
-
 @pytest.fixture
-def cdn_router() -> Guard:
-    """The third-party guard of ``page`` (see browser_harness.NETWORK_MODE); ``report()`` lists what it saw."""
-    guard = network_guard()
-    _require_vendor(guard)
-    return guard
-
-
-@pytest.fixture
-def blocker() -> ThirdPartyBlocker:
-    """Record of the non-local requests ``offline_page`` attempted (all aborted)."""
+def third_party() -> ThirdPartyBlocker:
+    """Every non-local request ``page`` attempted (all aborted); assert ``third_party.third_party() == []``."""
     return ThirdPartyBlocker()
 
 
@@ -148,40 +124,57 @@ def js_errors() -> list[str]:
     return []
 
 
-def _page_with(browser: Browser, guard: Guard, js_errors: list[str], request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh 1400x1000 context (downloads accepted) with ``guard`` installed; closed after the test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+def _guarded_context(
+    browser: Browser, guard: ThirdPartyBlocker, width: int, height: int, **options: object
+) -> BrowserContext:
+    """A fresh context (downloads accepted; further ``new_context`` options) with ``guard`` installed."""
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **options)
     guard.install(context)
-    new_page = context.new_page()
-    new_page.on("pageerror", lambda error: js_errors.append(str(error)))
-    yield new_page
+    return context
+
+
+@pytest.fixture
+def page(
+    browser: Browser, third_party: ThirdPartyBlocker, js_errors: list[str], request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh 1400x1000 page whose every non-local request is aborted and recorded in ``third_party``."""
+    context = _guarded_context(browser, third_party, 1400, 1000)
+    new = context.new_page()
+    new.on("pageerror", lambda error: js_errors.append(str(error)))
+    yield new
     if request.node.stash.get(_CALL_FAILED, False):
         try:
-            path = save_screenshot(new_page, f"FAILED-{request.node.name}")
-            print(f"\nscreenshot of failed test: {path}\n{guard.report()}")
+            path = save_screenshot(new, f"FAILED-{request.node.name}")
+            print(f"\nscreenshot of failed test: {path}\n{third_party.report()}")
         except Exception as exc:  # a broken page must not mask the real failure
             print(f"\ncould not screenshot failed test: {exc}")
     context.close()
 
 
-@pytest.fixture
-def page(browser: Browser, cdn_router: Guard, js_errors: list[str], request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh page guarded as NETWORK_MODE says (see ``cdn_router``)."""
-    yield from _page_with(browser, cdn_router, js_errors, request)
+NewPage = Callable[..., tuple[Page, ThirdPartyBlocker]]
 
 
 @pytest.fixture
-def offline_page(
-    browser: Browser, blocker: ThirdPartyBlocker, js_errors: list[str], request: pytest.FixtureRequest
-) -> Iterator[Page]:
-    """A fresh page whose every non-local request is aborted and recorded in ``blocker``."""
-    yield from _page_with(browser, blocker, js_errors, request)
+def new_page(browser: Browser, js_errors: list[str]) -> Iterator[NewPage]:
+    """Factory of further guarded pages: ``new_page(width=1400, height=1000, allow_loopback=True, **options)``.
 
+    Each gets its own context (``options`` go to ``browser.new_context``, e.g.
+    ``is_mobile=True, has_touch=True``) and :class:`ThirdPartyBlocker`
+    (``allow_loopback=False`` aborts every network request, the test's own server
+    included); JS errors go to ``js_errors``. Every context is closed after the test.
+    """
+    contexts: list[BrowserContext] = []
 
-@pytest.fixture
-def routed_page(browser: Browser, js_errors: list[str], request: pytest.FixtureRequest) -> Iterator[tuple[Page, CdnRouter]]:
-    """(page, router): CDN requests answered from the npm copies, whatever NETWORK_MODE says."""
-    router = CdnRouter()
-    _require_vendor(router)
-    for new_page in _page_with(browser, router, js_errors, request):
-        yield new_page, router
+    def make(
+        width: int = 1400, height: int = 1000, allow_loopback: bool = True, **options: object
+    ) -> tuple[Page, ThirdPartyBlocker]:
+        guard = ThirdPartyBlocker(allow_loopback=allow_loopback)
+        context = _guarded_context(browser, guard, width, height, **options)
+        contexts.append(context)
+        made = context.new_page()
+        made.on("pageerror", lambda error: js_errors.append(str(error)))
+        return made, guard
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -8,7 +8,14 @@ import io
 from pathlib import Path
 
 import pytest
-from browser_harness import REPO_ROOT, map_frame, save_screenshot, wait_for_app, wait_for_map_paths
+from browser_harness import (
+    REPO_ROOT,
+    ThirdPartyBlocker,
+    map_frame,
+    save_screenshot,
+    wait_for_app,
+    wait_for_map_paths,
+)
 from playwright.sync_api import Page, expect
 
 FIXTURE_DATASETS = REPO_ROOT / "tests" / "fixtures" / "datasets"
@@ -29,7 +36,9 @@ def open_compare(page: Page, url: str, minimum_paths: int) -> tuple:
     return frame_locator, frame
 
 
-def test_compare_page_shows_change_map_and_only_in_lists(compare_url: str, page: Page, cdn_router, js_errors) -> None:
+def test_compare_page_shows_change_map_and_only_in_lists(
+    compare_url: str, page: Page, third_party: ThirdPartyBlocker, js_errors: list[str]
+) -> None:
     frame_locator, frame = open_compare(page, compare_url, minimum_paths=7)
     # 1 place in both + 3 only in A + 3 only in B, over the 361 LADs drawn as context.
     assert frame.locator("path.leaflet-interactive").count() == 7
@@ -43,8 +52,14 @@ def test_compare_page_shows_change_map_and_only_in_lists(compare_url: str, page:
     assert "#5e3c99" in fills
     assert fills.count("#d9d9d9") == 3 and fills.count("#969696") == 3
 
+    # Both publish a UK total, so national totals show; like with like over the areas both list.
     expect(page.get_by_text("National total A")).to_be_visible()
     expect(page.get_by_text("\u2212276,086")).to_be_visible()
+    shared_a = page.get_by_test_id("stMetric").filter(has_text="A, over the 1 area both list")
+    shared_b = page.get_by_test_id("stMetric").filter(has_text="B, over the 1 area both list")
+    expect(shared_a).to_contain_text("7,436")
+    expect(shared_b).to_contain_text("150")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Change over those areas")).to_contain_text("\u22127,286")
     only_a = page.get_by_test_id("stColumn").filter(has=page.get_by_text("Only in A (3)"))
     only_b = page.get_by_test_id("stColumn").filter(has=page.get_by_text("Only in B (3)"))
     for name in ("Greater London: 61,504", "Birmingham: 8,865", "Liverpool: 4,957"):
@@ -58,12 +73,12 @@ def test_compare_page_shows_change_map_and_only_in_lists(compare_url: str, page:
     wait_for_app(page)
     path = save_screenshot(page, "page-compare")
     assert path.is_file()
-    assert cdn_router.unanswered() == []
+    assert third_party.third_party() == [], third_party.report()
     assert js_errors == []
 
 
 def test_change_map_tooltip_shows_both_counts_and_the_change(compare_url: str, page: Page) -> None:
-    frame_locator, frame = open_compare(page, compare_url, minimum_paths=7)
+    frame_locator, _ = open_compare(page, compare_url, minimum_paths=7)
     manchester = frame_locator.locator("path.leaflet-interactive[fill='#5e3c99']").first
     manchester.hover(force=True)
     tooltip = frame_locator.locator(".leaflet-tooltip")
@@ -83,7 +98,7 @@ def test_compare_csv_download_lists_every_row(compare_url: str, page: Page, tmp_
     target = tmp_path / "compare.csv"
     info.value.save_as(target)
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert {r["name"]: r["in"] for r in rows} == {
+    assert {r["name"]: r["listed"] for r in rows} == {
         "Manchester": "both",
         "Greater London": "only_a",
         "Birmingham": "only_a",

@@ -1,7 +1,7 @@
 """The map with every third-party request aborted: Leaflet comes from the dashboard's own server
 (st_folium) or is inlined (HTML export); nothing else is fetched, and the map still draws.
 
-Requests are aborted, not stubbed and not routed to copies (``offline_page``), and every
+Requests are aborted, not stubbed and not routed to copies (the ``page`` fixture), and every
 request the page makes is recorded, local ones too, so the report shows the whole list.
 """
 
@@ -14,7 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_harness import ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app, wait_for_map_paths
+from browser_harness import (
+    ThirdPartyBlocker,
+    map_frame,
+    save_screenshot,
+    wait_for_app,
+    wait_for_map_paths,
+)
 from playwright.sync_api import Page, expect
 
 from geo import assets
@@ -23,7 +29,7 @@ APPS = Path(__file__).resolve().parent / "apps"
 if str(APPS) not in sys.path:
     sys.path.insert(0, str(APPS))
 
-from served_map import demo_map, inline_assets  # noqa: E402
+from served_map import demo_map, inline_assets
 
 OFFLINE_APP = "tests/browser/apps/folium_offline.py"
 LEAFLET_JS = f"/app/static/{assets.LEAFLET.folder}/leaflet.js"
@@ -54,9 +60,8 @@ def _console_errors(page: Page) -> list[str]:
 
 
 def test_st_folium_map_loads_leaflet_from_own_server_only(
-    streamlit_server: Callable[..., str], offline_page: Page, blocker: ThirdPartyBlocker, js_errors: list[str]
+    streamlit_server: Callable[..., str], page: Page, third_party: ThirdPartyBlocker, js_errors: list[str]
 ) -> None:
-    page = offline_page
     requests = _record_all(page)
     console = _console_errors(page)
     base = streamlit_server(OFFLINE_APP)
@@ -75,11 +80,11 @@ def test_st_folium_map_loads_leaflet_from_own_server_only(
 
     local = sorted({urlsplit(url).path for _, url in requests if urlsplit(url).hostname in ("127.0.0.1", "localhost")})
     chunks = [path for path in local if path.startswith("/static/js/")]
-    print(f"\nscreenshot: {shot}\n{blocker.report()}\nlocal paths requested ({len(local)}):")
+    print(f"\nscreenshot: {shot}\n{third_party.report()}\nlocal paths requested ({len(local)}):")
     print("\n".join(f"  {path}" for path in local if path not in chunks))
     print(f"  /static/js/... ({len(chunks)} chunks of Streamlit's own frontend)")
 
-    assert blocker.third_party() == [], "the page tried to reach third parties"
+    assert third_party.third_party() == [], "the page tried to reach third parties"
     assert LEAFLET_JS in local and LEAFLET_CSS in local
     assert not [m for m in console if "MIME type" in m], console
     assert js_errors == []
@@ -108,13 +113,12 @@ def test_static_files_are_served_with_their_content_types(
 
 
 def test_inlined_html_export_draws_offline(
-    offline_page: Page, blocker: ThirdPartyBlocker, js_errors: list[str], tmp_path: Path
+    page: Page, third_party: ThirdPartyBlocker, js_errors: list[str], tmp_path: Path
 ) -> None:
     html = inline_assets(demo_map()).get_root().render()
     assert "<script src=" not in html and "<link " not in html
     path = tmp_path / "map.html"
     path.write_text(html, encoding="utf-8")
-    page = offline_page
     requests = _record_all(page)
     page.goto(path.as_uri())
     assert wait_for_map_paths(page.main_frame, minimum=3) == 3
@@ -123,22 +127,22 @@ def test_inlined_html_export_draws_offline(
     expect(page.locator(".leaflet-tooltip")).to_contain_text("West")
     save_screenshot(page, "offline-html-export")
     print(f"\nexport: {len(html.encode()):,} bytes; requests: {[url[:60] for _, url in requests]}")
-    assert blocker.third_party() == []
+    assert third_party.third_party() == []
     assert [url for _, url in requests] == [path.as_uri()]  # the file itself, nothing else
     assert js_errors == []
 
 
 def test_blocker_catches_folium_defaults(
-    offline_page: Page, blocker: ThirdPartyBlocker, js_errors: list[str], tmp_path: Path
+    page: Page, third_party: ThirdPartyBlocker, js_errors: list[str], tmp_path: Path
 ) -> None:
     """Guard check: folium's own defaults are caught (and the map is blank: 'L is not defined')."""
     path = tmp_path / "default.html"
     path.write_text(demo_map().get_root().render(), encoding="utf-8")
-    offline_page.goto(path.as_uri())
-    offline_page.wait_for_load_state("load")
-    hosts = {urlsplit(url).hostname for url in blocker.third_party()}
-    print(f"\n{blocker.report()}")
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    hosts = {urlsplit(url).hostname for url in third_party.third_party()}
+    print(f"\n{third_party.report()}")
     assert hosts == FOLIUM_DEFAULT_HOSTS
-    assert len(blocker.third_party()) == 10
+    assert len(third_party.third_party()) == 10
     assert any("L is not defined" in error for error in js_errors)
-    assert offline_page.locator("path.leaflet-interactive").count() == 0
+    assert page.locator("path.leaflet-interactive").count() == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browser_harness import CdnRouter, save_screenshot, wait_for_app
+from browser_harness import ThirdPartyBlocker, save_screenshot, wait_for_app
 from playwright.sync_api import Browser, Page, expect
 
 EVIL_FILE = "![f](https:evil.example?fn=1).csv"
@@ -11,16 +11,17 @@ LIVE_TO_EVIL = 'a[href*="evil"]:not([href^="#"]), img[src*="evil"]'
 EVIL_TABLE = b"place,networks\nLeeds,50\n[click me](https://evil.example/x),5\nwww.evil.example,2\n"
 
 
-def open_context(browser: Browser, router: CdnRouter) -> Page:
+def open_context(browser: Browser, guard: ThirdPartyBlocker) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    router.install(context)
+    guard.install(context)
     return context.new_page()
 
 
 def upload(page: Page, app_url: str, name: str, data: bytes) -> None:
     page.goto(f"{app_url}/data")
     wait_for_app(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+    # The table uploader by its label (the Data page has several).
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
     )
     load = page.get_by_role("button", name="Load this table")
@@ -35,8 +36,8 @@ def upload(page: Page, app_url: str, name: str, data: bytes) -> None:
 
 
 def test_two_sessions_and_hostile_names(app_url: str, browser: Browser) -> None:
-    router = CdnRouter()
-    alice, bob = open_context(browser, router), open_context(browser, router)
+    guard = ThirdPartyBlocker()  # both sessions: every non-local request aborted and recorded
+    alice, bob = open_context(browser, guard), open_context(browser, guard)
     try:
         upload(alice, app_url, "alice-private-client-list.csv", b"place,networks\nLeeds,50\nYork,7\n")
         alice_url = alice.url
@@ -66,7 +67,7 @@ def test_two_sessions_and_hostile_names(app_url: str, browser: Browser) -> None:
             found = bob.evaluate(f"[...document.querySelectorAll({LIVE_TO_EVIL!r})].map(e => e.outerHTML)")
             assert found == [], f"{page_name}: a live link or image to evil.example"
         save_screenshot(bob, "sessions-hostile-file-name")
-        assert not [u for u in router.requested if "evil" in u], router.report()
+        assert guard.third_party() == [], guard.report()  # evil.example included: nothing left the machine
     finally:
         alice.context.close()
         bob.context.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browser_harness import map_frame, save_screenshot, wait_for_app
+from browser_harness import ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app
 from playwright.sync_api import Page, expect
 
 HOSTILE = "<img src=x onerror=window.__xss=1>"
@@ -35,9 +35,12 @@ def map_paths_after_rerun(page: Page, expected: int, timeout_s: float = 90) -> i
     raise AssertionError(f"the map drew {count} areas, expected {expected}")
 
 
-def test_upload_fix_a_name_and_see_the_map_change(app_url: str, page: Page, js_errors) -> None:
+def test_upload_fix_a_name_and_see_the_map_change(
+    app_url: str, page: Page, third_party: ThirdPartyBlocker, js_errors: list[str]
+) -> None:
     go(page, f"{app_url}/data")
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+    # The table uploader by its label (the Data page has several).
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
         files=[{"name": "my-scan.csv", "mimeType": "text/csv", "buffer": TABLE}]
     )
     load = page.get_by_role("button", name="Load this table")
@@ -69,4 +72,5 @@ def test_upload_fix_a_name_and_see_the_map_change(app_url: str, page: Page, js_e
     assert page.evaluate("window.__xss") is None
     _, frame = map_frame(page)
     assert frame.evaluate("window.__xss") is None
+    assert third_party.third_party() == [], third_party.report()
     assert js_errors == []
