@@ -10,11 +10,11 @@ JavaScript through Jinja's ``tojson``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import geopandas as gpd
 import numpy as np
-import shapely
 from branca.element import MacroElement
 
 from geo import assets, map_controls
@@ -24,7 +24,7 @@ from geo.classes import (
     as_float, format_change, format_pct_change, format_value,
 )
 from geo.errors import AtlasError
-from geo.polyline import PRECISION, encode_geometry
+from geo.polyline import encode_geometries
 from geo.vocabulary import METRIC_LABELS, METRIC_SHORT, check
 
 if TYPE_CHECKING:  # folium is imported when a map is built: static snapshots do not need it
@@ -41,13 +41,10 @@ NEITHER_STYLE = {"fillColor": "#ffffff", "fillOpacity": 0.0, "color": CONTEXT_ED
 
 def _features(frame: gpd.GeoDataFrame, properties: list[dict] | None = None) -> dict:
     """A FeatureCollection whose geometry travels as encoded polylines (``g``), decoded in the browser."""
-    geometries = shapely.set_precision(np.asarray(frame.geometry.values), 10.0**-PRECISION)
     features = []
-    for i, geometry in enumerate(geometries):
-        encoded = encode_geometry(geometry)
-        if not encoded:
-            continue
-        features.append({"type": "Feature", "id": str(i), "properties": properties[i] if properties else {}, "geometry": None, "g": encoded})
+    for i, encoded in enumerate(encode_geometries(np.asarray(frame.geometry.values))):
+        if encoded:
+            features.append({"type": "Feature", "id": str(i), "properties": properties[i] if properties else {}, "geometry": None, "g": encoded})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -117,8 +114,8 @@ def build_map(
     title_html: str = "",
     inline_assets: bool = False,
     url_base: str = assets.URL_BASE,
-) -> folium.Map:
-    """An interactive choropleth of ``shapes`` (a :func:`geo.join.level_shapes` frame).
+) -> MapParts:
+    """An interactive choropleth of ``shapes`` (a :func:`geo.join.level_shapes` frame), in parts (:class:`MapParts`).
 
     ``metric``: networks, per_1k or per_km2, coloured with ``classes``. Units without data
     are grey with a dashed outline (never the colour of zero); units whose counts cover
@@ -143,31 +140,47 @@ def build_map(
         extras.append(map_controls.item("Not in this dataset", "transparent", f"1px solid {CONTEXT_EDGE}"))
     legend = map_controls.legend_html(METRIC_LABELS[metric], classes.scheme_label if len(classes.colors) > 1 else "", classes, extras)
     rows = [(METRIC_SHORT["networks"], "n"), (METRIC_SHORT["per_1k"], "a"), (METRIC_SHORT["per_km2"], "d"), ("Rank", "r")]
-    return _draw_units(
-        shapes, _styles(shapes, metric, classes), _unit_properties, map_controls.Tooltip(rows, attribution.counts), legend,
-        context=context, selected=selected, attribution=attribution, title_html=title_html, inline_assets=inline_assets,
-        url_base=url_base,
+    return MapParts(
+        _base(attribution, context, inline_assets, url_base, title_html),
+        _data_layer(shapes, _styles(shapes, metric, classes), _unit_properties,
+                    map_controls.Tooltip(rows, attribution.counts), legend, selected),
     )
 
 
-def _draw_units(
+@dataclass(frozen=True)
+class MapParts:
+    """A map in the two parts streamlit-folium keeps apart.
+
+    ``base``: the map, its scripts, attribution and (at place level) the context outlines,
+    which stay the same while the user changes metric, vendor, classes or places;
+    ``layer``: the coloured units, their tooltips, the legend and the view. Handing the layer
+    to ``st_folium(base, feature_group_to_add=layer)`` swaps it in the page without reloading
+    the map; :meth:`whole` puts it on the base for a standalone file.
+    """
+
+    base: folium.Map
+    layer: folium.FeatureGroup
+
+    def whole(self) -> folium.Map:
+        """The base with the layer on it (for map_html and the HTML download)."""
+        self.layer.add_to(self.base)
+        return self.base
+
+
+def _data_layer(
     shapes: gpd.GeoDataFrame,
     styles: list[dict],
     properties: Callable[[gpd.GeoDataFrame], list[dict]],
     tooltip: MacroElement,
     legend: str,
-    *,
-    context: gpd.GeoDataFrame | None,
     selected: Sequence[str],
-    attribution: Attribution,
-    title_html: str = "",
-    inline_assets: bool = False,
-    url_base: str = "",
-) -> folium.Map:
-    """The map shared by :func:`build_map` and :func:`build_change_map`.
+) -> folium.FeatureGroup:
+    """The units (WGS84, 0..n-1 index), one style each, with their legend and view.
 
-    ``shapes`` (WGS84, 0..n-1 index) are drawn with one style each; selected units get a
-    thick outline, are drawn last (on top of their neighbours) and are zoomed to.
+    Selected units get a thick outline, are drawn last (on top of their neighbours) and are
+    zoomed to; otherwise the view is the whole UK, so a map of a few cities still reads as a
+    UK map and the unpainted rest is visible as such. The zoom cap keeps a small selected
+    borough in its surroundings.
     """
     import folium
 
@@ -181,15 +194,7 @@ def _draw_units(
             style.update(color=SELECTED_EDGE, weight=3)
             style.pop("dashArray", None)
         ordered_styles[str(i)] = style
-
-    m = _new_map(inline_assets, url_base)
-    if context is not None and len(context):
-        folium.GeoJson(
-            _features(_to_wgs84(context)),
-            style_function=lambda f: {"fill": False, "color": CONTEXT_EDGE, "weight": 0.5},
-            interactive=False,
-            control=False,
-        ).add_to(m)
+    group = folium.FeatureGroup(name="Camera networks", control=False)
     layer = folium.GeoJson(
         _features(shapes, properties(shapes)),
         style_function=lambda f: ordered_styles[f["id"]],
@@ -197,14 +202,32 @@ def _draw_units(
         control=False,
     )
     layer.add_child(tooltip)
-    layer.add_to(m)
-    # Zoom to the chosen places; otherwise open on the whole UK, so a map of a few cities
-    # still reads as a UK map and the unpainted rest is visible as such. The zoom cap keeps
-    # a small selected borough in its surroundings.
-    m.fit_bounds(_bounds(shapes[is_selected[order]]) or UK_BOUNDS, padding=(24, 24), max_zoom=10)
-    m.add_child(map_controls.Decorations(legend, attribution.text, title_html))
-    # The decoder must run before the layers add their data: move it to the front.
-    m._children.move_to_end(next(k for k, v in m._children.items() if isinstance(v, map_controls.Decorations)), last=False)
+    group.add_child(layer)
+    group.add_child(map_controls.Legend(legend))
+    group.add_child(map_controls.FitView(_bounds(shapes[is_selected[order]]) or UK_BOUNDS))
+    return group
+
+
+def _base(
+    attribution: Attribution,
+    context: gpd.GeoDataFrame | None,
+    inline_assets: bool,
+    url_base: str,
+    title_html: str = "",
+) -> folium.Map:
+    """The map without its data: scripts, decoder, attribution, title box, context outlines."""
+    import folium
+
+    m = _new_map(inline_assets, url_base)
+    # The decoder runs before any layer adds its data: the decorations come first.
+    m.add_child(map_controls.Decorations(attribution.text, title_html))
+    if context is not None and len(context):
+        folium.GeoJson(
+            _features(_to_wgs84(context)),
+            style_function=lambda f: {"fill": False, "color": CONTEXT_EDGE, "weight": 0.5},
+            interactive=False,
+            control=False,
+        ).add_to(m)
     return m
 
 
@@ -218,7 +241,8 @@ def _new_map(inline_assets: bool, url_base: str) -> folium.Map:
     """
     import folium
 
-    m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=None, control_scale=True)
+    # Quarter zoom steps: the UK fills the frame instead of the nearest whole zoom level.
+    m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=None, control_scale=True, zoom_snap=0.25, zoom_delta=0.5)
     if inline_assets:
         m.default_js, m.default_css = [], []
         m.get_root().header.add_child(map_controls.RawHtml(assets.inline_html()), name="atlas_assets")
@@ -229,9 +253,10 @@ def _new_map(inline_assets: bool, url_base: str) -> folium.Map:
     return m
 
 
-def map_html(m: folium.Map) -> str:
+def map_html(m: folium.Map | MapParts) -> str:
     """The map as a standalone HTML document."""
-    return m.get_root().render()
+    whole = m.whole() if isinstance(m, MapParts) else m
+    return whole.get_root().render()
 
 
 # -- change between two datasets (diverging) ----------------------------------------------
@@ -295,7 +320,7 @@ def build_change_map(
     label_a: str = "A",
     label_b: str = "B",
     url_base: str = assets.URL_BASE,
-) -> folium.Map:
+) -> MapParts:
     """An interactive diverging choropleth of the change between two datasets.
 
     ``shapes``: a :func:`geo.compare.comparison_shapes` frame; ``classes``: from
@@ -310,8 +335,9 @@ def build_change_map(
     styles = [change_style(listed, change, classes) for listed, change in zip(shapes["listed"].astype(str), shapes["change"])]
     kinds = sorted(set(shapes["listed"].astype(str)) - {"both"})
     rows = [(f"Networks in {label_a}", "a"), (f"Networks in {label_b}", "b"), ("Change", "c"), ("% change", "p")]
-    return _draw_units(
-        shapes, styles, lambda frame: _change_properties(frame, label_a, label_b), map_controls.Tooltip(rows, attribution.counts),
-        change_legend_html(classes, label_a=label_a, label_b=label_b, kinds=kinds, context=context is not None),
-        context=context, selected=selected, attribution=attribution, url_base=url_base,
+    legend = change_legend_html(classes, label_a=label_a, label_b=label_b, kinds=kinds, context=context is not None)
+    return MapParts(
+        _base(attribution, context, False, url_base),
+        _data_layer(shapes, styles, lambda frame: _change_properties(frame, label_a, label_b),
+                    map_controls.Tooltip(rows, attribution.counts), legend, selected),
     )

@@ -39,17 +39,29 @@ def legend_html(title: str, subtitle: str, classes: Classes, extras: Sequence[di
 
 
 class Decorations(MacroElement):
-    """Geometry decoder, background, attribution, legend and (optionally) a title box, added by script.
+    """Geometry decoder, background, attribution and (optionally) a title box, added by script.
 
     Done in script (not in the page's ``<head>``/``<body>``) so it also works inside
-    streamlit-folium, which only carries a map's script over. On a narrow map (a phone)
-    the attribution folds into an "i" toggle so it covers neither legend nor map.
+    streamlit-folium, which only carries a map's script over. It also defines
+    ``atlasBox``, which the data layer's legend uses. On a narrow map (a phone) the
+    attribution folds into an "i" toggle and the legend shrinks, so neither covers the map.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         {{ this.decoder }}
+        // A box of (already escaped) HTML in a corner of the map that does not pass clicks through.
+        window.atlasBox = function (map, position, className, content) {
+            var box = L.control({position: position});
+            box.onAdd = function () {
+                var div = L.DomUtil.create("div", className);
+                div.innerHTML = content;
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            return box.addTo(map);
+        };
         (function (map) {
             map.getContainer().style.background = {{ this.background|tojson }};
             var css = document.createElement("style");
@@ -57,7 +69,9 @@ class Decorations(MacroElement):
                 + ".atlas-credit-toggle { display: none; }"
                 + "@media (max-width: 600px) { .atlas-credit-text { display: none; } .atlas-credit-open .atlas-credit-text { display: inline; }"
                 + " .atlas-credit-toggle { display: inline; cursor: pointer; font-weight: 600; padding: 0 4px; }"
-                + " .atlas-legend { font-size: 11px !important; max-width: 150px !important; } }";
+                + " .atlas-credit-open { max-width: 92% !important; position: relative; z-index: 1001; }"
+                + " .atlas-legend { font-size: 10px !important; line-height: 1.3 !important; max-width: 132px !important; padding: 4px 6px !important; }"
+                + " .atlas-legend span { width: 12px !important; height: 9px !important; margin-right: 4px !important; } }";
             document.head.appendChild(css);
             if (map.attributionControl) {
                 map.attributionControl.setPrefix(false);
@@ -73,34 +87,58 @@ class Decorations(MacroElement):
                     if (event.target.className === "atlas-credit-toggle") { credit.classList.toggle("atlas-credit-open"); }
                 });
             }
-            // A box of (already escaped) HTML in a corner of the map that does not pass clicks through.
-            function addBox(position, className, content) {
-                var box = L.control({position: position});
-                box.onAdd = function () {
-                    var div = L.DomUtil.create("div", className);
-                    div.innerHTML = content;
-                    L.DomEvent.disableClickPropagation(div);
-                    return div;
-                };
-                box.addTo(map);
-            }
-            addBox("bottomleft", "atlas-legend-control", {{ this.legend|tojson }});
             {%- if this.title %}
-            addBox("topright", "atlas-title-control", {{ this.title|tojson }});
+            window.atlasBox(map, "topright", "atlas-title-control", {{ this.title|tojson }});
             {%- endif %}
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, legend: str, attribution: str, title: str = "") -> None:
+    def __init__(self, attribution: str, title: str = "") -> None:
         super().__init__()
         self._name = "AtlasDecorations"
         self.decoder = DECODER_JS
         self.background = BACKGROUND
-        self.legend = legend
         self.attribution = html.escape(attribution)
         self.title = title
+
+
+class Legend(MacroElement):
+    """The data layer's legend, bottom left; it replaces the legend of the layer it follows."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
+            window.atlasLegend = window.atlasBox(map, "bottomleft", "atlas-legend-control", {{ this.legend|tojson }});
+        })({{ this._parent._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend: str) -> None:
+        super().__init__()
+        self._name = "AtlasLegend"
+        self.legend = legend
+
+
+class FitView(MacroElement):
+    """The data layer's view: the chosen units (or the UK), with a margin and a zoom cap."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {padding: [24, 24], maxZoom: 10});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "AtlasFitView"
+        self.bounds = bounds
 
 
 class Tooltip(MacroElement):

@@ -2,7 +2,7 @@
 
 A GeoJSON coordinate pair such as ``[-1.2345,54.1234],`` costs about 18 bytes; the same
 point as a quantised, delta- and zigzag-encoded polyline (Google's polyline algorithm, with
-a template-safe alphabet) costs about 4. :func:`encode_geometry` turns a (multi)polygon into nested lists of such
+a template-safe alphabet) costs about 4. :func:`encode_geometries` turns (multi)polygons into nested lists of such
 strings, and :data:`DECODER_JS` defines ``atlasDecodeFeatures`` which restores standard
 GeoJSON geometries in the browser before Leaflet sees them.
 """
@@ -47,25 +47,22 @@ def encode_ring(xy: np.ndarray) -> str:
     return _encode_values(deltas.ravel())
 
 
-def encode_geometry(geometry: shapely.Geometry | None) -> list[list[str]]:
-    """A polygon or multipolygon as ``[[exterior, hole, …], …]`` polyline strings (empty when none).
+def encode_geometries(geometries: np.ndarray) -> list[list[list[str]]]:
+    """Polygons or multipolygons as ``[[exterior, hole, …], …]`` polyline strings each (empty for none).
 
-    Encodings are remembered by the geometry's WKB (bounded): a filter change redraws the
-    same shapes, so they are encoded once, not on every rerun of every session.
+    Encodings are remembered by each geometry's WKB (bounded): a filter change redraws the
+    same shapes, so they are snapped and encoded once, not on every rerun of every session.
     """
-    if geometry is None or geometry.is_empty:
-        return []
-    return [list(rings) for rings in _encoded(shapely.to_wkb(geometry))]
+    return [[list(rings) for rings in _encoded(wkb)] if wkb is not None else [] for wkb in shapely.to_wkb(geometries)]
 
 
 @functools.lru_cache(maxsize=4096)
 def _encoded(wkb: bytes) -> tuple[tuple[str, ...], ...]:
+    geometry = shapely.set_precision(shapely.from_wkb(wkb), 10.0**-PRECISION)  # the grid the encoding keeps
     polygons: list[tuple[str, ...]] = []
-    for part in shapely.get_parts(shapely.from_wkb(wkb)):
-        if part.geom_type == "Polygon":
+    for part in shapely.get_parts(shapely.get_parts(geometry)):
+        if part.geom_type == "Polygon" and not part.is_empty:
             polygons.append(tuple(encode_ring(shapely.get_coordinates(r)) for r in (part.exterior, *part.interiors)))
-        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
-            polygons.extend(_encoded(shapely.to_wkb(part)))
     return tuple(polygons)
 
 

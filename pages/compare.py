@@ -115,7 +115,7 @@ problem = loaders.map_assets()
 if problem:
     st.error(md_escape(problem), icon=":material/error:")
 else:
-    fmap = choropleth.build_change_map(
+    parts = choropleth.build_change_map(
         shapes,
         classes,
         attribution=credit,
@@ -124,7 +124,8 @@ else:
         url_base=loaders.url_base(),
     )
     # A constant key and deterministic ids: unchanged content never remounts (no flicker).
-    st_folium(fmap, key="compare-map", height=600, use_container_width=True, returned_objects=[])
+    st_folium(parts.base, feature_group_to_add=parts.layer, key="compare-map", height=600, use_container_width=True,
+              returned_objects=[])
 
 st.subheader(f"In both ({len(comparison.both)})")
 if comparison.both.empty:

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import replace
 from pathlib import Path
 
-import folium
 import geopandas as gpd
 import streamlit as st
 
@@ -118,12 +117,13 @@ def load_classes(dataset_id: str, vendor: str, metric: str, level: str, scheme: 
     return classes.classify(view.shapes.loc[view.shapes["has_data"], metric], scheme, k)
 
 
-def build_map(sel: selection.Selection) -> folium.Map:
-    """A new folium map for the selection (~0.1 s from cached parts).
+def build_map(sel: selection.Selection) -> choropleth.MapParts:
+    """A new folium map for the selection, in parts (~0.07 s from cached parts).
 
     Not cached as an object: st_folium rewrites the map's element ids while rendering, so
     a Map shared between runs or sessions renders blank the second time. st_folium's ids
-    are deterministic, so an unchanged map still does not remount.
+    are deterministic, so an unchanged base map does not remount, and a new data layer is
+    swapped in without reloading the map.
     """
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     return choropleth.build_map(

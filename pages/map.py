@@ -37,11 +37,15 @@ with map_col:
         st.error(md_escape(problem), icon=":material/error:")
     else:
         try:
-            fmap = loaders.build_map(sel)
+            parts = loaders.build_map(sel)
         except AtlasError as err:
             sidebar.fail(err)
-        # A constant key and deterministic ids: unchanged content never remounts (no flicker).
-        event = st_folium(fmap, key="atlas-map", height=600, use_container_width=True, returned_objects=["last_active_drawing"])
+        # A constant key and deterministic ids: the base map stays mounted while the data
+        # layer (units, legend, view) is swapped in place; no reload, no flicker.
+        event = st_folium(
+            parts.base, feature_group_to_add=parts.layer, key="atlas-map", height=600, use_container_width=True,
+            returned_objects=["last_active_drawing"],
+        )
 
 with side_col:
     source = "published national total" if table.national_total_source == "dataset" else "sum of the dataset's places"

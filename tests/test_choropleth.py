@@ -51,8 +51,14 @@ def values_of(frame, metric):
     return frame.loc[frame["has_data"], metric]
 
 
-def geojson_layers(m: folium.Map) -> list[folium.GeoJson]:
-    return [child for child in m._children.values() if isinstance(child, folium.GeoJson)]
+def geojson_layers(parts: choropleth.MapParts) -> list[folium.GeoJson]:
+    """The map's GeoJSON layers: the base's (context outlines) first, then the data layer's."""
+    children = [*parts.base._children.values(), *parts.layer._children.values()]
+    return [child for child in children if isinstance(child, folium.GeoJson)]
+
+
+def fit_view(parts: choropleth.MapParts) -> list[list[float]]:
+    return next(c for c in parts.layer._children.values() if isinstance(c, map_controls.FitView)).bounds
 
 
 # -- build_map -------------------------------------------------------------------------------
@@ -194,8 +200,7 @@ def test_selected_units_are_outlined_and_fitted(shapes):
     assert features[-1]["properties"]["code"] == "E08000003"  # drawn last, on top
     style = layer.style_function(features[-1])
     assert style["weight"] >= 3 and style["color"] == SELECTED_EDGE
-    fit = next(c for c in m._children.values() if isinstance(c, folium.map.FitBounds))
-    (south, west), (north, east) = fit.bounds
+    (south, west), (north, east) = fit_view(m)
     minx, miny, maxx, maxy = frame.loc[frame["code"] == "E08000003"].total_bounds
     assert (south, west, north, east) == pytest.approx((miny, minx, maxy, maxx))
 
@@ -203,8 +208,7 @@ def test_selected_units_are_outlined_and_fitted(shapes):
 def test_unselected_map_opens_on_the_whole_uk(shapes):
     frame = shapes["region"]
     m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT)
-    fit = next(c for c in m._children.values() if isinstance(c, folium.map.FitBounds))
-    (south, west), (north, east) = fit.bounds
+    (south, west), (north, east) = fit_view(m)
     # The UK's extent (Scilly to Shetland, Fermanagh to Suffolk), not just the units with data.
     assert south < 50.0 and north > 60.5 and west < -8.0 and east > 1.7
 
@@ -222,9 +226,9 @@ def test_place_level_draws_every_lad_as_context(shapes, areas):
 def test_map_has_no_basemap_and_loads_leaflet_from_this_server(shapes):
     frame = shapes["region"]
     m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT)
-    assert not [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert not [c for c in m.base._children.values() if isinstance(c, folium.TileLayer)]
+    scripts = [url for _, url in m.base.default_js] + [url for _, url in m.base.default_css]
     html = map_html(m)
-    scripts = [url for _, url in m.default_js] + [url for _, url in m.default_css]
     assert scripts and all(url.startswith("/app/static/") for url in scripts)
     for host in ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "bootstrapcdn", "googleapis"):
         assert host not in html
@@ -275,3 +279,17 @@ def test_polyline_encoding_matches_the_reference_algorithm():
         xy = np.cumsum(rng.normal(0, rng.choice([1e-4, 1e-2, 1.0, 50.0]), (int(rng.integers(2, 300)), 2)), axis=0)
         ring = decode_ring(encode_ring(xy))
         assert np.allclose(ring, np.round(xy * 10**PRECISION) / 10**PRECISION)
+
+
+def test_the_data_layer_swaps_in_without_changing_the_base(shapes):
+    # streamlit-folium remounts the map when its base script changes; a new metric must not change it.
+    from streamlit_folium import _get_map_string
+
+    frame = shapes["lad"]
+    first = build_map(frame, "per_1k", classify(values_of(frame, "per_1k")), attribution=CREDIT)
+    second = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT, selected=["E08000003"])
+    for parts in (first, second):
+        parts.base.get_root().render()
+    assert _get_map_string(first.base) == _get_map_string(second.base)
+    html = map_html(second)
+    assert "window.atlasLegend" in html and "fitBounds" in html

@@ -303,8 +303,8 @@ def test_change_formats():
 # -- build_change_map() ------------------------------------------------------------------------
 
 
-def change_layer(m: folium.Map) -> folium.GeoJson:
-    layers = [child for child in m._children.values() if isinstance(child, folium.GeoJson)]
+def change_layer(parts) -> folium.GeoJson:
+    layers = [child for child in parts.layer._children.values() if isinstance(child, folium.GeoJson)]
     return layers[-1]
 
 
