@@ -21,7 +21,7 @@ class View:
     table: metrics.Table
     shapes: gpd.GeoDataFrame
     selected_lads: tuple[str, ...]  # LAD codes of the chosen places
-    selected_units: tuple[str, ...]  # codes of the level's units that contain them
+    selected_units: tuple[str, ...]  # codes of the level's units that contain them, in the order chosen
     unknown_places: tuple[str, ...]  # chosen names that did not resolve
     places_without_data: tuple[str, ...]  # chosen names that resolve but have no figure at this level
 
@@ -66,13 +66,11 @@ def build_view(dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, se
     )
     shapes = join.level_shapes(table, areas)
     lads, unknown = resolve_selection(selection.places, resolver)
-    units = join.selected_units(shapes, lads)
+    # The units of each chosen place, in the order the places were chosen.
+    per_place = {name: join.selected_units(shapes, resolve_selection((name,), resolver)[0]) for name in selection.places}
+    units = tuple(dict.fromkeys(code for codes in per_place.values() for code in codes))
     with_data = set(shapes.loc[shapes["has_data"], "code"])
-    without = tuple(
-        name for name in selection.places
-        if name not in unknown
-        and not with_data.intersection(join.selected_units(shapes, resolve_selection((name,), resolver)[0]))
-    )
+    without = tuple(name for name, codes in per_place.items() if name not in unknown and not with_data.intersection(codes))
     return View(
         selection=selection,
         table=table,

@@ -83,23 +83,23 @@ st.warning(
 )
 
 # Like with like: published national totals only when both have one; always the areas both list.
+def change_metric(column, label: str, a: int, b: int, change: int, pct: float, help_text: str) -> None:
+    """One figure "A → B" with its change (neutral colour: more networks is neither good nor bad)."""
+    delta = format_change(change) + ("" if math.isnan(pct) else f" ({pct:+.1f}%)")
+    column.metric(label, f"{a:,} → {b:,}", delta, delta_color="off", delta_arrow="off", help=help_text)
+
+
+# Like with like: published national totals only when both have one; always the areas both list.
+national_col, shared_col = st.columns(2)
 if comparison.has_national:
-    a_col, b_col, c_col = st.columns(3)
-    a_col.metric("National total A", f"{comparison.national_a:,}", help=f"{md_escape(dataset_a.title)}: published UK total")
-    b_col.metric("National total B", f"{comparison.national_b:,}", help=f"{md_escape(dataset_b.title)}: published UK total")
-    pct = comparison.national_pct_change
-    c_col.metric(
-        "National change (B − A)", format_change(comparison.national_change),
-        None if math.isnan(pct) else f"{pct:+.1f}%", delta_color="off", delta_arrow="off",
+    change_metric(
+        national_col, "National total, A → B", comparison.national_a, comparison.national_b,
+        comparison.national_change, comparison.national_pct_change, "Both datasets' published UK totals",
     )
-a_col, b_col, c_col = st.columns(3)
 both_label = f"{len(comparison.both)} area{'s' if len(comparison.both) != 1 else ''} both list"
-a_col.metric(f"A, over the {both_label}", f"{comparison.shared_a:,}", help="Networks in A in the areas both datasets list")
-b_col.metric(f"B, over the {both_label}", f"{comparison.shared_b:,}", help="Networks in B in the same areas")
-pct = comparison.shared_pct_change
-c_col.metric(
-    "Change over those areas (B − A)", format_change(comparison.shared_change),
-    None if math.isnan(pct) else f"{pct:+.1f}%", delta_color="off", delta_arrow="off",
+change_metric(
+    shared_col, f"Over the {both_label}, A → B", comparison.shared_a, comparison.shared_b,
+    comparison.shared_change, comparison.shared_pct_change, "Networks in A and in B in the areas both datasets list",
 )
 for note in comparison.notes:
     st.info(md_escape(note), icon=":material/info:")

@@ -151,5 +151,7 @@ def _downloads(view: View, dataset: datasets.Dataset, report: pd.DataFrame) -> N
             file_name="uk-camera-atlas_place-choices.csv", mime="text/csv", on_click="ignore",
             icon=":material/download:", key="download-choices",
         )
-    st.file_uploader("Apply saved choices (aliases CSV)", type=["csv"], key="upload_choices", on_change=load_choices)
+    st.file_uploader(
+        "Apply saved choices (aliases CSV)", type=["csv"], key="upload_choices", on_change=load_choices, max_upload_size=1
+    )
     data_imports.show_error("fix")

@@ -160,3 +160,12 @@ def test_snapshot_follows_the_classification_choice() -> None:
     shot = loaders.make_snapshot.__wrapped__(chosen, "svg", "", "")
     assert "Classes: equal interval" in shot.caption.notes[-1]  # the footnote names the user's classification
     assert "equal interval" in shot.data.decode("utf-8").lower()
+
+
+def test_area_details_follow_the_first_place_chosen() -> None:
+    at = run_app(place=["Liverpool", "Manchester"], metric="per_1k")
+    names = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert "**Liverpool**" in names  # chosen first, although Manchester comes first in the data
+    assert not any(w for w in at.warning)
+    at = run_app(place=["Leeds"])
+    assert any("No figure for Leeds" in w.value for w in at.warning)  # offered, but not silently ignored

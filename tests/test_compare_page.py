@@ -55,14 +55,11 @@ def test_compares_top10vpn_with_the_synthetic_dataset(fixture_datasets: Path) ->
     assert chooser.value == "synthetic-split"
     assert "top10vpn-2021" not in chooser.options  # dataset A is never offered as B
     values = metric_values(at)
-    assert values["National total A"] == "277,986"
-    assert values["National total B"] == "1,900"
-    assert values["National change (B − A)"] == "\u2212276,086"
-    assert [m.delta for m in at.metric if m.label == "National change (B − A)"] == ["-99.3%"]
+    assert values["National total, A → B"] == "277,986 → 1,900"
+    assert [m.delta for m in at.metric if m.label == "National total, A → B"] == ["\u2212276,086 (-99.3%)"]
     # Like with like: the areas both datasets list (Manchester only).
-    assert values["A, over the 1 area both list"] == "7,436"
-    assert values["B, over the 1 area both list"] == "150"
-    assert values["Change over those areas (B − A)"] == "\u22127,286"
+    assert values["Over the 1 area both list, A → B"] == "7,436 → 150"
+    assert [m.delta for m in at.metric if m.label.startswith("Over the 1 area")] == ["\u22127,286 (-98.0%)"]
 
     both = at.dataframe[0].value
     assert list(both["name"]) == ["Manchester"]
@@ -103,8 +100,7 @@ def test_vendor_split_falls_back_to_all_when_one_dataset_lacks_it(fixture_datase
     assert at.selectbox(key="compare_with").value == "top10vpn-2021"
     assert any("no vendor split" in i.value and "Hikvision + Dahua" in i.value for i in at.info)
     values = metric_values(at)
-    assert values["National total A"] == "1,900"  # both vendors, not Hikvision's 1,000
-    assert values["National total B"] == "277,986"
+    assert values["National total, A → B"] == "1,900 → 277,986"  # both vendors, not Hikvision's 1,000
 
 
 def test_without_a_second_dataset_the_page_points_to_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
