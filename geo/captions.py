@@ -46,10 +46,7 @@ class Attribution:
         """One line for a map footer: counts, then boundaries, population and place names."""
         return f"Source: {self.counts}. {ONS_SHORT}. {GEONAMES_SHORT}."
 
-    @property
-    def credit_line(self) -> str:
-        """Who made the map."""
-        return f"Map: {APP_NAME}"
+    credit_line: str = f"Map: {APP_NAME}"  # who made the map
 
     @property
     def full_lines(self) -> tuple[str, ...]:

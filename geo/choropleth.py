@@ -203,8 +203,7 @@ def _data_layer(
     )
     layer.add_child(tooltip)
     group.add_child(layer)
-    group.add_child(map_controls.Legend(legend))
-    group.add_child(map_controls.FitView(_bounds(shapes[is_selected[order]]) or UK_BOUNDS))
+    group.add_child(map_controls.LayerFrame(legend, _bounds(shapes[is_selected[order]]) or UK_BOUNDS))
     return group
 
 

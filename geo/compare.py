@@ -169,17 +169,11 @@ def compare(table_a: Table, table_b: Table) -> Comparison:
     only_b = rows.loc[rows["listed"] == ONLY_B, ONLY_COLUMNS + ["networks_b"]].reset_index(drop=True)
     only_b = only_b.sort_values(["networks_b", "name"], ascending=[False, True], ignore_index=True)
     both_national = table_a.national_total_source == "dataset" and table_b.national_total_source == "dataset"
+    # A sum of places is not a national total: never set one against the other.
+    national_a, national_b = (int(table_a.national_total), int(table_b.national_total)) if both_national else (None, None)
     return Comparison(
-        level=table_a.level,
-        dataset_a=table_a.dataset,
-        dataset_b=table_b.dataset,
-        vendor=table_a.vendor,
-        rows=rows,
-        only_a=only_a,
-        only_b=only_b,
-        # A sum of places is not a national total: never set one against the other.
-        national_a=int(table_a.national_total) if both_national else None,
-        national_b=int(table_b.national_total) if both_national else None,
+        level=table_a.level, dataset_a=table_a.dataset, dataset_b=table_b.dataset, vendor=table_a.vendor,
+        rows=rows, only_a=only_a, only_b=only_b, national_a=national_a, national_b=national_b,
         notes=tuple(_notes(table_a, table_b, only_a, only_b)),
     )
 

@@ -104,8 +104,9 @@ class Decorations(MacroElement):
         self.title = title
 
 
-class Legend(MacroElement):
-    """The data layer's legend, bottom left; it replaces the legend of the layer it follows."""
+class LayerFrame(MacroElement):
+    """The data layer's legend (bottom left, replacing the legend of the layer before it) and its
+    view: the chosen units (or the UK), with a margin and a zoom cap."""
 
     _template = Template(
         """
@@ -113,31 +114,16 @@ class Legend(MacroElement):
         (function (map) {
             if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
             window.atlasLegend = window.atlasBox(map, "bottomleft", "atlas-legend-control", {{ this.legend|tojson }});
+            map.fitBounds({{ this.bounds|tojson }}, {padding: [24, 24], maxZoom: 10});
         })({{ this._parent._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, legend: str) -> None:
+    def __init__(self, legend: str, bounds: list[list[float]]) -> None:
         super().__init__()
-        self._name = "AtlasLegend"
+        self._name = "AtlasLayerFrame"
         self.legend = legend
-
-
-class FitView(MacroElement):
-    """The data layer's view: the chosen units (or the UK), with a margin and a zoom cap."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {padding: [24, 24], maxZoom: 10});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, bounds: list[list[float]]) -> None:
-        super().__init__()
-        self._name = "AtlasFitView"
         self.bounds = bounds
 
 

@@ -144,12 +144,8 @@ def _by_lad_set(places: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_table(
-    dataset: Dataset,
-    resolver: Resolver,
-    areas: gpd.GeoDataFrame,
-    vendor: str = "all",
-    level: Level = "place",
-    rank_by: Metric = "networks",
+    dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame,
+    vendor: str = "all", level: Level = "place", rank_by: Metric = "networks",
 ) -> Table:
     """Aggregate ``dataset`` to ``level`` and compute every metric, with coverage."""
     check("level", level)

@@ -100,19 +100,16 @@ comparison = compare_rates(place_rows, load_reference_rates(), loaders.load_reso
 if comparison.empty:
     st.caption("No place in this dataset has a published Comparitech rate.")
 else:
-    st.dataframe(
-        comparison,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "place": "Place",
-            "computed_per_1k": st.column_config.NumberColumn("Per 1,000 (here)", format="%.2f"),
-            "published_per_1k": st.column_config.NumberColumn("Per 1,000 (Comparitech)", format="%.2f"),
-            "computed_per_km2": st.column_config.NumberColumn("Per km² (here)", format="%.2f"),
-            "published_per_km2": st.column_config.NumberColumn("Per km² (Comparitech, from per sq mile)", format="%.2f"),
-            "source": "Published in",
-        },
-    )
+    rate = {"format": "%.2f"}
+    published = {
+        "place": "Place",
+        "computed_per_1k": st.column_config.NumberColumn("Per 1,000 (here)", **rate),
+        "published_per_1k": st.column_config.NumberColumn("Per 1,000 (Comparitech)", **rate),
+        "computed_per_km2": st.column_config.NumberColumn("Per km² (here)", **rate),
+        "published_per_km2": st.column_config.NumberColumn("Per km² (Comparitech, from per sq mile)", **rate),
+        "source": "Published in",
+    }
+    st.dataframe(comparison, hide_index=True, width="stretch", column_config=published)
 st.caption(
     "Why they differ: Comparitech ran its own Shodan scan (more than 165,000 networks in the 50 largest cities) "
     "and divided by its own city populations and areas, while the rates here divide this dataset's counts by "

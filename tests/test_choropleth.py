@@ -10,7 +10,7 @@ import pytest
 
 from geo import map_controls, join, metrics
 from geo.captions import Attribution
-from geo.choropleth import build_map, map_html
+from geo.choropleth import MapParts, build_map, map_html
 from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify
 from geo.errors import AtlasError
 from geo.polyline import ALPHABET, PRECISION
@@ -51,14 +51,14 @@ def values_of(frame, metric):
     return frame.loc[frame["has_data"], metric]
 
 
-def geojson_layers(parts: choropleth.MapParts) -> list[folium.GeoJson]:
+def geojson_layers(parts: MapParts) -> list[folium.GeoJson]:
     """The map's GeoJSON layers: the base's (context outlines) first, then the data layer's."""
     children = [*parts.base._children.values(), *parts.layer._children.values()]
     return [child for child in children if isinstance(child, folium.GeoJson)]
 
 
-def fit_view(parts: choropleth.MapParts) -> list[list[float]]:
-    return next(c for c in parts.layer._children.values() if isinstance(c, map_controls.FitView)).bounds
+def fit_view(parts: MapParts) -> list[list[float]]:
+    return next(c for c in parts.layer._children.values() if isinstance(c, map_controls.LayerFrame)).bounds
 
 
 # -- build_map -------------------------------------------------------------------------------
