@@ -167,13 +167,3 @@ def regions(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     grouped = grouped.rename(columns={"region_code": "code", "region_name": "name"})
     grouped["geometry"] = close_slivers(grouped.geometry.values)
     return grouped[["code", "name", "nation_code", "nation_name", "population", "area_km2", "geometry"]]
-
-
-def uk_population(areas: pd.DataFrame) -> int:
-    """Population of the whole UK: the sum of its LADs."""
-    return int(areas["population"].sum())
-
-
-def uk_area_km2(areas: pd.DataFrame) -> float:
-    """Land area of the UK in km²: the sum of its LADs."""
-    return float(areas["area_km2"].sum())

@@ -142,7 +142,7 @@ def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str
     if len(partial):
         parts = ", ".join(f"{n} {c:.0%}" for n, c in zip(partial["name"], partial["coverage"]))
         notes.append(
-            f"Hatched: the counts cover only part of the area's residents ({parts}); "
+            f"Partly covered: the counts cover only part of the area's residents ({parts}); "
             "rates there use the residents and land of the places counted."
         )
     if table.level == "lad":
@@ -175,7 +175,15 @@ def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str) 
     ranked = with_data.sort_values([metric, "name"], ascending=[False, True])
     top, low = ranked.iloc[0], ranked.iloc[-1]
     if table.level == "place":
-        text += f" {len(with_data)} {units if len(with_data) > 1 else unit_one} have a figure; the rest of the UK is outlined, with none."
+        verb = "has" if len(with_data) == 1 else "have"
+        noun = unit_one if len(with_data) == 1 else units
+        text += f" {len(with_data)} {noun} {verb} a figure; the rest of the UK is outlined, with none."
+    elif table.level == "lad":
+        counted = int(with_data["lad_codes"].map(len).sum())
+        merged = with_data[with_data["lad_codes"].map(len) > 1]
+        text += f" {counted} of {int(shapes['lad_codes'].map(len).sum())} local authorities have a figure"
+        text += "".join(f" ({name}'s {len(codes)} as one area)" for name, codes in zip(merged["name"], merged["lad_codes"]))
+        text += "; the rest are shaded as no data." if counted < int(shapes["lad_codes"].map(len).sum()) else "."
     else:
         text += f" {len(with_data)} of {len(shapes)} {units} have a figure"
         text += "; the rest are shaded as no data." if len(with_data) < len(shapes) else "."

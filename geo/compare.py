@@ -17,14 +17,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.areas import merge_lads, regions
+from geo.areas import regions
+from geo.join import members, merged_units
 from geo.errors import AtlasError
+from geo.datasets import Dataset
 from geo.metrics import Table
-from geo.vocabulary import LEVEL_LABELS
+from geo.vocabulary import VENDOR_LABELS
 
 IN_BOTH, ONLY_A, ONLY_B, IN_NEITHER = "both", "only_a", "only_b", "neither"
 ROW_COLUMNS = [
     "code", "name", "lad_codes", "networks_a", "networks_b", "change", "pct_change", "listed", "per_1k_a", "per_1k_b",
+    "same_coverage",
 ]
 ONLY_COLUMNS = ["code", "name", "lad_codes"]
 
@@ -73,24 +76,44 @@ class Comparison:
         return self.rows[self.rows["listed"] == IN_BOTH]
 
     @property
+    def shared(self) -> pd.DataFrame:
+        """The units both datasets list over the same places (like with like)."""
+        return self.both[self.both["same_coverage"]]
+
+    @property
     def shared_a(self) -> int:
-        """Networks in A over the units both datasets list."""
-        return int(self.both["networks_a"].sum())
+        """Networks in A over :attr:`shared`."""
+        return int(self.shared["networks_a"].sum())
 
     @property
     def shared_b(self) -> int:
-        """Networks in B over the units both datasets list."""
-        return int(self.both["networks_b"].sum())
+        """Networks in B over :attr:`shared`."""
+        return int(self.shared["networks_b"].sum())
 
     @property
     def shared_change(self) -> int:
-        """B minus A over the units both list: like with like."""
+        """B minus A over :attr:`shared`: like with like."""
         return self.shared_b - self.shared_a
 
     @property
     def shared_pct_change(self) -> float:
         """:attr:`shared_change` as a percent of A (NaN when A is 0)."""
         return pct_change(self.shared_a, self.shared_b)
+
+
+def common_vendor(vendor: str, a: Dataset, b: Dataset) -> tuple[str, str | None]:
+    """The vendor both datasets can be compared for, and why it is not ``vendor`` when it is not.
+
+    A single vendor needs both datasets split by vendor; otherwise both are compared for
+    Hikvision and Dahua together (never one vendor's count against a combined one).
+    """
+    if vendor == "all" or (a.splits_vendors and b.splits_vendors):
+        return vendor, None
+    lacking = b.title if a.splits_vendors else a.title
+    return "all", (
+        f"{lacking} counts Hikvision and Dahua together (no vendor split), so both datasets are compared for "
+        f"{VENDOR_LABELS['all']}, not {VENDOR_LABELS[vendor]} alone."
+    )
 
 
 def pct_change(a: float | None, b: float | None) -> float:
@@ -117,6 +140,7 @@ def _side(table: Table, suffix: str) -> pd.DataFrame:
             f"lad_codes_{suffix}": rows["lad_codes"].map(tuple).to_numpy(),
             f"networks_{suffix}": rows["networks"].astype("int64").to_numpy(),
             f"per_1k_{suffix}": rows["per_1k"].astype(float).to_numpy(),
+            f"covered_{suffix}": rows["covered_population"].astype(float).to_numpy(),
         }
     )
 
@@ -150,6 +174,9 @@ def compare(table_a: Table, table_b: Table) -> Comparison:
             "listed": status,
             "per_1k_a": merged["per_1k_a"].astype(float),
             "per_1k_b": merged["per_1k_b"].astype(float),
+            # A region both list may rest on different places in each: then its change mixes
+            # real change with wider or narrower coverage, and it is left out of the shared totals.
+            "same_coverage": (merged["covered_a"] == merged["covered_b"]) & status.eq(IN_BOTH).to_numpy(),
         }
     )
     a_values = rows["networks_a"].astype("Float64").astype(float)
@@ -186,6 +213,15 @@ def _notes(table_a: Table, table_b: Table, only_a: pd.DataFrame, only_b: pd.Data
             f"No national totals are compared: A's is the {_source_label(table_a)}, B's the {_source_label(table_b)}; "
             "the change is given over the areas both datasets list"
         )
+    if table_a.level == "region":
+        rows_a, rows_b = table_a.rows.set_index("code"), table_b.rows.set_index("code")
+        for code in sorted(set(rows_a.index) & set(rows_b.index)):
+            a, b = rows_a.loc[code], rows_b.loc[code]
+            if a["covered_population"] != b["covered_population"]:
+                notes.append(
+                    f"{a['name']}: A's counts cover {a['coverage']:.0%} of its residents, B's {b['coverage']:.0%}; "
+                    "its change mixes real change with different coverage, so it is left out of the shared totals"
+                )
     if table_a.level == "place":
         for _, row_a in only_a.iterrows():
             codes = set(row_a["lad_codes"])
@@ -193,7 +229,7 @@ def _notes(table_a: Table, table_b: Table, only_a: pd.DataFrame, only_b: pd.Data
             if overlapping:
                 notes.append(
                     f"{row_a['name']} (only in A) overlaps {', '.join(overlapping)} (only in B): the places "
-                    f"cover different areas, so compare them at the {LEVEL_LABELS['region'].lower()} level"
+                    "cover different areas, so neither change can be read from this table"
                 )
     return notes
 
@@ -212,7 +248,7 @@ def comparison_shapes(comparison: Comparison, areas: gpd.GeoDataFrame) -> gpd.Ge
     """
     rows = comparison.rows
     if comparison.level == "place":
-        shaped = _merged(rows, areas)
+        shaped = merged_units(rows[ROW_COLUMNS], areas)
     else:
         # At LAD level a place over several LADs (Greater London) is one unit in place of its LADs.
         multi = rows[rows["lad_codes"].map(len) > 1] if comparison.level == "lad" else rows.iloc[0:0]
@@ -222,22 +258,11 @@ def comparison_shapes(comparison: Comparison, areas: gpd.GeoDataFrame) -> gpd.Ge
         joined = base[["code", "name", "geometry"]].merge(single.drop(columns=["name"]), on="code", how="left")
         joined["listed"] = joined["listed"].fillna(IN_NEITHER)
         joined["lad_codes"] = [
-            codes if isinstance(codes, tuple) else _lads_of(areas, comparison.level, code)
+            codes if isinstance(codes, tuple) else members(areas, comparison.level, code)
             for code, codes in zip(joined["code"], joined["lad_codes"])
         ]
         shaped = gpd.GeoDataFrame(joined[ROW_COLUMNS + ["geometry"]], geometry="geometry", crs=areas.crs)
         if len(multi):
-            shaped = gpd.GeoDataFrame(pd.concat([_merged(multi, areas), shaped], ignore_index=True), crs=areas.crs)
+            shaped = gpd.GeoDataFrame(pd.concat([merged_units(multi[ROW_COLUMNS], areas), shaped], ignore_index=True), crs=areas.crs)
     shaped["has_data"] = shaped["listed"] == IN_BOTH
     return shaped[ROW_COLUMNS + ["has_data", "geometry"]]
-
-
-def _merged(rows: pd.DataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    geometry = [merge_lads(areas, codes) for codes in rows["lad_codes"]]
-    return gpd.GeoDataFrame(rows[ROW_COLUMNS].copy(), geometry=geometry, crs=areas.crs)
-
-
-def _lads_of(areas: pd.DataFrame, level: str, code: str) -> tuple[str, ...]:
-    if level == "lad":
-        return (code,)
-    return tuple(sorted(areas.loc[areas["region_code"] == code, "code"]))

@@ -10,6 +10,7 @@ Reading files into text cells (decoding, delimiters, workbooks, upload limits) i
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 import string
 from dataclasses import dataclass, field, replace
 from typing import Mapping
@@ -97,14 +98,12 @@ def _readable_date(value: str | None) -> str | None:
     text = str(value or "").strip()
     if not text or text.lower() in ("not stated", "unknown", "none"):
         return None
-    parts = text[:10].split("-")
-    try:
-        if len(parts) == 2:
-            return f"{_MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
-        if len(parts) == 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
-    except (ValueError, IndexError):
-        pass
+    for pattern, shown in (("%Y-%m-%d", "{d.day} {month} {d.year}"), ("%Y-%m", "{month} {d.year}")):
+        try:
+            parsed = datetime.strptime(text[:10], pattern)
+        except ValueError:
+            continue
+        return shown.format(d=parsed, month=_MONTHS[parsed.month - 1])
     return text
 
 

@@ -1,4 +1,4 @@
-"""The one exception type users see: a one-line message naming the problem and the fix."""
+"""The exceptions users see: each a one-line message naming the problem and the fix."""
 
 
 class AtlasError(Exception):

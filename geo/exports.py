@@ -1,4 +1,4 @@
-"""Writing tables out safely: CSV that spreadsheets cannot execute, and GeoJSON."""
+"""Tables as people download them: rounded figures with their source, as CSV that spreadsheets cannot execute."""
 
 from __future__ import annotations
 

@@ -19,12 +19,14 @@ SHAPE_COLUMNS = ROW_COLUMNS + ["has_data", "geometry"]
 _BASE = ["code", "name", "population", "area_km2", "geometry"]
 
 
-def _merged(rows: pd.DataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Rows as one dissolved shape each (a place over several LADs)."""
+def merged_units(rows: pd.DataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rows (with ``lad_codes``) as one dissolved shape each (a place over several LADs)."""
     geometry = [merge_lads(areas, codes) for codes in rows["lad_codes"]]
-    shaped = gpd.GeoDataFrame(rows.copy(), geometry=geometry, crs=areas.crs)
-    shaped["has_data"] = True
-    return shaped
+    return gpd.GeoDataFrame(rows.copy(), geometry=geometry, crs=areas.crs)
+
+
+def _merged(rows: pd.DataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return merged_units(rows, areas).assign(has_data=True)
 
 
 def level_shapes(table: Table, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -49,7 +51,7 @@ def level_shapes(table: Table, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     joined = base.merge(single.drop(columns=["name", "population", "area_km2"]), on="code", how="left")
     joined["has_data"] = joined["networks"].notna()
     joined["lad_codes"] = [
-        codes if isinstance(codes, tuple) else ((code,) if table.level == "lad" else _members(areas, code))
+        codes if isinstance(codes, tuple) else members(areas, table.level, code)
         for code, codes in zip(joined["code"], joined["lad_codes"])
     ]
     shapes = gpd.GeoDataFrame(joined[SHAPE_COLUMNS], geometry="geometry", crs=areas.crs)
@@ -58,25 +60,33 @@ def level_shapes(table: Table, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(shapes, geometry="geometry", crs=areas.crs)
 
 
-def _members(areas: pd.DataFrame, region: str) -> tuple[str, ...]:
-    return tuple(sorted(areas.loc[areas["region_code"] == region, "code"]))
+def members(areas: pd.DataFrame, level: str, code: str) -> tuple[str, ...]:
+    """The LAD codes of unit ``code`` of ``level`` (a LAD is its own; a region or nation, its LADs)."""
+    if level == "lad":
+        return (code,)
+    return tuple(sorted(areas.loc[areas["region_code"] == code, "code"]))
 
 
 def selected_units(shapes: pd.DataFrame, codes: Iterable[str]) -> tuple[str, ...]:
-    """Codes of the units that ``codes`` name: a unit's own code, or any of its LAD codes.
+    """Codes of the units that ``codes`` (one place's LAD codes, or unit codes) name.
 
-    At place or region level a LAD code selects the unit containing it; at LAD level a
-    place's LAD codes select each of its LADs (or the merged unit that holds them).
+    The unit that *is* the place (its own code, or exactly its LADs) wins; otherwise the
+    units that hold any of its LADs: at place or region level the unit containing a LAD, at
+    LAD level each LAD of a place (or the merged unit that holds them). So "Croydon" chosen
+    beside a "London" row picks Croydon, not Greater London.
     """
     wanted = {str(c) for c in codes}
     if not wanted:
         return ()
-    hits = [
-        code
-        for code, lads in zip(shapes["code"], shapes["lad_codes"])
-        if code in wanted or wanted.intersection(lads or ())
-    ]
-    return tuple(dict.fromkeys(hits))
+    pairs = list(zip(shapes["code"], shapes["lad_codes"]))
+    for matches in (
+        [code for code, lads in pairs if set(lads or ()) == wanted],  # the place itself
+        [code for code, _ in pairs if code in wanted],  # units named by their own codes
+        [code for code, lads in pairs if wanted.intersection(lads or ())],  # units holding its LADs
+    ):
+        if matches:
+            return tuple(dict.fromkeys(matches))
+    return ()
 
 
 def geojson(shapes: gpd.GeoDataFrame) -> str:

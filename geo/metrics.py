@@ -126,7 +126,7 @@ def vendor_rows(report: pd.DataFrame, vendor: str, dataset_id: str = "dataset") 
                 f"dataset {dataset_id} combines Hikvision and Dahua (no vendor split): use vendor all"
             )
         return matched[matched["vendor"] == vendor]
-    key = matched["lad_codes"].map(lambda c: " ".join(c)) + matched["national"].map(lambda n: "|uk" if n else "")
+    key = matched["lad_codes"].map(lambda c: " ".join(sorted(c))) + matched["national"].map(lambda n: "|uk" if n else "")
     has_split = matched["vendor"].ne("all").groupby(key).transform("any")
     # Where a place has split rows they are the detail; its 'all' row would double count.
     return matched[~(has_split & matched["vendor"].eq("all"))]

@@ -105,7 +105,7 @@ class _Memo:
         return len(self._entries)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Resolver:
     """Resolves names against one areas frame. Build once (:func:`build_resolver`), reuse."""
 

@@ -6,12 +6,14 @@ anything missing or invalid, so a mangled URL still opens), :func:`to_params` wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from geo.vocabulary import K_RANGE, LEVELS, METRICS, SCHEMES, VENDORS
 
 DEFAULT_DATASET = "top10vpn-2021"
+MAX_PLACES = 50  # places a link may choose
+MAX_PLACE_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,6 @@ class Selection:
     scheme: str = "quantiles"
     k: int = 5
 
-    def with_(self, **changes: object) -> "Selection":
-        """A copy with ``changes`` applied."""
-        return replace(self, **changes)
 
 
 def _one(params: Mapping[str, object], key: str) -> str | None:
@@ -43,7 +42,8 @@ def _many(params: Mapping[str, object], key: str) -> tuple[str, ...]:
     if value is None:
         return ()
     values = value if isinstance(value, (list, tuple)) else [value]
-    return tuple(dict.fromkeys(str(v) for v in values if str(v).strip()))
+    # Bounded: every chosen name is resolved on every rerun.
+    return tuple(dict.fromkeys(str(v)[:MAX_PLACE_CHARS] for v in values if str(v).strip()))[:MAX_PLACES]
 
 
 def from_params(

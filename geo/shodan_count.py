@@ -119,7 +119,7 @@ class ShodanCountProvider:
         """``query``'s total and its ``size`` largest ``facet`` values; :class:`ScanError` on failure."""
         self._last = None
         scrub = _Scrub(self._key)
-        loggers = [logging.getLogger(name) for name in ("urllib3.connectionpool", "urllib3", "requests")]
+        loggers = [logging.getLogger(name) for name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3", "requests")]
         for logger in loggers:
             logger.addFilter(scrub)
         try:

@@ -46,11 +46,16 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:limit].strip("-")
 
 
+def dataset_label(dataset: Dataset) -> str:
+    """A dataset in a file name: its id, or for an upload the name of its file (never a hash)."""
+    label = dataset.id if not dataset.id.startswith("upload-") else _slug(dataset.title.split(":", 1)[-1]) or "upload"
+    return _slug(label, 48) or "dataset"
+
+
 def file_stem(view: View, dataset: Dataset) -> str:
     """One naming rule for every download: ``uk-camera-atlas_<dataset>_<vendor>_<level>_<metric>[_<places>]``."""
     sel = view.selection
-    label = dataset.id if not dataset.id.startswith("upload-") else _slug(dataset.title.split(":", 1)[-1]) or "upload"
-    parts = [FILE_PREFIX, _slug(label, 48) or "dataset", sel.vendor, sel.level, sel.metric]
+    parts = [FILE_PREFIX, dataset_label(dataset), sel.vendor, sel.level, sel.metric]
     if sel.places:
         parts.append(_slug("-".join(sel.places), 40))
     return "_".join(p for p in parts if p)

@@ -27,7 +27,8 @@ an explicit GSS code, a curated alias (e.g. "London" = the 33 London boroughs), 
 normalised LAD name, or the GeoNames gazetteer (the town's LAD by point-in-polygon). Nothing is
 matched by guesswork: near misses are offered as suggestions on the Data page. Rates divide the
 counts by ONS mid-2022 population and land area of the LADs a place covers. The UK average uses
-the national total over the whole UK population and land area; the index is a place's rate
+the national total over the whole UK population and land area (for a dataset without a national
+total: the sum of its places over their residents and land); the index is a place's rate
 against it (UK = 100).
 
 **Limitations.**

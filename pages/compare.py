@@ -5,13 +5,12 @@ change, and the areas only one dataset lists (listed, never dropped), with a CSV
 """
 
 import math
-import re
 
 import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import captions, choropleth, compare, exports, join
+from geo import captions, choropleth, compare, exports, join, snapshot
 from geo.classes import classify_diverging, format_change
 from geo.errors import AtlasError
 from geo.markup import md_escape
@@ -43,15 +42,9 @@ other_id = st.selectbox(
 )
 dataset_b = loaders.load_dataset(other_id)
 
-vendor = sel.vendor
-if vendor != "all" and not (dataset_a.splits_vendors and dataset_b.splits_vendors):
-    lacking = dataset_b.title if dataset_a.splits_vendors else dataset_a.title
-    st.info(
-        f"{md_escape(lacking)} counts Hikvision and Dahua together (no vendor split), so both datasets are "
-        f"compared for {VENDOR_LABELS['all']}, not {VENDOR_LABELS[vendor]} alone.",
-        icon=":material/info:",
-    )
-    vendor = "all"
+vendor, why = compare.common_vendor(sel.vendor, dataset_a, dataset_b)
+if why:
+    st.info(md_escape(why), icon=":material/info:")
 
 
 @st.cache_data(show_spinner="Comparing…", max_entries=32)
@@ -96,7 +89,7 @@ if comparison.has_national:
         national_col, "National total, A → B", comparison.national_a, comparison.national_b,
         comparison.national_change, comparison.national_pct_change, "Both datasets' published UK totals",
     )
-both_label = f"{len(comparison.both)} area{'s' if len(comparison.both) != 1 else ''} both list"
+both_label = f"{len(comparison.shared)} area{'s' if len(comparison.shared) != 1 else ''} both list"
 change_metric(
     shared_col, f"Over the {both_label}, A → B", comparison.shared_a, comparison.shared_b,
     comparison.shared_change, comparison.shared_pct_change, "Networks in A and in B in the areas both datasets list",
@@ -132,10 +125,12 @@ if comparison.both.empty:
     st.info("No area is listed by both datasets at this level. Try another geography level in the sidebar.")
 else:
     st.dataframe(
-        comparison.both.drop(columns=["lad_codes", "listed"]),
+        comparison.both.drop(columns=["lad_codes", "listed"]).assign(
+            same_coverage=comparison.both["same_coverage"].map({True: "yes", False: "no: left out of the totals"})
+        ),
         hide_index=True,
         width="stretch",
-        column_order=["name", "networks_a", "networks_b", "change", "pct_change", "per_1k_a", "per_1k_b", "code"],
+        column_order=["name", "networks_a", "networks_b", "change", "pct_change", "per_1k_a", "per_1k_b", "same_coverage", "code"],
         column_config={
             "name": st.column_config.TextColumn("Area"),
             "code": st.column_config.TextColumn("GSS code"),
@@ -149,6 +144,9 @@ else:
             ),
             "per_1k_a": st.column_config.NumberColumn("Per 1,000 residents, A", format="%.2f"),
             "per_1k_b": st.column_config.NumberColumn("Per 1,000 residents, B", format="%.2f"),
+            "same_coverage": st.column_config.TextColumn(
+                "Same places counted", help="Whether A and B count the same places inside this area (regions)"
+            ),
         },
     )
 
@@ -172,7 +170,7 @@ with left:
 with right:
     only_list("Only in B", comparison.only_b, "networks_b", "A")
 
-stem = re.sub(r"[^\w.-]+", "-", f"uk-camera-atlas_compare_{sel.dataset}_vs_{other_id}_{vendor}_{sel.level}")
+stem = f"uk-camera-atlas_compare_{snapshot.dataset_label(dataset_a)}_vs_{snapshot.dataset_label(dataset_b)}_{vendor}_{sel.level}"
 st.download_button(
     "Download comparison (CSV)",
     data=exports.safe_csv(comparison.rows),

@@ -11,8 +11,8 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from geo import dataset_folders, datasets, limits, shodan
-from geo.errors import AtlasError, Cancelled
+from geo import dataset_folders, datasets, limits, places, shodan, tables
+from geo.errors import AtlasError
 from geo.markup import md_escape
 from pages import loaders, sidebar
 
@@ -60,12 +60,7 @@ def import_shodan() -> None:
         error_for("shodan", "no export chosen: pick the .json.gz file first, then import it")
         return
     bar = st.progress(0.0, text="Reading the export…")
-
-    def progress(fraction: float, message: str) -> None:
-        if not loaders.session_alive():
-            raise Cancelled("the browser session that asked for this import has gone: import it again")
-        bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(message))
-
+    progress = loaders.progress_reporter(bar, "this import")
     try:
         result = shodan.ingest(
             upload.getvalue(), loaders.load_areas(), loaders.load_resolver(), filename=upload.name, progress=progress
@@ -99,9 +94,15 @@ def read_upload(key: str, tab: str, parse: Callable[[bytes, str], T], use: Calla
     use(parsed)
 
 
+def _checked_zip(data: bytes, filename: str) -> datasets.Dataset:
+    dataset = dataset_folders.from_zip(data, filename)
+    places.with_choices(loaders.load_resolver(), dict(dataset.choices))  # a bad saved choice is refused here
+    return dataset
+
+
 def load_zip() -> None:
     """Callback: open a dataset saved earlier as a zip (observations + datapackage.json)."""
-    read_upload("upload_zip", "zip", dataset_folders.from_zip, _switch_to)
+    read_upload("upload_zip", "zip", _checked_zip, _switch_to)
 
 
 def _table_limit_mb() -> int:
@@ -123,14 +124,14 @@ def table_tab() -> None:
     )
     if upload is not None:
         try:
-            raw = datasets.read_table(upload.getvalue(), upload.name)
+            raw = tables.read_table(upload.getvalue(), upload.name)
         except AtlasError as err:
             st.error(md_escape(str(err)), icon=":material/error:")
         else:
             st.markdown("**Preview**")
             st.dataframe([dict(zip(raw.header, row)) for _, row in raw.rows[:10]], hide_index=True, width="stretch")
             st.caption(f"{len(raw.rows):,} rows. Tell us which column holds what:")
-            guess = datasets.guess_mapping(raw.header)
+            guess = tables.guess_mapping(raw.header)
             for column, (field_name, label) in zip(st.columns(len(FIELDS)), FIELDS.items()):
                 options = [NONE, *raw.header]
                 default = guess.get(field_name)
@@ -145,7 +146,15 @@ def shodan_export_tab() -> None:
         "The output of `shodan download` (gzip JSON lines) or plain JSON lines. Networks are distinct IP "
         f"addresses per vendor and local authority. {md_escape(shodan.VENDOR_RULES)}"
     )
-    st.file_uploader("Upload a Shodan export", type=["gz", "json", "jsonl", "ndjson"], key="upload_shodan")
+    try:
+        limit_mb = max(1, shodan.max_bytes_default() // 2**20)
+    except AtlasError:
+        limit_mb = shodan.DEFAULT_MAX_BYTES // 2**20
+    # The server's own cap (server.maxUploadSize, 200 MB) bounds this too.
+    st.file_uploader(
+        "Upload a Shodan export", type=["gz", "json", "jsonl", "ndjson"], key="upload_shodan",
+        max_upload_size=min(limit_mb, 200),
+    )
     st.button("Import the export", on_click=import_shodan, icon=":material/upload:")
     show_error("shodan")
     if st.session_state.get("shodan_summary"):

@@ -16,7 +16,6 @@ from geo.markup import md_escape
 from geo.view import View
 from pages import data_imports, loaders, sidebar
 
-NONE = "(none)"
 MAX_FIXES = 100  # names offered for fixing at once (largest counts first)
 
 
@@ -25,7 +24,7 @@ def apply_choices() -> None:
     picks = {
         key.removeprefix("pick_"): value
         for key, value in st.session_state.items()
-        if key.startswith("pick_") and value and value != NONE
+        if key.startswith("pick_") and value and value != data_imports.NONE
     }
     _apply(picks)
 
@@ -122,7 +121,7 @@ def _fix_form(report: pd.DataFrame) -> None:
     with st.form("choices"):
         for row in problems.head(MAX_FIXES).itertuples(index=False):
             suggestions = list(row.suggestions)
-            options = [NONE, *suggestions, *[n for n in lad_names if n not in suggestions]]
+            options = [data_imports.NONE, *suggestions, *[n for n in lad_names if n not in suggestions]]
             st.selectbox(
                 f"{md_escape(row.input)} ({row.status}, {row.networks:,} networks)",
                 options,

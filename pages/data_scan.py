@@ -11,21 +11,12 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import scan, scan_dataset
-from geo.errors import AtlasError, Cancelled
+from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.shodan_count import ShodanCountProvider
-from pages import loaders, sidebar
+from pages import data_imports, loaders, sidebar
 
 SUMMARY_KEY = "scan_summary_lines"
-
-
-def _progress(bar) -> scan.ProgressFn:
-    def report(fraction: float, message: str) -> None:
-        if not loaders.session_alive():
-            raise Cancelled("the browser session that asked for this count has gone: count again")
-        bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(message))
-
-    return report
 
 
 def run_scan(key: str, facet_size: int) -> None:
@@ -33,15 +24,15 @@ def run_scan(key: str, facet_size: int) -> None:
     bar = st.progress(0.0, text="Asking Shodan…")
     try:
         provider = ShodanCountProvider(key)
-        result = scan.scan(provider, scan.read_queries(), facet_size=facet_size, progress=_progress(bar))
+        result = scan.scan(provider, scan.read_queries(), facet_size=facet_size, progress=loaders.progress_reporter(bar, "this count"))
         summary = scan_dataset.summarise(result, loaders.load_resolver())
         dataset = scan_dataset.as_dataset(summary, f"shodan-{result.date}")
     except AtlasError as err:
-        st.session_state["data_error_scan"] = str(err)  # one line, never the key; the dataset in use stays
+        data_imports.error_for("scan", str(err))  # one line, never the key; the dataset in use stays
         return
     finally:
         bar.empty()
-    st.session_state["data_error_scan"] = None
+    data_imports.error_for("scan", None)
     st.session_state[SUMMARY_KEY] = summary.lines()
     sidebar.switch_dataset(loaders.register_dataset(dataset))  # reruns the page on the new dataset
 
@@ -63,9 +54,7 @@ def scan_tab() -> None:
         submitted = st.form_submit_button("Count with Shodan", type="primary", icon=":material/travel_explore:")
     if submitted:
         run_scan(key, int(facet_size))
-    message = st.session_state.get("data_error_scan")
-    if message:
-        st.error(md_escape(message), icon=":material/error:")
+    data_imports.show_error("scan")
     lines = st.session_state.get(SUMMARY_KEY)
     if lines:
         st.success("\n".join(f"- {md_escape(line.strip())}" for line in lines), icon=":material/check_circle:")

@@ -160,6 +160,20 @@ def file_stem(view: View, dataset: datasets.Dataset) -> str:
     return snapshot.file_stem(view, dataset)
 
 
+def progress_reporter(bar, what: str):
+    """A ``progress(fraction, message)`` for long work that draws on ``bar`` and stops (Cancelled)
+    once the browser session that asked for ``what`` has gone."""
+    from geo.errors import Cancelled
+    from geo.markup import md_escape
+
+    def report(fraction: float, message: str) -> None:
+        if not session_alive():
+            raise Cancelled(f"the browser session that asked for {what} has gone: start it again")
+        bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(message))
+
+    return report
+
+
 def session_alive() -> bool:
     """False once the browser session running this script has gone (so long work can stop)."""
     from streamlit.runtime import Runtime

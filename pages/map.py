@@ -1,5 +1,6 @@
 """Map: the choropleth of the chosen metric, its headline figures, area details and the snapshot to take away."""
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -83,9 +84,11 @@ with side_col:
                     f"The counts cover {row['coverage']:.0%} of its residents ({int(row['covered_population']):,} of "
                     f"{int(row['population']):,}); its rates use those residents and their land only."
                 )
+            share = "–" if pd.isna(row["share"]) else f"{row['share']:.1%}"
+            index = "–" if pd.isna(row["index_uk"]) else f"{row['index_uk']:.0f}"
             st.write(
                 f"Population {int(row['population']):,} · land area {row['area_km2']:,.0f} km² · "
-                f"{row['share']:.1%} of the national total · UK index {row['index_uk']:.0f} (UK = 100)"
+                f"{share} of the national total · UK index {index} (UK = 100)"
             )
 
 st.header("Take the map away")

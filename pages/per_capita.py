@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from geo.classes import format_value
 from geo.markup import md_escape
 from geo.reference import compare_rates, load_reference_rates
 from geo.vocabulary import LEVEL_LABELS
@@ -18,13 +19,13 @@ over = (
 )
 
 st.title("Per capita")
-st.caption(
-    f"{LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)}. UK average: {uk['per_1k']:.2f} networks per 1,000 residents, "
-    f"{uk['per_km2']:.2f} per km² ({int(uk['networks']):,} networks over {over})."
-)
 if rows.empty:
     st.info("No areas with data at this level. Try the Places level, or another dataset.")
     st.stop()
+st.caption(
+    f"{LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)}. UK average: {format_value('per_1k', uk['per_1k'])} networks "
+    f"per 1,000 residents, {format_value('per_km2', uk['per_km2'])} per km² ({int(uk['networks']):,} networks over {over})."
+)
 if (rows["coverage"] < 1).any():
     st.info(
         "Some areas are only partly covered by the counts: their rates use the residents and land of the places "

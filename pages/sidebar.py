@@ -149,7 +149,11 @@ def sidebar() -> selection.Selection:
             st.caption("This dataset counts Hikvision and Dahua together; it has no vendor split.")
         level = st.radio("Geography", selection.LEVELS, key="f_level", format_func=LEVEL_LABELS.get)
         metric = st.radio("Metric", selection.METRICS, key="f_metric", format_func=METRIC_LABELS.get)
-        options = place_options(loaders.load_view(dataset_id, vendor, (), "networks", "place").table.rows, loaders.load_areas())
+        try:
+            place_rows = loaders.load_view(dataset_id, vendor, (), "networks", "place").table.rows
+        except AtlasError as err:
+            fail(err)
+        options = place_options(place_rows, loaders.load_areas())
         # Keep URL-chosen places that are not options visible rather than dropping them silently.
         extra = [p for p in st.session_state["f_places"] if p not in options]
         chosen = st.multiselect(

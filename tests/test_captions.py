@@ -52,7 +52,7 @@ def test_partly_covered_leader_says_so(build):
     caption = build(level="region", metric="per_1k")
     assert caption.title.startswith("North West has the most")
     assert "in the areas counted" in caption.title
-    hatched = next(n for n in caption.notes if n.startswith("Hatched"))
+    hatched = next(n for n in caption.notes if n.startswith("Partly covered"))
     assert "North West 14%" in hatched and "West Midlands 19%" in hatched
 
 
@@ -73,7 +73,7 @@ def test_footnotes(build):
 def test_alt_text_describes_the_map(build):
     alt = build(level="lad", metric="per_1k").alt
     assert alt.startswith("Map of the United Kingdom by local authority showing Hikvision and Dahua camera networks per 1,000 residents")
-    assert "4 of 329 local authorities have a figure" in alt
+    assert "36 of 361 local authorities have a figure (Greater London's 33 as one area)" in alt
     assert "Highest: Manchester (13.1)" in alt and "lowest: Greater London (6.94)" in alt
 
 

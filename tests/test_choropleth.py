@@ -293,3 +293,12 @@ def test_the_data_layer_swaps_in_without_changing_the_base(shapes):
     assert _get_map_string(first.base) == _get_map_string(second.base)
     html = map_html(second)
     assert "window.atlasLegend" in html and "fitBounds" in html
+
+
+def test_a_chosen_place_picks_itself_before_the_area_holding_it(resolver, areas_frame):
+    from geo import datasets
+
+    both = datasets.from_upload(b"place,networks\nLondon,100\nCroydon,10\n", "two.csv")
+    shapes = join.level_shapes(metrics.build_table(both, resolver, areas_frame, level="lad"), areas_frame)
+    assert join.selected_units(shapes, resolver.resolve("Croydon").lad_codes) == ("E09000008",)
+    assert join.selected_units(shapes, resolver.resolve("London").lad_codes) == ("E12000007",)

@@ -387,3 +387,15 @@ def test_change_map_wants_comparison_shapes(resolver, areas_frame):
     with pytest.raises(AtlasError) as err:
         build_change_map(join.level_shapes(table, areas_frame), classify_diverging([1]), attribution=Attribution("t"))
     assert_one_line(err.value, "comparison_shapes")
+
+
+def test_a_region_counted_from_different_places_is_not_set_against_itself(resolver, areas_frame):
+    a = make_dataset("a", b"place,networks\nManchester,300\n")
+    b = make_dataset("b", b"place,networks\nManchester,300\nLiverpool,200\nBolton,100\nLeeds,50\n")
+    c = compare.compare(*(metrics.build_table(d, resolver, areas_frame, level="region") for d in (a, b)))
+    north_west = c.rows.set_index("name").loc["North West"]
+    assert north_west["listed"] == "both" and not north_west["same_coverage"]
+    assert (c.shared_a, c.shared_b, c.shared_change) == (0, 0, 0)  # nothing alike to compare
+    assert any(note.startswith("North West: A's counts cover") and "left out of the shared totals" in note for note in c.notes)
+    same = compare.compare(*(metrics.build_table(d, resolver, areas_frame, level="region") for d in (a, a)))
+    assert same.rows["same_coverage"].all() and same.shared_a == 300

@@ -49,3 +49,8 @@ def test_any_params_give_a_valid_selection(params: dict) -> None:
 def test_renamed_dataset_ids_still_open() -> None:
     chosen = from_params({"dataset": "top10vpn-2022", "level": "lad"}, ["top10vpn-2021"], {"top10vpn-2022": "top10vpn-2021"})
     assert chosen.dataset == "top10vpn-2021" and chosen.level == "lad"
+
+
+def test_a_link_chooses_at_most_fifty_places() -> None:
+    chosen = from_params({"place": [f"Place {i}" for i in range(500)] + ["x" * 10_000]})
+    assert len(chosen.places) == 50
