@@ -50,14 +50,8 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 
-from browser_harness import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INSTALL_CHROMIUM,
-    MAP_IFRAME,
-    StreamlitServer,
-    is_local_url,
-)
+from timing import percentile, show
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, MAP_IFRAME, StreamlitServer, is_local_url
 from playwright.async_api import (
     Browser,
     BrowserContext,
@@ -457,16 +451,8 @@ async def final_isolation_checks(browser: Browser, url: str, sessions: list[Sess
 # --------------------------------------------------------------------------- figures
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) - with 10 samples p95 is the maximum."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))
-    return ordered[int(rank) - 1]
 
 
-def show(name: str, value: float | str, unit: str = "") -> None:
-    text = f"{value:.3f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text} {unit}".rstrip(), flush=True)
 
 
 def proc_cpu_seconds(pid: int) -> float | None:

@@ -9,11 +9,9 @@ runs after one warm-up run (imports and font caches are not counted).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
-from collections.abc import Callable
 
+from timing import timed
 from geo import areas as areas_mod
 from geo import (
     captions,
@@ -34,15 +32,6 @@ K = 5
 TOOLTIP = ["name", "networks", "per_1k", "per_km2", "rank"]
 
 
-def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median seconds of ``repeat`` calls after a warm-up call, and the last result."""
-    result = func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def show(name: str, value: float, unit: str) -> None:

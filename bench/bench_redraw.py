@@ -37,7 +37,6 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -47,18 +46,10 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 
 import folium
 import streamlit_folium
-from browser_harness import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INSTALL_CHROMIUM,
-    MAP_IFRAME,
-    StreamlitServer,
-    ThirdPartyBlocker,
-    wait_for_app,
-    wait_for_map_paths,
-)
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, MAP_IFRAME, StreamlitServer, ThirdPartyBlocker, wait_for_app, wait_for_map_paths
 from playwright.sync_api import Page, sync_playwright
 
+from timing import percentile, show, timed
 from geo import areas as areas_mod
 from geo import (
     assets,
@@ -130,27 +121,10 @@ DRAWN_JS = """expected => {
 }"""
 
 
-def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median seconds of ``repeat`` calls after one warm-up call, and the last result."""
-    result = func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100): with 10 samples p95 is the maximum."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))
-    return ordered[int(rank) - 1]
 
 
-def show(name: str, value: float | str, unit: str = "") -> None:
-    text = f"{value:.3f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text} {unit}".rstrip(), flush=True)
 
 
 def st_folium_payload(parts: choropleth.MapParts) -> dict:

@@ -8,14 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from browser_harness import (
-    REPO_ROOT,
-    ThirdPartyBlocker,
-    map_frame,
-    save_screenshot,
-    wait_for_app,
-    wait_for_map_paths,
-)
+from browser_harness import REPO_ROOT, ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app, wait_for_map_paths
 from playwright.sync_api import Page, expect
 
 FIXTURE_DATASETS = REPO_ROOT / "tests" / "fixtures" / "datasets"

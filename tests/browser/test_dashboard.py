@@ -14,15 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_harness import (
-    MAP_IFRAME,
-    REPO_ROOT,
-    ThirdPartyBlocker,
-    map_frame,
-    save_screenshot,
-    wait_for_app,
-    wait_for_map_paths,
-)
+from browser_harness import MAP_IFRAME, REPO_ROOT, ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app, wait_for_map_paths
 from playwright.sync_api import Frame, Page, expect
 
 FIXTURE_DATASETS = REPO_ROOT / "tests" / "fixtures" / "datasets"

@@ -17,21 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import folium
-from branca.element import Element
-
 from geo import assets
 
 
-class RawHtml(Element):
-    """An element rendered as the text it holds: no Jinja (Leaflet's source is not a template)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "RawHtml"
-        self.text = text
-
-    def render(self, **kwargs: object) -> str:
-        return self.text
+from geo.map_controls import RawHtml  # noqa: E402 - the one inline-HTML element
 
 
 def use_served_assets(m: folium.Map, js_urls: Sequence[str], css_urls: Sequence[str]) -> folium.Map:
