@@ -25,8 +25,9 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from atlas_testing import LocalServer
 
 MEMBER_KEY = "fake-member-key-0123456789abcdef"
 FREE_KEY = "fake-free-key-0123456789abcdef"
@@ -102,18 +103,12 @@ class FakeShodan:
         self.requests: list[Seen] = []
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-shodan", daemon=True
-        )
+        self._server = LocalServer(self._respond)
 
     @property
     def url(self) -> str:
         """The base URL for ``SHODAN_API_URL``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def script(self, *replies: Reply) -> None:
         """Answer the next calls with ``replies``, in order."""
@@ -121,12 +116,11 @@ class FakeShodan:
             self._script.extend(replies)
 
     def __enter__(self) -> "FakeShodan":
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.__exit__(*exc)
 
     def _next_script(self) -> Reply | None:
         with self._lock:
@@ -147,34 +141,17 @@ class FakeShodan:
             return Reply(400, {"error": "Empty search query"})
         return Reply(200, count_answer(params["query"], params.get("facets", "")))
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                parts = urlsplit(self.path)
-                params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                fake.requests.append(Seen(parts.path, params, time.monotonic()))
-                reply = fake._reply_for(parts.path, params)
-                if fake.delay:
-                    time.sleep(fake.delay)
-                body = reply.body
-                if isinstance(body, (dict, list)):
-                    body = json.dumps(body).encode()
-                elif isinstance(body, str):
-                    body = body.encode()
-                try:
-                    self.send_response(reply.status)
-                    headers = {"Content-Type": "application/json", **reply.headers}
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
-
-            def log_message(self, format: str, *args: object) -> None:  # quiet
-                pass
-
-        return Handler
+    def _respond(self, path_with_query: str) -> tuple[int, bytes, str, dict[str, str]]:
+        parts = urlsplit(path_with_query)
+        params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        self.requests.append(Seen(parts.path, params, time.monotonic()))
+        reply = self._reply_for(parts.path, params)
+        if self.delay:
+            time.sleep(self.delay)
+        body = reply.body
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        headers = {k: v for k, v in reply.headers.items() if k.lower() != "content-type"}
+        return reply.status, body, reply.headers.get("Content-Type", "application/json"), headers
