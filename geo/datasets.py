@@ -17,19 +17,15 @@ from typing import Mapping
 
 import pandas as pd
 
-from geo.counts import MAX_NETWORKS, parse_count
+from geo.counts import parse_count
 from geo.errors import DatasetError
-from geo.limits import DEFAULT_MAX_BYTES, MAX_TABLE_PLACES_ENV, TableLimits, max_table_bytes
-from geo.tables import COLUMN_SYNONYMS, TABLE_SUFFIXES, RawTable, clean_header, decode_text, guess_mapping, read_table
+from geo.limits import MAX_TABLE_PLACES_ENV, TableLimits
+from geo.tables import RawTable, clean_header, read_table
 from geo.workbooks import column_letter
 
 __all__ = [
-    # this module
     "VENDORS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Dataset", "from_upload", "with_choices", "choices_csv",
     "read_choices", "parse_observations", "observations_from_table",
-    # re-exported for callers of the former single module (pages/, bench/)
-    "COLUMN_SYNONYMS", "DEFAULT_MAX_BYTES", "MAX_NETWORKS", "TABLE_SUFFIXES", "DatasetError", "RawTable",
-    "decode_text", "guess_mapping", "max_table_bytes", "read_table",
 ]
 
 VENDORS = ("all", "hikvision", "dahua")

@@ -18,6 +18,7 @@ import streamlit as st
 
 from geo import areas as geo_areas
 from geo import assets, captions, choropleth, classes, dataset_folders, datasets, places, selection, snapshot
+from geo.errors import DatasetError
 from geo.view import View, build_view
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -94,7 +95,7 @@ def load_dataset(dataset_id: str) -> datasets.Dataset:
     if stored is not None:
         return stored
     if dataset_id.startswith("upload-") or "~" in dataset_id:
-        raise datasets.DatasetError("that upload is not in this browser session: upload the file again on the Data page")
+        raise DatasetError("that upload is not in this browser session: upload the file again on the Data page")
     return _load_shipped(dataset_id)
 
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from atlas_testing import REPO_ROOT, SHIPPED_ID, UK_NETWORKS, assert_one_line
 from geo import dataset_folders
-from geo import datasets
+from geo import datasets, tables
 from geo.datasets import parse_observations
 from geo.errors import AtlasError, DatasetError
 from geo.places import Resolver
@@ -270,8 +270,8 @@ def test_semicolons_inside_a_comma_file() -> None:
 
 
 def test_decode_text() -> None:
-    assert datasets.decode_text("é".encode("utf-8"), "x.csv") == "é"
-    assert datasets.decode_text("é".encode("latin-1"), "x.csv") == "é"
+    assert tables.decode_text("é".encode("utf-8"), "x.csv") == "é"
+    assert tables.decode_text("é".encode("latin-1"), "x.csv") == "é"
 
 
 # -- spreadsheets, column mapping, other file types ---------------------------------------
@@ -295,8 +295,8 @@ def test_xlsx_upload_is_read_with_row_numbers(tmp_path: Path) -> None:
 
 def test_other_headers_are_guessed_and_mapped() -> None:
     data = b"City,Count,Brand\nLeeds,5,Dahua\nHull,7,Hikvision\n"
-    raw = datasets.read_table(data, "scan.csv")
-    mapping = datasets.guess_mapping(raw.header)
+    raw = tables.read_table(data, "scan.csv")
+    mapping = tables.guess_mapping(raw.header)
     assert mapping["place"] == "City" and mapping["networks"] == "Count" and mapping["vendor"] == "Brand"
     assert "lacks column(s) place, networks" in parse_error(data, "scan.csv")
     table = datasets.parse_observations(data, "scan.csv", mapping=mapping)
