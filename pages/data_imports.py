@@ -11,7 +11,7 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from geo import dataset_folders, datasets, limits, places, shodan, tables
+from geo import dataset_folders, datasets, limits, shodan, tables
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from pages import loaders, sidebar
@@ -95,9 +95,7 @@ def read_upload(key: str, tab: str, parse: Callable[[bytes, str], T], use: Calla
 
 
 def _checked_zip(data: bytes, filename: str) -> datasets.Dataset:
-    dataset = dataset_folders.from_zip(data, filename)
-    places.with_choices(loaders.load_resolver(), dict(dataset.choices))  # a bad saved choice is refused here
-    return dataset
+    return loaders.check_choices(dataset_folders.from_zip(data, filename))
 
 
 def load_zip() -> None:

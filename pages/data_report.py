@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import dataset_folders, datasets, exports, places
+from geo import dataset_folders, datasets, exports
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.view import View
@@ -36,10 +36,8 @@ def load_choices() -> None:
 
 def _apply(picks: dict[str, str]) -> None:
     current = loaders.load_dataset(sidebar.current_selection().dataset)
-    adjusted = datasets.with_choices(current, picks)
     try:
-        # Resolve once now so a bad pick is refused here, not on every page.
-        places.with_choices(loaders.load_resolver(), dict(adjusted.choices))
+        adjusted = loaders.check_choices(datasets.with_choices(current, picks))
     except AtlasError as err:
         data_imports.error_for("fix", str(err))
         return

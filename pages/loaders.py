@@ -67,6 +67,13 @@ def _uploads() -> dict[str, datasets.Dataset]:
     return st.session_state.setdefault(UPLOADS_KEY, {})
 
 
+def check_choices(dataset: datasets.Dataset) -> datasets.Dataset:
+    """``dataset`` if every place choice it carries resolves; else a one-line AtlasError (refused up front,
+    not on every page)."""
+    places.with_choices(load_resolver(), dict(dataset.choices))
+    return dataset
+
+
 def register_dataset(dataset: datasets.Dataset) -> str:
     """Keep an uploaded (or user-adjusted) dataset in this session; returns its (session-owned) id."""
     store = _uploads()
