@@ -257,7 +257,7 @@ class Resolver:
                 if full_key in table:
                     return table[full_key]
         scope, unknown = self._scope(qualifiers)
-        found = [self._lookup(full_key, suggest=False), self._lookup(head_key, suggest=False)]
+        found = [self._lookup(k, suggest=False) for k in dict.fromkeys((full_key, head_key))]  # the head last
         unknown_note = f"qualifier {', '.join(unknown)} not recognised" if unknown else None
         if scope is None:
             best = next((e for e in found if e.status == "matched"), found[-1])
