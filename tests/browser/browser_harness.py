@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,10 +28,12 @@ from playwright.sync_api import (
     BrowserContext,
     Frame,
     FrameLocator,
+    Locator,
     Page,
     Route,
     WebSocketRoute,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
@@ -239,6 +241,30 @@ def wait_for_map_paths(frame: Frame, minimum: int = 1, timeout: float = 60_000) 
         timeout=timeout,
     )
     return count_map_paths(frame)
+
+
+def hover_for_tooltip(
+    target: Locator, tooltip: Locator, expected: Sequence[str], timeout: float = 30.0
+) -> str:
+    """Hover ``target`` until ``tooltip`` holds every string in ``expected``; return its text.
+
+    The tooltip is read in one piece, and the hover is repeated while waiting: a page
+    still settling (a late element above the map, a scroll) can move the shape away from
+    a pointer that stays put, and Leaflet then closes the tooltip. Fails with the last
+    text seen if the tooltip never holds them all.
+    """
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        target.hover(force=True)
+        try:
+            tooltip.first.wait_for(state="visible", timeout=2_000)
+            text = tooltip.first.inner_text(timeout=2_000)
+        except PlaywrightTimeoutError:
+            continue
+        if all(piece in text for piece in expected):
+            return text
+    raise AssertionError(f"tooltip never showed {list(expected)}; last text: {text!r}")
 
 
 def save_screenshot(page: Page, name: str, full_page: bool = True) -> Path:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from browser_harness import (
     ThirdPartyBlocker,
+    hover_for_tooltip,
     map_frame,
     save_screenshot,
     wait_for_app,
@@ -74,8 +75,7 @@ def test_st_folium_map_loads_leaflet_from_own_server_only(
     assert frame.evaluate("() => window.L && L.version") == assets.LEAFLET.version
     # leaflet.css applied: panes are absolutely positioned, the container clips.
     assert frame.evaluate("() => getComputedStyle(document.querySelector('.leaflet-pane')).position") == "absolute"
-    frame_locator.locator("path.leaflet-interactive").first.hover()
-    expect(frame_locator.locator(".leaflet-tooltip")).to_contain_text("West")
+    hover_for_tooltip(frame_locator.locator("path.leaflet-interactive").first, frame_locator.locator(".leaflet-tooltip"), ["West"])
     shot = save_screenshot(page, "offline-st-folium")
 
     local = sorted({urlsplit(url).path for _, url in requests if urlsplit(url).hostname in ("127.0.0.1", "localhost")})

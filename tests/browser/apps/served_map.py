@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import folium
+
 from geo import assets
-
-
-from geo.map_controls import RawHtml  # noqa: E402 - the one inline-HTML element
+from geo.map_controls import RawHtml
 
 
 def use_served_assets(m: folium.Map, js_urls: Sequence[str], css_urls: Sequence[str]) -> folium.Map:
