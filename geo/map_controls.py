@@ -114,7 +114,54 @@ class LayerFrame(MacroElement):
         (function (map) {
             if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
             window.atlasLegend = window.atlasBox(map, "bottomleft", "atlas-legend-control", {{ this.legend|tojson }});
-            map.fitBounds({{ this.bounds|tojson }}, {padding: [24, 24], maxZoom: 10});
+            // Keep the shapes clear of the boxes in the corners (legend and scale bar, sources,
+            // title): each box is avoided by a margin beside it or above/below it, and of those
+            // choices the one leaving the largest map wins (on a phone, mostly above/below).
+            // Not animated: a second fit during a running zoom animation is undone when that
+            // animation ends. Inside streamlit-folium leaflet.css may still be loading, so the
+            // corners are measured once laid out (absolutely positioned); until then a plain margin.
+            var bounds = L.latLngBounds({{ this.bounds|tojson }}), m = 24, tries = 0;
+            map.fitBounds(bounds, {padding: [m, m], maxZoom: 10, animate: false});
+            // A reader who has already started moving the map keeps the view they made.
+            window.atlasTouched = false;
+            if (!window.atlasTouchWatch) {
+                window.atlasTouchWatch = true;
+                ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (name) {
+                    L.DomEvent.on(map.getContainer(), name, function () { window.atlasTouched = true; });
+                });
+            }
+            (function clearCorners() {
+                if (window.atlasTouched) { return; }
+                var container = map.getContainer();
+                var corners = [["bottom", "left"], ["bottom", "right"], ["top", "right"]].map(function (c) {
+                    return {edge: c[0], side: c[1], el: container.querySelector(".leaflet-" + c[0] + ".leaflet-" + c[1])};
+                }).filter(function (c) { return c.el; });
+                if (corners.some(function (c) { return getComputedStyle(c.el).position !== "absolute"; })) {
+                    if (++tries < 30) { setTimeout(clearCorners, 100); }
+                    return;
+                }
+                var frame = container.getBoundingClientRect();
+                corners.forEach(function (c) {
+                    var box = c.el.getBoundingClientRect();
+                    c.width = box.width ? (c.side === "left" ? box.right - frame.left : frame.right - box.left) : 0;
+                    c.height = box.height ? (c.edge === "top" ? box.bottom - frame.top : frame.bottom - box.top) : 0;
+                });
+                var best = null;
+                for (var mask = 0; mask < (1 << corners.length); mask++) {
+                    var pad = {left: m, right: m, top: m, bottom: m};
+                    corners.forEach(function (c, i) {
+                        if (mask & (1 << i)) { pad[c.side] = Math.max(pad[c.side], m + c.width); }
+                        else { pad[c.edge] = Math.max(pad[c.edge], m + c.height); }
+                    });
+                    var room = map.getSize().subtract([pad.left + pad.right, pad.top + pad.bottom]);
+                    if (room.x < 50 || room.y < 50) { continue; }  // no map left beside the boxes
+                    var zoom = map.getBoundsZoom(bounds, false, L.point(pad.left + pad.right, pad.top + pad.bottom));
+                    if (isFinite(zoom) && (!best || zoom > best.zoom)) { best = {zoom: zoom, pad: pad}; }
+                }
+                if (!best) { return; }  // a map too small for its boxes keeps the plain margin
+                map.fitBounds(bounds, {paddingTopLeft: [best.pad.left, best.pad.top],
+                    paddingBottomRight: [best.pad.right, best.pad.bottom], maxZoom: 10, animate: false});
+            })();
         })({{ this._parent._parent.get_name() }});
         {% endmacro %}
         """

@@ -243,6 +243,17 @@ def wait_for_map_paths(frame: Frame, minimum: int = 1, timeout: float = 60_000) 
     return count_map_paths(frame)
 
 
+def pick_option(page: Page, widget: Locator, name: str, timeout: float = 30_000) -> None:
+    """Open a select/multiselect ``widget``, type ``name`` and click that exact option.
+
+    Clicking the option (not pressing Enter) picks ``name`` even on a slow machine, where
+    Enter can land before the list has filtered and pick whatever was first.
+    """
+    widget.click()
+    page.keyboard.type(name)
+    page.get_by_role("option", name=name, exact=True).click(timeout=timeout)
+
+
 def hover_for_tooltip(
     target: Locator, tooltip: Locator, expected: Sequence[str], timeout: float = 30.0
 ) -> str:

@@ -14,7 +14,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_harness import MAP_IFRAME, REPO_ROOT, ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app, wait_for_map_paths
+from browser_harness import (
+    MAP_IFRAME,
+    REPO_ROOT,
+    ThirdPartyBlocker,
+    map_frame,
+    pick_option,
+    save_screenshot,
+    wait_for_app,
+    wait_for_map_paths,
+)
 from playwright.sync_api import Frame, Page, expect
 
 FIXTURE_DATASETS = REPO_ROOT / "tests" / "fixtures" / "datasets"
@@ -118,9 +127,7 @@ def test_place_change_changes_the_map(atlas_url: str, page: Page) -> None:
     open_app(page, atlas_url, minimum_paths=4)
     before = map_signature(page)
     places = sidebar(page).get_by_test_id("stMultiSelect")
-    places.click()
-    page.keyboard.type("Manchester")
-    page.keyboard.press("Enter")
+    pick_option(page, places, "Manchester")
     wait_for_map_change(page, before)
     assert "place=Manchester" in page.url
 
@@ -285,9 +292,7 @@ def test_picking_a_place_in_the_sidebar_shows_its_details_without_a_click(atlas_
     details = _details(page)
     expect(details).to_contain_text("Click an area")
     places = sidebar(page).get_by_test_id("stMultiSelect")
-    places.click()
-    page.keyboard.type("Birmingham")
-    page.keyboard.press("Enter")
+    pick_option(page, places, "Birmingham")
     expect(details).to_contain_text("Birmingham", timeout=60_000)
     expect(details).to_contain_text("Camera networks")
     expect(details).to_contain_text("Per 1,000 residents")

@@ -127,3 +127,34 @@ def test_desktop_shows_the_sources_beside_the_legend(atlas_url: str, new_page: N
     expect(credit.locator(".atlas-credit-text")).to_be_visible()
     expect(credit.locator(".atlas-credit-toggle")).to_be_hidden()
     assert not _overlap(credit.bounding_box(), frame.locator(".atlas-legend").bounding_box())
+
+
+# True once the union of every drawn shape stays clear of the legend and of the sources box.
+SHAPES_CLEAR_OF_CORNERS_JS = """() => {
+    const shapes = [...document.querySelectorAll('.leaflet-overlay-pane path')].map(p => p.getBoundingClientRect());
+    const legend = document.querySelector('.atlas-legend');
+    const credit = document.querySelector('.leaflet-control-attribution');
+    if (!shapes.length || !legend || !credit) return false;
+    const union = {
+        left: Math.min(...shapes.map(r => r.left)), right: Math.max(...shapes.map(r => r.right)),
+        top: Math.min(...shapes.map(r => r.top)), bottom: Math.max(...shapes.map(r => r.bottom)),
+    };
+    const clear = b => b.right <= union.left || union.right <= b.left || b.bottom <= union.top || union.bottom <= b.top;
+    return clear(legend.getBoundingClientRect()) && clear(credit.getBoundingClientRect());
+}"""
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("level", ["place", "lad", "region"])
+def test_the_uk_is_drawn_clear_of_the_legend_and_the_sources(
+    atlas_url: str, new_page: NewPage, viewport: str, level: str
+) -> None:
+    """No part of the UK hides under the legend or the sources box, at any level, on a phone or a desktop."""
+    page, _ = _phone(new_page) if viewport == "phone" else new_page(*VIEWPORTS[viewport])
+    page.goto(f"{atlas_url}/?level={level}")
+    wait_for_app(page)
+    _, frame = map_frame(page)
+    wait_for_map_paths(frame, minimum=1)
+    frame.wait_for_function(SHAPES_CLEAR_OF_CORNERS_JS, timeout=30_000)
+    # The view the reader gets is the whole UK, not a close-up (the fit is not undone later).
+    assert 4 <= frame.evaluate("() => Object.values(window).find(v => v instanceof L.Map).getZoom()") <= 6

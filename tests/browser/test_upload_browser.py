@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browser_harness import ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app
+from browser_harness import ThirdPartyBlocker, map_frame, pick_option, save_screenshot, wait_for_app
 from playwright.sync_api import Page, expect
 
 HOSTILE = "<img src=x onerror=window.__xss=1>"
@@ -57,9 +57,7 @@ def test_upload_fix_a_name_and_see_the_map_change(
     wait_for_app(page)
     pick = page.get_by_test_id("stSelectbox").filter(has_text="Manchestr")
     expect(pick).to_be_visible(timeout=60_000)
-    pick.click()
-    page.keyboard.type("Manchester")
-    page.get_by_role("option", name="Manchester", exact=True).click()
+    pick_option(page, pick, "Manchester")
     page.get_by_role("button", name="Apply my choices").click()
     wait_for_app(page)
     expect(page.get_by_text("(with your place choices)").first).to_be_visible(timeout=60_000)
