@@ -1,11 +1,10 @@
 """Per capita: per 1,000 residents and per km² side by side, the UK index, and published rates."""
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from geo.classes import format_value
 from geo.markup import md_escape
+from geo.rate_charts import population_scatter, rate_bars
 from geo.reference import compare_rates, load_reference_rates
 from geo.vocabulary import LEVEL_LABELS
 from pages import loaders, sidebar
@@ -34,26 +33,19 @@ if (rows["coverage"] < 1).any():
     )
 
 
-def rate_chart(column: str, title: str, average: float) -> alt.LayerChart:
-    """Bars of one rate with the UK average as a rule."""
-    bars = alt.Chart(rows).mark_bar(color="#fd8d3c").encode(
-        x=alt.X(f"{column}:Q", title=title),
-        y=alt.Y("name:N", sort="-x", title=None),
-        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip(f"{column}:Q", title=title, format=".2f")],
-    )
-    rule = alt.Chart(pd.DataFrame({"uk": [average]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(
-        x="uk:Q", tooltip=[alt.Tooltip("uk:Q", title="UK average", format=".2f")]
-    )
-    return (bars + rule).properties(height=max(160, 40 * len(rows)))
+def show_bars(column: str, heading: str, title: str) -> None:
+    st.subheader(heading)
+    bars = rate_bars(rows, column, title, uk[column])
+    st.altair_chart(bars.chart, width="stretch")
+    if bars.note:
+        st.caption(bars.note)
 
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Per 1,000 residents")
-    st.altair_chart(rate_chart("per_1k", "Networks per 1,000 residents", uk["per_1k"]), width="stretch")
+    show_bars("per_1k", "Per 1,000 residents", "Networks per 1,000 residents")
 with right:
-    st.subheader("Per km²")
-    st.altair_chart(rate_chart("per_km2", "Networks per km²", uk["per_km2"]), width="stretch")
+    show_bars("per_km2", "Per km²", "Networks per km²")
 st.caption("Dashed line: the UK average.")
 
 st.subheader("Index against the UK average (UK = 100)")
@@ -73,26 +65,11 @@ st.dataframe(
 )
 
 st.subheader("Population against networks")
-line = pd.DataFrame({"population": [0, float(rows["population"].max())]})
-line["networks"] = line["population"] * uk["per_1k"] / 1000
-points = alt.Chart(rows).mark_circle(size=90, color="#bd0026").encode(
-    x=alt.X("population:Q", title="Population (mid-2022)"),
-    y=alt.Y("networks:Q", title="Camera networks"),
-    tooltip=[
-        alt.Tooltip("name:N", title="Area"),
-        alt.Tooltip("population:Q", format=","),
-        alt.Tooltip("networks:Q", format=","),
-        alt.Tooltip("per_1k:Q", title="Per 1,000", format=".2f"),
-    ],
-)
-# Names right of their dots on the left half, left of them on the right half, so none runs off the plot.
-half = float(rows["population"].max()) / 2
-labels = alt.layer(
-    points.mark_text(align="left", dx=7, fontSize=11).encode(text="name:N").transform_filter(alt.datum.population <= half),
-    points.mark_text(align="right", dx=-7, fontSize=11).encode(text="name:N").transform_filter(alt.datum.population > half),
-)
-average = alt.Chart(line).mark_line(color="#333", strokeDash=[4, 3]).encode(x="population:Q", y="networks:Q")
-st.altair_chart((average + points + labels).properties(height=380), width="stretch")
+scatter = population_scatter(rows, uk["per_1k"])
+if scatter is None:
+    st.caption("No area here has both residents and networks to plot.")
+else:
+    st.altair_chart(scatter, width="stretch")
 st.caption("Above the dashed UK-average line: more networks than the UK rate would predict for that population.")
 
 st.subheader("Published rates beside ours")
