@@ -17,6 +17,7 @@ import pandas as pd
 from geo.classes import Classes, format_value
 from geo.datasets import Dataset
 from geo.metrics import Table
+from geo.names import display_name
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
 from geo.vocabulary import LEVEL_UNITS, VENDOR_PHRASES, check
 
@@ -118,11 +119,11 @@ def title(table: Table, metric: str, focus: pd.DataFrame | None = None) -> str:
         partial = " in the areas counted" if top["coverage"] < 1 else ""
         context = partial + _ratio_phrase(top[metric], table.uk_rates[metric], _uk_what(table, metric))
     if len(rows) == 1:
-        return f"{top['name']}: {value} {vendor} camera networks{unit}{context}"
+        return f"{display_name(top['name'])}: {value} {vendor} camera networks{unit}{context}"
     lead = {"networks": "the most", "per_1k": "the most", "per_km2": "the densest"}[metric]
     per = " per resident" if metric == "per_1k" else ""
     among = f" of the {len(rows)} places chosen" if focus is not None and len(focus) else ""
-    return f"{top['name']} has {lead} {vendor} camera networks{per}{among}: {value}{unit}{context}"
+    return f"{display_name(top['name'])} has {lead} {vendor} camera networks{per}{among}: {value}{unit}{context}"
 
 
 def subtitle(table: Table, dataset: Dataset, metric: str) -> str:
@@ -179,16 +180,18 @@ def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str) 
         noun = unit_one if len(with_data) == 1 else units
         text += f" {len(with_data)} {noun} {verb} a figure; the rest of the UK is outlined, with none."
     elif table.level == "lad":
-        counted = int(with_data["lad_codes"].map(len).sum())
+        # Distinct LADs: a borough with its own figure is drawn on top of its merged city too.
+        counted = len(set().union(*with_data["lad_codes"].map(set)))
+        every = len(set().union(*shapes["lad_codes"].map(set)))
         merged = with_data[with_data["lad_codes"].map(len) > 1]
-        text += f" {counted} of {int(shapes['lad_codes'].map(len).sum())} local authorities have a figure"
+        text += f" {counted} of {every} local authorities have a figure"
         text += "".join(f" ({name}'s {len(codes)} as one area)" for name, codes in zip(merged["name"], merged["lad_codes"]))
-        text += "; the rest are shaded as no data." if counted < int(shapes["lad_codes"].map(len).sum()) else "."
+        text += "; the rest are shaded as no data." if counted < every else "."
     else:
         text += f" {len(with_data)} of {len(shapes)} {units} have a figure"
         text += "; the rest are shaded as no data." if len(with_data) < len(shapes) else "."
-    text += f" Highest: {top['name']} ({format_value(metric, top[metric])})"
-    text += f"; lowest: {low['name']} ({format_value(metric, low[metric])})." if len(ranked) > 1 else "."
+    text += f" Highest: {display_name(top['name'])} ({format_value(metric, top[metric])})"
+    text += f"; lowest: {display_name(low['name'])} ({format_value(metric, low[metric])})." if len(ranked) > 1 else "."
     partial = with_data[with_data["coverage"] < 1]
     if len(partial):
         parts = ", ".join(f"{n} {c:.0%}" for n, c in zip(partial["name"], partial["coverage"]))

@@ -30,6 +30,7 @@ from matplotlib.lines import Line2D
 
 from geo import map_text
 from geo.classes import format_value
+from geo.names import display_name
 
 # Distances (points) between a unit and its label: the first is "beside it"; the others
 # need a leader line.
@@ -159,7 +160,7 @@ def surroundings(
         keep = ~shapes["has_data"].astype(bool).to_numpy() & ~selected
         frame, geoms = shapes[keep], geometries[keep]
     order = np.argsort(-frame["population"].fillna(0).to_numpy(dtype=float), kind="stable")
-    return [str(n) for n in frame["name"].to_numpy()[order]], geoms[order]
+    return [display_name(str(n)) for n in frame["name"].to_numpy()[order]], geoms[order]
 
 
 def visual_centre(geometry: shapely.Geometry) -> tuple[float, float]:
@@ -267,7 +268,8 @@ def annotate(
             continue
         has = bool(shapes["has_data"].iat[i])
         value = format_value(metric, shapes[metric].iat[i]) if has else "no data"
-        requests.append(_request(f"unit-{i}", (str(shapes["name"].iat[i]), value), SIZE, ("bold", "normal"), shape))
+        label = display_name(str(shapes["name"].iat[i]))
+        requests.append(_request(f"unit-{i}", (label, value), SIZE, ("bold", "normal"), shape))
     if surroundings is not None:
         names, areas = surroundings
         main = views[0]

@@ -96,6 +96,18 @@ def canonical_code(text: object) -> str | None:
     return candidate if GSS_PATTERN.match(candidate) else None
 
 
+def display_name(name: str) -> str:
+    """A LAD name as a headline writes it: ONS's inverted "Bristol, City of" → "Bristol".
+
+    Only the inverted ", City of" / ", County of" tails go ("Glasgow City" and "City of
+    London" are names in their own right). For titles and map labels; tables keep ONS names.
+    """
+    head, comma, tail = str(name).rpartition(",")
+    if comma and tail.strip().lower() in ADMIN_SUFFIXES and head.strip():
+        return head.strip()
+    return str(name)
+
+
 def name_variants(key: str) -> list[str]:
     """Looser keys for a LAD name: 'city of edinburgh' → 'edinburgh', 'glasgow city' → 'glasgow'."""
     variants = [key]

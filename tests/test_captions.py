@@ -77,6 +77,22 @@ def test_alt_text_describes_the_map(build):
     assert "Highest: Manchester (13.1)" in alt and "lowest: Greater London (6.94)" in alt
 
 
+def test_alt_text_counts_a_borough_drawn_over_its_city_once(build):
+    # A Shodan city facet gives "London" and "Croydon": Croydon is drawn on top of Greater London.
+    csv = b"place,networks\nLondon,900\nCroydon,40\nLeeds,30\n"
+    dataset = datasets.Dataset(id="t", title="t", observations=datasets.parse_observations(csv, "t.csv"))
+    alt = build(dataset=dataset, level="lad").alt
+    assert "34 of 361 local authorities have a figure (Greater London's 33 as one area)" in alt
+
+
+def test_titles_write_ons_inverted_names_as_headlines_do(build):
+    csv = b"place,networks\nBristol,900\nLeeds,30\n"
+    dataset = datasets.Dataset(id="t", title="t", observations=datasets.parse_observations(csv, "t.csv"))
+    caption = build(dataset=dataset, level="lad")
+    assert caption.title.startswith("Bristol has the most Hikvision and Dahua camera networks")
+    assert "Highest: Bristol (900)" in caption.alt
+
+
 def test_written_texts_replace_the_defaults(build):
     caption = build(title_text="  ", subtitle_text="Mine")
     assert caption.title.startswith("Greater London has the most")  # blank means "write it for me"

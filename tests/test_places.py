@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from atlas_testing import assert_one_line
-from geo import places
+from geo import names, places
 from geo.errors import AtlasError
 from geo.places import Resolver, normalise_name, place_key
 
@@ -436,3 +436,19 @@ def test_resolver_memoises_by_key(resolver: Resolver) -> None:
     again = resolver.resolve("ILFORD ")
     assert again.lad_codes == first.lad_codes
     assert again.input == "ILFORD "  # the input is echoed as given
+
+
+@pytest.mark.parametrize(
+    ("official", "shown"),
+    [
+        ("Bristol, City of", "Bristol"),
+        ("Kingston upon Hull, City of", "Kingston upon Hull"),
+        ("Herefordshire, County of", "Herefordshire"),
+        ("Glasgow City", "Glasgow City"),
+        ("City of London", "City of London"),
+        ("Bournemouth, Christchurch and Poole", "Bournemouth, Christchurch and Poole"),
+        ("Armagh City, Banbridge and Craigavon", "Armagh City, Banbridge and Craigavon"),
+    ],
+)
+def test_display_name_uninverts_only_the_ons_tails(official: str, shown: str) -> None:
+    assert names.display_name(official) == shown
