@@ -214,7 +214,11 @@ def _lad_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame, not
     own = {c[0] for c in units.loc[single, "lad_codes"]}
     for _, row in units[~single].iterrows():
         inside = [lads.loc[c, "name"] for c in row["lad_codes"] if c in own]
-        also = f"; {', '.join(inside)} also {'has' if len(inside) == 1 else 'have'} a figure of its own" if inside else ""
+        also = ""
+        if inside:
+            also = f"; {inside[0]} also has a figure of its own" if len(inside) == 1 else (
+                f"; {', '.join(inside[:-1])} and {inside[-1]} also have figures of their own"
+            )
         notes.append(
             f"{row['name']} ({len(row['lad_codes'])} local authorities, {int(row['networks']):,} networks) is drawn as "
             f"one area: its count cannot be split between its local authorities{also}"

@@ -188,6 +188,21 @@ def test_lad_level_keeps_london_as_one_unit(shipped: datasets.Dataset, resolver:
     assert any("Greater London" in note and "drawn as one area" in note and "cannot be split" in note for note in table.notes)
 
 
+@pytest.mark.parametrize(
+    ("csv", "tail"),
+    [
+        (b"place,networks\nLondon,900\nCroydon,40\n", "; Croydon also has a figure of its own"),
+        (b"place,networks\nLondon,900\nCroydon,40\nIlford,9\n", "; Croydon and Redbridge also have figures of their own"),
+    ],
+)
+def test_the_london_note_names_the_boroughs_with_their_own_figure(
+    csv: bytes, tail: str, resolver: Resolver, areas_frame: gpd.GeoDataFrame
+) -> None:
+    table = metrics.build_table(dataset_from(csv), resolver, areas_frame, level="lad")
+    note = next(n for n in table.notes if n.startswith("Greater London"))
+    assert note.endswith(tail)
+
+
 def test_region_level(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
     table = metrics.build_table(shipped, resolver, areas_frame, level="region")
     assert list(table.rows["name"]) == ["London", "North West", "West Midlands"]
