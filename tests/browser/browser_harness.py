@@ -199,12 +199,14 @@ class StreamlitServer:
 # --------------------------------------------------------------------------- page helpers
 
 
-def wait_for_app(page: Page, timeout: float = 60_000) -> None:
+def wait_for_app(page: Page, timeout: float = 180_000) -> None:
     """Wait until Streamlit is connected, the script run has finished and the main block exists.
 
     ``data-test-script-state`` starts as "initial", so this does not return before
     the first run. After a widget interaction, call it only once the rerun has
     visibly started (or wait for the expected element) to avoid returning early.
+    The default allows for a cold server's first page on a loaded 2-core machine
+    (measured up to 60 s at load average 8).
     """
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]',

@@ -90,7 +90,7 @@ def test_change_map_tooltip_shows_both_counts_and_the_change(compare_url: str, p
 
 def test_compare_csv_download_lists_every_row(compare_url: str, page: Page, tmp_path: Path) -> None:
     open_compare(page, compare_url, minimum_paths=7)
-    with page.expect_download() as info:
+    with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name="Download comparison (CSV)").click()
     target = tmp_path / "compare.csv"
     info.value.save_as(target)

@@ -308,15 +308,16 @@ def test_clicking_an_area_shows_its_details_without_remounting_the_map(atlas_url
     other, other_count = ("Birmingham", "8,865") if first == "Manchester" else ("Manchester", "7,436")
     # A marker inside the map's document: it survives only if the iframe is not remounted.
     frame.evaluate("window.__atlasMarker = 'kept'")
-    box = page.locator(MAP_IFRAME).bounding_box()
-    assert box is not None
-    # Click the other place as a user would, and again if the first click lands before the component listens.
+    # Click the other place as a user would, and again if the first click lands before the component
+    # listens (or before the view settles): the frame and the point are measured afresh each time.
     for _ in range(4):
+        box = page.locator(MAP_IFRAME).bounding_box()
+        assert box is not None
         point = frame.evaluate(POINT_IN_AREA_JS, other)
         assert point is not None, f"{other} is not visible on the map"
         page.mouse.click(box["x"] + point[0], box["y"] + point[1])
         try:
-            expect(details).to_contain_text(other, timeout=15_000)
+            expect(details).to_contain_text(other, timeout=30_000)
             break
         except AssertionError:
             continue

@@ -123,8 +123,7 @@ def test_inlined_html_export_draws_offline(
     page.goto(path.as_uri())
     assert wait_for_map_paths(page.main_frame, minimum=3) == 3
     assert page.evaluate("() => L.version") == assets.LEAFLET.version
-    page.locator("path.leaflet-interactive").first.hover()
-    expect(page.locator(".leaflet-tooltip")).to_contain_text("West")
+    hover_for_tooltip(page.locator("path.leaflet-interactive").first, page.locator(".leaflet-tooltip"), ["West"])
     save_screenshot(page, "offline-html-export")
     print(f"\nexport: {len(html.encode()):,} bytes; requests: {[url[:60] for _, url in requests]}")
     assert third_party.third_party() == []

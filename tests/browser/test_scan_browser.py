@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from browser_harness import ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app
+from browser_harness import ThirdPartyBlocker, map_frame, save_screenshot, wait_for_app, wait_for_map_paths
 from fake_shodan import MEMBER_KEY, TOTALS, FakeShodan
 from playwright.sync_api import Page, expect
 
@@ -50,7 +51,11 @@ def test_a_count_fills_the_map(scan_url: str, page: Page, third_party: ThirdPart
     wait_for_app(page)
     expect(page.get_by_text(f"{sum(TOTALS.values()):,}").first).to_be_visible(timeout=60_000)
     page.get_by_test_id("stSidebar").get_by_text("Local authorities", exact=True).click()
+    # The place level already colours 17 areas: count only once the LAD layer is drawn.
+    expect(page).to_have_url(re.compile("level=lad"), timeout=60_000)
     wait_for_app(page)
+    _, frame = map_frame(page)
+    wait_for_map_paths(frame, minimum=300, timeout=120_000)
     filled = 0
     for _ in range(120):  # the layer is swapped in after the rerun
         try:

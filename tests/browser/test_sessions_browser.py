@@ -46,8 +46,10 @@ def test_two_sessions_and_hostile_names(app_url: str, browser: Browser) -> None:
         # Bob uploads the same bytes under another name: Alice's name never changes.
         upload(bob, app_url, "bob.csv", b"place,networks\nLeeds,50\nYork,7\n")
         alice.get_by_test_id("stSidebarNav").get_by_text("Rankings", exact=True).click()
+        expect(alice.locator("h1").first).to_contain_text("Rankings", timeout=60_000)
         wait_for_app(alice)
         alice.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
+        expect(alice.locator("h1").first).to_contain_text("Data", timeout=60_000)
         wait_for_app(alice)
         expect(alice.get_by_text("Your table: alice-private-client-list.csv").first).to_be_visible(timeout=60_000)
         assert alice.get_by_text("bob.csv").count() == 0
@@ -60,10 +62,11 @@ def test_two_sessions_and_hostile_names(app_url: str, browser: Browser) -> None:
 
         # A file name and place names written as Markdown links and images stay text.
         upload(bob, app_url, EVIL_FILE, EVIL_TABLE)
-        for page_name in ("Map", "Rankings", "Data"):
+        for page_name, heading in (("Map", "camera networks"), ("Rankings", "Rankings"), ("Data", "Data")):
             bob.get_by_test_id("stSidebarNav").get_by_text(page_name, exact=True).click()
+            # The new page's heading first: wait_for_app alone can return on the page being left.
+            expect(bob.locator("h1").first).to_contain_text(heading, timeout=60_000)
             wait_for_app(bob)
-            bob.wait_for_timeout(1500)
             found = bob.evaluate(f"[...document.querySelectorAll({LIVE_TO_EVIL!r})].map(e => e.outerHTML)")
             assert found == [], f"{page_name}: a live link or image to evil.example"
         save_screenshot(bob, "sessions-hostile-file-name")
