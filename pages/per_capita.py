@@ -70,7 +70,7 @@ if scatter is None:
     st.caption("No area here has both residents and networks to plot.")
 else:
     st.altair_chart(scatter, width="stretch")
-st.caption("Above the dashed UK-average line: more networks than the UK rate would predict for that population.")
+    st.caption("Above the dashed UK-average line: more networks than the UK rate would predict for that population.")
 
 st.subheader("Published rates beside ours")
 place_rows = loaders.load_view(sel.dataset, sel.vendor, (), "networks", "place").table.rows
