@@ -57,7 +57,7 @@ from geo import (
     choropleth,
     classes,
     dataset_folders,
-    map_controls,
+    map_elements,
     places,
 )
 from geo.selection import Selection
@@ -150,7 +150,7 @@ def st_folium_payload(parts: choropleth.MapParts) -> dict:
 def inline_explore(m: folium.Map) -> folium.Map:
     """explore()'s map with Leaflet inlined instead of its CDN files (as our export does)."""
     m.default_js, m.default_css = [], []
-    m.get_root().header.add_child(map_controls.RawHtml(assets.inline_html()), name="atlas_assets")
+    m.get_root().header.add_child(map_elements.RawHtml(assets.inline_html()), name="atlas_assets")
     return m
 
 

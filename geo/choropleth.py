@@ -3,9 +3,10 @@
 :func:`build_map` draws a :func:`geo.join.level_shapes` frame with :mod:`geo.classes`
 classes; :func:`build_change_map` draws a :func:`geo.compare.comparison_shapes` frame.
 Geometry travels as encoded polylines (:mod:`geo.polyline`). Every text that reaches the
-page is escaped here: feature properties with ``html.escape`` (the tooltip concatenates
-them as HTML), the legend by an autoescaping Jinja template, and every value handed to
-JavaScript through Jinja's ``tojson``.
+page is escaped here for HTML: feature properties with ``html.escape`` (the tooltip
+concatenates them as HTML), the legend by an autoescaping Jinja template. Every element that
+carries it is a :class:`geo.map_elements.AtlasElement` (:class:`geo.map_layers.Shapes` for
+the polygons, :mod:`geo.map_controls` for the rest), so no text is ever read as a template.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from geo.classes import (
     as_float, format_change, format_pct_change, format_value,
 )
 from geo.errors import AtlasError
+from geo.map_elements import RawHtml
+from geo.map_layers import Shapes
 from geo.polyline import encode_geometries
 from geo.vocabulary import METRIC_LABELS, METRIC_SHORT, check
 
@@ -195,11 +198,11 @@ def _data_layer(
             style.pop("dashArray", None)
         ordered_styles[str(i)] = style
     group = folium.FeatureGroup(name="Camera networks", control=False)
-    layer = folium.GeoJson(
-        _features(shapes, properties(shapes)),
-        style_function=lambda f: ordered_styles[f["id"]],
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000000", "fillOpacity": 0.95},
-        control=False,
+    features = _features(shapes, properties(shapes))
+    layer = Shapes(
+        features,
+        [ordered_styles[f["id"]] for f in features["features"]],
+        highlight={"weight": 2.5, "color": "#000000", "fillOpacity": 0.95},
     )
     layer.add_child(tooltip)
     group.add_child(layer)
@@ -221,12 +224,7 @@ def _base(
     # The decoder runs before any layer adds its data: the decorations come first.
     m.add_child(map_controls.Decorations(attribution.text, title_html))
     if context is not None and len(context):
-        folium.GeoJson(
-            _features(_to_wgs84(context)),
-            style_function=lambda f: {"fill": False, "color": CONTEXT_EDGE, "weight": 0.5},
-            interactive=False,
-            control=False,
-        ).add_to(m)
+        Shapes(_features(_to_wgs84(context)), style={"fill": False, "color": CONTEXT_EDGE, "weight": 0.5}).add_to(m)
     return m
 
 
@@ -244,7 +242,7 @@ def _new_map(inline_assets: bool, url_base: str) -> folium.Map:
     m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=None, control_scale=True, zoom_snap=0.25, zoom_delta=0.5)
     if inline_assets:
         m.default_js, m.default_css = [], []
-        m.get_root().header.add_child(map_controls.RawHtml(assets.inline_html()), name="atlas_assets")
+        m.get_root().header.add_child(RawHtml(assets.inline_html()), name="atlas_assets")
     else:
         js, css = assets.served_urls(url_base)
         m.default_js = [(f"atlas_js_{i}", url) for i, url in enumerate(js)]

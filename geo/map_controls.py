@@ -1,8 +1,9 @@
 """The interactive map's controls and overlays: legend, tooltip, attribution and title boxes, inlined assets.
 
 Leaflet pieces added by script (so they survive streamlit-folium, which carries only a
-map's script over). Text reaches them escaped: HTML by ``html.escape`` or an autoescaping
-Jinja template, JavaScript values through Jinja's ``tojson``.
+map's script over). Each is a :class:`geo.map_elements.AtlasElement`: text reaches it escaped
+for HTML (``html.escape`` or an autoescaping Jinja template), and its template takes every
+value through ``|data`` (JSON no template engine can read as syntax).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import html
 from typing import Sequence
 
-from branca.element import Element, MacroElement
-from jinja2 import Environment, Template
+from jinja2 import Environment
 
 from geo.classes import BACKGROUND, Classes
+from geo.map_elements import AtlasElement, template, trusted_code
 from geo.polyline import DECODER_JS
 
 _LEGEND = Environment(autoescape=True).from_string(
@@ -38,7 +39,7 @@ def legend_html(title: str, subtitle: str, classes: Classes, extras: Sequence[di
     return _LEGEND.render(title=title, subtitle=subtitle, items=[*items, *extras])
 
 
-class Decorations(MacroElement):
+class Decorations(AtlasElement):
     """Geometry decoder, background, attribution and (optionally) a title box, added by script.
 
     Done in script (not in the page's ``<head>``/``<body>``) so it also works inside
@@ -47,7 +48,7 @@ class Decorations(MacroElement):
     attribution folds into an "i" toggle and the legend shrinks, so neither covers the map.
     """
 
-    _template = Template(
+    _template = template(
         """
         {% macro script(this, kwargs) %}
         {{ this.decoder }}
@@ -63,7 +64,7 @@ class Decorations(MacroElement):
             return box.addTo(map);
         };
         (function (map) {
-            map.getContainer().style.background = {{ this.background|tojson }};
+            map.getContainer().style.background = {{ this.background|data }};
             var css = document.createElement("style");
             css.textContent = "path.leaflet-interactive:focus { outline: none; }"
                 + ".atlas-credit-toggle { display: none; }"
@@ -77,7 +78,7 @@ class Decorations(MacroElement):
                 map.attributionControl.setPrefix(false);
                 map.attributionControl.addAttribution(
                     '<span class="atlas-credit-toggle" title="Sources">i</span><span class="atlas-credit-text">'
-                    + {{ this.attribution|tojson }} + "</span>");
+                    + {{ this.attribution|data }} + "</span>");
                 var credit = map.attributionControl.getContainer();
                 credit.style.maxWidth = "62%";
                 credit.style.whiteSpace = "normal";
@@ -88,7 +89,7 @@ class Decorations(MacroElement):
                 });
             }
             {%- if this.title %}
-            window.atlasBox(map, "topright", "atlas-title-control", {{ this.title|tojson }});
+            window.atlasBox(map, "topright", "atlas-title-control", {{ this.title|data }});
             {%- endif %}
         })({{ this._parent.get_name() }});
         {% endmacro %}
@@ -98,29 +99,29 @@ class Decorations(MacroElement):
     def __init__(self, attribution: str, title: str = "") -> None:
         super().__init__()
         self._name = "AtlasDecorations"
-        self.decoder = DECODER_JS
+        self.decoder = trusted_code(DECODER_JS)
         self.background = BACKGROUND
         self.attribution = html.escape(attribution)
         self.title = title
 
 
-class LayerFrame(MacroElement):
+class LayerFrame(AtlasElement):
     """The data layer's legend (bottom left, replacing the legend of the layer before it) and its
     view: the chosen units (or the UK), with a margin and a zoom cap."""
 
-    _template = Template(
+    _template = template(
         """
         {% macro script(this, kwargs) %}
         (function (map) {
             if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
-            window.atlasLegend = window.atlasBox(map, "bottomleft", "atlas-legend-control", {{ this.legend|tojson }});
+            window.atlasLegend = window.atlasBox(map, "bottomleft", "atlas-legend-control", {{ this.legend|data }});
             // Keep the shapes clear of the boxes in the corners (legend and scale bar, sources,
             // title): each box is avoided by a margin beside it or above/below it, and of those
             // choices the one leaving the largest map wins (on a phone, mostly above/below).
             // Not animated: a second fit during a running zoom animation is undone when that
             // animation ends. Inside streamlit-folium leaflet.css may still be loading, so the
             // corners are measured once laid out (absolutely positioned); until then a plain margin.
-            var bounds = L.latLngBounds({{ this.bounds|tojson }}), m = 24, tries = 0;
+            var bounds = L.latLngBounds({{ this.bounds|data }}), m = 24, tries = 0;
             map.fitBounds(bounds, {padding: [m, m], maxZoom: 10, animate: false});
             // A reader who has already started moving the map keeps the view they made.
             window.atlasTouched = false;
@@ -174,14 +175,14 @@ class LayerFrame(MacroElement):
         self.bounds = bounds
 
 
-class Tooltip(MacroElement):
+class Tooltip(AtlasElement):
     """A sticky tooltip: the unit's name, a status line, rows of (label, pre-escaped value), a source line."""
 
-    _template = Template(
+    _template = template(
         """
         {% macro script(this, kwargs) %}
         {{ this._parent.get_name() }}.bindTooltip(function (layer) {
-            var p = layer.feature.properties, rows = {{ this.rows|tojson }}, keys = {{ this.keys|tojson }};
+            var p = layer.feature.properties, rows = {{ this.rows|data }}, keys = {{ this.keys|data }};
             var html = "<div class=\\"atlas-tooltip\\" style=\\"font-size:12px;line-height:1.4\\"><b>" + p.name + "</b>";
             if (p.s) { html += "<div style=\\"color:#555;max-width:260px;white-space:normal\\">" + p.s + "</div>"; }
             if (!p.nd) {
@@ -192,8 +193,8 @@ class Tooltip(MacroElement):
                 }
                 html += "</table>";
             }
-            if ({{ this.source|tojson }}) {
-                html += "<div style=\\"color:#666;font-size:10px;max-width:260px;white-space:normal;margin-top:3px\\">" + {{ this.source|tojson }} + "</div>";
+            if ({{ this.source|data }}) {
+                html += "<div style=\\"color:#666;font-size:10px;max-width:260px;white-space:normal;margin-top:3px\\">" + {{ this.source|data }} + "</div>";
             }
             return html + "</div>";
         }, {sticky: true, opacity: 0.95});
@@ -211,15 +212,3 @@ class Tooltip(MacroElement):
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-class RawHtml(Element):
-    """Rendered as the text it holds (Leaflet's own source is not a Jinja template)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "RawHtml"
-        self.text = text
-
-    def render(self, **kwargs: object) -> str:
-        return self.text

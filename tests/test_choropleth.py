@@ -11,6 +11,7 @@ import pytest
 from geo import map_controls, join, metrics
 from geo.captions import Attribution
 from geo.choropleth import MapParts, build_map, map_html
+from geo.map_layers import Shapes
 from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify
 from geo.errors import AtlasError
 from geo.polyline import ALPHABET, PRECISION
@@ -51,10 +52,10 @@ def values_of(frame, metric):
     return frame.loc[frame["has_data"], metric]
 
 
-def geojson_layers(parts: MapParts) -> list[folium.GeoJson]:
-    """The map's GeoJSON layers: the base's (context outlines) first, then the data layer's."""
+def geojson_layers(parts: MapParts) -> list[Shapes]:
+    """The map's polygon layers: the base's (context outlines) first, then the data layer's."""
     children = [*parts.base._children.values(), *parts.layer._children.values()]
-    return [child for child in children if isinstance(child, folium.GeoJson)]
+    return [child for child in children if isinstance(child, Shapes)]
 
 
 def fit_view(parts: MapParts) -> list[list[float]]:
@@ -106,7 +107,7 @@ def test_no_data_style_differs_from_lowest_class_and_zero(shapes):
     classes = classify(values_of(frame, "networks"), "quantiles", 5)
     m = build_map(frame, "networks", classes, attribution=CREDIT)
     layer = geojson_layers(m)[0]
-    styles = {f["properties"]["code"]: layer.style_function(f) for f in layer.data["features"]}
+    styles = {f["properties"]["code"]: layer.style_of(f) for f in layer.data["features"]}
     no_data = [styles[c] for c in frame.loc[~frame["has_data"], "code"]]
     assert no_data and all(s["fillColor"] == NO_DATA_COLOR and s.get("dashArray") for s in no_data)
     zero_style = styles[frame.loc[zero, "code"]]
@@ -137,8 +138,8 @@ def test_partly_covered_regions_are_marked(shapes):
     m = build_map(frame, "per_1k", classify(values_of(frame, "per_1k")), attribution=CREDIT)
     layer = geojson_layers(m)[0]
     features = {f["properties"]["code"]: f for f in layer.data["features"]}
-    north_west = layer.style_function(features["E12000002"])
-    london = layer.style_function(features["E12000007"])
+    north_west = layer.style_of(features["E12000002"])
+    london = layer.style_of(features["E12000007"])
     assert north_west.get("dashArray") and north_west["weight"] > london["weight"]
     assert "14%" in features["E12000002"]["properties"]["s"]
     assert "Counts cover part of the area" in unjs(map_html(m))
@@ -198,7 +199,7 @@ def test_selected_units_are_outlined_and_fitted(shapes):
     layer = geojson_layers(m)[0]
     features = layer.data["features"]
     assert features[-1]["properties"]["code"] == "E08000003"  # drawn last, on top
-    style = layer.style_function(features[-1])
+    style = layer.style_of(features[-1])
     assert style["weight"] >= 3 and style["color"] == SELECTED_EDGE
     (south, west), (north, east) = fit_view(m)
     minx, miny, maxx, maxy = frame.loc[frame["code"] == "E08000003"].total_bounds
@@ -218,7 +219,7 @@ def test_place_level_draws_every_lad_as_context(shapes, areas):
     m = build_map(frame, "networks", classify(values_of(frame, "networks")), context=areas, attribution=CREDIT)
     layers = geojson_layers(m)
     assert [len(layer.data["features"]) for layer in layers] == [361, len(frame)]
-    context_style = layers[0].style_function(layers[0].data["features"][0])
+    context_style = layers[0].style_of(layers[0].data["features"][0])
     assert context_style["fill"] is False
     assert "Not in this dataset" in unjs(map_html(m))
 

@@ -16,6 +16,7 @@ from geo import classes as geo_classes
 from geo.captions import Attribution
 from geo.choropleth import build_change_map, map_html
 from geo.classes import NO_DATA_COLOR, Classes, classify_diverging
+from geo.map_layers import Shapes
 from geo.errors import AtlasError
 
 from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, assert_one_line, unjs
@@ -303,8 +304,8 @@ def test_change_formats():
 # -- build_change_map() ------------------------------------------------------------------------
 
 
-def change_layer(parts) -> folium.GeoJson:
-    layers = [child for child in parts.layer._children.values() if isinstance(child, folium.GeoJson)]
+def change_layer(parts) -> Shapes:
+    layers = [child for child in parts.layer._children.values() if isinstance(child, Shapes)]
     return layers[-1]
 
 
@@ -330,7 +331,7 @@ def test_change_map_tooltips_and_styles(comparisons, areas_frame):
     # Styles: change colours for units in both, distinct greys for the others.
     layer = change_layer(m)
     fills = {
-        f["properties"]["name"]: layer.style_function(f)["fillColor"] for f in layer.data["features"]
+        f["properties"]["name"]: layer.style_of(f)["fillColor"] for f in layer.data["features"]
     }
     assert fills["Manchester"] == classes.colors[-1]
     assert fills["Liverpool"] == classes.color_for(0)
@@ -344,7 +345,7 @@ def test_change_map_lad_level_leaves_units_in_neither_unfilled(comparisons, area
     m = build_change_map(shapes, classify_diverging(c.both["change"]), attribution=Attribution("test"))
     layer = change_layer(m)
     assert len(layer.data["features"]) == 329
-    styles = {f["properties"]["code"]: layer.style_function(f) for f in layer.data["features"]}
+    styles = {f["properties"]["code"]: layer.style_of(f) for f in layer.data["features"]}
     assert styles["E06000001"]["fillOpacity"] == 0
     assert "dashArray" in styles["W06000015"]
     assert "In neither dataset" in unjs(map_html(m))
@@ -356,7 +357,7 @@ def test_change_map_selected_units_are_outlined(comparisons, areas_frame):
     m = build_change_map(shapes, classify_diverging(c.both["change"]), selected=["W06000015"], attribution=Attribution("test"))
     layer = change_layer(m)
     cardiff = next(f for f in layer.data["features"] if f["properties"]["code"] == "W06000015")
-    style = layer.style_function(cardiff)
+    style = layer.style_of(cardiff)
     assert style["color"] == geo_classes.SELECTED_EDGE and "dashArray" not in style
 
 

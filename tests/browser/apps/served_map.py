@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import folium
 
 from geo import assets
-from geo.map_controls import RawHtml
+from geo.map_elements import RawHtml
 
 
 def use_served_assets(m: folium.Map, js_urls: Sequence[str], css_urls: Sequence[str]) -> folium.Map:
