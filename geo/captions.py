@@ -19,6 +19,7 @@ from geo.datasets import Dataset
 from geo.metrics import Table
 from geo.names import display_name
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.text import MAX_SOURCE, MAX_SUBTITLE, MAX_TITLE, MAX_URL, one_line
 from geo.vocabulary import LEVEL_UNITS, VENDOR_PHRASES, check
 
 APP_NAME = "UK Camera Atlas"
@@ -63,10 +64,20 @@ class Attribution:
 
 def attribution(*datasets: Dataset) -> Attribution:
     """The attribution for maps of one dataset, or of two (a comparison: "A: …; B: …")."""
-    names = [d.source_short or d.source for d in datasets]
+    names = [_source_of(d) for d in datasets]
     if len(names) == 1:
-        return Attribution(names[0], datasets[0].url)
+        return Attribution(names[0], one_line(datasets[0].url, MAX_URL) if datasets[0].url else None)
     return Attribution("; ".join(f"{label}: {name}" for label, name in zip("AB", names)))
+
+
+def _source_of(dataset: Dataset) -> str:
+    """The dataset's source in a few words, as one bounded line (a saved zip can carry anything)."""
+    return one_line(dataset.source_short or dataset.source, MAX_SOURCE)
+
+
+def _named(dataset: Dataset) -> str:
+    """The dataset as a caption names it: its short source, else its title; with its date."""
+    return f"{one_line(dataset.source_short or dataset.title, MAX_SOURCE)}, {one_line(dataset.date_label, MAX_SOURCE)}"
 
 
 @dataclass(frozen=True)
@@ -132,7 +143,7 @@ def subtitle(table: Table, dataset: Dataset, metric: str) -> str:
     vendor = "Hikvision and Dahua combined" if table.vendor == "all" else f"{VENDOR_PHRASES[table.vendor]} only"
     return (
         f"Internet-exposed {_METRIC_PHRASES[metric]}, by {unit}. {vendor}. "
-        f"{dataset.source_short or dataset.title}, {dataset.date_label}."
+        f"{_named(dataset)}."
     )
 
 
@@ -169,7 +180,7 @@ def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str) 
     with_data = shapes[shapes["has_data"]].dropna(subset=[metric])
     text = (
         f"Map of the United Kingdom by {unit_one} showing {VENDOR_PHRASES[table.vendor]} {_METRIC_PHRASES[metric]} "
-        f"({dataset.source_short or dataset.title}, {dataset.date_label})."
+        f"({_named(dataset)})."
     )
     if with_data.empty:
         return text + " No area has a figure."
@@ -201,11 +212,16 @@ def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str) 
 
 def caption(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, classes: Classes,
             focus: pd.DataFrame | None = None, title_text: str | None = None, subtitle_text: str | None = None) -> Caption:
-    """All texts of a map; ``title_text``/``subtitle_text`` replace the written ones when given."""
+    """All texts of a map; ``title_text``/``subtitle_text`` replace the written ones when given.
+
+    Every text is one line without invisible characters (:func:`geo.text.one_line`), cut at
+    its bound: the callers refuse longer ones from users (:func:`geo.snapshot.make`).
+    """
     credit = attribution(dataset)
+    given_title, given_subtitle = one_line(title_text, MAX_TITLE), one_line(subtitle_text, MAX_SUBTITLE)
     return Caption(
-        title=(title_text or "").strip() or title(table, metric, focus),
-        subtitle=(subtitle_text or "").strip() or subtitle(table, dataset, metric),
+        title=given_title or one_line(title(table, metric, focus), 2 * MAX_TITLE),
+        subtitle=given_subtitle or one_line(subtitle(table, dataset, metric), 2 * MAX_SUBTITLE),
         notes=footnotes(table, shapes, classes),
         source=credit.source_line,
         credit=credit.credit_line,

@@ -19,6 +19,7 @@ from geo.captions import Caption
 from geo.classes import classify
 from geo.datasets import Dataset
 from geo.errors import AtlasError
+from geo.text import MAX_SUBTITLE, MAX_TITLE, shown
 from geo.view import View
 
 FORMATS = ("png", "svg", "pdf", "html")
@@ -61,11 +62,15 @@ def file_stem(view: View, dataset: Dataset) -> str:
     return "_".join(p for p in parts if p)
 
 
-def _check(fmt: str, width_px: int) -> None:
+def _check(fmt: str, width_px: int, title: str | None, subtitle: str | None) -> None:
     if fmt not in FORMATS:
-        raise AtlasError(f"format {fmt!r} is not one of {', '.join(FORMATS)}: pick one of those")
+        raise AtlasError(f"format {shown(fmt)!r} is not one of {', '.join(FORMATS)}: pick one of those")
     if not MIN_WIDTH_PX <= int(width_px) <= MAX_WIDTH_PX:
         raise AtlasError(f"width {width_px} px is out of range: use {MIN_WIDTH_PX} to {MAX_WIDTH_PX} pixels")
+    # Bounded where they are read: a 20,000-word title would lay out a page 90,000 px tall.
+    for what, value, limit in (("title", title, MAX_TITLE), ("subtitle", subtitle, MAX_SUBTITLE)):
+        if value is not None and len(value) > limit:
+            raise AtlasError(f"the {what} is {len(value):,} characters long, over the {limit}-character limit: shorten it")
 
 
 def make(
@@ -85,7 +90,7 @@ def make(
     At place level every LAD is drawn as context. The chosen units are outlined and, on
     the static map, the view zooms to them.
     """
-    _check(fmt, width_px)
+    _check(fmt, width_px, title, subtitle)
     metric = view.selection.metric
     shapes = view.shapes
     classes = classify(shapes.loc[shapes["has_data"].astype(bool), metric], scheme, k)
