@@ -12,6 +12,7 @@ import pytest
 from atlas_testing import SHIPPED_ID, assert_one_line
 from geo import dataset_folders, datasets
 from geo.errors import DatasetError
+from hostile import CORPUS
 
 
 def test_the_shipped_dataset_keeps_its_former_id() -> None:
@@ -130,7 +131,7 @@ def test_an_encrypted_member_is_refused_in_one_line() -> None:
 
 # -- formulas and per-row columns survive saving -------------------------------------------
 
-FORMULAS = ['=HYPERLINK("https://evil.example","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd", "-Leeds", "'=quoted"]
+FORMULAS = [CORPUS["formula"], CORPUS["formula_plus"], CORPUS["formula_at"], "-Leeds", "'=quoted"]
 
 
 def test_the_saved_zip_neutralises_formulas_and_reads_them_back_as_written() -> None:
