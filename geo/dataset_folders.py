@@ -14,12 +14,16 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
 from geo.datasets import Dataset, from_upload, parse_observations
 from geo.errors import DatasetError
+from geo.exports import neutralised, restore_cell
 from geo.limits import format_size, max_table_bytes
+from geo.package_schema import MAX_PACKAGE_BYTES, checked_package, parse_package
+from geo.text import shown
 
 DATASETS_DIR = Path(__file__).resolve().parent.parent / "data" / "datasets"
 FILES = ("observations.csv", "datapackage.json")
@@ -47,8 +51,8 @@ def former_ids() -> dict[str, str]:
     for root in dataset_dirs():
         for path in sorted(root.glob("*/datapackage.json")):
             try:
-                package = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                package = parse_package(path.read_bytes(), f"folder {path.parent.name}")
+            except (OSError, DatasetError):
                 continue
             for old in package.get("former_ids", []):
                 found.setdefault(str(old), path.parent.name)
@@ -60,28 +64,35 @@ def current_id(dataset_id: str) -> str:
     return dataset_id if dataset_id in shipped_ids() else former_ids().get(dataset_id, dataset_id)
 
 
-def from_package(package: dict, observations: bytes, dataset_id: str, where: str) -> Dataset:
-    """A :class:`Dataset` from a Frictionless descriptor and its observations file (``where`` names it in errors)."""
-    if not isinstance(package, dict) or not isinstance(package.get("resources"), list) or not package["resources"]:
-        raise DatasetError(f"{where} has no resources in its datapackage.json: save the dataset again from the app or with scan shodan")
-    table = parse_observations(observations, str(package["resources"][0].get("path", "observations.csv")))
-    sources = [s for s in package.get("sources", []) if isinstance(s, dict)]
-    licences = [lic for lic in package.get("licenses", []) if isinstance(lic, dict)]
-    choices = tuple((str(a), str(t)) for a, t in package.get("place_choices", []) if str(a).strip() and str(t).strip())
+def from_package(package: object, observations: bytes, dataset_id: str, where: str) -> Dataset:
+    """A :class:`Dataset` from a Frictionless descriptor and its observations file (``where`` names it in errors).
+
+    Every field read is checked first (:func:`geo.package_schema.checked_package`: shape,
+    length, invisible characters); text cells the saved file neutralised as formulas are
+    read back as written.
+    """
+    package = checked_package(package, where)
+    path = Path(package["resources"][0].get("path", "")).name or "observations.csv"
+    table = parse_observations(observations, path)
+    for column in ("place", "source", "date"):  # folder_files neutralised these; restore them
+        table[column] = table[column].map(restore_cell)
+    sources = package.get("sources", [])
+    licences = package.get("licenses", [])
+    choices = tuple((a, t) for a, t in package.get("place_choices", []) if a.strip() and t.strip())
     return Dataset(
         id=dataset_id,
-        title=str(package.get("title") or dataset_id),
+        title=package.get("title") or dataset_id,
         observations=table,
-        source="; ".join(str(s.get("title", "")) for s in sources) or "not stated",
-        url=next((str(s["path"]) for s in sources if s.get("path")), None),
-        licence="; ".join(str(lic.get("title") or lic.get("name", "")) for lic in licences) or None,
-        date=str(package.get("date", "not stated")),
-        description=str(package.get("description", "")),
-        method_notes=tuple(str(n) for n in package.get("method_notes", [])),
+        source="; ".join(s.get("title", "") for s in sources) or "not stated",
+        url=next((s["path"] for s in sources if s.get("path")), None),
+        licence="; ".join(lic.get("title") or lic.get("name", "") for lic in licences) or None,
+        date=package.get("date") or "not stated",
+        description=package.get("description", ""),
+        method_notes=tuple(package.get("method_notes", [])),
         notes=tuple(table.attrs.get("notes", ())),
         choices=choices,
-        published=package.get("published"),
-        source_short=package.get("source_short"),
+        published=package.get("published") or None,
+        source_short=package.get("source_short") or None,
         package=package,
     )
 
@@ -89,16 +100,22 @@ def from_package(package: dict, observations: bytes, dataset_id: str, where: str
 def load_folder(folder: str | os.PathLike[str], dataset_id: str | None = None) -> Dataset:
     """A dataset folder (observations + ``datapackage.json``), e.g. one written by ``scan shodan``."""
     folder = Path(folder)
+    where = f"folder {folder.name}"
     if not (folder / "datapackage.json").is_file():
-        raise DatasetError(f"folder {folder.name} has no datapackage.json: pass a dataset folder, a CSV file or a dataset id")
+        raise DatasetError(f"{where} has no datapackage.json: pass a dataset folder, a CSV file or a dataset id")
     try:
-        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-        data = (folder / Path(str(package["resources"][0]["path"])).name).read_bytes()
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        if (folder / "datapackage.json").stat().st_size > MAX_PACKAGE_BYTES:
+            raise DatasetError(
+                f"{where}: datapackage.json is over the {format_size(MAX_PACKAGE_BYTES)} limit: "
+                "shorten its description and notes, or write it again (e.g. with scan shodan)"
+            )
+        package = parse_package((folder / "datapackage.json").read_bytes(), where)
+        data = (folder / (Path(package["resources"][0].get("path", "")).name or "observations.csv")).read_bytes()
+    except OSError:
         raise DatasetError(
-            f"folder {folder.name} has an unreadable datapackage.json or observations file: write it again (e.g. with scan shodan)"
+            f"{where} has an unreadable datapackage.json or observations file: write it again (e.g. with scan shodan)"
         ) from None
-    return from_package(package, data, dataset_id or str(package.get("name") or folder.name), f"folder {folder.name}")
+    return from_package(package, data, dataset_id or package.get("name") or folder.name, where)
 
 
 def load_shipped(dataset_id: str) -> Dataset:
@@ -152,7 +169,8 @@ def package_for(dataset: Dataset) -> dict:
 def folder_files(dataset: Dataset) -> dict[str, bytes]:
     """``observations.csv`` and ``datapackage.json`` of any dataset, as bytes."""
     buffer = io.StringIO()
-    dataset.observations.reindex(columns=OBSERVATION_COLUMNS).to_csv(
+    # Formula-looking names are neutralised as in every download (from_package restores them).
+    neutralised(dataset.observations.reindex(columns=OBSERVATION_COLUMNS)).to_csv(
         buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
     )
     package = json.dumps(package_for(dataset), ensure_ascii=False, indent=2) + "\n"
@@ -178,20 +196,53 @@ def from_zip(data: bytes, filename: str, max_bytes: int | None = None) -> Datase
     except zipfile.BadZipFile:
         raise DatasetError(f"{filename} is not a zip archive: upload the .zip the app or scan shodan saved") from None
     with archive:
-        members = {Path(info.filename).name: info for info in archive.infolist() if not info.is_dir()}
-        missing = [name for name in FILES if name not in members]
-        if missing:
-            raise DatasetError(f"{filename} lacks {', '.join(missing)}: upload the .zip the app saved (a dataset folder zipped)")
+        members = _members(archive, filename)
         total = sum(members[name].file_size for name in FILES)
         if total > limit:
             raise DatasetError(
                 f"{filename} inflates to {format_size(total, round_up=True)}, over the {format_size(limit)} limit: "
                 "upload a smaller dataset or raise CAMERA_ATLAS_MAX_TABLE_MB"
             )
+        if members["datapackage.json"].file_size > MAX_PACKAGE_BYTES:
+            raise DatasetError(
+                f"{filename}: datapackage.json inflates to {format_size(members['datapackage.json'].file_size, round_up=True)}, "
+                f"over the {format_size(MAX_PACKAGE_BYTES)} limit: save the dataset again from the app"
+            )
         try:
-            package = json.loads(archive.read(members["datapackage.json"]).decode("utf-8"))
+            descriptor = archive.read(members["datapackage.json"])
             observations = archive.read(members["observations.csv"])
-        except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError):
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+            # RuntimeError: an encrypted member; NotImplementedError: a compression zipfile cannot read.
             raise DatasetError(f"{filename} holds an unreadable datapackage.json: save the dataset again from the app") from None
+    package = parse_package(descriptor, filename)
     dataset = from_package(package, observations, "upload-zip", filename)
     return replace(dataset, source=dataset.source if dataset.package else f"saved dataset {filename}")
+
+
+def _members(archive: zipfile.ZipFile, filename: str) -> dict[str, zipfile.ZipInfo]:
+    """The zip's ``observations.csv`` and ``datapackage.json``: each exactly once, side by side at
+    the root or in one folder (a dataset folder zipped). Another copy anywhere in the archive
+    would silently replace the one read, so it is refused; files of other names are ignored."""
+    found: dict[str, list[zipfile.ZipInfo]] = {name: [] for name in FILES}
+    for info in archive.infolist():
+        base = info.filename.rstrip("/").rsplit("/", 1)[-1]
+        if base in found and not info.is_dir():
+            found[base].append(info)
+    for name, infos in found.items():
+        if len(infos) > 1:
+            where = ", ".join(shown(info.filename, 40) for info in infos[:3])
+            raise DatasetError(
+                f"{filename} holds {len(infos)} files named {name} ({where}): zip one dataset folder's "
+                "observations.csv and datapackage.json, and no other copies"
+            )
+    missing = [name for name, infos in found.items() if not infos]
+    if missing:
+        raise DatasetError(f"{filename} lacks {', '.join(missing)}: upload the .zip the app saved (a dataset folder zipped)")
+    members = {name: infos[0] for name, infos in found.items()}
+    folders = {info.filename.rpartition("/")[0] for info in members.values()}
+    if len(folders) > 1 or any("/" in folder or folder in (".", "..") for folder in folders):
+        raise DatasetError(
+            f"{filename} keeps observations.csv and datapackage.json in different or nested folders: "
+            "zip the two files side by side (as the app saves them)"
+        )
+    return members

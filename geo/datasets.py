@@ -19,8 +19,10 @@ import pandas as pd
 
 from geo.counts import parse_count
 from geo.errors import DatasetError
-from geo.limits import MAX_TABLE_PLACES_ENV, TableLimits
-from geo.tables import RawTable, clean_header, read_table
+from geo.exports import restore_cell
+from geo.limits import MAX_CHOICES, MAX_TABLE_PLACES_ENV, TableLimits
+from geo.tables import RawTable, clean_header, file_label, read_table
+from geo.text import MAX_DATE, MAX_PLACE_NAME, MAX_SOURCE, shown
 from geo.workbooks import column_letter
 
 __all__ = [
@@ -115,19 +117,32 @@ def from_upload(
     """A :class:`Dataset` from the bytes of a user's CSV or XLSX table (see :func:`parse_observations`)."""
     observations = parse_observations(data, filename, max_bytes=max_bytes, mapping=mapping, limits=limits)
     digest = hashlib.sha256(data + repr(sorted((mapping or {}).items())).encode()).hexdigest()[:16]
+    name = file_label(filename)  # a visitor's file name: one line, bounded, no invisible characters
     return Dataset(
         id=f"upload-{digest}",
-        title=title or f"Your table: {filename}",
+        title=title or f"Your table: {name}",
         observations=observations,
-        source=source or f"uploaded file {filename}",
+        source=source or f"uploaded file {name}",
         notes=tuple(observations.attrs.get("notes", ())),
     )
 
 
 def with_choices(dataset: Dataset, choices: Mapping[str, str]) -> Dataset:
-    """``dataset`` with the user's place choices added (a new id, so caches key on them)."""
+    """``dataset`` with the user's place choices added (a new id, so caches key on them).
+
+    Every choice is bounded as :func:`read_choices` bounds it (typed picks included), and the
+    dataset may carry at most :data:`~geo.limits.MAX_CHOICES` of them.
+    """
     merged = dict(dataset.choices)
-    merged.update({name: target for name, target in choices.items() if str(target).strip()})
+    for name, target in choices.items():
+        if str(target).strip():
+            _check_choice(str(name), str(target), "your place choices")
+            merged[str(name)] = str(target)
+    if len(merged) > MAX_CHOICES:
+        raise DatasetError(
+            f"{dataset.title} would carry {len(merged):,} place choices, over the limit of {MAX_CHOICES:,}: "
+            "fix the names in the table itself, or give its rows a lad_code"
+        )
     pairs = tuple(sorted(merged.items()))
     base = dataset.id.split("~", 1)[0]
     digest = hashlib.sha256(repr(pairs).encode()).hexdigest()[:10]
@@ -143,20 +158,42 @@ def choices_csv(choices: tuple[tuple[str, str], ...]) -> str:
 
 
 def read_choices(data: bytes, filename: str) -> dict[str, str]:
-    """Choices from an aliases CSV saved earlier (columns ``alias, target``)."""
+    """Choices from an aliases CSV saved earlier (columns ``alias, target``).
+
+    At most :data:`~geo.limits.MAX_CHOICES` rows (every choice costs work on every view), each
+    alias and target at most :data:`~geo.text.MAX_PLACE_NAME` characters (no place name is
+    longer, so a longer alias could never match); more is refused in one line.
+    """
     table = read_table(data, filename)
+    filename = table.filename
     header = [clean_header(h) for h in table.header]
     if "alias" not in header or "target" not in header:
         raise DatasetError(f"{filename} lacks columns alias, target: upload a choices file saved from this page")
+    if len(table.rows) > MAX_CHOICES:
+        raise DatasetError(
+            f"{filename} holds {len(table.rows):,} choices, over the limit of {MAX_CHOICES:,}: keep one row per "
+            "name that needs fixing (the page saves them so)"
+        )
     a, t = header.index("alias"), header.index("target")
     choices = {}
-    for _, row in table.rows:
+    for line, row in table.rows:
         alias = row[a].strip() if a < len(row) else ""
         target = row[t].strip() if t < len(row) else ""
         if alias and target:
-            # Undo the apostrophe safe_csv puts before formula-looking text.
-            choices[alias[1:] if alias[:2] in ("'=", "'+", "'-", "'@") else alias] = target
+            alias = str(restore_cell(alias))  # undo the apostrophe safe_csv puts before formula-looking text
+            _check_choice(alias, target, f"{filename} {table.unit} {line}")
+            choices[alias] = target
     return choices
+
+
+def _check_choice(alias: str, target: str, where: str) -> None:
+    """Refuse a choice whose name or target is longer than any place name."""
+    for what, text in (("name", alias), ("place", target)):
+        if len(text) > MAX_PLACE_NAME:
+            raise DatasetError(
+                f"{where}: the {what} '{shown(text)}' is {len(text):,} characters, over the {MAX_PLACE_NAME}-character "
+                "limit for place names: choose a place by its name or GSS code"
+            )
 
 
 def parse_observations(
@@ -217,14 +254,18 @@ def observations_from_table(
         place, lad_code = cell("place"), cell("lad_code").strip(_CODE_WRAPPING).upper()
         if not place and not lad_code:
             raise DatasetError(f"{where}: place is empty: name the place or give its lad_code")
+        _check_lengths(where, place=place, lad_code=lad_code, source=cell("source"), date=cell("date"))
         vendor = _VENDOR_WORDS.get((cell("vendor") or "all").lower())
         if vendor is None:
-            raise DatasetError(f"{where}: vendor {cell('vendor')!r} is not one of all, hikvision, dahua: fix the value")
+            raise DatasetError(f"{where}: vendor '{shown(cell('vendor'))}' is not one of all, hikvision, dahua: fix the value")
         networks = parse_count(cell("networks"), where, decimal_comma=table.decimal_comma)
         place = place or lad_code
         name_key = keys.get(place)
         if name_key is None:
             name_key = keys[place] = place_key(place)
+        if not lad_code and not any(ch.isalnum() for ch in name_key):
+            # "???", "---" and "!!!" all normalise to "": read on, they would merge into one place.
+            raise DatasetError(f"{where}: place '{shown(place)}' has no letters or digits: name the place or give its lad_code")
         if name_key not in places:
             if len(places) >= max_places:
                 raise DatasetError(
@@ -259,6 +300,27 @@ def observations_from_table(
     return result
 
 
+# The longest text each cell may hold, in characters: a longer place is no place name (the
+# longest UK name has 58 letters) and would cost fuzzy matching on every view.
+_CELL_LIMITS = {"place": MAX_PLACE_NAME, "lad_code": MAX_PLACE_NAME, "source": MAX_SOURCE, "date": MAX_DATE}
+_CELL_FIXES = {
+    "place": "write the place's name (or leave it empty and give its lad_code)",
+    "lad_code": "write a GSS code such as E08000035",
+    "source": "shorten it (the dataset's own source can say more)",
+    "date": "write a date such as 2026-11-28",
+}
+
+
+def _check_lengths(where: str, **cells: str) -> None:
+    """Refuse the first cell longer than its :data:`_CELL_LIMITS` bound, naming its length and the fix."""
+    for name, text in cells.items():
+        if len(text) > _CELL_LIMITS[name]:
+            raise DatasetError(
+                f"{where}: {name} is {len(text):,} characters, over the {_CELL_LIMITS[name]}-character limit: "
+                f"{_CELL_FIXES[name]}"
+            )
+
+
 def _header_fields(table: RawTable, mapping: Mapping[str, str | None] | None) -> list[str]:
     """The field each column holds (``""`` for none), checked: required fields present, none twice, rows present."""
     filename = table.filename
@@ -269,12 +331,18 @@ def _header_fields(table: RawTable, mapping: Mapping[str, str | None] | None) ->
             if not column:
                 continue
             if column not in table.header:
-                raise DatasetError(f"{filename} has no column {column!r}: pick one of {', '.join(table.header)}")
+                raise DatasetError(f"{filename} has no column '{shown(column)}': pick one of {_columns(table.header)}")
             header[table.header.index(column)] = field_name
+        # A field the mapping does not mention is read from a column of its own name (the Data
+        # page once mapped only place, networks, vendor and lad_code, and dropped source and date).
+        cleaned = [clean_header(h) for h in table.header]
+        for field_name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
+            if field_name not in mapping and field_name in cleaned and not header[cleaned.index(field_name)]:
+                header[cleaned.index(field_name)] = field_name
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise DatasetError(
-            f"{filename} lacks column(s) {', '.join(missing)} (found: {', '.join(table.header) or 'none'}): "
+            f"{filename} lacks column(s) {', '.join(missing)} (found: {_columns(table.header) or 'none'}): "
             "name the columns place and networks (optional: vendor, lad_code, source, date), or map them"
         )
     named = [h for h in header if h]
@@ -283,6 +351,11 @@ def _header_fields(table: RawTable, mapping: Mapping[str, str | None] | None) ->
     if not table.rows:
         raise DatasetError(f"{filename} has a header but no rows: add one row per place")
     return header
+
+
+def _columns(header: list[str]) -> str:
+    """A header's column names as a message lists them: quoted with :func:`geo.text.shown`, cut short."""
+    return shown(", ".join(header), 200)
 
 
 def _repeat_notes(repeats: dict[str, int], seen: dict[str, tuple[int, int, str]]) -> list[str]:

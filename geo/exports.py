@@ -11,9 +11,20 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_cell(value: object) -> object:
-    """Prefix formula-looking text with an apostrophe; numbers and other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    """Prefix formula-looking text with an apostrophe; numbers and other values pass unchanged.
+
+    Text that already starts with an apostrophe and a formula character gets one more, so
+    :func:`restore_cell` gives back every string exactly (a saved dataset reopens as it was).
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(_FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def restore_cell(value: object) -> object:
+    """Undo :func:`neutralise_cell` on text read back from a CSV this project wrote ("'=SUM(1)" -> "=SUM(1)")."""
+    if isinstance(value, str) and value[:1] == "'" and value.lstrip("'").startswith(_FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 
@@ -23,15 +34,20 @@ def _flatten(value: object) -> object:
     return value
 
 
-def safe_csv(frame: pd.DataFrame) -> str:
-    """CSV text of ``frame`` with lists joined by spaces and formula-looking cells neutralised."""
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with lists joined by spaces and formula-looking text cells neutralised."""
     clean = frame.copy()
     for column in clean.columns:
         # Object and pandas string dtypes alike (pandas 3 stores text as "str", not object).
         if not pd.api.types.is_numeric_dtype(clean[column]) and not pd.api.types.is_bool_dtype(clean[column]):
             clean[column] = clean[column].map(_flatten).map(neutralise_cell)
+    return clean
+
+
+def safe_csv(frame: pd.DataFrame) -> str:
+    """CSV text of ``frame`` with lists joined by spaces and formula-looking cells neutralised."""
     buffer = io.StringIO()
-    clean.to_csv(buffer, index=False)
+    neutralised(frame).to_csv(buffer, index=False)
     return buffer.getvalue()
 
 

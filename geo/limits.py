@@ -24,6 +24,9 @@ DEFAULT_MAX_BYTES = 20 * MB
 DEFAULT_MAX_ROWS = 200_000
 DEFAULT_MAX_PLACES = 10_000
 DEFAULT_MAX_COLUMNS = 60
+# Place choices one dataset (or one choices file) may carry: one per distinct place at most.
+# Every choice is an alias the resolver checks on each view, so 600,000 of them cost ~11 CPU-s a view.
+MAX_CHOICES = DEFAULT_MAX_PLACES
 # Rows × columns a table may hand the parser (blank rows count as one cell each): ten
 # cells per allowed row on average, so the bound moves with CAMERA_ATLAS_MAX_TABLE_ROWS.
 CELLS_PER_ROW = 10

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 from geo import workbooks
 from geo.errors import DatasetError
 from geo.limits import MAX_TABLE_MB_ENV, MAX_TABLE_ROWS_ENV, TableLimits, format_size
+from geo.text import MAX_FILE_NAME, cut, strip_invisible
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 DELIMITERS = ",;\t"
@@ -69,11 +70,23 @@ def clean_header(name: str) -> str:
     return re.sub(r"\s+", "_", str(name).strip().lower())
 
 
+def file_label(filename: str) -> str:
+    """A visitor's file name as messages and titles show it: one line, no invisible characters,
+    at most :data:`~geo.text.MAX_FILE_NAME` characters, its suffix kept (it says the file's type)."""
+    name = " ".join(strip_invisible(str(filename)).split()) or "(unnamed file)"
+    if len(name) <= MAX_FILE_NAME:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    return cut(name[: len(name) - len(suffix)], MAX_FILE_NAME - len(suffix)) + suffix
+
+
 def read_table(data: bytes, filename: str, max_bytes: int | None = None, limits: TableLimits | None = None) -> RawTable:
     """Read a CSV/TSV or XLSX upload into text cells; refuse wrong types and oversized tables with the fix.
 
     ``limits`` defaults to :meth:`TableLimits.from_env`; ``max_bytes`` overrides its byte limit.
+    ``filename`` is shown as :func:`file_label` writes it, in messages and in the result.
     """
+    filename = file_label(filename)
     limits = limits or TableLimits.from_env()
     if max_bytes is not None:
         limits = replace(limits, max_bytes=max_bytes)

@@ -17,7 +17,10 @@ from geo.markup import md_escape
 from pages import loaders, sidebar
 
 T = TypeVar("T")
-FIELDS = {"place": "Place", "networks": "Networks", "vendor": "Vendor (optional)", "lad_code": "LAD code (optional)"}
+FIELDS = {
+    "place": "Place", "networks": "Networks", "vendor": "Vendor (optional)", "lad_code": "LAD code (optional)",
+    "source": "Source (optional)", "date": "Date (optional)",
+}
 NONE = "(none)"
 
 

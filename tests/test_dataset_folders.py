@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -11,6 +12,7 @@ import pytest
 from atlas_testing import SHIPPED_ID, assert_one_line
 from geo import dataset_folders, datasets
 from geo.errors import DatasetError
+from hostile import CORPUS
 
 
 def test_the_shipped_dataset_keeps_its_former_id() -> None:
@@ -72,3 +74,86 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
     with pytest.raises(DatasetError) as info:
         dataset_folders.from_zip(bomb, "bomb.zip", max_bytes=1_000_000)
     assert_one_line(info.value, "over the", "limit")
+
+
+# -- members: exactly one observations.csv and one datapackage.json -----------------------
+
+GOOD_PACKAGE = json.dumps({"title": "Root", "resources": [{"path": "observations.csv"}]}).encode()
+OTHER_PACKAGE = json.dumps({"title": "Impostor", "resources": [{"path": "observations.csv"}]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("files", "needle"),
+    [
+        # Listed after the root files, each copy used to replace them silently.
+        ({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": GOOD_PACKAGE,
+          "sub/datapackage.json": OTHER_PACKAGE}, "2 files named datapackage.json"),
+        ({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": GOOD_PACKAGE,
+          "x/observations.csv": b"place,networks\nYork,999\n"}, "2 files named observations.csv"),
+        ({"a/observations.csv": b"place,networks\nLeeds,1\n", "b/datapackage.json": GOOD_PACKAGE}, "different or nested folders"),
+        ({"a/b/observations.csv": b"place,networks\nLeeds,1\n", "a/b/datapackage.json": GOOD_PACKAGE}, "nested folders"),
+    ],
+)
+def test_a_second_copy_or_a_split_of_the_two_files_is_refused(files: dict[str, bytes], needle: str) -> None:
+    with pytest.raises(DatasetError) as info:
+        dataset_folders.from_zip(_zip(files), "saved.zip")
+    assert_one_line(info.value, "saved.zip", needle)
+
+
+def test_the_same_name_twice_at_the_root_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive, pytest.warns(UserWarning, match="Duplicate name"):
+        archive.writestr("observations.csv", b"place,networks\nLeeds,1\n")
+        archive.writestr("datapackage.json", GOOD_PACKAGE)
+        archive.writestr("datapackage.json", OTHER_PACKAGE)
+    with pytest.raises(DatasetError) as info:
+        dataset_folders.from_zip(buffer.getvalue(), "saved.zip")
+    assert_one_line(info.value, "2 files named datapackage.json")
+
+
+def test_a_dataset_folder_zipped_with_its_folder_opens_and_other_files_are_ignored() -> None:
+    files = {"scan/observations.csv": b"place,networks\nLeeds,1\n", "scan/datapackage.json": GOOD_PACKAGE,
+             "scan/README.txt": b"notes", "__MACOSX/scan/._datapackage.json": b"\x00"}
+    dataset = dataset_folders.from_zip(_zip(files), "saved.zip")
+    assert dataset.title == "Root" and list(dataset.observations["place"]) == ["Leeds"]
+
+
+def test_an_encrypted_member_is_refused_in_one_line() -> None:
+    data = bytearray(_zip({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": GOOD_PACKAGE}))
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # set the "encrypted" bit in every central directory entry
+        data[at + 8] |= 1
+        at = data.find(b"PK\x01\x02", at + 4)
+    with pytest.raises(DatasetError) as info:
+        dataset_folders.from_zip(bytes(data), "saved.zip")
+    assert_one_line(info.value, "saved.zip", "unreadable")
+
+
+# -- formulas and per-row columns survive saving -------------------------------------------
+
+FORMULAS = [CORPUS["formula"], CORPUS["formula_plus"], CORPUS["formula_at"], "-Leeds", "'=quoted"]
+
+
+def test_the_saved_zip_neutralises_formulas_and_reads_them_back_as_written() -> None:
+    rows = "".join(f'"{name.replace(chr(34), chr(34) * 2)}",{i},"=src{i}","-2026"\n' for i, name in enumerate(FORMULAS, 1))
+    upload = datasets.from_upload(f"place,networks,source,date\n{rows}".encode(), "formulas.csv")
+    files = dataset_folders.folder_files(upload)
+    saved_rows = list(csv.DictReader(io.StringIO(files["observations.csv"].decode())))
+    for row in saved_rows:  # what a spreadsheet opens: no cell starts a formula
+        for column in ("place", "source", "date"):
+            assert not row[column].startswith(("=", "+", "-", "@")), row
+    again = dataset_folders.from_zip(dataset_folders.to_zip(files), "formulas.zip")
+    columns = ["place", "vendor", "networks", "source", "date"]
+    assert again.observations[columns].to_dict("records") == upload.observations[columns].to_dict("records")
+    assert list(again.observations["place"]) == FORMULAS
+
+
+def test_per_row_source_and_date_survive_a_mapped_upload_and_the_zip() -> None:
+    data = b"City,Count,source,date\nLeeds,5,Shodan,2026-11-28\nYork,3,Censys,2026-11-29\n"
+    # The Data page passes a mapping; fields it does not name are read from columns of their own name.
+    upload = datasets.from_upload(data, "mine.csv", mapping={"place": "City", "networks": "Count", "vendor": None})
+    assert list(upload.observations["source"]) == ["Shodan", "Censys"]
+    assert list(upload.observations["date"]) == ["2026-11-28", "2026-11-29"]
+    again = dataset_folders.from_zip(dataset_folders.to_zip(dataset_folders.folder_files(upload)), "mine.zip")
+    assert list(again.observations["source"]) == ["Shodan", "Censys"]
+    assert list(again.observations["date"]) == ["2026-11-28", "2026-11-29"]
