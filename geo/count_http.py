@@ -162,7 +162,7 @@ class BoundedAdapter(HTTPAdapter):
     def _read(self, response: Response, watch: _Watch) -> bytes:
         declared = response.headers.get("content-length", "")
         if declared.strip().isdigit() and int(declared) > self.max_bytes:
-            raise self._large(f"declared {int(declared) / MB:,.1f} MB")
+            raise self._large(f"it declared {int(declared) / MB:,.1f} MB")
         pieces: list[bytes] = []
         size = 0
         try:
@@ -175,7 +175,7 @@ class BoundedAdapter(HTTPAdapter):
                     break
                 size += len(piece)
                 if size > self.max_bytes:
-                    raise self._large("more")
+                    raise self._large(f"still arriving past {self.max_bytes / MB:g} MB")
                 pieces.append(piece)
         except ScanError:
             raise

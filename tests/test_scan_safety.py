@@ -164,7 +164,7 @@ def test_a_huge_answer_is_not_read_past_the_cap(fake: FakeShodan) -> None:
 
 def test_a_declared_huge_answer_is_refused_before_reading(fake: FakeShodan) -> None:
     fake.script(Reply(200, long_string_body(64), length=64 * 1024 * 1024 + 60))
-    refused("larger than 4 MB", "declared 64.0 MB")
+    refused("larger than 4 MB", "it declared 64.0 MB")
 
 
 def test_a_trickled_body_ends_at_the_deadline(fake: FakeShodan) -> None:
@@ -346,3 +346,13 @@ def test_corpus_city_names_through_the_cli_table(hostile_folder, mirror: Path, f
     for name, text in accepted.items():
         assert text in inputs, f"{name}: not in `geo table --json` literally"
     assert_nothing_ran(token, REPO_ROOT, out)
+
+
+def test_a_gzip_bomb_is_capped_as_it_inflates(fake: FakeShodan) -> None:
+    """256 MB of JSON whitespace in a 0.25 MB gzip body: the cap counts inflated bytes, piece by piece."""
+    import zlib
+
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # gzip framing
+    zipped = packer.compress(b"{" + b" " * (256 * 1024 * 1024)) + packer.flush()
+    fake.script(Reply(200, zipped, {"Content-Encoding": "gzip"}))
+    refused("larger than 4 MB", "not read further")
