@@ -281,8 +281,11 @@ def _resource(provider: str) -> dict:
 def dataset_files(summary: ScanSummary, name: str) -> dict[str, bytes]:
     """The folder's files as bytes: ``observations.csv`` and ``datapackage.json``."""
     buffer = io.StringIO()
-    # Every text cell quoted: the reader guesses the delimiter from the first lines, and a
-    # city name such as "'; x" unquoted, on two rows, makes it guess ";" (see the README's Limits).
+    # Every text cell quoted: the reader guesses the delimiter from the first lines
+    # (geo.tables.sniff_delimiter), and a city name such as "'; x" unquoted, on two rows,
+    # makes it guess ";". Quoting keeps the guess right for the hostile corpus, but a name of
+    # many "x';'" can still tip it: only reading a dataset folder as comma CSV, without
+    # guessing, settles it (geo/datasets.py, outside this module).
     observations(summary).to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     package = json.dumps(datapackage(summary, name), ensure_ascii=False, indent=2) + "\n"
     return {"observations.csv": buffer.getvalue().encode("utf-8"), "datapackage.json": package.encode("utf-8")}
