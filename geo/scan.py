@@ -14,6 +14,18 @@ a vendor's markers are values of one ``product:`` filter: a service matching sev
 still one result. Markers in other fields (``http.title:``, ``http.html:``) cannot be ORed
 with it in the same query, and a second query for the same vendor would count the services
 both match twice, so they are left out (:func:`parse_queries` refuses a second query per vendor).
+
+An answer is checked against what was asked before anything is done with it
+(:func:`check_count`): at most ``facet_size`` facet entries, facet counts that add up to no
+more than the total, and city names that can be places (no invisible or control characters,
+at most :data:`geo.text.MAX_PLACE_NAME` characters, not only punctuation). A server that
+breaks that contract is refused in one line rather than trusted in part: what it got wrong
+once says nothing good about the rest of its answer.
+
+Work stops when the session that asked has gone: ``progress`` (called after each query and
+before each retry's wait) and ``sleep`` (every wait between calls) may raise
+(:class:`geo.errors.Cancelled`); a page passes a ``sleep`` that waits in short slices and
+checks the session between them.
 """
 
 from __future__ import annotations
@@ -27,10 +39,13 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from geo.errors import SourceError
+from geo.names import normalise_name
+from geo.text import MAX_PLACE_NAME, invisible, shown
 
 QUERIES_PATH = Path(__file__).resolve().parent.parent / "data" / "scan_queries.csv"
 SCAN_VENDORS = ("hikvision", "dahua")
 DEFAULT_FACET_SIZE = 1000
+MAX_FACET_SIZE = 10_000  # cities per vendor; more than the UK's GeoIP city names, and what a dataset may hold
 DEFAULT_RETRIES = 3  # after the first attempt: four calls in all
 DEFAULT_BACKOFF = 2.0  # seconds before the first retry; doubles each time
 MAX_WAIT = 60.0  # no single wait is longer than this
@@ -75,9 +90,10 @@ class CountProvider(Protocol):
     min_interval: float  # seconds to leave between two calls (Shodan: 1 request a second)
     source: str  # what answered, for the dataset's sources: "Shodan count API (/shodan/host/count)"
     source_url: str  # the API's documentation
+    server_fix: str  # what to check when answers are malformed: "check that SHODAN_API_URL ..."
 
     def count(self, query: str, facet: str, size: int) -> CountResult:
-        """Total results of ``query`` and its ``size`` largest ``facet`` values."""
+        """Total results of ``query`` and its ``size`` largest ``facet`` values (at most ``size``)."""
         ...
 
 
@@ -111,11 +127,6 @@ class VendorCount:
         """Results no city facet attributes: beyond the top N cities, or without a city."""
         return max(self.total - self.facet_sum, 0)
 
-    @property
-    def overshoot(self) -> int:
-        """How far the city facets add up to *more* than the total (facet counts are estimates)."""
-        return max(self.facet_sum - self.total, 0)
-
 
 @dataclass(frozen=True)
 class ScanResult:
@@ -132,7 +143,7 @@ class ScanResult:
     finished_at: datetime  # UTC
     vendors: tuple[VendorCount, ...]
     calls: int = 0  # count calls made, retries included
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # what the scan wants recorded with the dataset
 
     @property
     def date(self) -> str:
@@ -193,14 +204,19 @@ def scan(
     retried up to ``retries`` times, waiting ``backoff``, then twice, four times as long (or
     what the provider asked for), then raised as a :class:`ScanError` saying how often it
     tried. ``progress(fraction, message)`` gets one line per finished query, and one per wait
-    before a retry. ``sleep`` and ``clock`` are injectable for tests.
+    before a retry. Either ``progress`` or ``sleep`` may raise (e.g.
+    :class:`geo.errors.Cancelled`) to stop the scan. ``sleep`` and ``clock`` are injectable
+    (for tests, and for a page that stops waiting when its session has gone).
 
-    Raises :class:`ScanError` on the first failure: a scan is all vendors or nothing.
+    Raises :class:`ScanError` on the first failure, and for an answer that breaks the contract
+    (:func:`check_count`): a scan is all vendors or nothing.
     """
     if not queries:
         raise ScanError("no scan queries: add one row per vendor to data/scan_queries.csv")
     if facet_size < 1:
         raise ScanError(f"facet size {facet_size} is below 1: ask for at least one city (default {DEFAULT_FACET_SIZE})")
+    if facet_size > MAX_FACET_SIZE:
+        raise ScanError(f"facet size {facet_size:,} is above {MAX_FACET_SIZE:,}: ask for at most {MAX_FACET_SIZE:,} cities per vendor")
     report = progress or (lambda fraction, message: None)
     pacer = _Pacer(provider.min_interval, sleep, clock)
     started = datetime.now(timezone.utc)
@@ -225,8 +241,9 @@ def scan(
                 report(index / len(queries),
                        f"{provider.name}: {err.problem}; retry {attempt} of {retries} for {query.vendor} in {delay:g} s")
                 pacer.hold(delay)
-        named = tuple((name, count) for name, count in result.facets.get("city", ()) if name.strip())
-        no_city = sum(count for name, count in result.facets.get("city", ()) if not name.strip())
+        cities = check_count(result, "city", facet_size, provider)
+        named = tuple((name, count) for name, count in cities if name)
+        no_city = sum(count for name, count in cities if not name)
         count = VendorCount(query.vendor, sent, query.note, result.total, named, no_city)
         counts.append(count)
         report(
@@ -234,11 +251,6 @@ def scan(
             f"[{index + 1}/{len(queries)}] {query.vendor}: {count.total:,} results, "
             f"{len(named):,} cities hold {count.facet_sum:,}, {count.remainder:,} not attributed to a city",
         )
-    notes = tuple(
-        f"{c.vendor}: the city facets add up to {c.overshoot:,} more than the total ({c.total:,}); "
-        "facet counts are estimates, so nothing is left unattributed"
-        for c in counts if c.overshoot
-    )
     return ScanResult(
         provider=provider.name,
         provider_version=provider.version,
@@ -251,8 +263,40 @@ def scan(
         finished_at=datetime.now(timezone.utc),
         vendors=tuple(counts),
         calls=calls,
-        notes=notes,
     )
+
+
+def check_count(result: CountResult, facet: str, size: int, provider: CountProvider) -> list[tuple[str, int]]:
+    """``result``'s ``facet`` entries, names stripped, once the answer is known to keep the contract.
+
+    Refused as malformed, in one line: more entries than the ``size`` asked for; entries
+    whose counts add up to more than the total (a share above 100 %); a name with invisible
+    or control characters (a bidi override would reverse the words of every line quoting
+    it), longer than :data:`geo.text.MAX_PLACE_NAME`, or of punctuation only. An empty name
+    is the facet's "no city" entry.
+    """
+    def malformed(what: str) -> ScanError:
+        fix = getattr(provider, "server_fix", "") or f"report it to {provider.name}"
+        return ScanError(f"{provider.name}'s answer is malformed ({what}): try again later; if it persists, {fix}")
+
+    entries = result.facets.get(facet, ())
+    if len(entries) > size:
+        raise malformed(f"{len(entries):,} {facet} entries, more than the {size:,} asked for")
+    held = sum(count for _, count in entries)
+    if held > result.total:
+        raise malformed(f"the {facet} counts add up to {held:,}, more than the total of {result.total:,}")
+    checked: list[tuple[str, int]] = []
+    for raw, count in entries:
+        name = str(raw).strip(" ")
+        hidden = invisible(name) + [f"U+{ord(ch):04X}" for ch in dict.fromkeys(name) if ch in "\t\n\r\x0b\x0c"]
+        if hidden:
+            raise malformed(f"{facet} '{shown(name)}' holds invisible or control characters ({', '.join(hidden)})")
+        if len(name) > MAX_PLACE_NAME:
+            raise malformed(f"{facet} '{shown(name)}' is {len(name):,} characters long, more than {MAX_PLACE_NAME}")
+        if name and not normalise_name(name):
+            raise malformed(f"{facet} '{shown(name)}' has no letters or digits")
+        checked.append((name, int(count)))
+    return checked
 
 
 class _Pacer:

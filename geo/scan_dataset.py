@@ -1,7 +1,9 @@
 """A scan's cities resolved to local authorities, and the scan written as a dataset folder.
 
 :func:`summarise` resolves every city name of a :class:`geo.scan.ScanResult` with the
-project's resolver and accounts for each vendor's total: the shares held by resolved,
+project's resolver (each distinct name once, in batches, with a progress call between
+batches that may stop the work when the session has gone; no more names than a dataset may
+hold) and accounts for each vendor's total: the shares held by resolved,
 ambiguous and unmatched cities, and the remainder no city facet attributes. The country is
 known (the scan filters on it) but a city facet carries only a name, so an ambiguous UK name
 ("Newport": Wales, Isle of Wight or Shropshire) stays ambiguous; a ``region`` facet would not
@@ -31,12 +33,15 @@ import pandas as pd
 
 from geo import dataset_folders, datasets
 from geo.errors import AtlasError
-from geo.places import Resolver, normalise_name
-from geo.scan import ScanResult, VendorCount
+from geo.limits import MAX_TABLE_PLACES_ENV, max_table_places
+from geo.places import Resolution, Resolver, normalise_name
+from geo.scan import ProgressFn, ScanError, ScanResult, VendorCount
+from geo.text import shown
 
 NATIONAL_PLACE = "United Kingdom"  # the resolver's name for the national total
 FILES = ("observations.csv", "datapackage.json")
 STATUSES = ("resolved", "ambiguous", "unmatched")
+RESOLVE_BATCH = 250  # city names resolved between two progress calls (a batch takes well under a second)
 
 
 @dataclass(frozen=True)
@@ -102,30 +107,45 @@ class ScanSummary:
         return out
 
 
-def summarise(result: ScanResult, resolver: Resolver) -> ScanSummary:
-    """Resolve every city of ``result`` and account for each vendor's total."""
-    rows: list[dict] = []
+def summarise(result: ScanResult, resolver: Resolver, progress: ProgressFn | None = None) -> ScanSummary:
+    """Resolve every city of ``result`` and account for each vendor's total.
+
+    Each distinct name is resolved once (a city both vendors name costs one look-up), in
+    batches of :data:`RESOLVE_BATCH`; ``progress(fraction, message)`` is called before each
+    batch and may raise (:class:`geo.errors.Cancelled`) to stop. A scan naming more distinct
+    cities than a dataset may hold is refused before any is resolved.
+    """
+    report = progress or (lambda fraction, message: None)
     notes: list[str] = []
+    merged = {count.vendor: _merged_cities(count, notes) for count in result.vendors}
+    distinct = list(dict.fromkeys(place for cities in merged.values() for place, _ in cities))
+    limit = max_table_places() - 1  # the dataset's national row is a place too
+    if len(distinct) > limit:
+        raise ScanError(
+            f"the count names {len(distinct):,} distinct cities, more than the {limit:,} a dataset may hold: "
+            f"ask for fewer cities per vendor (or raise {MAX_TABLE_PLACES_ENV})"
+        )
+    found = _resolve(distinct, resolver, report)
+    rows: list[dict] = []
     summaries = []
     for count in result.vendors:
-        cities = _merged_cities(count, notes)
         cities_by_status = dict.fromkeys(STATUSES, 0)
         results_by_status = dict.fromkeys(STATUSES, 0)
-        for place, networks in cities:
-            found = resolver.resolve(place)
-            status = {"matched": "resolved"}.get(found.status, found.status)
-            note = found.note
-            if found.status == "matched" and found.national:
+        for place, networks in merged[count.vendor]:
+            resolution = found[place]
+            status = {"matched": "resolved"}.get(resolution.status, resolution.status)
+            note = resolution.note
+            if resolution.status == "matched" and resolution.national:
                 # A "city" naming the whole country is not a place: kept out of the dataset.
                 status, note = "national", "names the whole country, not a place: left out of the dataset"
-                notes.append(f"{count.vendor}: city {place!r} ({networks:,}) names the whole country: left out")
+                notes.append(f"{count.vendor}: city '{shown(place)}' ({networks:,}) names the whole country: left out")
             else:
                 cities_by_status[status] += 1
                 results_by_status[status] += networks
             rows.append({
                 "vendor": count.vendor, "place": place, "networks": networks, "status": status,
-                "lad_codes": found.lad_codes, "name": found.name, "method": found.method,
-                "suggestions": found.suggestions, "note": note,
+                "lad_codes": resolution.lad_codes, "name": resolution.name, "method": resolution.method,
+                "suggestions": resolution.suggestions, "note": note,
             })
         summaries.append(VendorSummary(
             count.vendor, count.query, count.total,
@@ -136,13 +156,23 @@ def summarise(result: ScanResult, resolver: Resolver) -> ScanSummary:
     return ScanSummary(result, tuple(summaries), pd.DataFrame(rows, columns=columns), tuple(notes))
 
 
+def _resolve(names: list[str], resolver: Resolver, report: ProgressFn) -> dict[str, Resolution]:
+    """Each name resolved once, a batch at a time, with a progress call (a chance to stop) before each batch."""
+    found: dict[str, Resolution] = {}
+    for start in range(0, len(names), RESOLVE_BATCH):
+        report(start / len(names), f"resolving cities: {start:,} of {len(names):,}")
+        batch = names[start:start + RESOLVE_BATCH]
+        found.update(zip(batch, resolver.resolve_many(batch)))
+    return found
+
+
 def _merged_cities(count: VendorCount, notes: list[str]) -> list[tuple[str, int]]:
     """City facets, with names that differ only in case or punctuation summed under the first one."""
     merged: dict[str, list] = {}
     for place, networks in count.cities:
         key = normalise_name(place)
         if key in merged:
-            notes.append(f"{count.vendor}: cities {merged[key][0]!r} and {place!r} are one name: counts summed")
+            notes.append(f"{count.vendor}: cities '{shown(merged[key][0])}' and '{shown(place)}' are one name: counts summed")
             merged[key][1] += networks
         else:
             merged[key] = [place, networks]
@@ -251,7 +281,12 @@ def _resource(provider: str) -> dict:
 def dataset_files(summary: ScanSummary, name: str) -> dict[str, bytes]:
     """The folder's files as bytes: ``observations.csv`` and ``datapackage.json``."""
     buffer = io.StringIO()
-    observations(summary).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    # Every text cell quoted: the reader guesses the delimiter from the first lines
+    # (geo.tables.sniff_delimiter), and a city name such as "'; x" unquoted, on two rows,
+    # makes it guess ";". Quoting keeps the guess right for the hostile corpus, but a name of
+    # many "x';'" can still tip it: only reading a dataset folder as comma CSV, without
+    # guessing, settles it (geo/datasets.py, outside this module).
+    observations(summary).to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     package = json.dumps(datapackage(summary, name), ensure_ascii=False, indent=2) + "\n"
     return {"observations.csv": buffer.getvalue().encode("utf-8"), "datapackage.json": package.encode("utf-8")}
 

@@ -5,17 +5,21 @@ credits, but the ``country:`` and ``product:`` filters need a Shodan membership 
 
 What this module adds to the package, and why:
 
-* **A timeout.** ``shodan.Shodan`` calls ``requests`` without one, so a hung connection would
-  hang the scan for ever; every request made through the client's session gets
-  ``(CONNECT_TIMEOUT, timeout)`` from a mounted adapter (:class:`_TimeoutAdapter`).
+* **Bounds on every call.** ``shodan.Shodan`` calls ``requests`` without a timeout, follows
+  redirects and reads any answer whole. A mounted :class:`geo.count_http.BoundedAdapter`
+  gives each request ``(CONNECT_TIMEOUT, timeout)``, an overall ``deadline``
+  (:data:`geo.count_http.DEADLINE`), a size cap (:data:`geo.count_http.MAX_ANSWER_BYTES`,
+  read streamed) and refuses redirects; the package still makes the call and parses the answer.
 * **Status codes.** The package turns every failure into ``shodan.APIError(text)`` and keeps
   the HTTP status only for 401/403/502; a response hook records the status (and any
   ``Retry-After``) so 429 and 5xx can be told apart from a refused query.
 * **One-line errors without the key.** Each failure becomes a :class:`geo.scan.ScanError`
   (or :class:`geo.scan.TransientError` for 429 and 5xx, which :func:`geo.scan.scan` retries),
   naming the problem and the fix. The key travels in the URL (``?key=``), so every message
-  is scrubbed of it, ``repr`` hides it, and urllib3's debug log lines are scrubbed while a
-  call runs.
+  is scrubbed of it in every spelling (:mod:`geo.key_scrub`: cased, spaced out, URL-encoded,
+  ...), ``repr`` hides it, the log lines of urllib3, requests and shodan are scrubbed while a
+  call runs, and an answer whose city names echo the key is refused. An answer nested too
+  deep for the JSON parser is "malformed", not a RecursionError.
 * **Pacing is left to the scan.** The package's own 1 request/second wait is switched off
   (``api_rate_limit = 0``) because :func:`geo.scan.scan` paces every provider the same way.
 
@@ -25,21 +29,24 @@ it to talk to a local fake.
 
 from __future__ import annotations
 
-import logging
 import os
 from importlib import metadata
 from typing import Any, Mapping
 
 import requests
 import shodan
-from requests.adapters import HTTPAdapter
 
+from geo import count_http
+from geo.key_scrub import LogScrub, Scrubber, http_loggers
 from geo.scan import CountResult, ScanError, TransientError
+from geo.text import shown
 
 KEY_ENV = "SHODAN_API_KEY"
-DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer (a faceted count takes a few)
+DEFAULT_TIMEOUT = 30.0  # seconds to wait for each read (a faceted count takes a few)
 CONNECT_TIMEOUT = 10.0
+MAX_SCRUBBED = 16_384  # characters of a server's error text searched for the key (16 KB: it shows 160)
 ACCOUNT_URL = "https://account.shodan.io"
+SERVER_FIX = "check that SHODAN_API_URL (if set) points at the Shodan API"
 MEMBERSHIP_FIX = (
     "the country: and product: filters need a Shodan membership or API plan: "
     f"upgrade at {ACCOUNT_URL}/billing, or use a key from an account that has one"
@@ -49,67 +56,47 @@ _TRANSIENT_STATUS = {429: "Too Many Requests", 500: "Internal Server Error", 502
 _PLAN_WORDS = ("membership", "upgrade", "api plan", "paid account", "paid plan")
 
 
-class _TimeoutAdapter(HTTPAdapter):
-    """An HTTP adapter that gives every request a timeout unless the caller set one."""
-
-    def __init__(self, timeout: tuple[float, float]) -> None:
-        super().__init__()
-        self.timeout = timeout
-
-    def send(self, request, **kwargs):  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
-
-
-class _Scrub(logging.Filter):
-    """Replaces the key in log records (urllib3 logs each request's URL at debug level)."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secret:
-            message = record.getMessage()
-            if self.secret in message:
-                record.msg, record.args = message.replace(self.secret, "***"), None
-        return True
-
-
 class ShodanCountProvider:
     """Counts through Shodan's ``/shodan/host/count`` with the user's own API key.
 
-    ``ShodanCountProvider(key)`` with the key as the user gave it (a page keeps it in session
-    state; the command line reads :data:`KEY_ENV`, see :func:`from_env`). ``timeout`` bounds
-    each wait for an answer; ``base_url`` overrides the API address (else ``SHODAN_API_URL``,
-    else api.shodan.io).
+    ``ShodanCountProvider(key)`` with the key as the user gave it (a page passes it straight
+    from the form; the command line reads :data:`KEY_ENV`, see :func:`from_env`). ``timeout``
+    bounds each wait for data, ``deadline`` a whole call and ``max_bytes`` an answer's size;
+    ``base_url`` overrides the API address (else ``SHODAN_API_URL``, else api.shodan.io).
     """
 
     name = "Shodan"
     min_interval = 1.0  # Shodan allows about one request a second
     source = "Shodan count API (/shodan/host/count)"
     source_url = "https://developer.shodan.io/api"
+    server_fix = SERVER_FIX
 
-    def __init__(self, key: str, *, timeout: float = DEFAULT_TIMEOUT, base_url: str | None = None) -> None:
+    def __init__(self, key: str, *, timeout: float = DEFAULT_TIMEOUT, deadline: float = count_http.DEADLINE,
+                 max_bytes: int = count_http.MAX_ANSWER_BYTES, base_url: str | None = None) -> None:
         key = (key or "").strip()
         if not key:
             raise ScanError(f"no Shodan API key given: copy yours from {ACCOUNT_URL}")
         self.version = f"shodan {metadata.version('shodan')}"
         self.timeout = float(timeout)
+        self.deadline = float(deadline)
         self._key = key
+        self._scrubber = Scrubber(key)
         self._api = shodan.Shodan(key)
         self._api.api_rate_limit = 0  # scan() paces the calls
         if base_url:
             self._api.base_url = base_url.rstrip("/")
-        adapter = _TimeoutAdapter((min(CONNECT_TIMEOUT, self.timeout), self.timeout))
+        adapter = count_http.BoundedAdapter(
+            self.name, SERVER_FIX, (min(CONNECT_TIMEOUT, self.timeout), self.timeout),
+            deadline=self.deadline, max_bytes=max_bytes,
+        )
         self._api._session.mount("http://", adapter)
         self._api._session.mount("https://", adapter)
+        self._api._session.max_redirects = 0  # the adapter refuses redirects; this is the second lock
         self._api._session.hooks["response"].append(self._remember)
         self._last: requests.Response | None = None
 
     def __repr__(self) -> str:
-        return f"ShodanCountProvider({self.version!r}, timeout={self.timeout:g})"
+        return f"ShodanCountProvider({self.version!r}, timeout={self.timeout:g}, deadline={self.deadline:g})"
 
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
         self._last = response
@@ -118,24 +105,37 @@ class ShodanCountProvider:
     def count(self, query: str, facet: str, size: int) -> "CountResult":
         """``query``'s total and its ``size`` largest ``facet`` values; :class:`ScanError` on failure."""
         self._last = None
-        scrub = _Scrub(self._key)
-        loggers = [logging.getLogger(name) for name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3", "requests")]
+        scrub = LogScrub(self._scrubber)
+        loggers = http_loggers()
         for logger in loggers:
             logger.addFilter(scrub)
         try:
-            answer = self._api.count(query, facets=[(facet, int(size))])
-        except shodan.APIError as err:
-            raise self._error(err) from None
+            try:
+                answer = self._api.count(query, facets=[(facet, int(size))])
+            except shodan.APIError as err:
+                raise self._error(err) from None
+            except RecursionError:
+                raise malformed("JSON nested deeper than a count answer can be") from None
+            result = parse_count(answer, facet, size)
+            if any(self._scrubber.holds(name) for name, _ in result.facets.get(facet, ())):
+                raise malformed(f"a {facet} name echoes your API key")
+            return result
+        except TransientError:
+            raise  # its words are ours, never the server's
+        except ScanError as err:
+            # Server text reaches these messages (error bodies, names, values): the key goes, in any spelling.
+            raise ScanError(self._scrub(str(err))) from None
         finally:
             for logger in loggers:
                 logger.removeFilter(scrub)
-        return parse_count(answer, facet)
 
     def _error(self, err: shodan.APIError) -> ScanError:
         """The one-line error for a failed call (never with the key in it)."""
-        text = _shorten(self._scrub(" ".join(str(getattr(err, "value", err)).split())) or type(err).__name__)
-        status = self._last.status_code if self._last is not None else None
         cause = err.__context__
+        if isinstance(cause, ScanError):
+            return cause  # the adapter refused the answer (redirect, size, deadline): its line says why
+        text = shown(self._scrub(" ".join(str(getattr(err, "value", err))[:MAX_SCRUBBED].split())), 160) or type(err).__name__
+        status = self._last.status_code if self._last is not None else None
         if status is None and isinstance(cause, requests.Timeout):
             connecting = isinstance(cause, requests.ConnectTimeout)
             waited = min(CONNECT_TIMEOUT, self.timeout) if connecting else self.timeout
@@ -189,7 +189,7 @@ class ShodanCountProvider:
             return None
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._key, "***") if self._key else text
+        return self._scrubber.scrub(text)
 
 
 def from_env(environ: Mapping[str, str] | None = None, **options: Any) -> ShodanCountProvider:
@@ -200,19 +200,23 @@ def from_env(environ: Mapping[str, str] | None = None, **options: Any) -> Shodan
     return ShodanCountProvider(key, **options)
 
 
-def parse_count(answer: object, facet: str) -> CountResult:
+def malformed(what: str) -> ScanError:
+    """The one-line error for an answer that is not what the count API documents."""
+    return ScanError(f"Shodan's answer is malformed ({what}): try again later; if it persists, {SERVER_FIX}, else report it to Shodan")
+
+
+def parse_count(answer: object, facet: str, size: int | None = None) -> CountResult:
     """Check a ``/shodan/host/count`` answer and turn it into a :class:`CountResult`.
 
-    Required: ``total`` (a whole number ≥ 0) and ``facets[facet]``, a list of
+    Required: ``total`` (a whole number ≥ 0) and ``facets[facet]``, a list of at most ``size``
     ``{"value": str, "count": int ≥ 0}``. Fewer facet entries than asked is normal (a city
-    list shorter than N); a missing ``facets`` key or non-integer counts are malformed. Repeated
-    names are kept (:func:`geo.scan_dataset.summarise` sums names that differ only in spelling).
+    list shorter than N); more than asked, a missing ``facets`` key or non-integer counts are
+    malformed (:func:`geo.scan.scan` checks the rest of the contract for every provider).
+    Repeated names are kept (:func:`geo.scan_dataset.summarise` sums names that differ only
+    in spelling).
     """
-    def malformed(what: str) -> ScanError:
-        return ScanError(f"Shodan's answer is malformed ({what}): try again later; if it persists, report it to Shodan")
-
     if not isinstance(answer, dict) or not answer:
-        raise malformed("empty answer" if not answer else f"a JSON {type(answer).__name__}, not an object")
+        raise malformed("empty answer" if not answer else f"a JSON {_kind(answer)}, not an object")
     total = answer.get("total")
     if not _count_like(total):
         raise malformed(f"total is {_describe(total)}, not a whole number")
@@ -222,26 +226,35 @@ def parse_count(answer: object, facet: str) -> CountResult:
     entries = facets.get(facet)
     if not isinstance(entries, list):
         raise malformed(f"no {facet} facet" if entries is None else f"the {facet} facet is {_describe(entries)}")
+    if size is not None and len(entries) > size:
+        # Checked before any entry is read: the work stays bounded by what was asked.
+        raise malformed(f"{len(entries):,} {facet} entries, more than the {size:,} asked for")
     pairs: list[tuple[str, int]] = []
     for position, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("value", None), (str, int)):
+        if not isinstance(entry, dict) or not isinstance(entry.get("value", None), (str, int)) or isinstance(entry.get("value"), bool):
             raise malformed(f"{facet} facet entry {position} has no value")
         value, count = str(entry["value"]).strip(), entry.get("count")
         if not _count_like(count):
-            raise malformed(f"{facet} {value!r} has count {_describe(count)}")
+            raise malformed(f"{facet} '{shown(value)}' has count {_describe(count)}")
         pairs.append((value, int(count)))
     pairs.sort(key=lambda pair: -pair[1])
     return CountResult(int(total), {facet: tuple(pairs)})
-
-
-def _shorten(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _count_like(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+def _kind(value: object) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", float: "number", int: "number"}.get(
+        type(value), type(value).__name__)
+
+
 def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A server's value as a message quotes it: scalars shown (cut short), containers by kind only
+    (a repr of a deep or huge container would cost what the caps save)."""
+    if isinstance(value, (dict, list)):
+        return f"a JSON {_kind(value)}"
+    if value is None:
+        return "null"
+    return f"'{shown(value, 40)}'" if isinstance(value, str) else shown(repr(value), 40)

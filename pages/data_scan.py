@@ -1,31 +1,49 @@
 """The Data page's "Count with Shodan": fresh per-city Hikvision and Dahua counts with the user's own API key.
 
-The key lives only in this session's widget state: it is never put in the URL, passed to a
-cache, written to disk or logged, and no error shows it. The scan runs in this script run
-(not cached); its result becomes a dataset of this session, which the page offers as a
-zip to keep, share and reopen without a key.
+The key is never put in the URL, passed to a cache, written to disk or logged, and no error
+shows it. Nor does it stay in the page: the button's callback (which runs before the script)
+moves the key out of the password field's state into a one-use request and empties the
+field, so after a count the browser's input holds no ``value`` (a password field's DOM value
+is readable by anything on the page). The scan runs in this script run (not cached) and
+stops when the session has gone; its result becomes a dataset of this session, which the
+page offers as a zip to keep, share and reopen without a key.
 """
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from geo import scan, scan_dataset
-from geo.errors import AtlasError
+from geo.errors import AtlasError, Cancelled
 from geo.markup import md_escape
 from geo.shodan_count import ShodanCountProvider
 from pages import data_imports, loaders, sidebar
 
 SUMMARY_KEY = "scan_summary_lines"
+KEY_WIDGET = "shodan_api_key"
+REQUEST_KEY = "_scan_request"  # (key, facet size) from the button's callback, taken once by this run
+WAIT_SLICE = 0.5  # seconds between checks that the session is still there while the scan waits
+
+
+def _sleep(seconds: float) -> None:
+    """The scan's waits (pacing, a retry's back-off of up to a minute), stopping once the session has gone."""
+    ends = time.monotonic() + seconds
+    while (left := ends - time.monotonic()) > 0:
+        time.sleep(min(left, WAIT_SLICE))
+        if not loaders.session_alive():
+            raise Cancelled("the browser session that asked for this count has gone: start it again")
 
 
 def run_scan(key: str, facet_size: int) -> None:
     """Count, resolve the cities, keep the result as this session's dataset and switch to it."""
     bar = st.progress(0.0, text="Asking Shodan…")
+    progress = loaders.progress_reporter(bar, "this count")
     try:
         provider = ShodanCountProvider(key)
-        result = scan.scan(provider, scan.read_queries(), facet_size=facet_size, progress=loaders.progress_reporter(bar, "this count"))
-        summary = scan_dataset.summarise(result, loaders.load_resolver())
+        result = scan.scan(provider, scan.read_queries(), facet_size=facet_size, progress=progress, sleep=_sleep)
+        summary = scan_dataset.summarise(result, loaders.load_resolver(), progress=progress)
         dataset = scan_dataset.as_dataset(summary, f"shodan-{result.date}")
     except AtlasError as err:
         data_imports.error_for("scan", str(err))  # one line, never the key; the dataset in use stays
@@ -37,23 +55,33 @@ def run_scan(key: str, facet_size: int) -> None:
     sidebar.switch_dataset(loaders.register_dataset(dataset))  # reruns the page on the new dataset
 
 
+def _take_key() -> None:
+    """The button's callback: the key leaves the widget's state (and so the browser's input) for one run."""
+    st.session_state[REQUEST_KEY] = (st.session_state.get(KEY_WIDGET, ""), st.session_state.get("scan_facet_size"))
+    st.session_state[KEY_WIDGET] = ""
+
+
 def scan_tab() -> None:
     """The panel: key, facet size, the button, and what the last count found."""
     st.caption(
         "Counts straight from Shodan's count API with your own key: one call per vendor for the whole UK, with the "
         "largest cities broken out. Count calls spend no query credits, but the country: and product: filters need "
         "a Shodan membership or API plan. A count is Shodan results (services: IP address and port), not cameras. "
-        "Your key stays in this browser session: it is not saved, logged or put in the link."
+        "Your key is used for this count only: it is not kept, saved, logged or put in the link, and the field is "
+        "emptied once you press the button."
     )
     with st.form("scan_form", border=False):
-        key = st.text_input("Shodan API key", type="password", key="shodan_api_key", autocomplete="off")
-        facet_size = st.number_input(
-            "Cities per vendor", min_value=10, max_value=10_000, value=scan.DEFAULT_FACET_SIZE, step=100,
+        st.text_input("Shodan API key", type="password", key=KEY_WIDGET, autocomplete="off")
+        st.number_input(
+            "Cities per vendor", min_value=10, max_value=scan.MAX_FACET_SIZE, value=scan.DEFAULT_FACET_SIZE, step=100,
+            key="scan_facet_size",
             help="How many of the largest cities Shodan breaks each total into; the rest is shown as not attributed.",
         )
-        submitted = st.form_submit_button("Count with Shodan", type="primary", icon=":material/travel_explore:")
-    if submitted:
-        run_scan(key, int(facet_size))
+        st.form_submit_button("Count with Shodan", type="primary", icon=":material/travel_explore:", on_click=_take_key)
+    request = st.session_state.pop(REQUEST_KEY, None)
+    if request is not None:
+        key, facet_size = request
+        run_scan(key, int(facet_size or scan.DEFAULT_FACET_SIZE))
     data_imports.show_error("scan")
     lines = st.session_state.get(SUMMARY_KEY)
     if lines:

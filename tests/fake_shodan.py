@@ -16,18 +16,25 @@ answers filters on a free account); any other key gets 401. Queries containing "
 Misbehaviour on demand: ``fake.script(Reply(429, {...}), ...)`` answers the next calls with
 those replies, in order, before answering normally again; ``fake.delay`` (seconds) holds every
 answer back (to hit a client timeout). ``fake.requests`` records each call (``Seen``).
+
+The bombs a hostile count server can throw, without holding them in memory here either: a
+``Reply`` whose ``body`` is a callable yields the body in pieces (streamed, with no
+``Content-Length`` unless ``length`` declares one), ``pace`` seconds apart; ``header_pace``
+sends the status line and headers one byte at a time. ``fake.sent`` counts the body bytes
+written, so a test can tell that a client stopped reading early.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
-
-from atlas_testing import LocalServer
 
 MEMBER_KEY = "fake-member-key-0123456789abcdef"
 FREE_KEY = "fake-free-key-0123456789abcdef"
@@ -55,11 +62,17 @@ COUNT_PATH = "/shodan/host/count"
 
 @dataclass(frozen=True)
 class Reply:
-    """A scripted answer: status, body (a dict is sent as JSON; str/bytes as they are) and headers."""
+    """A scripted answer: status, body (a dict is sent as JSON; str/bytes as they are; a callable
+    returning byte pieces is streamed) and headers; ``pace`` seconds between body pieces,
+    ``header_pace`` between the bytes of the status line and headers, ``length`` a declared
+    Content-Length for a streamed body."""
 
     status: int
-    body: dict | list | str | bytes = b""
+    body: dict | list | str | bytes | Callable[[], Iterable[bytes]] = b""
     headers: dict[str, str] = field(default_factory=dict)
+    pace: float = 0.0
+    header_pace: float = 0.0
+    length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,14 +114,32 @@ class FakeShodan:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.requests: list[Seen] = []
+        self.sent = 0  # body bytes written, all answers together
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._server = LocalServer(self._respond)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                try:
+                    fake._answer(self)
+                except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                    self.close_connection = True  # the client gave up (a cap, a deadline, a timeout)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.block_on_close = False
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
         """The base URL for ``SHODAN_API_URL``."""
-        return self._server.url
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     def script(self, *replies: Reply) -> None:
         """Answer the next calls with ``replies``, in order."""
@@ -116,11 +147,13 @@ class FakeShodan:
             self._script.extend(replies)
 
     def __enter__(self) -> "FakeShodan":
-        self._server.__enter__()
+        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.__exit__(*exc)
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
 
     def _next_script(self) -> Reply | None:
         with self._lock:
@@ -141,17 +174,39 @@ class FakeShodan:
             return Reply(400, {"error": "Empty search query"})
         return Reply(200, count_answer(params["query"], params.get("facets", "")))
 
-    def _respond(self, path_with_query: str) -> tuple[int, bytes, str, dict[str, str]]:
-        parts = urlsplit(path_with_query)
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
         params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         self.requests.append(Seen(parts.path, params, time.monotonic()))
         reply = self._reply_for(parts.path, params)
         if self.delay:
             time.sleep(self.delay)
         body = reply.body
+        streamed = callable(body)
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
         elif isinstance(body, str):
             body = body.encode()
-        headers = {k: v for k, v in reply.headers.items() if k.lower() != "content-type"}
-        return reply.status, body, reply.headers.get("Content-Type", "application/json"), headers
+        headers = {"Content-Type": "application/json", **reply.headers}
+        if not streamed:
+            headers["Content-Length"] = str(len(body))
+        elif reply.length is not None:
+            headers["Content-Length"] = str(reply.length)
+        else:
+            headers["Connection"] = "close"  # the body ends when the connection does
+            handler.close_connection = True
+        head = f"HTTP/1.1 {reply.status} Fake\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        out = handler.wfile
+        if reply.header_pace:
+            for byte in head.encode("latin-1"):
+                out.write(bytes([byte]))
+                out.flush()
+                time.sleep(reply.header_pace)
+        else:
+            out.write(head.encode("latin-1"))
+        for piece in (body() if streamed else [body]):
+            out.write(piece)
+            out.flush()
+            self.sent += len(piece)
+            if reply.pace:
+                time.sleep(reply.pace)

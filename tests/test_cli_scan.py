@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from atlas_testing import DATA_ENV, MIRROR_ENV, REPO_ROOT
-from fake_shodan import FREE_KEY, MEMBER_KEY, TOTALS, FakeShodan
+from fake_shodan import FREE_KEY, MEMBER_KEY, TOTALS, FakeShodan, Reply
 
 
 @pytest.fixture(scope="module")
@@ -89,4 +89,25 @@ def test_refused_before_any_call(env: dict[str, str], fake: FakeShodan, tmp_path
     done = run({**env, **change}, *out_args, *args)
     assert done.returncode == 2 and needle in done.stderr and done.stderr.count("\n") == 1
     assert len(fake.requests) == calls, "no call made"
+    assert not (tmp_path / "scan").exists()
+
+
+@pytest.mark.parametrize(
+    ("reply", "needle"),
+    [
+        (Reply(200, b"[" * 100_000 + b"]" * 100_000), "nested deeper"),
+        (Reply(200, {"total": 5, "facets": {"city": [{"value": f"c{i}", "count": 0} for i in range(11)]}}),
+         "11 city entries, more than the 10 asked for"),
+        (Reply(200, {"total": 5, "facets": {"city": [{"value": "Leeds", "count": 450}]}}), "more than the total of 5"),
+        (Reply(302, b"", {"Location": "http://127.0.0.1:9/elsewhere"}), "HTTP 302 to 127.0.0.1:9"),
+        (Reply(400, {"error": f"no such key {MEMBER_KEY.upper()}"}), "refused the query"),
+    ],
+    ids=["deep-json", "too-many-facets", "facets-above-total", "redirect", "echoed-key"],
+)
+def test_a_hostile_answer_is_one_line(env: dict[str, str], fake: FakeShodan, tmp_path: Path, reply: Reply, needle: str) -> None:
+    fake.script(reply)
+    done = run(env, "--out", str(tmp_path / "scan"), "--facet-size", "10")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and needle in done.stderr and "Traceback" not in done.stderr
+    assert MEMBER_KEY.lower() not in done.stderr.lower()
     assert not (tmp_path / "scan").exists()

@@ -73,3 +73,35 @@ def test_a_saved_count_opens_again_without_a_key(fake: FakeShodan) -> None:
     assert MEMBER_KEY.encode() not in zipped
     again = dataset_folders.from_zip(zipped, "scan.zip")
     assert again.package["scan"]["vendors"]["hikvision"]["total"] == TOTALS["hikvision"]
+
+
+def test_the_key_does_not_stay_in_the_field(fake: FakeShodan) -> None:
+    """After a count (or a refusal) the password field is empty: its DOM value holds no key."""
+    at = count(data_page(), MEMBER_KEY)
+    assert at.sidebar.selectbox(key="f_dataset").value.startswith("upload-"), "the count went through"
+    assert at.text_input(key="shodan_api_key").value == ""
+    assert all(MEMBER_KEY not in str(value) for value in at.session_state.to_dict().values())
+    at = count(data_page(), "not-a-real-key-0123456789abcdef")
+    assert len(at.error) == 1 and at.text_input(key="shodan_api_key").value == ""
+
+
+def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab closes while the cities are being resolved: the work stops, nothing is registered."""
+    from geo import scan_dataset
+    from pages import loaders
+
+    resolving = False
+    real_summarise = scan_dataset.summarise
+
+    def summarise(*args, **kwargs):
+        nonlocal resolving
+        resolving = True
+        return real_summarise(*args, **kwargs)
+
+    at = data_page()
+    monkeypatch.setattr(scan_dataset, "summarise", summarise)
+    monkeypatch.setattr(loaders, "session_alive", lambda: not resolving)
+    at = count(at, MEMBER_KEY)
+    assert resolving and len(fake.requests) == 2
+    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021", "no dataset from a cancelled count"
+    assert not any(s.value.startswith("hikvision: total") for s in at.success), "no summary of a cancelled count"

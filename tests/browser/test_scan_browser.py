@@ -45,6 +45,10 @@ def test_a_count_fills_the_map(scan_url: str, page: Page, third_party: ThirdPart
     wait_for_app(page)
     save_screenshot(page, "page-data-count-with-shodan")
     assert MEMBER_KEY not in page.url
+    # The key is not left in the password field: its DOM value is empty after the count.
+    key_field = page.get_by_label("Shodan API key")
+    expect(key_field).to_have_value("", timeout=30_000)
+    assert MEMBER_KEY not in page.evaluate("() => [...document.querySelectorAll('input')].map(i => i.value).join(' ')")
     assert "dataset=upload-" in page.url  # the count is now this session's dataset
 
     page.get_by_test_id("stSidebarNav").get_by_text("Map", exact=True).click()
