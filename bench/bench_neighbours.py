@@ -121,13 +121,21 @@ def heavy(url: str, work: Path, banners: int) -> None:
                 files=[{"name": "limits.csv", "mimeType": "text/csv", "buffer": table}]
             )
             page.get_by_role("button", name="Load this table").click(timeout=STEP_TIMEOUT_MS)
-            wait_for_app(page, timeout=STEP_TIMEOUT_MS)
+            page.get_by_text("Your table: limits.csv").first.wait_for(timeout=STEP_TIMEOUT_MS)
             page.get_by_test_id("stSidebarNav").get_by_text("Map", exact=True).click()
+            drawn()
+
+        def drawn() -> None:
             wait_for_app(page, timeout=STEP_TIMEOUT_MS)
+            inner = page.locator(MAP_IFRAME).first.element_handle(timeout=STEP_TIMEOUT_MS).content_frame()
+            inner.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 1",
+                                    timeout=STEP_TIMEOUT_MS)
 
         def lad() -> None:
             page.get_by_test_id("stSidebar").get_by_text("Local authorities", exact=True).click()
-            wait_for_app(page, timeout=STEP_TIMEOUT_MS)
+            page.get_by_test_id("stCaptionContainer").filter(has_text=" · Local authorities · ").first.wait_for(
+                timeout=STEP_TIMEOUT_MS)
+            drawn()
 
         def snapshot(label: str):
             def run() -> None:
@@ -140,17 +148,25 @@ def heavy(url: str, work: Path, banners: int) -> None:
             page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
             wait_for_app(page, timeout=STEP_TIMEOUT_MS)
             page.get_by_role("tab", name="Count with Shodan").click()
-            page.get_by_label("Shodan API key").fill(MEMBER_KEY)
-            page.get_by_role("button", name="Count with Shodan").click()
+            panel = page.get_by_role("tabpanel", name="Count with Shodan")
+            panel.get_by_label("Shodan API key").fill(MEMBER_KEY)
+            panel.get_by_role("button", name="Count with Shodan").click()
+            finished(panel)
+
+        def finished(panel) -> None:
+            """The tab shows how its work ended: a success (the summary) or a one-line error."""
+            panel.locator('[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentError"]').first.wait_for(
+                timeout=STEP_TIMEOUT_MS)
             wait_for_app(page, timeout=STEP_TIMEOUT_MS)
 
         def shodan_import() -> None:
             page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
             wait_for_app(page, timeout=STEP_TIMEOUT_MS)
             page.get_by_role("tab", name="Shodan export").click()
-            page.get_by_test_id("stFileUploader").filter(has_text="Upload a Shodan export").locator(
-                'input[type="file"]').set_input_files(str(export))
-            wait_for_app(page, timeout=STEP_TIMEOUT_MS)
+            panel = page.get_by_role("tabpanel", name="Shodan export")
+            panel.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(str(export))
+            panel.get_by_role("button", name="Import the export").click()
+            finished(panel)
 
         for name, action in (("upload", upload), ("lad", lad), ("png", snapshot("PNG image")),
                              ("html", snapshot("Interactive HTML")), ("count", count), ("shodan", shodan_import)):

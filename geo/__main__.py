@@ -266,6 +266,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     # Everything that can be checked is checked before the first call to the API.
     if args.facet_size < 1:
         raise AtlasError(f"--facet-size {args.facet_size} is below 1: ask for at least one city (default 1000)")
+    if args.facet_size > scan.MAX_FACET_SIZE:
+        raise AtlasError(
+            f"--facet-size {args.facet_size:,} is above {scan.MAX_FACET_SIZE:,}: ask for at most {scan.MAX_FACET_SIZE:,} cities"
+        )
     out = scan_dataset.check_out_dir(args.out)
     provider = shodan_count.from_env()
     queries = scan.read_queries()

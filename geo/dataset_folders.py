@@ -73,7 +73,9 @@ def from_package(package: object, observations: bytes, dataset_id: str, where: s
     """
     package = checked_package(package, where)
     path = Path(package["resources"][0].get("path", "")).name or "observations.csv"
-    table = parse_observations(observations, path)
+    # A dataset's CSV is comma-separated (the Frictionless default, and what every writer here
+    # writes): never guessed, so no name such as "x';'" can tip a guess to ";".
+    table = parse_observations(observations, path, delimiter=",")
     for column in ("place", "source", "date"):  # folder_files neutralised these; restore them
         table[column] = table[column].map(restore_cell)
     sources = package.get("sources", [])

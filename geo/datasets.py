@@ -202,18 +202,20 @@ def parse_observations(
     max_bytes: int | None = None,
     mapping: Mapping[str, str | None] | None = None,
     limits: TableLimits | None = None,
+    delimiter: str | None = None,
 ) -> pd.DataFrame:
     """Validate a table in the dataset contract; returns ``place, vendor, networks, lad_code, source, date, line``.
 
     ``mapping`` names the column holding each field when the headers differ
     (``{"place": "City", "networks": "Count"}``); without it the headers must be the
     contract's own names. ``limits`` (default: :meth:`TableLimits.from_env`) bound the work;
-    ``max_bytes`` overrides their byte limit. Every problem raises :class:`DatasetError`
+    ``max_bytes`` overrides their byte limit; ``delimiter`` is the CSV's when known (else guessed).
+    Every problem raises :class:`DatasetError`
     naming the file, line (or spreadsheet row) and the fix; nothing half-valid is returned.
     The frame's ``attrs["notes"]`` say what loading did (collapsed repeats, decoding).
     """
     limits = limits or TableLimits.from_env()
-    return observations_from_table(read_table(data, filename, max_bytes, limits), mapping, limits)
+    return observations_from_table(read_table(data, filename, max_bytes, limits, delimiter), mapping, limits)
 
 
 def observations_from_table(

@@ -33,6 +33,7 @@ import pandas as pd
 
 from geo import dataset_folders, datasets
 from geo.errors import AtlasError
+from geo.exports import neutralised
 from geo.limits import MAX_TABLE_PLACES_ENV, max_table_places
 from geo.places import Resolution, Resolver, normalise_name
 from geo.scan import ProgressFn, ScanError, ScanResult, VendorCount
@@ -281,12 +282,10 @@ def _resource(provider: str) -> dict:
 def dataset_files(summary: ScanSummary, name: str) -> dict[str, bytes]:
     """The folder's files as bytes: ``observations.csv`` and ``datapackage.json``."""
     buffer = io.StringIO()
-    # Every text cell quoted: the reader guesses the delimiter from the first lines
-    # (geo.tables.sniff_delimiter), and a city name such as "'; x" unquoted, on two rows,
-    # makes it guess ";". Quoting keeps the guess right for the hostile corpus, but a name of
-    # many "x';'" can still tip it: only reading a dataset folder as comma CSV, without
-    # guessing, settles it (geo/datasets.py, outside this module).
-    observations(summary).to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    # Comma CSV with every text cell quoted (dataset_folders reads it as comma CSV, never guessing),
+    # formula-looking city names neutralised as in every file a user may open in a spreadsheet
+    # (dataset_folders.from_package restores them).
+    neutralised(observations(summary)).to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     package = json.dumps(datapackage(summary, name), ensure_ascii=False, indent=2) + "\n"
     return {"observations.csv": buffer.getvalue().encode("utf-8"), "datapackage.json": package.encode("utf-8")}
 

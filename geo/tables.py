@@ -80,10 +80,14 @@ def file_label(filename: str) -> str:
     return cut(name[: len(name) - len(suffix)], MAX_FILE_NAME - len(suffix)) + suffix
 
 
-def read_table(data: bytes, filename: str, max_bytes: int | None = None, limits: TableLimits | None = None) -> RawTable:
+def read_table(
+    data: bytes, filename: str, max_bytes: int | None = None, limits: TableLimits | None = None, delimiter: str | None = None
+) -> RawTable:
     """Read a CSV/TSV or XLSX upload into text cells; refuse wrong types and oversized tables with the fix.
 
     ``limits`` defaults to :meth:`TableLimits.from_env`; ``max_bytes`` overrides its byte limit.
+    ``delimiter`` is the text file's when it is known (a dataset folder's CSV is comma-separated);
+    otherwise it is guessed from the first lines, as for a user's own table.
     ``filename`` is shown as :func:`file_label` writes it, in messages and in the result.
     """
     filename = file_label(filename)
@@ -105,7 +109,7 @@ def read_table(data: bytes, filename: str, max_bytes: int | None = None, limits:
         unit, delimiter, notes = "row", "", ()
     else:
         text, notes = decode_table_text(data, filename)
-        delimiter = sniff_delimiter(text)
+        delimiter = delimiter or sniff_delimiter(text)
         records = _csv_rows(text, delimiter, filename)
         unit = "line"
     rows = _collect(records, filename, unit, limits)
@@ -177,8 +181,17 @@ def _csv_rows(text: str, delimiter: str, filename: str) -> Iterator[tuple[int, i
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter (``,``, ``;`` or tab) of a text table, judged on its first lines; ``,`` if unclear."""
+    """The delimiter (``,``, ``;`` or tab) of a text table; ``,`` if unclear.
+
+    The header decides when just one of them appears in it: column names are the table's own
+    words, while a place such as "x';'x';'" in the rows could tip a guess made from them.
+    Otherwise the first lines are judged (``csv.Sniffer``).
+    """
     sample = re.sub(r"\r\n?", "\n", text[:4096])
+    header = sample.split("\n", 1)[0]
+    present = [d for d in DELIMITERS if d in header]
+    if len(present) == 1:
+        return present[0]
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:

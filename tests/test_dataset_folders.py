@@ -58,8 +58,11 @@ def _zip(files: dict[str, bytes]) -> bytes:
         (_zip({"observations.csv": b"place,networks\nLeeds,1\n"}), "lacks datapackage.json"),
         (_zip({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": b"{not json"}), "unreadable datapackage.json"),
         (_zip({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": b"{}"}), "no resources"),
-        (_zip({"observations.csv": b"place;networks\nLeeds;1,234\n", "datapackage.json": json.dumps(
-            {"resources": [{"path": "observations.csv"}]}).encode()}), "whole numbers"),
+        (_zip({"observations.csv": b"place,networks\nLeeds,\"1,5\"\n", "datapackage.json": json.dumps(
+            {"resources": [{"path": "observations.csv"}]}).encode()}), "write a whole number"),
+        # A dataset's CSV is comma-separated: a semicolon file is not guessed into shape.
+        (_zip({"observations.csv": b"place;networks\nLeeds;1\n", "datapackage.json": json.dumps(
+            {"resources": [{"path": "observations.csv"}]}).encode()}), "lacks column(s) place, networks"),
     ],
 )
 def test_bad_zips_are_one_line(data: bytes, needle: str) -> None:
@@ -146,6 +149,16 @@ def test_the_saved_zip_neutralises_formulas_and_reads_them_back_as_written() -> 
     columns = ["place", "vendor", "networks", "source", "date"]
     assert again.observations[columns].to_dict("records") == upload.observations[columns].to_dict("records")
     assert list(again.observations["place"]) == FORMULAS
+
+
+@pytest.mark.parametrize("name", ["x';'" * 20, CORPUS["javascript"]])
+def test_names_with_semicolons_cannot_tip_how_a_saved_zip_is_read(name: str) -> None:
+    """A dataset's CSV is read as comma CSV, never guessed: names full of ";" stay names."""
+    quoted = name.replace(chr(34), chr(34) * 2)
+    rows = f'"{quoted}",hikvision,50\n"{quoted}2",hikvision,10\n"{quoted}",dahua,5\n"{quoted}2",dahua,4\n'
+    upload = datasets.from_upload(f"place,vendor,networks\n{rows}".encode(), "semicolons.csv")
+    again = dataset_folders.from_zip(dataset_folders.to_zip(dataset_folders.folder_files(upload)), "semicolons.zip")
+    assert list(again.observations["place"]) == [name, name + "2", name, name + "2"]
 
 
 def test_per_row_source_and_date_survive_a_mapped_upload_and_the_zip() -> None:

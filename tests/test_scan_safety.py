@@ -356,3 +356,17 @@ def test_a_gzip_bomb_is_capped_as_it_inflates(fake: FakeShodan) -> None:
     zipped = packer.compress(b"{" + b" " * (256 * 1024 * 1024)) + packer.flush()
     fake.script(Reply(200, zipped, {"Content-Encoding": "gzip"}))
     refused("larger than 4 MB", "not read further")
+
+
+def test_a_scan_folder_neutralises_formulas_and_reads_them_back(
+    fake: FakeShodan, resolver, tmp_path: Path
+) -> None:
+    """City names that a spreadsheet would run are written with an apostrophe, and read back as named."""
+    formula = CORPUS["formula"]
+    fake.script(answer([("Leeds", 50), (formula, 10)], total=100), answer([("Leeds", 30), (formula, 20)], total=100))
+    out = scan_dataset.write_dataset(scan_dataset.summarise(run_scan(), resolver), tmp_path / "scan")
+    written = (out / "observations.csv").read_text(encoding="utf-8")
+    assert "\n\"=" not in written and ",\"=" not in written, "no cell starts with = in the file"
+    assert "'=HYPERLINK" in written
+    assert formula in set(dataset_folders.load(str(out)).observations["place"])
+
