@@ -1,6 +1,7 @@
 """Per-unit metrics with their coverage: networks, rates, share, rank and UK index at each geography level.
 
-:func:`match_report` resolves every observation's place; :func:`build_table` aggregates to
+:func:`match_dataset` resolves every observation's place once per dataset (its choices
+included) into a :class:`Matched`, which every view of that dataset reuses; :func:`build_table` aggregates to
 places, local authorities or regions/nations and adds population, land area, per 1,000
 residents, per km², share of the national total, rank (ties share a rank) and an index
 against the UK average (UK = 100).
@@ -88,6 +89,27 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
+@dataclass(frozen=True)
+class Matched:
+    """A dataset's names resolved once: the resolver with the dataset's choices, and the match report.
+
+    Resolving is the costly part of a view (fuzzy suggestions for every unmatched name, and a
+    resolver rebuilt from the choices); a vendor, level, metric or place change needs neither
+    again. Treat ``report`` as read-only: it may be shared between views and sessions.
+    """
+
+    dataset: str  # the dataset id (choices included: a new choice is a new id)
+    resolver: Resolver
+    report: pd.DataFrame
+
+
+def match_dataset(dataset: Dataset, resolver: Resolver) -> Matched:
+    """Resolve ``dataset``'s places, with its choices, once (see :class:`Matched`)."""
+    if dataset.choices:
+        resolver = with_choices(resolver, dict(dataset.choices))
+    return Matched(dataset=dataset.id, resolver=resolver, report=match_report(dataset.observations, resolver))
+
+
 def match_report(observations: pd.DataFrame, resolver: Resolver) -> pd.DataFrame:
     """One row per observation with how its place resolved.
 
@@ -145,14 +167,18 @@ def _by_lad_set(places: pd.DataFrame) -> pd.DataFrame:
 
 def build_table(
     dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame,
-    vendor: str = "all", level: Level = "place", rank_by: Metric = "networks",
+    vendor: str = "all", level: Level = "place", rank_by: Metric = "networks", matched: Matched | None = None,
 ) -> Table:
-    """Aggregate ``dataset`` to ``level`` and compute every metric, with coverage."""
+    """Aggregate ``dataset`` to ``level`` and compute every metric, with coverage.
+
+    ``matched`` is the dataset's names already resolved (:func:`match_dataset`); without it
+    (or with another dataset's) they are resolved here.
+    """
     check("level", level)
     check("metric", rank_by)
-    if dataset.choices:
-        resolver = with_choices(resolver, dict(dataset.choices))
-    report = match_report(dataset.observations, resolver)
+    if matched is None or matched.dataset != dataset.id:
+        matched = match_dataset(dataset, resolver)
+    resolver, report = matched.resolver, matched.report
     rows = vendor_rows(report, vendor, dataset.id)
     national = rows[rows["national"]]
     places = rows[~rows["national"]]

@@ -15,13 +15,12 @@ choice for exactly that text (:func:`with_choices`) resolves either.
 
 A :class:`Resolver` is shared by every session of the dashboard: its memo is keyed by
 exactly what the rules read (the normalised name and its qualifiers; GSS codes are looked
-up directly and never memoised), bounded, and guarded by a lock.
+up directly and never memoised), bounded, and guarded by a lock. Fuzzy suggestions, the
+costly part, have a memo of their own that a resolver with the user's choices shares.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable, Sequence
 
@@ -31,6 +30,7 @@ import pandas as pd
 from geo import place_index, sources
 from geo.errors import AtlasError
 from geo.fuzzy import FUZZY_CUTOFF, suggest, suggest_many  # noqa: F401 - FUZZY_CUTOFF re-exported
+from geo.memo import MEMO_SIZE, Memo  # noqa: F401 - MEMO_SIZE re-exported
 from geo.place_index import (  # noqa: F401 - re-exported for callers of geo.places
     ALIASES_PATH,
     GROUP_LABELS,
@@ -59,8 +59,6 @@ from geo.names import (  # noqa: F401 - re-exported for callers of geo.places
 )
 from geo.text import invisible, shown, strip_invisible
 
-# Distinct names remembered across sessions; the oldest are forgotten first.
-MEMO_SIZE = 50_000
 
 @dataclass(frozen=True)
 class Resolution:
@@ -83,32 +81,6 @@ class Resolution:
         return out
 
 
-class _Memo:
-    """A bounded, thread-safe map from a name's keys to its resolution (oldest dropped first)."""
-
-    def __init__(self, size: int = MEMO_SIZE) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple[str, str], entry: Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 @dataclass(frozen=True)
 class Resolver:
     """Resolves names against one areas frame. Build once (:func:`build_resolver`), reuse."""
@@ -121,7 +93,10 @@ class Resolver:
     scopes: dict[str, tuple[str, ...]]  # qualifier key -> the LADs it names
     fuzzy_choices: list[str]
     fuzzy_targets: list[str]
-    memo: _Memo = field(default_factory=_Memo)
+    memo: Memo = field(default_factory=Memo)  # (normalised name, place key) -> Entry
+    # Normalised name -> its fuzzy suggestions. Choices never change them, so a resolver made
+    # by with_choices shares this one: applying a choice re-scores nothing.
+    suggested: Memo = field(default_factory=Memo)
     # Choices for names no key can stand for (invisible characters, nothing left once
     # normalised): by the exact text, so "???" chosen as York leaves "---" alone.
     exact: dict[str, Entry] = field(default_factory=dict)
@@ -161,10 +136,12 @@ class Resolver:
                 pending[key] = (entry, normalise_name(split_qualifiers(raw)[0]) if "|" in key[1] else key[0])
             else:
                 self.memo.put(key, entry)
-        targets = list(dict.fromkeys(target for _, target in pending.values()))
-        suggestions = suggest_many(targets, self.fuzzy_choices, self.fuzzy_targets)
+        targets = [t for t in dict.fromkeys(target for _, target in pending.values()) if self.suggested.get(t) is None]
+        scored = suggest_many(targets, self.fuzzy_choices, self.fuzzy_targets) if targets else {}
+        for target in targets:
+            self.suggested.put(target, scored.get(target, ()))
         for key, (entry, target) in pending.items():
-            self.memo.put(key, replace(entry, suggestions=suggestions.get(target, ())))
+            self.memo.put(key, replace(entry, suggestions=self._suggest(target)))
         codes = [None] * len(names) if lad_codes is None else lad_codes
         return [self.resolve(name, code) for name, code in zip(names, codes)]
 
@@ -345,7 +322,11 @@ class Resolver:
         return scope, unknown
 
     def _suggest(self, key: str) -> tuple[str, ...]:
-        return suggest(key, self.fuzzy_choices, self.fuzzy_targets)
+        found = self.suggested.get(key)
+        if found is None:
+            found = suggest(key, self.fuzzy_choices, self.fuzzy_targets)
+            self.suggested.put(key, found)
+        return found
 
 
 def _visible(raw: str) -> str:
@@ -404,5 +385,5 @@ def with_choices(resolver: Resolver, choices: dict[str, str]) -> Resolver:
         else:
             extra[place_key(name) if split_qualifiers(name)[1] or canonical_code(name) else normalise_name(name)] = entry
     return replace(
-        resolver, by_alias={**resolver.by_alias, **extra}, exact={**resolver.exact, **exact}, memo=_Memo()
+        resolver, by_alias={**resolver.by_alias, **extra}, exact={**resolver.exact, **exact}, memo=Memo()
     )
