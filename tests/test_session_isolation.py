@@ -92,6 +92,29 @@ def test_a_link_to_anothers_upload_opens_nothing_of_theirs() -> None:
     assert metric_values(bob)["National total"] == "277,986"
 
 
+@pytest.mark.parametrize(
+    "requested", ["../../../etc/passwd", "/etc/passwd", "upload-", "upload-xyz", "top10vpn-2099", "~", "\u202eevil"]
+)
+def test_a_link_to_no_dataset_says_there_is_none(requested: str) -> None:
+    at = session(None, dataset=requested)
+    assert current_id(at) == "top10vpn-2021"
+    warnings = [w.value for w in at.warning]
+    assert not any("another browser session" in w for w in warnings), warnings
+    shown = next(w for w in warnings if w.startswith("No dataset called"))
+    assert "choose one in the sidebar" in shown and "\n" not in shown
+    assert "\u202e" not in shown  # quoted as text: a bidi override would reverse the sentence
+    plain = shown.replace("\\", "")  # as the user reads it (Markdown escapes undone)
+    assert "'" + requested.replace("\u202e", "u202e") + "'" in plain
+
+
+@pytest.mark.parametrize("requested", ["upload-0123456789abcdef", "upload-0123456789abcdef~0123456789"])
+def test_a_link_spelt_like_an_upload_names_another_session(requested: str) -> None:
+    at = session(None, dataset=requested)
+    assert current_id(at) == "top10vpn-2021"
+    assert any("another browser session" in w.value for w in at.warning)
+    assert not any("No dataset called" in w.value for w in at.warning)
+
+
 def test_a_table_with_no_mapped_place_is_a_note_on_every_page() -> None:
     at = session()
     load(at, "typos.csv", b"place,networks\nManchestr,5\nUnited Kingdom,100\n")
