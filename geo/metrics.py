@@ -24,7 +24,10 @@ import pandas as pd
 from geo.datasets import Dataset
 from geo.errors import AtlasError
 from geo.places import Resolver, with_choices
+from geo.text import shown
 from geo.vocabulary import Level, Metric, check
+
+NAMES_IN_A_NOTE = 5  # input names a note lists before "and N more"
 
 ROW_COLUMNS = [
     "code", "name", "lad_codes", "networks", "population", "covered_population", "coverage", "area_km2",
@@ -187,7 +190,7 @@ def build_table(
     by_set = _by_lad_set(places)
     for inputs, codes in zip(by_set["inputs"], by_set["lad_codes"]):
         if len(inputs) > 1:
-            notes.append(f"{', '.join(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed")
+            notes.append(f"{_listed(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed")
 
     if len(national):
         national_total, total_source = int(national["networks"].sum()), "dataset"
@@ -257,7 +260,7 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
     region_of = by_set["lad_codes"].map(lambda c: _single_region(lads, c))
     for (_, row), region in zip(by_set.iterrows(), region_of):
         if pd.isna(region):
-            notes.append(f"{' + '.join(row['inputs'])} spans several regions: left out of the region level")
+            notes.append(f"{_listed(row['inputs'], ' + ')} spans several regions: left out of the region level")
     inside = by_set[region_of.notna()].assign(code=region_of[region_of.notna()])
     stats = region_stats(areas)
     grouped = inside.groupby("code", sort=False).agg(
@@ -276,7 +279,7 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
         if row.covered_population < row.population:
             share = row.covered_population / row.population
             notes.append(
-                f"{row.name}: the counts come from {', '.join(row.inputs)} only ({share:.0%} of its residents); "
+                f"{row.name}: the counts come from {_listed(row.inputs)} only ({share:.0%} of its residents); "
                 "its rates use those residents and that land area, not the whole region"
             )
     return grouped.drop(columns=["covered"])
@@ -327,6 +330,14 @@ def _group_code(resolver: Resolver, codes: tuple[str, ...]) -> str:
         if tuple(sorted(members)) == tuple(sorted(codes)):
             return group
     return "+".join(codes)
+
+
+def _listed(inputs: list[str], joiner: str = ", ") -> str:
+    """Input names as a note quotes them: each via shown() (invisible characters written out, cut
+    short), the first few only."""
+    listed = joiner.join(shown(name) for name in inputs[:NAMES_IN_A_NOTE])
+    more = len(inputs) - NAMES_IN_A_NOTE
+    return f"{listed} and {more:,} more" if more > 0 else listed
 
 
 def _place_name(resolver: Resolver, codes: tuple[str, ...], inputs: list[str]) -> str:
