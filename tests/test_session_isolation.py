@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from atlas_testing import assert_one_line
 from streamlit.testing.v1 import AppTest
 from test_app_pages import APP, PAGES, metric_values
 from test_data_page import button, upload
+
+from geo.errors import DatasetError
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
@@ -105,6 +108,24 @@ def test_a_link_to_no_dataset_says_there_is_none(requested: str) -> None:
     assert "\u202e" not in shown  # quoted as text: a bidi override would reverse the sentence
     plain = shown.replace("\\", "")  # as the user reads it (Markdown escapes undone)
     assert "'" + requested.replace("\u202e", "u202e") + "'" in plain
+
+
+@pytest.mark.parametrize(
+    ("requested", "needle"),
+    [
+        ("../../../etc/passwd", "no dataset called '../../../etc/passwd': choose one in the sidebar"),
+        ("upload-xyz", "no dataset called 'upload-xyz': choose one in the sidebar"),
+        ("a~b", "no dataset called 'a~b': choose one in the sidebar"),
+        ("\u202eevil", "no dataset called '\\u202eevil': choose one in the sidebar"),
+        ("upload-0123456789abcdef", "that upload is not in this browser session"),
+    ],
+)
+def test_loading_an_id_that_is_not_here_says_what_it_is(requested: str, needle: str) -> None:
+    from pages import loaders
+
+    with pytest.raises(DatasetError) as info:
+        loaders.load_dataset(requested)
+    assert needle in assert_one_line(info.value)
 
 
 @pytest.mark.parametrize("requested", ["upload-0123456789abcdef", "upload-0123456789abcdef~0123456789"])
