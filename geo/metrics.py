@@ -1,6 +1,7 @@
 """Per-unit metrics with their coverage: networks, rates, share, rank and UK index at each geography level.
 
-:func:`match_report` resolves every observation's place; :func:`build_table` aggregates to
+:func:`match_dataset` resolves every observation's place once per dataset (its choices
+included) into a :class:`Matched`, which every view of that dataset reuses; :func:`build_table` aggregates to
 places, local authorities or regions/nations and adds population, land area, per 1,000
 residents, per km², share of the national total, rank (ties share a rank) and an index
 against the UK average (UK = 100).
@@ -23,7 +24,10 @@ import pandas as pd
 from geo.datasets import Dataset
 from geo.errors import AtlasError
 from geo.places import Resolver, with_choices
+from geo.text import shown
 from geo.vocabulary import Level, Metric, check
+
+NAMES_IN_A_NOTE = 5  # input names a note lists before "and N more"
 
 ROW_COLUMNS = [
     "code", "name", "lad_codes", "networks", "population", "covered_population", "coverage", "area_km2",
@@ -88,6 +92,27 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
+@dataclass(frozen=True)
+class Matched:
+    """A dataset's names resolved once: the resolver with the dataset's choices, and the match report.
+
+    Resolving is the costly part of a view (fuzzy suggestions for every unmatched name, and a
+    resolver rebuilt from the choices); a vendor, level, metric or place change needs neither
+    again. Treat ``report`` as read-only: it may be shared between views and sessions.
+    """
+
+    dataset: str  # the dataset id (choices included: a new choice is a new id)
+    resolver: Resolver
+    report: pd.DataFrame
+
+
+def match_dataset(dataset: Dataset, resolver: Resolver) -> Matched:
+    """Resolve ``dataset``'s places, with its choices, once (see :class:`Matched`)."""
+    if dataset.choices:
+        resolver = with_choices(resolver, dict(dataset.choices))
+    return Matched(dataset=dataset.id, resolver=resolver, report=match_report(dataset.observations, resolver))
+
+
 def match_report(observations: pd.DataFrame, resolver: Resolver) -> pd.DataFrame:
     """One row per observation with how its place resolved.
 
@@ -145,14 +170,18 @@ def _by_lad_set(places: pd.DataFrame) -> pd.DataFrame:
 
 def build_table(
     dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame,
-    vendor: str = "all", level: Level = "place", rank_by: Metric = "networks",
+    vendor: str = "all", level: Level = "place", rank_by: Metric = "networks", matched: Matched | None = None,
 ) -> Table:
-    """Aggregate ``dataset`` to ``level`` and compute every metric, with coverage."""
+    """Aggregate ``dataset`` to ``level`` and compute every metric, with coverage.
+
+    ``matched`` is the dataset's names already resolved (:func:`match_dataset`); without it
+    (or with another dataset's) they are resolved here.
+    """
     check("level", level)
     check("metric", rank_by)
-    if dataset.choices:
-        resolver = with_choices(resolver, dict(dataset.choices))
-    report = match_report(dataset.observations, resolver)
+    if matched is None or matched.dataset != dataset.id:
+        matched = match_dataset(dataset, resolver)
+    resolver, report = matched.resolver, matched.report
     rows = vendor_rows(report, vendor, dataset.id)
     national = rows[rows["national"]]
     places = rows[~rows["national"]]
@@ -161,7 +190,7 @@ def build_table(
     by_set = _by_lad_set(places)
     for inputs, codes in zip(by_set["inputs"], by_set["lad_codes"]):
         if len(inputs) > 1:
-            notes.append(f"{', '.join(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed")
+            notes.append(f"{_listed(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed")
 
     if len(national):
         national_total, total_source = int(national["networks"].sum()), "dataset"
@@ -231,7 +260,7 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
     region_of = by_set["lad_codes"].map(lambda c: _single_region(lads, c))
     for (_, row), region in zip(by_set.iterrows(), region_of):
         if pd.isna(region):
-            notes.append(f"{' + '.join(row['inputs'])} spans several regions: left out of the region level")
+            notes.append(f"{_listed(row['inputs'], ' + ')} spans several regions: left out of the region level")
     inside = by_set[region_of.notna()].assign(code=region_of[region_of.notna()])
     stats = region_stats(areas)
     grouped = inside.groupby("code", sort=False).agg(
@@ -250,7 +279,7 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
         if row.covered_population < row.population:
             share = row.covered_population / row.population
             notes.append(
-                f"{row.name}: the counts come from {', '.join(row.inputs)} only ({share:.0%} of its residents); "
+                f"{row.name}: the counts come from {_listed(row.inputs)} only ({share:.0%} of its residents); "
                 "its rates use those residents and that land area, not the whole region"
             )
     return grouped.drop(columns=["covered"])
@@ -301,6 +330,14 @@ def _group_code(resolver: Resolver, codes: tuple[str, ...]) -> str:
         if tuple(sorted(members)) == tuple(sorted(codes)):
             return group
     return "+".join(codes)
+
+
+def _listed(inputs: list[str], joiner: str = ", ") -> str:
+    """Input names as a note quotes them: each via shown() (invisible characters written out, cut
+    short), the first few only."""
+    listed = joiner.join(shown(name) for name in inputs[:NAMES_IN_A_NOTE])
+    more = len(inputs) - NAMES_IN_A_NOTE
+    return f"{listed} and {more:,} more" if more > 0 else listed
 
 
 def _place_name(resolver: Resolver, codes: tuple[str, ...], inputs: list[str]) -> str:

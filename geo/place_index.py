@@ -2,7 +2,9 @@
 
 Built once from the areas frame and ``data/place_aliases.csv`` by :func:`geo.places.build_resolver`;
 each table maps a normalised key (see :mod:`geo.names`) to an :class:`Entry`, a resolution
-target independent of how the input was spelt.
+target independent of how the input was spelt. :func:`hidden_entry` and :func:`nothing_entry`
+are the answers for names the resolver will not look up: one with invisible characters, one
+that normalises to nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 from geo import sources
 from geo.errors import AtlasError
 from geo.names import name_variants, normalise_name, place_key, split_qualifiers
+from geo.text import shown
 
 ALIASES_PATH = Path(__file__).resolve().parent.parent / "data" / "place_aliases.csv"
 
@@ -119,3 +122,34 @@ def scopes(areas: pd.DataFrame, lad_entries: dict[str, Entry], alias_entries: di
         for name, members in areas.dropna(subset=[code_column]).groupby(name_column)["code"]:
             scopes[normalise_name(name)] = tuple(sorted(members))
     return scopes
+
+
+def hidden_entry(hidden: list[str], cleaned: Entry | None, cleaned_text: str) -> Entry:
+    """A name with invisible characters (``hidden``, as ``U+XXXX``): unmatched, never resolved silently.
+
+    Its key would be the visible name's ("\\u202eLeeds" normalises to "leeds"), so it would
+    pass for a name it does not look like. The name without them (``cleaned_text``, resolved as
+    ``cleaned``) is the suggestion when it matches; otherwise its own suggestions are.
+    """
+    one = len(hidden) == 1
+    note = (
+        f"contains {'an invisible character' if one else 'invisible characters'} {', '.join(hidden)}: "
+        f"type the name without {'it' if one else 'them'}"
+    )
+    if cleaned is None:
+        suggestions: tuple[str, ...] = ()
+    elif cleaned.status == "matched":
+        suggestions = (cleaned_text,)
+    else:
+        suggestions = cleaned.suggestions
+    return Entry("unmatched", (), None, None, suggestions=suggestions, note=note)
+
+
+def nothing_entry(raw: str) -> Entry:
+    """A name that normalises to nothing ("???", "---", "(UK)"): unmatched, with a note saying why."""
+    if not raw.strip():
+        return Entry("unmatched", (), None, None, note="empty place name")
+    return Entry(
+        "unmatched", (), None, None,
+        note=f"'{shown(raw)}' holds no place name, only punctuation, symbols or a qualifier: type the place's name",
+    )

@@ -3,30 +3,34 @@
 Order, first hit wins: explicit GSS code → curated alias (``data/place_aliases.csv``) →
 exact or normalised LAD name → GeoNames gazetteer (:mod:`geo.gazetteer`: the most populous
 exact or alternate-name match, placed in its LAD by point-in-polygon) → fuzzy suggestions
-(rapidfuzz), which are offered, never applied. Qualifiers are hints: "Bangor, Gwynedd",
+(rapidfuzz, :mod:`geo.fuzzy`), which are offered, never applied. Qualifiers are hints: "Bangor, Gwynedd",
 "Newport, Wales" or "Richmond (North Yorkshire)" pick, among the places of that name, the one
 inside the named LAD, county, region or nation. A ``lad_code`` given with a name wins unless
 the name says otherwise; then the row is reported, not counted.
 
+A name with invisible characters (:func:`geo.text.invisible`) would share the key of the
+name it imitates ("\\u202eLeeds", "Leeds"): it is unmatched, the visible name suggested, a note
+naming the characters; so is a name that normalises to nothing ("???"). Only the user's
+choice for exactly that text (:func:`with_choices`) resolves either.
+
 A :class:`Resolver` is shared by every session of the dashboard: its memo is keyed by
 exactly what the rules read (the normalised name and its qualifiers; GSS codes are looked
-up directly and never memoised), bounded, and guarded by a lock.
+up directly and never memoised), bounded, and guarded by a lock. Fuzzy suggestions, the
+costly part, have a memo of their own that a resolver with the user's choices shares.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable, Sequence
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from geo import place_index, sources
 from geo.errors import AtlasError
+from geo.fuzzy import FUZZY_CUTOFF, suggest, suggest_many  # noqa: F401 - FUZZY_CUTOFF re-exported
+from geo.memo import MEMO_SIZE, Memo  # noqa: F401 - MEMO_SIZE re-exported
 from geo.place_index import (  # noqa: F401 - re-exported for callers of geo.places
     ALIASES_PATH,
     GROUP_LABELS,
@@ -53,10 +57,8 @@ from geo.names import (  # noqa: F401 - re-exported for callers of geo.places
     place_key,
     split_qualifiers,
 )
+from geo.text import invisible, shown, strip_invisible
 
-FUZZY_CUTOFF = 80
-# Distinct names remembered across sessions; the oldest are forgotten first.
-MEMO_SIZE = 50_000
 
 @dataclass(frozen=True)
 class Resolution:
@@ -79,32 +81,6 @@ class Resolution:
         return out
 
 
-class _Memo:
-    """A bounded, thread-safe map from a name's keys to its resolution (oldest dropped first)."""
-
-    def __init__(self, size: int = MEMO_SIZE) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple[str, str], entry: Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 @dataclass(frozen=True)
 class Resolver:
     """Resolves names against one areas frame. Build once (:func:`build_resolver`), reuse."""
@@ -117,15 +93,25 @@ class Resolver:
     scopes: dict[str, tuple[str, ...]]  # qualifier key -> the LADs it names
     fuzzy_choices: list[str]
     fuzzy_targets: list[str]
-    memo: _Memo = field(default_factory=_Memo)
+    memo: Memo = field(default_factory=Memo)  # (normalised name, place key) -> Entry
+    # Normalised name -> its fuzzy suggestions. Choices never change them, so a resolver made
+    # by with_choices shares this one: applying a choice re-scores nothing.
+    suggested: Memo = field(default_factory=Memo)
+    # Choices for names no key can stand for (invisible characters, nothing left once
+    # normalised): by the exact text, so "???" chosen as York leaves "---" alone.
+    exact: dict[str, Entry] = field(default_factory=dict)
 
-    def resolve(self, name: str, lad_code: str | None = None) -> Resolution:
-        """Resolve one name; an explicit ``lad_code`` (from the data) wins unless the name contradicts it."""
+    def resolve(self, name: str, lad_code: str | None = None, suggest: bool = True) -> Resolution:
+        """Resolve one name; an explicit ``lad_code`` (from the data) wins unless the name contradicts it.
+
+        ``suggest=False``: no fuzzy suggestions, and the shared memo is read but never
+        filled, so a flood of one-off names (Shodan cities) evicts nothing.
+        """
         raw = "" if name is None else str(name)
         code_text = "" if lad_code is None else str(lad_code).strip()
         if code_text and code_text.lower() not in ("nan", "none", "<na>"):
             return self._result(raw, self._with_code(raw, code_text))
-        return self._result(raw, self._by_text(raw))
+        return self._result(raw, self._by_text(raw, suggest))
 
     def resolve_many(self, names: Sequence[str], lad_codes: Sequence[str | None] | None = None) -> list[Resolution]:
         """Resolve many names (with their ``lad_code`` when given), suggesting for all the unmatched at once.
@@ -136,6 +122,10 @@ class Resolver:
         """
         pending: dict[tuple[str, str], tuple[Entry, str]] = {}
         for raw in dict.fromkeys("" if n is None else str(n) for n in names):
+            if raw in self.exact:
+                continue
+            if invisible(raw):  # reported unmatched; what is suggested is the visible name's resolution
+                raw = _visible(raw)
             if canonical_code(raw) is not None:
                 continue
             key = (normalise_name(raw), place_key(raw))
@@ -146,9 +136,12 @@ class Resolver:
                 pending[key] = (entry, normalise_name(split_qualifiers(raw)[0]) if "|" in key[1] else key[0])
             else:
                 self.memo.put(key, entry)
-        suggestions = self._suggest_many(list(dict.fromkeys(target for _, target in pending.values())))
+        targets = [t for t in dict.fromkeys(target for _, target in pending.values()) if self.suggested.get(t) is None]
+        scored = suggest_many(targets, self.fuzzy_choices, self.fuzzy_targets) if targets else {}
+        for target in targets:
+            self.suggested.put(target, scored.get(target, ()))
         for key, (entry, target) in pending.items():
-            self.memo.put(key, replace(entry, suggestions=suggestions.get(target, ())))
+            self.memo.put(key, replace(entry, suggestions=self._suggest(target)))
         codes = [None] * len(names) if lad_codes is None else lad_codes
         return [self.resolve(name, code) for name, code in zip(names, codes)]
 
@@ -179,10 +172,20 @@ class Resolver:
 
     def _with_code(self, raw: str, code_text: str) -> Entry:
         """A row's ``lad_code``, checked against its name."""
+        hidden = invisible(code_text)
+        if hidden:
+            return Entry("unmatched", (), None, "code", note=(
+                f"lad_code '{shown(code_text)}' contains invisible characters {', '.join(hidden)}: type the code without them"
+            ))
         code = canonical_code(code_text)
         entry = self._by_code(code) if code else None
         if entry is None:
-            return Entry("unmatched", (), None, "code", note=f"unknown GSS code {code_text}: use a May 2024 LAD code")
+            return Entry("unmatched", (), None, "code", note=f"unknown GSS code {shown(code_text)}: use a May 2024 LAD code")
+        if raw in self.exact:
+            return self.exact[raw]  # the user has settled it
+        hidden = invisible(raw)
+        if hidden:  # the code places the row; the name is not trusted to agree or disagree
+            return replace(entry, note=f"placed by its lad_code; the name contains invisible characters {', '.join(hidden)}")
         if not raw.strip() or canonical_code(raw):
             return entry
         by_name = self._by_text(raw)
@@ -201,7 +204,14 @@ class Resolver:
             note=f"lad_code {code} is {entry.name} but the name says {by_name.name}: fix the code or the name, or pick one",
         )
 
-    def _by_text(self, raw: str) -> Entry:
+    def _by_text(self, raw: str, suggest: bool = True) -> Entry:
+        chosen = self.exact.get(raw)
+        if chosen is not None:
+            return chosen
+        hidden = invisible(raw)
+        if hidden:
+            visible = _visible(raw)
+            return place_index.hidden_entry(hidden, self._by_text(visible, suggest) if visible else None, visible)
         code = canonical_code(raw)
         if code is not None:
             return self._by_code(code) or self.by_alias.get(code.casefold()) or Entry(
@@ -209,11 +219,12 @@ class Resolver:
             )
         key = (normalise_name(raw), place_key(raw))
         if not key[0]:
-            return Entry("unmatched", (), None, None, note="empty place name")
+            return place_index.nothing_entry(raw)
         entry = self.memo.get(key)
         if entry is None:
-            entry = self._find(raw, key)
-            self.memo.put(key, entry)
+            entry = self._find(raw, key, suggest)
+            if suggest:
+                self.memo.put(key, entry)
         return entry
 
     def _find(self, raw: str, key: tuple[str, str], suggest: bool = True) -> Entry:
@@ -310,38 +321,17 @@ class Resolver:
             scope = set(members) if scope is None else scope & set(members)
         return scope, unknown
 
-    def _suggest_many(self, keys: list[str], limit: int = 5, chunk: int = 2000) -> dict[str, tuple[str, ...]]:
-        """:meth:`_suggest` for many keys, scored in bulk (same order: score, then choice order)."""
-        out: dict[str, tuple[str, ...]] = {}
-        for scorer in (fuzz.QRatio, fuzz.WRatio):  # WRatio only for keys QRatio finds nothing for
-            keys = [k for k in keys if k not in out]
-            for start in range(0, len(keys), chunk):
-                batch = keys[start:start + chunk]
-                scores = process.cdist(
-                    batch, self.fuzzy_choices, scorer=scorer, score_cutoff=FUZZY_CUTOFF, dtype=np.uint8, workers=-1
-                )
-                for key, row in zip(batch, scores):
-                    hits = np.flatnonzero(row)
-                    if hits.size:
-                        ranked = hits[np.argsort(-row[hits].astype(int), kind="stable")][: limit * 3]
-                        out[key] = self._targets(ranked, limit)
-        return out
+    def _suggest(self, key: str) -> tuple[str, ...]:
+        found = self.suggested.get(key)
+        if found is None:
+            found = suggest(key, self.fuzzy_choices, self.fuzzy_targets)
+            self.suggested.put(key, found)
+        return found
 
-    def _targets(self, indices: Iterable[int], limit: int) -> tuple[str, ...]:
-        found: list[str] = []
-        for index in indices:
-            target = self.fuzzy_targets[int(index)]
-            if target not in found:
-                found.append(target)
-        return tuple(found[:limit])
 
-    def _suggest(self, key: str, limit: int = 5) -> tuple[str, ...]:
-        # QRatio: ~15x faster than WRatio over ~2,000 choices and ranks misspellings as well.
-        hits = process.extract(key, self.fuzzy_choices, scorer=fuzz.QRatio, limit=limit * 3, score_cutoff=FUZZY_CUTOFF)
-        if not hits:
-            # WRatio also catches partial and reordered names ("Leeds cty"); slower, so second.
-            hits = process.extract(key, self.fuzzy_choices, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=FUZZY_CUTOFF)
-        return self._targets((index for _, _, index in hits), limit)
+def _visible(raw: str) -> str:
+    """``raw`` without its invisible characters, spaces collapsed (what the name looks like)."""
+    return " ".join(strip_invisible(raw).split())
 
 
 def build_resolver(areas: gpd.GeoDataFrame, aliases: pd.DataFrame | None = None, towns: pd.DataFrame | None = None) -> Resolver:
@@ -371,15 +361,29 @@ def build_resolver(areas: gpd.GeoDataFrame, aliases: pd.DataFrame | None = None,
 
 
 def with_choices(resolver: Resolver, choices: dict[str, str]) -> Resolver:
-    """A copy of ``resolver`` where user choices (input name → place or code) act as aliases."""
+    """A copy of ``resolver`` where user choices (input name → place or code) act as aliases.
+
+    Each distinct target is resolved once. A name with invisible characters, or one that
+    normalises to nothing, is chosen for by its exact text (no other name shares it).
+    """
     extra: dict[str, Entry] = {}
+    exact: dict[str, Entry] = {}
+    by_target: dict[str, Resolution] = {}
     for name, target in choices.items():
-        resolved = resolver.resolve(target)
+        name, target = str(name), str(target)
+        resolved = by_target.get(target) or by_target.setdefault(target, resolver.resolve(target))
         if resolved.status != "matched":
-            raise AtlasError(f"choice for {name!r} ({target!r}) does not resolve to a place: pick a LAD name or code")
+            raise AtlasError(
+                f"choice for '{shown(name)}' ('{shown(target)}') does not resolve to a place: pick a LAD name or code"
+            )
         entry = Entry(
             "matched", resolved.lad_codes, resolved.name, "choice", national=resolved.national,
             note=f"chosen by you: {target}",
         )
-        extra[place_key(name) if split_qualifiers(name)[1] or canonical_code(name) else normalise_name(name)] = entry
-    return replace(resolver, by_alias={**resolver.by_alias, **extra}, memo=_Memo())
+        if invisible(name) or not normalise_name(name):
+            exact[name] = entry
+        else:
+            extra[place_key(name) if split_qualifiers(name)[1] or canonical_code(name) else normalise_name(name)] = entry
+    return replace(
+        resolver, by_alias={**resolver.by_alias, **extra}, exact={**resolver.exact, **exact}, memo=Memo()
+    )

@@ -27,7 +27,11 @@ How a banner is counted (the vendor markers and the fields searched are data, in
   polygon (sea, estuary, the generalised coastline) snaps to the nearest LAD within
   :data:`COAST_SNAP_METRES`, else "no location". Without coordinates, ``location.city`` is
   resolved with the place resolver and used only when it matches exactly one LAD ("London"
-  is 33 LADs, so it places nowhere); else "no location".
+  is 33 LADs, so it places nowhere); else "no location". Each distinct city name is looked
+  up once, without fuzzy suggestions; at most ``max_cities`` of them (default
+  ``CAMERA_ATLAS_MAX_TABLE_PLACES``, 10,000), those with the most banners first: the banners
+  of any further city count as "no location" and a note says how many (an honest export
+  names a few thousand places; a made-up one can name a new city on every line).
 * **Address**: each address in one spelling (:func:`canonical_ip`): IPv6 compressed and
   lower case, an IPv4-mapped IPv6 address as IPv4, a zero-padded dotted quad
   (``010.000.001.002``) as ``10.0.1.2``.
@@ -120,13 +124,15 @@ def ingest(
     max_bytes: int | None = None,
     max_inflated: int | None = None,
     progress: ProgressFn | None = None,
+    max_cities: int | None = None,
 ) -> ShodanImport:
     """Count distinct camera networks per vendor per LAD in a Shodan export (path or uploaded bytes).
 
     ``progress(fraction, message)`` is called from the calling thread with increasing
     fractions from 0 to 1.0 (checking, reading, placing, counting); when it raises (e.g.
     :class:`geo.errors.Cancelled`), the import stops promptly, cleans up and re-raises.
-    ``max_bytes`` and ``max_inflated`` override the file and decompressed size limits.
+    ``max_bytes`` and ``max_inflated`` override the file and decompressed size limits,
+    ``max_cities`` the number of distinct city names looked up.
     Raises :class:`DatasetError` with a one-line message naming the file and the fix for a
     file that is missing, empty, too large (packed or unpacked), truncated or damaged, not
     JSON lines, or that holds no usable banner.
@@ -145,7 +151,7 @@ def ingest(
         con = connect(folder)
         scan(con, Feed(export, folder, max_output, too_big), export.name, progress)
         respell_addresses(con)
-        return count_networks(con, export.name, areas, resolver, report)
+        return count_networks(con, export.name, areas, resolver, report, max_cities)
     finally:
         if con is not None:
             con.close()

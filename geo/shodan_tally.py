@@ -4,7 +4,9 @@ Works on DuckDB's ``banners`` table (see :mod:`geo.shodan_scan`; a key may repea
 query sums ``n`` or takes distinct values). Only the distinct points go through GeoPandas
 (:func:`place_points`: the LAD containing the point, else the nearest within
 :data:`~geo.shodan_rules.COAST_SNAP_METRES`) and only the distinct city names through the
-place resolver (:func:`place_cities`: used when they name exactly one LAD). Then each
+place resolver (:func:`place_cities`: used when they name exactly one LAD; each distinct name
+once, at most :func:`geo.limits.max_table_places` of them, those with the most banners first,
+and the progress callback is called as it goes, so a session that has gone stops it). Then each
 address counts once per vendor, in one LAD: the one where most of its banners are, ties to
 the lowest code. :func:`count_networks` returns the :class:`ShodanImport`: the counts, the
 banners read, used and skipped by reason, and notes on anything the user should know.
@@ -20,11 +22,14 @@ import pandas as pd
 
 from geo import places
 from geo.errors import DatasetError
+from geo.limits import MAX_TABLE_PLACES_ENV, max_table_places
 from geo.shodan_rules import COAST_SNAP_METRES, VENDORS, all_of, several
 from geo.shodan_source import HOW_TO_EXPORT
+from geo.text import MAX_PLACE_NAME, shown
 
 SKIP_REASONS = ("not_uk", "no_location", "vendor_not_recognised", "malformed")
 ProgressFn = Callable[[float, str], None]
+PROGRESS_EVERY = 500  # city names between progress calls (each call may cancel the import)
 
 
 @dataclass(frozen=True)
@@ -80,11 +85,25 @@ def place_points(points: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
-def place_cities(cities: list[str], resolver: places.Resolver) -> tuple[pd.DataFrame, dict[str, str]]:
-    """LAD of each city name when it resolves to exactly one LAD: ``(city, lad_code)`` rows, and why others did not."""
+def place_cities(
+    cities: list[str], resolver: places.Resolver, progress: ProgressFn | None = None, span: tuple[float, float] = (0.0, 1.0),
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """LAD of each city name when it resolves to exactly one LAD: ``(city, lad_code)`` rows, and why others did not.
+
+    Only the status matters here, so no fuzzy suggestions are scored and the resolver's shared
+    memo is not filled. ``progress(fraction, message)`` is called every :data:`PROGRESS_EVERY`
+    names with fractions within ``span``; when it raises (:class:`geo.errors.Cancelled`), so
+    does this.
+    """
     placed, why = [], {}
-    for city in cities:
-        result = resolver.resolve(city)
+    low, high = span
+    for done, city in enumerate(cities):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(low + (high - low) * done / max(len(cities), 1), f"Placing city names: {done:,} of {len(cities):,}")
+        if len(city) > MAX_PLACE_NAME:  # no place is called that: not worth the lookup
+            why[city] = "unmatched"
+            continue
+        result = resolver.resolve(city, suggest=False)
         if result.status == "matched" and not result.national and len(result.lad_codes) == 1:
             placed.append((city, result.lad_codes[0]))
         elif result.status == "matched":
@@ -97,8 +116,15 @@ def place_cities(cities: list[str], resolver: places.Resolver) -> tuple[pd.DataF
 # -- counting -----------------------------------------------------------------------------------
 
 
-def count_networks(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, report: ProgressFn) -> ShodanImport:
-    """From DuckDB's ``banners`` table: place, count one LAD per address and vendor, tally and explain."""
+def count_networks(
+    con, name: str, areas: gpd.GeoDataFrame, resolver: places.Resolver, report: ProgressFn, max_cities: int | None = None,
+) -> ShodanImport:
+    """From DuckDB's ``banners`` table: place, count one LAD per address and vendor, tally and explain.
+
+    At most ``max_cities`` distinct city names (default :func:`geo.limits.max_table_places`)
+    are looked up, those with the most banners first; the banners of the rest are "no
+    location", and a note says so. ``report`` may raise to cancel.
+    """
     by_kind = dict(con.execute("SELECT kind, sum(n)::BIGINT FROM banners GROUP BY kind").fetchall())
     records = int(sum(by_kind.values()))
     if records == 0:
@@ -113,10 +139,16 @@ def count_networks(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Res
     points = con.execute("SELECT DISTINCT lat, lon FROM banners WHERE kind = 'candidate' AND lat IS NOT NULL").df()
     report(0.75, f"Placing {len(points):,} distinct locations in local authorities")
     placed_points = place_points(points, areas)
-    cities = [row[0] for row in con.execute(
-        "SELECT DISTINCT city FROM banners WHERE kind = 'candidate' AND lat IS NULL AND cc_known AND city IS NOT NULL ORDER BY city"
-    ).fetchall()]
-    placed_cities, unplaced_why = place_cities(cities, resolver)
+    by_city = con.execute("""
+        SELECT city, sum(n)::BIGINT AS n FROM banners
+        WHERE kind = 'candidate' AND lat IS NULL AND cc_known AND city IS NOT NULL
+        GROUP BY city ORDER BY n DESC, city
+    """).fetchall()
+    # A made-up export can hold a city per banner; honest ones name a few thousand places.
+    limit = max_table_places() if max_cities is None else int(max_cities)
+    cities, beyond = [city for city, _ in by_city[:limit]], by_city[limit:]
+    report(0.8, f"Placing {len(cities):,} distinct city names in local authorities")
+    placed_cities, unplaced_why = place_cities(cities, resolver, report, span=(0.8, 0.9))
 
     report(0.9, "Counting distinct IP addresses per local authority and vendor")
     # Explicit string types: an all-None column would otherwise reach DuckDB untyped.
@@ -144,7 +176,7 @@ def count_networks(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Res
             sum(n) FILTER (WHERE lad_code IS NOT NULL AND NOT cc_known)::BIGINT
         FROM placed
     """).fetchone()
-    used, outside_no_country, no_location, by_city, snapped, no_country = (int(v or 0) for v in tally)
+    used, outside_no_country, no_location, city_placed, snapped, no_country = (int(v or 0) for v in tally)
     skipped["not_uk"] += outside_no_country
     skipped["no_location"] += no_location
     # One local authority per address and vendor: where most of its banners are, ties to the lowest code.
@@ -183,15 +215,21 @@ def count_networks(con, name: str, areas: gpd.GeoDataFrame, resolver: places.Res
         "networks": counts["networks"].astype("int64"),
     })
 
-    if by_city:
-        notes.append(f"{by_city:,} banners placed by city name (no coordinates)")
+    if beyond:
+        notes.append(
+            f"{len(beyond):,} city names beyond the {limit:,} with the most banners were not looked up, so their "
+            f"{sum(n for _, n in beyond):,} banners without coordinates count as no location: "
+            f"raise {MAX_TABLE_PLACES_ENV} to look up more"
+        )
+    if city_placed:
+        notes.append(f"{city_placed:,} banners placed by city name (no coordinates)")
     if snapped:
         notes.append(f"{snapped:,} banners just off the coast placed in the nearest local authority (within {COAST_SNAP_METRES / 1000:g} km)")
     if no_country:
         notes.append(f"{no_country:,} banners without a country code counted as UK because their coordinates lie in a UK local authority")
     if unplaced_cities:
         listed = ", ".join(
-            f"{city} ({unplaced_why.get(city, 'unmatched')}, {n:,} banners)" for city, n in unplaced_cities
+            f"{shown(city)} ({unplaced_why.get(city, 'not looked up')}, {n:,} banners)" for city, n in unplaced_cities
         )
         notes.append(f"city names not placed (no coordinates): {listed}")
     if split:

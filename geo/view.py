@@ -1,4 +1,9 @@
-"""Everything a dashboard page shows for one selection, computed without Streamlit."""
+"""Everything a dashboard page shows for one selection, computed without Streamlit.
+
+The names of chosen places a :class:`View` hands a page to quote (``unknown_places``,
+``places_without_data``) are already written for a message (:func:`geo.text.shown`:
+invisible characters as ``\\u202e``, cut short), so no page can print a bidi override raw.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from geo import join, metrics
 from geo.datasets import Dataset
 from geo.places import Resolver
 from geo.selection import Selection
+from geo.text import shown
 
 
 @dataclass(frozen=True)
@@ -22,8 +28,8 @@ class View:
     shapes: gpd.GeoDataFrame
     selected_lads: tuple[str, ...]  # LAD codes of the chosen places
     selected_units: tuple[str, ...]  # codes of the level's units that contain them, in the order chosen
-    unknown_places: tuple[str, ...]  # chosen names that did not resolve
-    places_without_data: tuple[str, ...]  # chosen names that resolve but have no figure at this level
+    unknown_places: tuple[str, ...]  # chosen names that did not resolve, as a message quotes them (shown())
+    places_without_data: tuple[str, ...]  # chosen names that resolve but have no figure at this level (shown())
 
     @property
     def uk_rates(self) -> dict[str, float]:
@@ -59,10 +65,19 @@ def resolve_selection(names: tuple[str, ...], resolver: Resolver) -> tuple[tuple
     return tuple(dict.fromkeys(codes)), tuple(unknown)
 
 
-def build_view(dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, selection: Selection) -> View:
-    """Table, shapes and selection for one view of the dashboard."""
+def build_view(
+    dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, selection: Selection,
+    matched: metrics.Matched | None = None,
+) -> View:
+    """Table, shapes and selection for one view of the dashboard.
+
+    ``matched`` is the dataset's names resolved once (:func:`geo.metrics.match_dataset`);
+    pass it for every view of a dataset, so that a change of vendor, level, metric or places
+    resolves nothing again.
+    """
     table = metrics.build_table(
-        dataset, resolver, areas, vendor=selection.vendor, level=selection.level, rank_by=selection.metric
+        dataset, resolver, areas, vendor=selection.vendor, level=selection.level, rank_by=selection.metric,
+        matched=matched,
     )
     shapes = join.level_shapes(table, areas)
     lads, unknown = resolve_selection(selection.places, resolver)
@@ -77,6 +92,6 @@ def build_view(dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, se
         shapes=shapes,
         selected_lads=lads,
         selected_units=units,
-        unknown_places=unknown,
-        places_without_data=without,
+        unknown_places=tuple(shown(name) for name in unknown),
+        places_without_data=tuple(shown(name) for name in without),
     )

@@ -3,12 +3,15 @@
 Caches sit here, at the edge: ``st.cache_resource`` for what every session shares and
 never changes (the prepared areas, the resolver, the published map assets);
 ``st.cache_data`` keyed by plain values (dataset id, vendor, metric…) for views, classes
-and snapshots, never by a frame. Uploaded datasets live in the session that made them.
+and snapshots, never by a frame. A dataset's place names are resolved once per dataset id
+(an id names its choices too), not once per view: :func:`load_matched`. Uploaded datasets
+live in the session that made them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +20,9 @@ import geopandas as gpd
 import streamlit as st
 
 from geo import areas as geo_areas
-from geo import assets, captions, choropleth, classes, dataset_folders, datasets, places, selection, snapshot
+from geo import assets, captions, choropleth, classes, dataset_folders, datasets, metrics, places, selection, snapshot
 from geo.errors import DatasetError
+from geo.text import shown
 from geo.view import View, build_view
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -28,6 +32,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 UPLOADS_KEY = "atlas_uploads"
 SALT_KEY = "atlas_upload_salt"
 MAX_SESSION_UPLOADS = 12
+# What register_dataset names an upload ("~" + digest once the user has chosen places).
+UPLOAD_ID = re.compile(r"upload-[0-9a-f]{16}(~[0-9a-f]{10})?")
 
 
 @st.cache_resource(show_spinner="Loading official boundaries and population…")
@@ -96,13 +102,25 @@ def _load_shipped(dataset_id: str) -> datasets.Dataset:
     return dataset_folders.load_shipped(dataset_id)
 
 
+def is_upload_id(dataset_id: object) -> bool:
+    """Whether ``dataset_id`` is spelt as this app names uploads (in some session: maybe another)."""
+    return isinstance(dataset_id, str) and UPLOAD_ID.fullmatch(dataset_id) is not None
+
+
+def is_shipped(dataset_id: str) -> bool:
+    """Whether ``dataset_id`` (or the id it was renamed from) is a dataset this server ships."""
+    return dataset_folders.current_id(dataset_id) in dataset_folders.shipped_ids()
+
+
 def load_dataset(dataset_id: str) -> datasets.Dataset:
-    """A shipped dataset, or one this session uploaded, by id."""
+    """A shipped dataset, or one this session uploaded, by id; any other id is a one-line DatasetError saying which."""
     stored = _uploads().get(dataset_id)
     if stored is not None:
         return stored
-    if dataset_id.startswith("upload-") or "~" in dataset_id:
+    if is_upload_id(dataset_id):
         raise DatasetError("that upload is not in this browser session: upload the file again on the Data page")
+    if not is_shipped(dataset_id):
+        raise DatasetError(f"no dataset called '{shown(dataset_id)}': choose one in the sidebar")
     return _load_shipped(dataset_id)
 
 
@@ -111,11 +129,23 @@ def available_datasets() -> list[str]:
     return dataset_folders.shipped_ids() + list(_uploads())
 
 
+@st.cache_resource(show_spinner="Matching place names…", max_entries=16)
+def load_matched(dataset_id: str) -> metrics.Matched:
+    """The dataset's place names resolved once, with its choices (shared; the id names the choices).
+
+    A resource, not data: it holds a resolver (with a lock), and every view of the dataset
+    reads it without copying. Keyed by the id alone, like :func:`load_view`: only a session
+    that may load the dataset ever gets its id.
+    """
+    return metrics.match_dataset(load_dataset(dataset_id), load_resolver())
+
+
 @st.cache_data(show_spinner="Computing…", max_entries=64)
 def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: str, level: str) -> View:
     """The view for plain selection values (so the cache never hashes a frame)."""
     chosen = selection.Selection(dataset=dataset_id, vendor=vendor, places=places_, metric=metric, level=level)
-    return build_view(load_dataset(dataset_id), load_resolver(), load_areas(), chosen)
+    dataset = load_dataset(dataset_id)
+    return build_view(dataset, load_resolver(), load_areas(), chosen, matched=load_matched(dataset_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

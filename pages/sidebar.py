@@ -15,6 +15,7 @@ import streamlit as st
 from geo import dataset_folders, datasets, selection
 from geo.errors import AtlasError
 from geo.markup import md_escape
+from geo.text import shown
 from geo.view import View, place_options
 from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, VENDOR_LABELS
 from pages import loaders
@@ -105,16 +106,27 @@ def _init_state(initial: selection.Selection) -> None:
 
 
 def _warn_foreign_link(dataset_ids: list[str]) -> None:
+    """Say what a link's unknown ``dataset`` really is, never switching silently (the text quoted via shown())."""
     requested = st.query_params.get("dataset")
     requested = dataset_folders.current_id(requested) if requested else requested
-    if requested and requested not in dataset_ids and st.session_state.get("f_dataset") != requested:
-        # A link to an upload made in another browser session: say so, never switch silently.
+    if not requested or requested in dataset_ids or st.session_state.get("f_dataset") == requested:
+        return
+    fallback = md_escape(loaders.load_dataset(dataset_ids[0]).title)
+    if loaders.is_upload_id(requested):  # spelt as this app names uploads: one made in another session
         st.warning(
             "This link names a dataset uploaded in another browser session; uploads stay in the session that "
-            f"made them, so {md_escape(loaders.load_dataset(dataset_ids[0]).title)} is shown. "
-            "Upload the file on the Data page to see it.",
+            f"made them, so {fallback} is shown. Upload the file on the Data page to see it.",
             icon=":material/warning:",
         )
+    else:
+        st.warning(
+            f"No dataset called '{md_escape(shown(requested))}': choose one in the sidebar ({fallback} is shown).",
+            icon=":material/warning:",
+        )
+
+
+def _shown_place(name: str) -> str:
+    return shown(name, selection.MAX_PLACE_CHARS)
 
 
 def sidebar() -> selection.Selection:
@@ -158,6 +170,7 @@ def sidebar() -> selection.Selection:
         extra = [p for p in st.session_state["f_places"] if p not in options]
         chosen = st.multiselect(
             "Places", options + extra, key="f_places", placeholder="All places",
+            format_func=_shown_place,  # a link's place is shown as typed, invisible characters written out
             help="Highlight and zoom to places; rankings show only these. The dataset's own places come first.",
         )
         with st.expander("Map classes"):

@@ -241,6 +241,21 @@ def test_several_names_for_one_place_are_summed_with_a_note(resolver: Resolver, 
     assert any("summed" in note for note in table.notes)
 
 
+def test_notes_quote_input_names_as_text_and_only_a_few(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
+    # Built directly: whatever the table reader lets through, a note must not print it raw.
+    spellings = ["\u202eLeeds", "Leeds", "LEEDS", "leeds.", "Leeds, England", "Leeds (UK)", "Leeds, UK", " leeds "]
+    observations = pd.DataFrame({
+        "place": spellings, "vendor": "all", "networks": 1, "lad_code": None, "line": range(2, 2 + len(spellings)),
+    })
+    dataset = datasets.Dataset(id="spellings", title="spellings", observations=observations)
+    dataset = datasets.with_choices(dataset, {"\u202eLeeds": "Leeds"})
+    table = metrics.build_table(dataset, resolver, areas_frame)
+    assert table.rows["networks"].tolist() == [len(spellings)]
+    note = next(n for n in table.notes if "all resolve to Leeds" in n)
+    assert "\u202e" not in note and note.startswith("\\u202eLeeds, Leeds")
+    assert "and 3 more" in note
+
+
 def test_unmatched_and_ambiguous_stay_in_the_report(split: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
     table = metrics.build_table(split, resolver, areas_frame)
     report = table.match_report.set_index("input")

@@ -284,12 +284,19 @@ def test_places_outside_the_uk_are_unmatched(resolver: Resolver, name: str) -> N
     assert resolver.resolve(name).status == "unmatched"
 
 
-@pytest.mark.parametrize("name", ["", "   ", None, "(UK)", ", England"])
+@pytest.mark.parametrize("name", ["", "   ", None])
 def test_empty_name(resolver: Resolver, name: str | None) -> None:
     result = resolver.resolve(name)
     assert result.status == "unmatched"
     assert result.lad_codes == ()
     assert result.note == "empty place name"
+
+
+@pytest.mark.parametrize("name", ["???", "---", "!!!", "(UK)", ", England", "… ‽ ¿"])
+def test_a_name_that_normalises_to_nothing_is_unmatched_with_a_note(resolver: Resolver, name: str) -> None:
+    result = resolver.resolve(name)
+    assert (result.status, result.lad_codes, result.suggestions) == ("unmatched", (), ())
+    assert_one_line(AtlasError(result.note), f"'{name}'", "holds no place name", "type the place's name")
 
 
 def test_resolve_many_and_to_dict(resolver: Resolver) -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from atlas_testing import assert_one_line
 from streamlit.testing.v1 import AppTest
 from test_app_pages import APP, PAGES, metric_values
 from test_data_page import button, upload
+
+from geo.errors import DatasetError
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
@@ -90,6 +93,47 @@ def test_a_link_to_anothers_upload_opens_nothing_of_theirs() -> None:
     assert current_id(bob) == "top10vpn-2021"
     assert any("another browser session" in w.value for w in bob.warning)
     assert metric_values(bob)["National total"] == "277,986"
+
+
+@pytest.mark.parametrize(
+    "requested", ["../../../etc/passwd", "/etc/passwd", "upload-", "upload-xyz", "top10vpn-2099", "~", "\u202eevil"]
+)
+def test_a_link_to_no_dataset_says_there_is_none(requested: str) -> None:
+    at = session(None, dataset=requested)
+    assert current_id(at) == "top10vpn-2021"
+    warnings = [w.value for w in at.warning]
+    assert not any("another browser session" in w for w in warnings), warnings
+    shown = next(w for w in warnings if w.startswith("No dataset called"))
+    assert "choose one in the sidebar" in shown and "\n" not in shown
+    assert "\u202e" not in shown  # quoted as text: a bidi override would reverse the sentence
+    plain = shown.replace("\\", "")  # as the user reads it (Markdown escapes undone)
+    assert "'" + requested.replace("\u202e", "u202e") + "'" in plain
+
+
+@pytest.mark.parametrize(
+    ("requested", "needle"),
+    [
+        ("../../../etc/passwd", "no dataset called '../../../etc/passwd': choose one in the sidebar"),
+        ("upload-xyz", "no dataset called 'upload-xyz': choose one in the sidebar"),
+        ("a~b", "no dataset called 'a~b': choose one in the sidebar"),
+        ("\u202eevil", "no dataset called '\\u202eevil': choose one in the sidebar"),
+        ("upload-0123456789abcdef", "that upload is not in this browser session"),
+    ],
+)
+def test_loading_an_id_that_is_not_here_says_what_it_is(requested: str, needle: str) -> None:
+    from pages import loaders
+
+    with pytest.raises(DatasetError) as info:
+        loaders.load_dataset(requested)
+    assert needle in assert_one_line(info.value)
+
+
+@pytest.mark.parametrize("requested", ["upload-0123456789abcdef", "upload-0123456789abcdef~0123456789"])
+def test_a_link_spelt_like_an_upload_names_another_session(requested: str) -> None:
+    at = session(None, dataset=requested)
+    assert current_id(at) == "top10vpn-2021"
+    assert any("another browser session" in w.value for w in at.warning)
+    assert not any("No dataset called" in w.value for w in at.warning)
 
 
 def test_a_table_with_no_mapped_place_is_a_note_on_every_page() -> None:
