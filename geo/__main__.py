@@ -14,6 +14,7 @@ from typing import Sequence
 
 from geo.errors import AtlasError
 from geo.selection import DEFAULT_DATASET
+from geo.text import shown
 from geo.vocabulary import LEVELS, METRICS, SCHEMES, VENDORS
 
 EXIT_USER_ERROR = 2
@@ -143,9 +144,10 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return 0
-    for r in results:
+    for r in results:  # text mode: the input as a message quotes it (invisible characters written out)
         target = r["name"] or ", ".join(r["suggestions"]) or "-"
-        print(f"{r['input']}\t{r['status']}\t{r['method'] or '-'}\t{target}\t{' '.join(r['lad_codes'])}")
+        note = f"\t{shown(r['note'], 200)}" if r.get("note") else ""
+        print(f"{shown(r['input'], 200)}\t{r['status']}\t{r['method'] or '-'}\t{shown(target, 200)}\t{' '.join(r['lad_codes'])}{note}")
     return 0
 
 
@@ -190,16 +192,18 @@ def _place_lad_codes(resolver, names: Sequence[str]) -> list[str]:
     codes: list[str] = []
     for name in names:
         result = resolver.resolve(name)
+        quoted = f"'{shown(name)}'"
         if result.status == "matched" and result.national:
-            raise AtlasError(f"--place {name!r} is the whole UK: leave out --place to map the whole UK")
+            raise AtlasError(f"--place {quoted} is the whole UK: leave out --place to map the whole UK")
         if result.status == "matched":
             codes.extend(result.lad_codes)
         elif result.status == "ambiguous":
             options = ", ".join(result.suggestions) or "a local authority"
-            raise AtlasError(f"--place {name!r} is ambiguous: name one of {options} (or give its GSS code)")
+            raise AtlasError(f"--place {quoted} is ambiguous: name one of {options} (or give its GSS code)")
         else:
+            why = f" ({shown(result.note, 160)})" if result.note else ""
             hint = f"did you mean {', '.join(result.suggestions)}?" if result.suggestions else "check the spelling or give a LAD GSS code"
-            raise AtlasError(f"--place {name!r} not found: {hint}")
+            raise AtlasError(f"--place {quoted} not found{why}: {hint}")
     return codes
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 from geo import dataset_folders, datasets, exports
 from geo.errors import AtlasError
 from geo.markup import md_escape
+from geo.text import MAX_PLACE_NAME, shown
 from geo.view import View
 from pages import data_imports, loaders, sidebar
 
@@ -121,7 +122,7 @@ def _fix_form(report: pd.DataFrame) -> None:
             suggestions = list(row.suggestions)
             options = [data_imports.NONE, *suggestions, *[n for n in lad_names if n not in suggestions]]
             st.selectbox(
-                f"{md_escape(row.input)} ({row.status}, {row.networks:,} networks)",
+                f"{md_escape(shown(row.input, MAX_PLACE_NAME))} ({row.status}, {row.networks:,} networks)",
                 options,
                 index=1 if len(suggestions) == 1 else 0,  # a single suggestion is offered ready to apply
                 key=f"pick_{row.input}",

@@ -167,3 +167,14 @@ def test_truncated_shodan_export_is_refused_and_data_kept() -> None:
     assert not at.exception
     assert any("cut.json.gz" in m for m in shown_errors(at)), shown_errors(at)
     assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021"
+
+
+def test_the_fix_form_writes_invisible_characters_out() -> None:
+    """A bidi override in a name would reverse the words of its label: it is written as \\u202e."""
+    at = data_page()
+    upload(at, "upload_table", "bidi.csv", "place,networks\nLeeds,5\n\u202eYork,3\n".encode())
+    button(at, "Load this table").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    labels = [s.label for s in at.selectbox if "networks)" in s.label]
+    assert labels and all("\u202e" not in label for label in labels)
+    assert any("u202eYork" in label for label in labels)

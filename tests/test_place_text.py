@@ -105,3 +105,15 @@ def test_a_flood_of_quiet_lookups_leaves_the_shared_memo_alone(areas_frame: gpd.
     assert len(fresh.memo) == before
     assert fresh.resolve("Manchestr", suggest=False).suggestions[0] == "Manchester"  # what is known is still read
     assert fresh.resolve("Nowhere 1").status == "unmatched"
+
+
+def test_the_cli_quotes_invisible_characters_in_resolve_and_place_messages(capsys) -> None:
+    """Text mode and --place errors write a bidi override out (\\u202e), never raw."""
+    import geo.__main__ as cli
+
+    assert cli.main(["resolve", "\u202eLeeds"]) == 0
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "\\u202eLeeds" in out and "U+202E" in out
+    assert cli.main(["snapshot", "--place", "\u202eLeeds", "--out", "never.png"]) == 2
+    err = capsys.readouterr().err
+    assert "\u202e" not in err and "\\u202eLeeds" in err and len(err.strip().splitlines()) == 1
