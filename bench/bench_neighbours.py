@@ -51,7 +51,8 @@ from timing import percentile, show  # noqa: E402
 
 from geo import limits  # noqa: E402
 
-STEP_TIMEOUT_MS = 600_000
+STEP_TIMEOUT_MS = 300_000
+FACET_SIZE = 10_000  # the largest "Cities per vendor" the page accepts
 
 
 def big_table(rows: int, places: int) -> bytes:
@@ -88,14 +89,24 @@ def facet_server(size: int) -> LocalServer:
 
 
 def open_and_draw(page: Page, url: str, areas: int = 4) -> None:
+    """Open ``url`` and wait until its map has drawn ``areas`` areas."""
     page.goto(url)
+    map_drawn(page, areas)
+
+
+def map_drawn(page: Page, areas: int = 1) -> None:
+    """Wait until the page's map has drawn ``areas`` areas (the iframe found afresh on every poll)."""
     wait_for_app(page, timeout=STEP_TIMEOUT_MS)
-    frame = page.locator(MAP_IFRAME).first
-    frame.wait_for(state="attached", timeout=STEP_TIMEOUT_MS)
-    inner = frame.element_handle().content_frame()
-    inner.wait_for_function(
-        "n => document.querySelectorAll('path.leaflet-interactive').length >= n", arg=areas, timeout=STEP_TIMEOUT_MS
-    )
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        try:
+            inner = page.locator(MAP_IFRAME).first.element_handle(timeout=5_000).content_frame()
+            if inner and inner.evaluate("document.querySelectorAll('path.leaflet-interactive').length") >= areas:
+                return
+        except Exception:  # the iframe is being replaced
+            pass
+        page.wait_for_timeout(50)
+    raise TimeoutError(f"the map did not draw {areas} areas within {STEP_TIMEOUT_MS / 1000:.0f} s")
 
 
 def heavy(url: str, work: Path, banners: int) -> None:
@@ -123,19 +134,13 @@ def heavy(url: str, work: Path, banners: int) -> None:
             page.get_by_role("button", name="Load this table").click(timeout=STEP_TIMEOUT_MS)
             page.get_by_text("Your table: limits.csv").first.wait_for(timeout=STEP_TIMEOUT_MS)
             page.get_by_test_id("stSidebarNav").get_by_text("Map", exact=True).click()
-            drawn()
-
-        def drawn() -> None:
-            wait_for_app(page, timeout=STEP_TIMEOUT_MS)
-            inner = page.locator(MAP_IFRAME).first.element_handle(timeout=STEP_TIMEOUT_MS).content_frame()
-            inner.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 1",
-                                    timeout=STEP_TIMEOUT_MS)
+            map_drawn(page)
 
         def lad() -> None:
             page.get_by_test_id("stSidebar").get_by_text("Local authorities", exact=True).click()
             page.get_by_test_id("stCaptionContainer").filter(has_text=" · Local authorities · ").first.wait_for(
                 timeout=STEP_TIMEOUT_MS)
-            drawn()
+            map_drawn(page)
 
         def snapshot(label: str):
             def run() -> None:
@@ -150,13 +155,16 @@ def heavy(url: str, work: Path, banners: int) -> None:
             page.get_by_role("tab", name="Count with Shodan").click()
             panel = page.get_by_role("tabpanel", name="Count with Shodan")
             panel.get_by_label("Shodan API key").fill(MEMBER_KEY)
+            panel.get_by_role("spinbutton", name="Cities per vendor").fill(str(FACET_SIZE))
             panel.get_by_role("button", name="Count with Shodan").click()
-            finished(panel)
+            finished(panel, page.get_by_text("Shodan count:").first)
 
-        def finished(panel) -> None:
-            """The tab shows how its work ended: a success (the summary) or a one-line error."""
-            panel.locator('[data-testid="stAlertContentSuccess"], [data-testid="stAlertContentError"]').first.wait_for(
-                timeout=STEP_TIMEOUT_MS)
+        def finished(panel, success) -> None:
+            """Wait until the work has ended: ``success`` shows, or the tab shows a one-line error (printed)."""
+            error = panel.get_by_test_id("stAlertContentError")
+            success.or_(error).first.wait_for(timeout=STEP_TIMEOUT_MS)
+            if error.count():
+                print(f"heavy: refused: {error.first.inner_text()[:200]}", file=sys.stderr, flush=True)
             wait_for_app(page, timeout=STEP_TIMEOUT_MS)
 
         def shodan_import() -> None:
@@ -164,9 +172,13 @@ def heavy(url: str, work: Path, banners: int) -> None:
             wait_for_app(page, timeout=STEP_TIMEOUT_MS)
             page.get_by_role("tab", name="Shodan export").click()
             panel = page.get_by_role("tabpanel", name="Shodan export")
-            panel.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(str(export))
+            uploaded = lambda response: "upload_file" in response.url and response.request.method == "PUT"  # noqa: E731
+            with page.expect_response(uploaded, timeout=STEP_TIMEOUT_MS):  # the file is on the server
+                panel.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(str(export))
+            wait_for_app(page, timeout=STEP_TIMEOUT_MS)
+            done = page.get_by_text("Your Shodan export: export.json.gz").first
             panel.get_by_role("button", name="Import the export").click()
-            finished(panel)
+            finished(panel, done)
 
         for name, action in (("upload", upload), ("lad", lad), ("png", snapshot("PNG image")),
                              ("html", snapshot("Interactive HTML")), ("count", count), ("shodan", shodan_import)):
@@ -187,8 +199,14 @@ def observe(url: str, loads: int | None, until: subprocess.Popen | None) -> list
             page = context.new_page()
             page.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url) else route.abort())
             start = time.perf_counter()
-            open_and_draw(page, url)
+            try:
+                open_and_draw(page, url)
+            except Exception as err:  # a load that never finished counts as the whole wait
+                print(f"observer: a page load failed ({type(err).__name__}: {str(err).splitlines()[0][:200]})",
+                      file=sys.stderr, flush=True)
+                page.screenshot(path=str(Path(tempfile.gettempdir()) / "bench-neighbours-failed-load.png"))
             times.append(time.perf_counter() - start)
+            print(f"observer: page load {times[-1]:.1f} s", file=sys.stderr, flush=True)
             context.close()
         browser.close()
     return times
@@ -198,6 +216,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=5, help="idle page loads (default 5)")
     parser.add_argument("--banners", type=int, default=200_000, help="banners in the Shodan export (default 200,000)")
+    parser.add_argument("--logs", help="keep the server's logs in this folder (default: a temporary one)")
     parser.add_argument("--role", choices=["observer", "heavy"], default="observer")
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -209,8 +228,10 @@ def main() -> int:
             heavy(args.url, Path(work), args.banners)
         return 0
 
-    with tempfile.TemporaryDirectory() as logs, facet_server(10_000) as counts:
-        server = StreamlitServer(REPO_ROOT / "app.py", Path(logs), env={"SHODAN_API_URL": counts.url})
+    with tempfile.TemporaryDirectory() as logs, facet_server(FACET_SIZE) as counts:
+        log_dir = Path(args.logs or logs)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        server = StreamlitServer(REPO_ROOT / "app.py", log_dir, env={"SHODAN_API_URL": counts.url})
         url = server.start(timeout=180)
         try:
             observe(url, 1, None)  # warm: the first page loads boundaries and gazetteer

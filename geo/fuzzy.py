@@ -16,6 +16,9 @@ from rapidfuzz import fuzz, process
 
 FUZZY_CUTOFF = 80
 LIMIT = 5
+# One core for scoring a large upload's names (rapidfuzz releases the GIL): the other stays free
+# for every other session on the server (bench/bench_neighbours.py measures both choices).
+FUZZY_WORKERS = 1
 
 
 def _targets(indices: Iterable[int], targets: Sequence[str], limit: int) -> tuple[str, ...]:
@@ -47,7 +50,7 @@ def suggest_many(
         keys = [k for k in keys if k not in out]
         for start in range(0, len(keys), chunk):
             batch = keys[start:start + chunk]
-            scores = process.cdist(batch, choices, scorer=scorer, score_cutoff=FUZZY_CUTOFF, dtype=np.uint8, workers=-1)
+            scores = process.cdist(batch, choices, scorer=scorer, score_cutoff=FUZZY_CUTOFF, dtype=np.uint8, workers=FUZZY_WORKERS)
             for key, row in zip(batch, scores):
                 hits = np.flatnonzero(row)
                 if hits.size:

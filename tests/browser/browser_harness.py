@@ -32,6 +32,7 @@ from playwright.sync_api import (
     Page,
     Route,
     WebSocketRoute,
+    expect,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -278,6 +279,25 @@ def hover_for_tooltip(
         if all(piece in text for piece in expected):
             return text
     raise AssertionError(f"tooltip never showed {list(expected)}; last text: {text!r}")
+
+
+def upload_table(page: Page, app_url: str, name: str, data: bytes) -> None:
+    """Upload ``data`` as a table named ``name`` on the Data page, load it, and wait until it is the dataset in use."""
+    page.goto(f"{app_url}/data")
+    wait_for_app(page)
+    # The table uploader by its label (the Data page has several).
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+    )
+    load = page.get_by_role("button", name="Load this table")
+    expect(load).to_be_visible(timeout=60_000)
+    load.click()
+    try:
+        expect(page.get_by_text(f"Your table: {name}").first).to_be_visible(timeout=60_000)
+    except AssertionError:
+        save_screenshot(page, f"FAILED-upload-{name}")
+        raise
+    wait_for_app(page)
 
 
 def save_screenshot(page: Page, name: str, full_page: bool = True) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browser_harness import ThirdPartyBlocker, save_screenshot, wait_for_app
+from browser_harness import ThirdPartyBlocker, save_screenshot, upload_table as upload, wait_for_app
 from playwright.sync_api import Browser, Page, expect
 
 EVIL_FILE = "![f](https:evil.example?fn=1).csv"
@@ -15,24 +15,6 @@ def open_context(browser: Browser, guard: ThirdPartyBlocker) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     guard.install(context)
     return context.new_page()
-
-
-def upload(page: Page, app_url: str, name: str, data: bytes) -> None:
-    page.goto(f"{app_url}/data")
-    wait_for_app(page)
-    # The table uploader by its label (the Data page has several).
-    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
-    )
-    load = page.get_by_role("button", name="Load this table")
-    expect(load).to_be_visible(timeout=60_000)
-    load.click()
-    try:
-        expect(page.get_by_text(f"Your table: {name}").first).to_be_visible(timeout=60_000)
-    except AssertionError:
-        save_screenshot(page, f"FAILED-upload-{name}")
-        raise
-    wait_for_app(page)
 
 
 def test_two_sessions_and_hostile_names(app_url: str, browser: Browser) -> None:
