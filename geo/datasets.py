@@ -10,7 +10,7 @@ Reading files into text cells (decoding, delimiters, workbooks, upload limits) i
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timezone
 import string
 from dataclasses import dataclass, field, replace
 from typing import Mapping
@@ -77,6 +77,12 @@ class Dataset:
         return "date not stated"
 
     @property
+    def when(self) -> datetime | None:
+        """When the counts are from, for putting datasets in order: the count's date (and UTC time
+        where given), else the publication date; None when neither is a date."""
+        return parse_when(self.date) or (parse_when(self.published) if self.published else None)
+
+    @property
     def vendors(self) -> tuple[str, ...]:
         """The vendors present: ``('all',)`` for a combined-only dataset."""
         return tuple(v for v in VENDORS if v in set(self.observations["vendor"]))
@@ -89,6 +95,22 @@ class Dataset:
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
+
+
+_WHEN_PATTERNS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H%M%z", "%Y-%m-%d", "%Y-%m", "%Y")
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """A dataset's date as a UTC datetime: "2026-12-01T06:00Z", "2026-12-01T0600Z", "2026-12-01",
+    "2021-11" (its first day), "2021"; None for anything else ("not stated", "late 2021")."""
+    text = str(value or "").strip().replace("Z", "+00:00").replace("+0000", "+00:00")
+    for pattern in _WHEN_PATTERNS:
+        try:
+            parsed = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=parsed.tzinfo or timezone.utc).astimezone(timezone.utc)
+    return None
 
 
 def _readable_date(value: str | None) -> str | None:

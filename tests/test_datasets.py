@@ -330,3 +330,31 @@ def test_blank_lines_keep_line_numbers() -> None:
 def test_table_size_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAMERA_ATLAS_MAX_TABLE_MB", "0.00001")
     assert "over the" in parse_error(b"place,networks\nLeeds,5\n", "t.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01T06:00Z", "2026-12-01T06:00:00+00:00"),
+        ("2026-12-01T0600Z", "2026-12-01T06:00:00+00:00"),
+        ("2026-12-01T06:00:00+01:00", "2026-12-01T05:00:00+00:00"),
+        ("2026-12-01", "2026-12-01T00:00:00+00:00"),
+        ("2021-11", "2021-11-01T00:00:00+00:00"),
+        ("2021", "2021-01-01T00:00:00+00:00"),
+    ],
+)
+def test_a_dataset_date_parses_for_ordering(text: str, expected: str) -> None:
+    assert datasets.parse_when(text).isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["not stated", "late 2021", "", None, "2021-13", "{{ 7*7 }}"])
+def test_a_date_that_is_not_one_is_none(text) -> None:
+    assert datasets.parse_when(text) is None
+
+
+def test_when_is_the_count_date_else_the_publication_date(shipped) -> None:
+    assert shipped.when is not None and shipped.when.year == 2021  # published November 2021, no scan date
+    from dataclasses import replace
+
+    assert replace(shipped, date="2025-03-02").when.isoformat().startswith("2025-03-02")
+    assert replace(shipped, date="not stated", published=None).when is None
