@@ -91,7 +91,7 @@ class Decorations(AtlasElement):
             {%- if this.title %}
             window.atlasBox(map, "topright", "atlas-title-control", {{ this.title|data }});
             {%- endif %}
-        })({{ this._parent.get_name() }});
+        })({{ this._parent.get_name()|name }});
         {% endmacro %}
         """
     )
@@ -163,7 +163,7 @@ class LayerFrame(AtlasElement):
                 map.fitBounds(bounds, {paddingTopLeft: [best.pad.left, best.pad.top],
                     paddingBottomRight: [best.pad.right, best.pad.bottom], maxZoom: 10, animate: false});
             })();
-        })({{ this._parent._parent.get_name() }});
+        })({{ this._parent._parent.get_name()|name }});
         {% endmacro %}
         """
     )
@@ -181,7 +181,7 @@ class Tooltip(AtlasElement):
     _template = template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+        {{ this._parent.get_name()|name }}.bindTooltip(function (layer) {
             var p = layer.feature.properties, rows = {{ this.rows|data }}, keys = {{ this.keys|data }};
             var html = "<div class=\\"atlas-tooltip\\" style=\\"font-size:12px;line-height:1.4\\"><b>" + p.name + "</b>";
             if (p.s) { html += "<div style=\\"color:#555;max-width:260px;white-space:normal\\">" + p.s + "</div>"; }

@@ -20,8 +20,9 @@ Every element of the atlas's maps that carries text is an :class:`AtlasElement`.
    ``\\uXXXX`` escapes, so a renderer that does compile the output again (streamlit-folium
    renders the header twice; a future folium may do more) finds no delimiter in data either.
    The templates' environment enforces it: an expression that prints anything but ``|data``
-   output, trusted code (:func:`trusted_code`), a number or an element's name raises
-   :class:`UnsafeTemplateValue` when the map is built, so a new element cannot forget it.
+   output, an element's JavaScript name through ``|name``, or trusted code
+   (:func:`trusted_code`) raises :class:`UnsafeTemplateValue` when the map is built, so a new
+   element cannot forget it.
 
 The folium elements left on a map (``Map``, ``FeatureGroup``) carry constant text only;
 ``tests/test_map_elements.py`` builds every map with the hostile corpus and checks that no
@@ -68,21 +69,27 @@ def trusted_code(code: str) -> TemplateSafe:
     return TemplateSafe(code)
 
 
+def element_name(name: str) -> TemplateSafe:
+    """An element's JavaScript variable name (``get_name()``), checked to be an identifier."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise UnsafeTemplateValue(f"{str(name)[:40]!r} is not a JavaScript name: pass data through |data")
+    return TemplateSafe(name)
+
+
 def _only_safe(value: Any) -> Any:
-    """The environment's ``finalize``: every printed value must be known safe."""
-    if isinstance(value, TemplateSafe) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-        return value
-    if isinstance(value, str) and _NAME.match(value):  # an element's JavaScript name (get_name())
+    """The environment's ``finalize``: every printed value must have passed ``|data`` or ``|name`` (or be trusted code)."""
+    if isinstance(value, TemplateSafe):
         return value
     raise UnsafeTemplateValue(f"a map template printed {type(value).__name__} {str(value)[:40]!r}: pass it through |data")
 
 
 ENVIRONMENT = Environment(finalize=_only_safe, undefined=StrictUndefined, autoescape=False)
 ENVIRONMENT.filters["data"] = template_json
+ENVIRONMENT.filters["name"] = element_name
 
 
 def template(source: str) -> Template:
-    """A template for an :class:`AtlasElement` (``|data`` for values; nothing else prints)."""
+    """A template for an :class:`AtlasElement` (``|data`` for values, ``|name`` for element names; nothing else prints)."""
     return ENVIRONMENT.from_string(source)
 
 

@@ -31,7 +31,7 @@ class Shapes(AtlasElement):
     _template = template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (parent) {
+        var {{ this.get_name()|name }} = (function (parent) {
             var styles = {{ this.style_table|data }}, highlight = {{ this.highlight|data }};
             var layer = L.geoJson(null, {
                 interactive: {{ this.interactive|data }},
@@ -44,7 +44,7 @@ class Shapes(AtlasElement):
             });
             layer.addData({{ this.data|data }});
             return layer.addTo(parent);
-        })({{ this._parent.get_name() }});
+        })({{ this._parent.get_name()|name }});
         {% endmacro %}
         """
     )

@@ -229,3 +229,36 @@ def test_captions_attribution_reaches_the_map_literally(shipped, resolver, areas
     out = unjs(_rendered_live(parts))
     assert html.escape(TEXTS["rce_expression"]) in out
     assert not Path(TOKEN).exists() and TOKEN not in os.listdir(".")
+
+
+def test_an_element_name_must_be_a_javascript_name():
+    class Named(AtlasElement):
+        _template = template("{% macro script(this, kwargs) %}var x = {{ this.label|name }};{% endmacro %}")
+
+        def __init__(self, label: str) -> None:
+            super().__init__()
+            self.label = label
+
+    for label, ok in (("map_abc123", True), ("alert(1)", False), ("{{ 7*7 }}", False)):
+        m = folium.Map(tiles=None)
+        Named(label).add_to(m)
+        if ok:
+            assert "var x = map_abc123;" in m.get_root().render()
+        else:
+            with pytest.raises(UnsafeTemplateValue):
+                m.get_root().render()
+
+
+def test_a_bare_identifier_is_not_printable_either():
+    """Even a value that looks harmless ("Leeds") must pass |data: raw text never reaches a script."""
+    class Bare(AtlasElement):
+        _template = template("{% macro script(this, kwargs) %}var x = {{ this.label }};{% endmacro %}")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.label = "Leeds"
+
+    m = folium.Map(tiles=None)
+    Bare().add_to(m)
+    with pytest.raises(UnsafeTemplateValue):
+        m.get_root().render()
