@@ -19,7 +19,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from geo.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, layout
+from geo.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, guess_mapping
 from geo.errors import DatasetError
 from geo.exports import restore_cell
 from geo.limits import MAX_CHOICES, TableLimits
@@ -228,13 +228,11 @@ def guess_provenance(table: RawTable, mapping: Mapping[str, str | None] | None =
     """The source and date the Data page offers for a table before it is loaded: its ``source``
     and ``date`` columns' value when one holds for every row, the date else from the file's
     name; ``""`` for what is not known."""
-    try:
-        fields = layout(table.header, table.filename, mapping).fields
-    except DatasetError:
-        fields = {}
+    chosen = mapping if mapping is not None else guess_mapping(table.header)
 
     def column(name: str) -> list[str]:
-        i = fields.get(name)
+        header = chosen.get(name)
+        i = table.header.index(header) if header in table.header else None
         return [row[i].strip() if i is not None and i < len(row) else "" for _, row in table.rows]
 
     source, date = _provenance(column("source"), column("date"), table.filename)

@@ -92,7 +92,8 @@ def import_shodan() -> None:
         )
         dataset = datasets.from_upload(
             shodan.to_csv_bytes(result), "shodan-observations.csv",
-            title=f"Your Shodan export: {upload.name}", source=f"Shodan export {upload.name}, uploaded by you",
+            title=f"Your Shodan export: {upload.name}",
+            source=f"Shodan export {tables.file_label(upload.name)}, uploaded by you",  # bounded: a source is 200 characters
         )
     except AtlasError as err:
         error_for("shodan", str(err))

@@ -148,3 +148,18 @@ def test_the_long_mode_labels_a_vendors_column_as_that_vendor() -> None:
     dataset = loaded(at)
     assert dataset.vendors == ("hikvision",)
     assert "columns `dahua`, `other` not used" in dataset.notes  # never dropped without a word
+
+
+def test_a_long_named_shodan_export_still_imports() -> None:
+    """Its source line names the file, bounded: a source is at most 200 characters."""
+    import gzip
+
+    from test_data_page import _banner
+
+    at = data_page()
+    name = "x" * 230 + ".json.gz"
+    upload(at, "upload_shodan", name, gzip.compress(_banner("10.0.0.2", "Dahua DVR", 53.4808, -2.2426).encode()),
+           "application/gzip")
+    button(at, "Import the export").click().run()
+    assert not at.exception and not shown_errors(at), shown_errors(at)
+    assert loaded(at).source.startswith("Shodan export xxx") and len(loaded(at).source) <= 200

@@ -101,6 +101,8 @@ def test_the_data_page_prefill_reads_columns_then_file_name() -> None:
     assert datasets.guess_provenance(raw) == ("Shodan", "2025-02-27")
     assert datasets.guess_provenance(tables.read_table(TABLE.read_bytes(), TABLE.name)) == ("", "2025-03")
     assert datasets.guess_provenance(tables.read_table(b"a,b\n1,2\n", "t.csv")) == ("", "")
+    long = tables.read_table(b"City,Count,Source,Scan date\nLeeds,5,Censys,2025-01\n", "t.csv")  # before any mapping
+    assert datasets.guess_provenance(long) == ("Censys", "2025-01")
 
 
 # -- every output carries them --------------------------------------------------------------------
