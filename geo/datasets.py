@@ -91,6 +91,15 @@ class Dataset:
         return present[0] if vendor == "all" and len(present) == 1 and present[0] != "all" else vendor
 
     @property
+    def vendors_label(self) -> str:
+        """Which vendors the dataset counts, in words: "Hikvision and Dahua counted separately",
+        "Hikvision and Dahua combined", "Hikvision only" (a table with only a Hikvision column)."""
+        only = self.shown_vendor("all")
+        if only != "all":
+            return f"{only.capitalize()} only"
+        return "Hikvision and Dahua counted separately" if self.splits_vendors else "Hikvision and Dahua combined"
+
+    @property
     def splits_vendors(self) -> bool:
         """True when the dataset counts Hikvision and Dahua separately."""
         return any(v in ("hikvision", "dahua") for v in self.vendors)

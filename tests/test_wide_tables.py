@@ -88,6 +88,7 @@ def test_a_table_with_only_a_hikvision_column_is_a_hikvision_dataset(resolver, a
     dataset = load(b"City,Hikvision networks,other\nLeeds,50,1\nYork,7,2\n", "hik.csv")
     assert dataset.vendors == ("hikvision",) and dataset.shown_vendor("all") == "hikvision"
     assert "no dahua column: this is a hikvision-only dataset" in dataset.notes
+    assert dataset.vendors_label == "Hikvision only"
     view = build_view(dataset, resolver, areas_frame, Selection(dataset=dataset.id, vendor="all"))
     shot = snapshot.make(view, dataset, areas_frame, fmt="svg")
     for text in (shot.caption.title, shot.caption.subtitle, shot.caption.alt):
@@ -99,6 +100,9 @@ def test_a_table_with_only_a_hikvision_column_is_a_hikvision_dataset(resolver, a
 def test_a_split_dataset_keeps_its_combined_label() -> None:
     dataset = load(FIXTURE.read_bytes(), FIXTURE.name)
     assert dataset.shown_vendor("all") == "all" and dataset.shown_vendor("dahua") == "dahua"
+    assert dataset.vendors_label == "Hikvision and Dahua counted separately"
+    combined = load(b"place,networks\nLeeds,5\n")
+    assert combined.shown_vendor("all") == "all" and combined.vendors_label == "Hikvision and Dahua combined"
 
 
 # -- a total column, blanks, the mapper's wide mode -------------------------------------------
