@@ -36,6 +36,10 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--level", default="place", choices=LEVELS)
     parser.add_argument("--metric", default="networks", choices=METRICS, help="metric to rank by")
     parser.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+    parser.add_argument("--source", metavar="S",
+                        help="a table file's source, in a few words (default: its source column, else 'uploaded file NAME')")
+    parser.add_argument("--date", metavar="D",
+                        help="a table file's date, e.g. 2025-03-01 or 2025-03 (default: its date column, else its file name's date)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,7 +159,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     from geo import dataset_folders, exports, metrics
 
     frame, resolver = _context(args.mirror)
-    dataset = dataset_folders.load(args.dataset)
+    dataset = dataset_folders.load(args.dataset, source=args.source, date=args.date)
     table = metrics.build_table(dataset, resolver, frame, vendor=args.vendor, level=args.level, rank_by=args.metric)
     if args.json:
         print(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
@@ -215,7 +219,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.view import build_view
 
     frame, resolver = _context(args.mirror)
-    dataset = dataset_folders.load(args.dataset)
+    dataset = dataset_folders.load(args.dataset, source=args.source, date=args.date)
     _place_lad_codes(resolver, args.place)  # unknown or ambiguous names: one line with suggestions
     chosen = Selection(
         dataset=dataset.id, vendor=args.vendor, places=tuple(args.place), metric=args.metric, level=args.level,

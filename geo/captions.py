@@ -10,7 +10,7 @@ alt text describing what the map shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -218,6 +218,8 @@ def caption(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, c
     its bound: the callers refuse longer ones from users (:func:`geo.snapshot.make`).
     """
     credit = attribution(dataset)
+    # Words follow what was loaded: "all" over a Hikvision-only table is written "Hikvision".
+    table = replace(table, vendor=dataset.shown_vendor(table.vendor))
     given_title, given_subtitle = one_line(title_text, MAX_TITLE), one_line(subtitle_text, MAX_SUBTITLE)
     return Caption(
         title=given_title or one_line(title(table, metric, focus), 2 * MAX_TITLE),

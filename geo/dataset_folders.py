@@ -130,16 +130,31 @@ def load_shipped(dataset_id: str) -> Dataset:
     return load_folder(folder, dataset_id)
 
 
-def load(spec: str) -> Dataset:
-    """A shipped dataset id (or former id), a dataset folder, a saved dataset zip, or a CSV/XLSX file."""
+def load(spec: str, source: str | None = None, date: str | None = None) -> Dataset:
+    """A shipped dataset id (or former id), a dataset folder, a saved dataset zip, or a CSV/XLSX file.
+
+    ``source`` and ``date`` (the command line's ``--source``/``--date``) are a table file's
+    (:func:`geo.datasets.from_upload`); a dataset with its own ``datapackage.json`` states its
+    provenance there, so giving them for one is refused in one line.
+    """
+    path = Path(spec)
+    if source is not None or date is not None:
+        shipped = spec in shipped_ids() or spec in former_ids()
+        if shipped or path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip"):
+            what = "dataset" if shipped else "dataset folder" if path.is_dir() else "saved dataset"
+            raise DatasetError(
+                f"--source and --date are for a table file (CSV/XLSX): the {what} '{shown(spec)}' states its own "
+                "in its datapackage.json: leave them out (or edit its datapackage.json)"
+            )
     if spec in shipped_ids() or spec in former_ids():
         return load_shipped(spec)
-    path = Path(spec)
     if path.is_dir():
         return load_folder(path)
     if path.is_file():
         data = path.read_bytes()
-        return from_zip(data, path.name) if path.suffix.lower() == ".zip" else from_upload(data, path.name)
+        if path.suffix.lower() == ".zip":
+            return from_zip(data, path.name)
+        return from_upload(data, path.name, source=source, date=date)
     if path.suffix:
         raise DatasetError(f"file {spec} not found: check the path")
     return load_shipped(spec)
@@ -157,6 +172,8 @@ def package_for(dataset: Dataset) -> dict:
         "title": dataset.title,
         "description": dataset.description,
         "date": dataset.date,
+        **({"published": dataset.published} if dataset.published else {}),
+        **({"source_short": dataset.source_short} if dataset.source_short else {}),
         "sources": [{"title": dataset.source, **({"path": dataset.url} if dataset.url else {})}],
         "licenses": [{"name": "other", "title": dataset.licence or "not stated"}],
         "method_notes": list(dataset.method_notes),

@@ -1,44 +1,39 @@
-"""Observation datasets: the :class:`Dataset` type, users' uploaded tables and the user's own
-place choices (dataset folders, shipped ones included, and their zips are :mod:`geo.dataset_folders`). :func:`observations_from_table` validates a table strictly and names the line
-and the fix for every problem; it never returns a half-valid table.
+"""Observation datasets: the :class:`Dataset` type, users' uploaded tables with their source and
+date, and the user's own place choices (dataset folders, shipped ones included, and their zips
+are :mod:`geo.dataset_folders`).
 
 An observation is ``place, vendor, networks`` (+ optional ``lad_code, source, date``).
 Reading files into text cells (decoding, delimiters, workbooks, upload limits) is
-:mod:`geo.tables`; reading counts is :mod:`geo.counts`.
+:mod:`geo.tables`; which column holds what (long tables, one column per vendor) is
+:mod:`geo.columns`; validating the cells is :mod:`geo.observations`
+(:func:`parse_observations`, re-exported here); reading counts is :mod:`geo.counts`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
-import string
+import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Mapping
 
 import pandas as pd
 
-from geo.counts import parse_count
+from geo.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, guess_mapping
 from geo.errors import DatasetError
 from geo.exports import restore_cell
-from geo.limits import MAX_CHOICES, MAX_TABLE_PLACES_ENV, TableLimits
+from geo.limits import MAX_CHOICES, TableLimits
+from geo.observations import observations_from_table, parse_observations
 from geo.tables import RawTable, clean_header, file_label, read_table
-from geo.text import MAX_DATE, MAX_PLACE_NAME, MAX_SOURCE, shown
-from geo.workbooks import column_letter
+from geo.text import MAX_DATE, MAX_PLACE_NAME, MAX_SOURCE, invisible, one_line, shown
 
 __all__ = [
     "VENDORS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Dataset", "from_upload", "with_choices", "choices_csv",
-    "read_choices", "parse_observations", "observations_from_table",
+    "read_choices", "parse_observations", "observations_from_table", "parse_when", "checked_date", "checked_source",
+    "date_in_file_name", "guess_provenance",
 ]
 
 VENDORS = ("all", "hikvision", "dahua")
-REQUIRED_COLUMNS = ("place", "networks")
-OPTIONAL_COLUMNS = ("vendor", "lad_code", "source", "date")
-_VENDOR_WORDS = {
-    "all": "all", "both": "all", "combined": "all", "total": "all",
-    "hikvision": "hikvision", "hik": "hikvision", "dahua": "dahua",
-}
-_CODE_WRAPPING = string.punctuation + string.whitespace
-_NOTED_REPEATS = 20  # repeated names listed one by one in the notes before a summary
 
 
 @dataclass(frozen=True)
@@ -84,8 +79,25 @@ class Dataset:
 
     @property
     def vendors(self) -> tuple[str, ...]:
-        """The vendors present: ``('all',)`` for a combined-only dataset."""
+        """The vendors present: ``('all',)`` for a combined-only dataset, ``('hikvision',)`` for a
+        table with only a Hikvision column."""
         return tuple(v for v in VENDORS if v in set(self.observations["vendor"]))
+
+    def shown_vendor(self, vendor: str) -> str:
+        """The vendor a view of this dataset for ``vendor`` really shows, for labels and file names:
+        ``vendor``, except that "all" over a dataset that counted one vendor only is that vendor
+        (a Hikvision-only table is never labelled "Hikvision and Dahua")."""
+        present = self.vendors
+        return present[0] if vendor == "all" and len(present) == 1 and present[0] != "all" else vendor
+
+    @property
+    def vendors_label(self) -> str:
+        """Which vendors the dataset counts, in words: "Hikvision and Dahua counted separately",
+        "Hikvision and Dahua combined", "Hikvision only" (a table with only a Hikvision column)."""
+        only = self.shown_vendor("all")
+        if only != "all":
+            return f"{only.capitalize()} only"
+        return "Hikvision and Dahua counted separately" if self.splits_vendors else "Hikvision and Dahua combined"
 
     @property
     def splits_vendors(self) -> bool:
@@ -135,18 +147,123 @@ def from_upload(
     title: str | None = None,
     source: str | None = None,
     limits: TableLimits | None = None,
+    date: str | None = None,
 ) -> Dataset:
-    """A :class:`Dataset` from the bytes of a user's CSV or XLSX table (see :func:`parse_observations`)."""
+    """A :class:`Dataset` from the bytes of a user's CSV or XLSX table (see :func:`parse_observations`).
+
+    ``source`` and ``date`` are the dataset's own (the Data page's fields, the command line's
+    ``--source``/``--date``); left out or empty, they come from the table's ``source`` and
+    ``date`` columns when one value holds for every row, the date else from the file's name
+    ("city_counts_2025-03.csv" → 2025-03). Both are checked first (:func:`checked_source`,
+    :func:`checked_date`): a date that is not one is refused in one line with an example.
+    """
+    source, date = checked_source(source), checked_date(date)  # refused before any reading
     observations = parse_observations(data, filename, max_bytes=max_bytes, mapping=mapping, limits=limits)
-    digest = hashlib.sha256(data + repr(sorted((mapping or {}).items())).encode()).hexdigest()[:16]
     name = file_label(filename)  # a visitor's file name: one line, bounded, no invisible characters
+    found_source, found_date = _provenance(list(observations["source"]), list(observations["date"]), name)
+    source, date = source or found_source, date or found_date
+    # The source and date name the dataset too: the same file given another date is another
+    # dataset (caches key on the id, and a cached snapshot carries the old source line).
+    key = repr((sorted((mapping or {}).items()), source, date)).encode()
+    digest = hashlib.sha256(data + key).hexdigest()[:16]
     return Dataset(
         id=f"upload-{digest}",
         title=title or f"Your table: {name}",
         observations=observations,
         source=source or f"uploaded file {name}",
+        source_short=source or None,
+        date=date or "not stated",
         notes=tuple(observations.attrs.get("notes", ())),
     )
+
+
+# A date in a file's name: "…_2025-03-01", "…20250301", "…_2025-03", "…_2025" (years 1990-2099).
+_FILE_DATES = (
+    (re.compile(r"(?<![0-9])((?:199|20[0-9])[0-9])[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12][0-9]|3[01])(?![0-9])"), "{}-{}-{}"),
+    (re.compile(r"(?<![0-9])((?:199|20[0-9])[0-9])[-_.](0[1-9]|1[0-2])(?![0-9])"), "{}-{}"),
+    (re.compile(r"(?<![0-9])((?:199|20[0-9])[0-9])(?![0-9])"), "{}"),
+)
+DATE_EXAMPLE = "2025-03-01 or 2025-03"
+
+
+def date_in_file_name(filename: str) -> str | None:
+    """The date a file's name carries, in ISO form ("city_counts_2025-03.csv" → "2025-03",
+    "scan-20250301.csv" → "2025-03-01", "counts_2025_long.csv" → "2025"); None if none."""
+    stem = str(filename).rsplit("/", 1)[-1]
+    for pattern, form in _FILE_DATES:
+        for match in pattern.finditer(stem):
+            text = form.format(*match.groups())
+            if parse_when(text):
+                return text
+    return None
+
+
+def checked_date(value: str | None, what: str = "date") -> str | None:
+    """A dataset's date as given (one line, ISO: "2025-03-01", "2025-03", "2025", or a UTC time);
+    None when empty; a :class:`DatasetError` in one line with an example when it is not a date
+    or is longer than :data:`~geo.text.MAX_DATE`."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if len(text) > MAX_DATE:
+        raise DatasetError(
+            f"the {what} is {len(text):,} characters, over the {MAX_DATE}-character limit: write it as {DATE_EXAMPLE}"
+        )
+    if invisible(text) or parse_when(text) is None:
+        raise DatasetError(
+            f"the {what} '{shown(text)}' is not a date: write it as {DATE_EXAMPLE} (when the counts were made, "
+            "else when they were published)"
+        )
+    year, _, rest = text.partition("-")
+    month, _, day = rest.partition("-")
+    if rest and month.isdigit() and (not day or day.isdigit()):  # "2025-3" → "2025-03", as file names sort
+        return "-".join([year, month.zfill(2), *([day.zfill(2)] if day else [])])
+    return text
+
+
+def checked_source(value: str | None) -> str | None:
+    """A dataset's source as given, as one line without invisible characters; None when empty;
+    a :class:`DatasetError` in one line when longer than :data:`~geo.text.MAX_SOURCE`."""
+    text = one_line(value, 10 * MAX_SOURCE) if value is not None else ""
+    if len(text) > MAX_SOURCE:
+        raise DatasetError(
+            f"the source is {len(text):,} characters, over the {MAX_SOURCE}-character limit: name it in a few words "
+            "(e.g. Shodan, counted by Jane Doe)"
+        )
+    return text or None
+
+
+def guess_provenance(table: RawTable, mapping: Mapping[str, str | None] | None = None) -> tuple[str, str]:
+    """The source and date the Data page offers for a table before it is loaded: its ``source``
+    and ``date`` columns' value when one holds for every row, the date else from the file's
+    name; ``""`` for what is not known."""
+    chosen = mapping if mapping is not None else guess_mapping(table.header)
+
+    def column(name: str) -> list[str]:
+        header = chosen.get(name)
+        i = table.header.index(header) if header in table.header else None
+        return [row[i].strip() if i is not None and i < len(row) else "" for _, row in table.rows]
+
+    source, date = _provenance(column("source"), column("date"), table.filename)
+    return source or "", date or ""
+
+
+def _provenance(sources: list, dates: list, filename: str) -> tuple[str | None, str | None]:
+    """The dataset's source and date from its rows' values (one value on every row) and its file name."""
+    source, date = _single(sources), _single(dates)
+    if source is not None and (len(source) > MAX_SOURCE or invisible(source)):
+        source = None
+    try:
+        date = checked_date(date)
+    except DatasetError:
+        date = None  # e.g. "March 2025": the rows keep it; the dataset's date stays for the user to give
+    return (one_line(source, MAX_SOURCE) if source else None), date or date_in_file_name(filename)
+
+
+def _single(values: list) -> str | None:
+    """The one value every row holds (blank counts as a value); None otherwise."""
+    found = {str(v).strip() if v is not None and not (isinstance(v, float) and pd.isna(v)) else "" for v in values}
+    return found.pop() or None if len(found) == 1 else None
 
 
 def with_choices(dataset: Dataset, choices: Mapping[str, str]) -> Dataset:
@@ -216,177 +333,3 @@ def _check_choice(alias: str, target: str, where: str) -> None:
                 f"{where}: the {what} '{shown(text)}' is {len(text):,} characters, over the {MAX_PLACE_NAME}-character "
                 "limit for place names: choose a place by its name or GSS code"
             )
-
-
-def parse_observations(
-    data: bytes,
-    filename: str = "table.csv",
-    max_bytes: int | None = None,
-    mapping: Mapping[str, str | None] | None = None,
-    limits: TableLimits | None = None,
-    delimiter: str | None = None,
-) -> pd.DataFrame:
-    """Validate a table in the dataset contract; returns ``place, vendor, networks, lad_code, source, date, line``.
-
-    ``mapping`` names the column holding each field when the headers differ
-    (``{"place": "City", "networks": "Count"}``); without it the headers must be the
-    contract's own names. ``limits`` (default: :meth:`TableLimits.from_env`) bound the work;
-    ``max_bytes`` overrides their byte limit; ``delimiter`` is the CSV's when known (else guessed).
-    Every problem raises :class:`DatasetError`
-    naming the file, line (or spreadsheet row) and the fix; nothing half-valid is returned.
-    The frame's ``attrs["notes"]`` say what loading did (collapsed repeats, decoding).
-    """
-    limits = limits or TableLimits.from_env()
-    return observations_from_table(read_table(data, filename, max_bytes, limits, delimiter), mapping, limits)
-
-
-def observations_from_table(
-    table: RawTable, mapping: Mapping[str, str | None] | None = None, limits: TableLimits | None = None
-) -> pd.DataFrame:
-    """Validate a :class:`RawTable`; see :func:`parse_observations`.
-
-    Rows are keyed by place as written (:func:`geo.places.place_key`, which keeps qualifiers:
-    "Bangor (Gwynedd)" and "Bangor (Ards and North Down)" are two places), ``lad_code`` and
-    vendor: identical repeats collapse to one with a note, the same key with different counts
-    is refused. More than ``limits.max_places`` distinct places is refused at the first extra one.
-    """
-    from geo.places import place_key  # local: places imports heavier modules
-
-    max_places = (limits or TableLimits.from_env()).max_places
-    filename, unit = table.filename, table.unit
-    header = _header_fields(table, mapping)
-    index = {name: header.index(name) for name in header if name}
-    records: list[dict] = []
-    seen: dict[str, tuple[int, int, str]] = {}  # key → (line, networks, place) of its first row
-    repeats: dict[str, int] = {}
-    places: set[str] = set()
-    keys: dict[str, str] = {}  # place as written → place_key (tables repeat names per vendor)
-    for line, row in table.rows:
-        where = f"{filename} {unit} {line}"
-        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
-            if unit == "row":
-                raise DatasetError(
-                    f"{where}: a value in column {column_letter(len(row))}, right of the header's {len(header)} "
-                    f"columns: delete the cells to the right of the table in row {line}"
-                )
-            raise DatasetError(f"{where}: {len(row)} fields but the header has {len(header)}: quote names that contain the delimiter")
-
-        def cell(name: str, row: list[str] = row) -> str:
-            i = index.get(name)
-            return row[i].strip() if i is not None and i < len(row) else ""
-
-        place, lad_code = cell("place"), cell("lad_code").strip(_CODE_WRAPPING).upper()
-        if not place and not lad_code:
-            raise DatasetError(f"{where}: place is empty: name the place or give its lad_code")
-        _check_lengths(where, place=place, lad_code=lad_code, source=cell("source"), date=cell("date"))
-        vendor = _VENDOR_WORDS.get((cell("vendor") or "all").lower())
-        if vendor is None:
-            raise DatasetError(f"{where}: vendor '{shown(cell('vendor'))}' is not one of all, hikvision, dahua: fix the value")
-        networks = parse_count(cell("networks"), where, decimal_comma=table.decimal_comma)
-        place = place or lad_code
-        name_key = keys.get(place)
-        if name_key is None:
-            name_key = keys[place] = place_key(place)
-        if not lad_code and not any(ch.isalnum() for ch in name_key):
-            # "???", "---" and "!!!" all normalise to "": read on, they would merge into one place.
-            raise DatasetError(f"{where}: place '{shown(place)}' has no letters or digits: name the place or give its lad_code")
-        if name_key not in places:
-            if len(places) >= max_places:
-                raise DatasetError(
-                    f"{filename} names more than {max_places:,} distinct places (the limit; {unit} {line} is the first "
-                    f"beyond it): aggregate to local authorities (one row per lad_code), or raise {MAX_TABLE_PLACES_ENV}"
-                )
-            places.add(name_key)
-        key = f"{name_key}|{lad_code}|{vendor}"
-        if key in seen:
-            first_line, first_networks, first_place = seen[key]
-            if first_networks != networks:
-                raise DatasetError(
-                    f"{filename} {unit}s {first_line} and {line}: {first_place!r} ({vendor}) has "
-                    f"{first_networks:,} and {networks:,} networks: keep one row per place and vendor"
-                )
-            repeats[key] = repeats.get(key, 1) + 1
-            continue
-        seen[key] = (line, networks, place)
-        records.append(
-            {
-                "place": place,
-                "vendor": vendor,
-                "networks": networks,
-                "lad_code": lad_code or None,
-                "source": cell("source") or None,
-                "date": cell("date") or None,
-                "line": line,
-            }
-        )
-    result = pd.DataFrame.from_records(records)
-    result.attrs["notes"] = [*table.notes, *_repeat_notes(repeats, seen)]
-    return result
-
-
-# The longest text each cell may hold, in characters: a longer place is no place name (the
-# longest UK name has 58 letters) and would cost fuzzy matching on every view.
-_CELL_LIMITS = {"place": MAX_PLACE_NAME, "lad_code": MAX_PLACE_NAME, "source": MAX_SOURCE, "date": MAX_DATE}
-_CELL_FIXES = {
-    "place": "write the place's name (or leave it empty and give its lad_code)",
-    "lad_code": "write a GSS code such as E08000035",
-    "source": "shorten it (the dataset's own source can say more)",
-    "date": "write a date such as 2026-11-28",
-}
-
-
-def _check_lengths(where: str, **cells: str) -> None:
-    """Refuse the first cell longer than its :data:`_CELL_LIMITS` bound, naming its length and the fix."""
-    for name, text in cells.items():
-        if len(text) > _CELL_LIMITS[name]:
-            raise DatasetError(
-                f"{where}: {name} is {len(text):,} characters, over the {_CELL_LIMITS[name]}-character limit: "
-                f"{_CELL_FIXES[name]}"
-            )
-
-
-def _header_fields(table: RawTable, mapping: Mapping[str, str | None] | None) -> list[str]:
-    """The field each column holds (``""`` for none), checked: required fields present, none twice, rows present."""
-    filename = table.filename
-    header = [clean_header(h) for h in table.header]
-    if mapping:
-        header = [""] * len(table.header)
-        for field_name, column in mapping.items():
-            if not column:
-                continue
-            if column not in table.header:
-                raise DatasetError(f"{filename} has no column '{shown(column)}': pick one of {_columns(table.header)}")
-            header[table.header.index(column)] = field_name
-        # A field the mapping does not mention is read from a column of its own name (the Data
-        # page once mapped only place, networks, vendor and lad_code, and dropped source and date).
-        cleaned = [clean_header(h) for h in table.header]
-        for field_name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
-            if field_name not in mapping and field_name in cleaned and not header[cleaned.index(field_name)]:
-                header[cleaned.index(field_name)] = field_name
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise DatasetError(
-            f"{filename} lacks column(s) {', '.join(missing)} (found: {_columns(table.header) or 'none'}): "
-            "name the columns place and networks (optional: vendor, lad_code, source, date), or map them"
-        )
-    named = [h for h in header if h]
-    if len(named) != len(set(named)):
-        raise DatasetError(f"{filename} repeats a column name in its header: give each column one name")
-    if not table.rows:
-        raise DatasetError(f"{filename} has a header but no rows: add one row per place")
-    return header
-
-
-def _columns(header: list[str]) -> str:
-    """A header's column names as a message lists them: quoted with :func:`geo.text.shown`, cut short."""
-    return shown(", ".join(header), 200)
-
-
-def _repeat_notes(repeats: dict[str, int], seen: dict[str, tuple[int, int, str]]) -> list[str]:
-    notes = [
-        f"{seen[key][2]!r} appears {times} times with the same count; counted once"
-        for key, times in sorted(repeats.items(), key=lambda item: seen[item[0]][0])[:_NOTED_REPEATS]
-    ]
-    if len(repeats) > _NOTED_REPEATS:
-        notes.append(f"{len(repeats) - _NOTED_REPEATS:,} more names appear more than once with the same count; each counted once")
-    return notes

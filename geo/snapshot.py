@@ -17,7 +17,7 @@ import geopandas as gpd
 from geo import captions, choropleth, static_map
 from geo.captions import Caption
 from geo.classes import classify
-from geo.datasets import Dataset
+from geo.datasets import Dataset, parse_when
 from geo.errors import AtlasError
 from geo.text import MAX_SUBTITLE, MAX_TITLE, shown
 from geo.view import View
@@ -53,10 +53,24 @@ def dataset_label(dataset: Dataset) -> str:
     return _slug(label, 48) or "dataset"
 
 
+def date_label(dataset: Dataset) -> str:
+    """The dataset's date in a file name ("2025-03", "2021-11"): the count's date, else the publication
+    date, as ISO text; "" when it has none, or when its label already says it."""
+    for value in (dataset.date, dataset.published):
+        if parse_when(value):
+            slug = _slug(str(value)[:10], 10)
+            return "" if slug in dataset_label(dataset) else slug
+    return ""
+
+
 def file_stem(view: View, dataset: Dataset) -> str:
-    """One naming rule for every download: ``uk-camera-atlas_<dataset>_<vendor>_<level>_<metric>[_<places>]``."""
+    """One naming rule for every download: ``uk-camera-atlas_<dataset>[_<date>]_<vendor>_<level>_<metric>[_<places>]``.
+
+    The vendor is the one the view shows (:meth:`Dataset.shown_vendor`: a Hikvision-only table's
+    files say hikvision, never all).
+    """
     sel = view.selection
-    parts = [FILE_PREFIX, dataset_label(dataset), sel.vendor, sel.level, sel.metric]
+    parts = [FILE_PREFIX, dataset_label(dataset), date_label(dataset), dataset.shown_vendor(sel.vendor), sel.level, sel.metric]
     if sel.places:
         parts.append(_slug("-".join(sel.places), 40))
     return "_".join(p for p in parts if p)

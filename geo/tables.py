@@ -3,7 +3,7 @@
 :func:`read_table` checks the file type and size, decodes text (:func:`decode_table_text`),
 picks the delimiter, and streams the rows through the upload limits
 (:class:`~geo.limits.TableLimits`: bytes, rows, columns, cells), stopping at the first row
-over a limit. :func:`guess_mapping` says which column most likely holds each field.
+over a limit. Which column holds what (:func:`guess_mapping`, re-exported) is :mod:`geo.columns`.
 Validating the cells as observations is :mod:`geo.datasets`'s job; workbooks are read by
 :mod:`geo.workbooks`.
 """
@@ -19,24 +19,13 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from geo import workbooks
+from geo.columns import COLUMN_SYNONYMS, clean_header, guess_mapping  # noqa: F401 (re-exported: which column holds what)
 from geo.errors import DatasetError
 from geo.limits import MAX_TABLE_MB_ENV, MAX_TABLE_ROWS_ENV, TableLimits, format_size
 from geo.text import MAX_FILE_NAME, cut, strip_invisible
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 DELIMITERS = ",;\t"
-# Header names people use for each field; the first match wins (see guess_mapping).
-COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "place": ("place", "city", "town", "location", "locality", "area", "place_name", "local_authority", "la_name", "name"),
-    "networks": (
-        "networks", "network_count", "networks_count", "cameras", "camera_count", "count", "counts", "total",
-        "ips", "ip_count", "hosts", "devices", "number", "n",
-    ),
-    "vendor": ("vendor", "brand", "manufacturer", "make", "maker"),
-    "lad_code": ("lad_code", "lad24cd", "lad23cd", "lad22cd", "gss_code", "la_code", "code"),
-    "source": ("source",),
-    "date": ("date", "scan_date", "as_of"),
-}
 # Rows read, blank ones included, may be this many times the row limit (empty spreadsheet
 # rows still cost openpyxl ~10 µs each).
 BLANK_ALLOWANCE = 2
@@ -63,11 +52,6 @@ class RawTable:
     def decimal_comma(self) -> bool:
         """True for ``;``-separated files, whose numbers group with ``.`` and mark decimals with ``,``."""
         return self.delimiter == ";"
-
-
-def clean_header(name: str) -> str:
-    """A header name as a key: 'LAD Code ' → 'lad_code'."""
-    return re.sub(r"\s+", "_", str(name).strip().lower())
 
 
 def file_label(filename: str) -> str:
@@ -247,15 +231,3 @@ def _fallback_note(numbers: Iterable[int]) -> str:
 def decode_text(data: bytes, filename: str) -> str:
     """Decode a text table (see :func:`decode_table_text`), without the notes."""
     return decode_table_text(data, filename)[0]
-
-
-def guess_mapping(header: list[str]) -> dict[str, str | None]:
-    """Which header column most likely holds each field ("City" → place, "Count" → networks, …)."""
-    cleaned = {clean_header(h): h for h in header if str(h).strip()}
-    mapping: dict[str, str | None] = {}
-    taken: set[str] = set()
-    for field_name, synonyms in COLUMN_SYNONYMS.items():
-        mapping[field_name] = next((cleaned[s] for s in synonyms if s in cleaned and cleaned[s] not in taken), None)
-        if mapping[field_name]:
-            taken.add(mapping[field_name])
-    return mapping

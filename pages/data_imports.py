@@ -11,17 +11,25 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from geo import dataset_folders, datasets, limits, shodan, tables
+from geo import columns, dataset_folders, datasets, limits, observations, shodan, tables
 from geo.errors import AtlasError
 from geo.markup import md_escape
+from geo.text import MAX_DATE, MAX_SOURCE
 from pages import loaders, sidebar
 
 T = TypeVar("T")
 FIELDS = {
     "place": "Place", "networks": "Networks", "vendor": "Vendor (optional)", "lad_code": "LAD code (optional)",
-    "source": "Source (optional)", "date": "Date (optional)",
+    "source": "Source column (optional)", "date": "Date column (optional)",
 }
+# One column per vendor (a researcher's city,hikvision,dahua): pick each vendor's column.
+WIDE_FIELDS = {
+    "place": "Place", "hikvision": "Hikvision column", "dahua": "Dahua column", "lad_code": "LAD code (optional)",
+    "source": "Source column (optional)", "date": "Date column (optional)",
+}
+LAYOUTS = {"long": "One row per place and vendor (a networks column)", "wide": "One column per vendor (Hikvision, Dahua)"}
 NONE = "(none)"
+SEEN_KEY = "upload_table_seen"  # the upload the mapper and the source and date fields were filled for
 
 
 def error_for(tab: str, message: str | None) -> None:
@@ -40,15 +48,29 @@ def _switch_to(dataset: datasets.Dataset) -> None:
     sidebar.use_dataset(loaders.register_dataset(dataset))
 
 
+def _mapping() -> dict[str, str | None]:
+    """The columns chosen in the mapper, in its layout (one column per vendor, or long)."""
+    wide = st.session_state.get("map_layout") == "wide"
+    fields = WIDE_FIELDS if wide else FIELDS
+    chosen = {f: st.session_state.get(f"map_{f}") for f in fields}
+    mapping = {f: (c if c and c != NONE else None) for f, c in chosen.items()}
+    return {**mapping, "networks": None, "vendor": None} if wide else mapping
+
+
 def load_table() -> None:
-    """Callback: parse the uploaded table with the chosen columns; on success switch to it."""
+    """Callback: parse the uploaded table with the chosen columns, source and date; on success switch to it."""
     upload = st.session_state.get("upload_table")
     if upload is None:
         return
-    mapping = {f: st.session_state.get(f"map_{f}") for f in FIELDS}
-    mapping = {f: (c if c and c != NONE else None) for f, c in mapping.items()}
+    mapping = _mapping()
+    if st.session_state.get("map_layout") == "wide" and not (mapping.get("hikvision") or mapping.get("dahua")):
+        error_for("table", "no vendor column chosen: pick the Hikvision column, the Dahua column or both")
+        return
     try:
-        dataset = datasets.from_upload(upload.getvalue(), upload.name, mapping=mapping)
+        dataset = datasets.from_upload(
+            upload.getvalue(), upload.name, mapping=mapping,
+            source=st.session_state.get("upload_source"), date=st.session_state.get("upload_date"),
+        )
     except AtlasError as err:
         error_for("table", str(err))  # the dataset loaded before stays in use
         return
@@ -70,7 +92,8 @@ def import_shodan() -> None:
         )
         dataset = datasets.from_upload(
             shodan.to_csv_bytes(result), "shodan-observations.csv",
-            title=f"Your Shodan export: {upload.name}", source=f"Shodan export {upload.name}, uploaded by you",
+            title=f"Your Shodan export: {upload.name}",
+            source=f"Shodan export {tables.file_label(upload.name)}, uploaded by you",  # bounded: a source is 200 characters
         )
     except AtlasError as err:
         error_for("shodan", str(err))
@@ -114,11 +137,12 @@ def _table_limit_mb() -> int:
 
 
 def table_tab() -> None:
-    """Upload a CSV/XLSX table, map its columns, load it."""
+    """Upload a CSV/XLSX table, map its columns (long, or one column per vendor), give its source and date, load it."""
     limit_mb = _table_limit_mb()
     st.caption(
-        "One row per place: a place name (or a GSS code) and a count of networks; optionally vendor "
-        f"(hikvision, dahua or all), lad_code, source and date. Up to {limit_mb} MB."
+        "One row per place and vendor: a place name (or a GSS code) and a count of networks; optionally vendor "
+        "(hikvision, dahua or all), lad_code, source and date. Or one row per place with a count column per vendor "
+        f"(city, hikvision, dahua). Up to {limit_mb} MB."
     )
     upload = st.file_uploader(
         "Upload a table", type=["csv", "xlsx", "tsv", "txt"], key="upload_table", max_upload_size=limit_mb
@@ -129,16 +153,48 @@ def table_tab() -> None:
         except AtlasError as err:
             st.error(md_escape(str(err)), icon=":material/error:")
         else:
-            st.markdown("**Preview**")
-            st.dataframe([dict(zip(raw.header, row)) for _, row in raw.rows[:10]], hide_index=True, width="stretch")
-            st.caption(f"{len(raw.rows):,} rows. Tell us which column holds what:")
-            guess = tables.guess_mapping(raw.header)
-            for column, (field_name, label) in zip(st.columns(len(FIELDS)), FIELDS.items()):
-                options = [NONE, *raw.header]
-                default = guess.get(field_name)
-                column.selectbox(label, options, index=options.index(default) if default in options else 0, key=f"map_{field_name}")
+            _mapper(raw, upload.file_id)
             st.button("Load this table", type="primary", on_click=load_table, icon=":material/upload:")
     show_error("table")
+
+
+def _mapper(raw: tables.RawTable, file_id: str) -> None:
+    """The preview, the column mapper in its two layouts, what will not be read, and the source and date fields."""
+    guess = columns.guess_mapping(raw.header)
+    if st.session_state.get(SEEN_KEY) != file_id:  # a new file: start from its own guesses
+        st.session_state[SEEN_KEY] = file_id
+        for key in [k for k in st.session_state if str(k).startswith("map_")]:
+            del st.session_state[key]
+        st.session_state["map_layout"] = "wide" if columns.is_wide(guess) else "long"
+        source, date = datasets.guess_provenance(raw)
+        st.session_state["upload_source"], st.session_state["upload_date"] = source, date
+    st.markdown("**Preview**")
+    st.dataframe([dict(zip(raw.header, row)) for _, row in raw.rows[:10]], hide_index=True, width="stretch")
+    st.caption(f"{len(raw.rows):,} rows. Tell us which column holds what:")
+    st.radio("Layout", list(LAYOUTS), format_func=LAYOUTS.get, key="map_layout", horizontal=True)
+    fields = WIDE_FIELDS if st.session_state.get("map_layout") == "wide" else FIELDS
+    options = [NONE, *raw.header]
+    for column, (field_name, label) in zip(st.columns(len(fields)), fields.items()):
+        default = guess.get(field_name)
+        column.selectbox(label, options, index=options.index(default) if default in options else 0, key=f"map_{field_name}")
+    try:
+        shape = columns.layout(raw.header, raw.filename, _mapping())
+    except AtlasError:
+        pass  # loading says what is wrong, in one line
+    else:
+        for note in observations.layout_notes(shape, raw):
+            st.caption(md_escape(note[0].upper() + note[1:]) + ".")
+    left, right = st.columns(2)
+    left.text_input(
+        "Source", key="upload_source", max_chars=MAX_SOURCE, placeholder=f"uploaded file {raw.filename}",
+        help="Who made the counts, in a few words (e.g. Shodan, counted by Jane Doe): it goes on the map's source "
+        "line, subtitles, alt text and downloads.",
+    )
+    right.text_input(
+        "Date", key="upload_date", max_chars=MAX_DATE, placeholder=datasets.DATE_EXAMPLE,
+        help="When the counts were made, else when they were published: 2025-03-01, 2025-03 or 2025. It goes on "
+        "the map, in file names, and puts datasets in time order.",
+    )
 
 
 def shodan_export_tab() -> None:

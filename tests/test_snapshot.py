@@ -111,12 +111,12 @@ def test_a_dataset_with_no_mapped_place_still_draws(resolver, areas_frame):
 
 def test_file_names_follow_place_and_never_carry_a_hash(view_of, shipped, areas_frame):
     shot = make(view_of(level="lad", metric="per_1k", places=("Manchester",)), shipped, areas_frame, fmt="png")
-    assert shot.file_name == "uk-camera-atlas_top10vpn-2021_all_lad_per_1k_manchester.png"
+    assert shot.file_name == "uk-camera-atlas_top10vpn-2021_2021-11_all_lad_per_1k_manchester.png"
     from dataclasses import replace
 
     upload = replace(shipped, id="upload-0123456789abcdef~fedcba", title="Your table: Alice's scan.csv")
     view = view_of(level="region")
-    assert snapshot.file_stem(view, upload) == "uk-camera-atlas_alice-s-scan-csv_all_region_networks"
+    assert snapshot.file_stem(view, upload) == "uk-camera-atlas_alice-s-scan-csv_2021-11_all_region_networks"
 
 
 @pytest.mark.parametrize(("kwargs", "needle"), [({"fmt": "gif"}, "format"), ({"width_px": 10}, "width")])
