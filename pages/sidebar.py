@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from geo import dataset_folders, datasets, selection
+from geo import dataset_folders, datasets, metrics, selection
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.text import shown
@@ -67,6 +67,17 @@ def unexpected(what: str) -> None:
         "(the server log has the details).",
         icon=":material/error:",
     )
+
+
+def unplaced_notice(table: metrics.Table) -> None:
+    """On every page showing totals: how many networks in how many names are on no map, with a link to fix them.
+
+    The line is :attr:`geo.metrics.Table.unplaced` (the command line prints the same on stderr).
+    """
+    line = table.unplaced.line
+    if line:
+        st.warning(md_escape(line), icon=":material/warning:")
+        st.page_link("pages/data.py", label="Fix the names on the Data page", icon=":material/table:")
 
 
 def use_dataset(dataset_id: str) -> None:
