@@ -42,7 +42,7 @@ def with_choices(resolver: Resolver, choices: dict[str, str]) -> Resolver:
         else:
             extra[place_key(name) if split_qualifiers(name)[1] or canonical_code(name) else normalise_name(name)] = entry
     return replace(
-        resolver, by_alias={**resolver.by_alias, **extra}, exact={**resolver.exact, **exact}, memo=Memo()
+        resolver, by_alias={**resolver.by_alias, **extra}, exact={**resolver.exact, **exact}, memo=Memo(), picks=Memo()
     )
 
 

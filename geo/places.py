@@ -100,6 +100,9 @@ class Resolver:
     # Choices for names no key can stand for (invisible characters, nothing left once
     # normalised): by the exact text, so "???" chosen as York leaves "---" alone.
     exact: dict[str, Entry] = field(default_factory=dict)
+    # A suggestion -> the picks it stands for (:meth:`_pickable`). Choices change them ("Bangor"
+    # chosen is no longer ambiguous), so unlike ``suggested`` each resolver has its own.
+    picks: Memo = field(default_factory=Memo)
 
     def resolve(self, name: str, lad_code: str | None = None, suggest: bool = True) -> Resolution:
         """Resolve one name; an explicit ``lad_code`` (from the data) wins unless the name contradicts it.
@@ -363,16 +366,24 @@ class Resolver:
         ("Bangor (Gwynedd)", "Bangor (Ards and North Down)"), each checked to pick that place."""
         out: list[str] = []
         for name in names:
-            entry = self._by_text(name, suggest=False)
-            if entry.status != "ambiguous" or not entry.candidates:
-                out.append(name)
-                continue
-            for code in entry.candidates:
-                lad = self.lad_names[code]
-                # "Richmond upon Thames" says which Richmond by itself; "Gwynedd" needs "Bangor (Gwynedd)".
-                label = lad if f"{normalise_name(lad)} ".startswith(f"{normalise_name(name)} ") else f"{name} ({lad})"
-                out.append(label if self.choose(label).lad_codes == (code,) else lad)
+            picks = self.picks.get(name)
+            if picks is None:
+                picks = self._picks_for(name)
+                self.picks.put(name, picks)
+            out += picks
         return tuple(dict.fromkeys(out))[:FUZZY_LIMIT]
+
+    def _picks_for(self, name: str) -> tuple[str, ...]:
+        entry = self._by_text(name, suggest=False)
+        if entry.status != "ambiguous" or not entry.candidates:
+            return (name,)
+        picks = []
+        for code in entry.candidates:
+            lad = self.lad_names[code]
+            # "Richmond upon Thames" says which Richmond by itself; "Gwynedd" needs "Bangor (Gwynedd)".
+            label = lad if f"{normalise_name(lad)} ".startswith(f"{normalise_name(name)} ") else f"{name} ({lad})"
+            picks.append(label if self.choose(label).lad_codes == (code,) else lad)
+        return tuple(picks)
 
 
 def _visible(raw: str) -> str:

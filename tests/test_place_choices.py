@@ -141,3 +141,11 @@ def test_with_choices_still_refuses_what_resolves_to_nothing(resolver: Resolver)
     with pytest.raises(AtlasError) as err:
         places.with_choices(resolver, {"Manchestr": "Manchestr", "Leeds": "Leeds"})
     assert_one_line(err.value, "Manchestr", "does not resolve to a place")
+
+
+def test_a_resolver_with_choices_does_not_change_what_the_shared_one_offers(areas_frame) -> None:
+    """Suggestions expanded by a resolver where "Bangor" is chosen (so not ambiguous) never reach another."""
+    fresh = places.build_resolver(areas_frame)
+    chosen = places.with_choices(fresh, {"Bangor": "Gwynedd"})
+    assert chosen.resolve("Bangr").suggestions == ("Bangor",)  # in that dataset "Bangor" is a place
+    assert fresh.resolve("Bangr").suggestions == ("Bangor (Gwynedd)", "Bangor (Ards and North Down)")

@@ -135,3 +135,17 @@ def test_snapshot_prints_the_line_on_stderr(fast_cli, table_file, tmp_path, caps
     assert captured.err.strip() == f"{UNPLACED_HIKVISION:,} networks in 2 names are not on the map: Newport, Bangor (ambiguous) — fix them on the Data page"
     assert captured.out.startswith(f"wrote {out}")
     assert b"Not on the map: 4,520 networks in 2 names" in out.read_bytes()  # the picture's footnote says so too
+
+
+def test_hostile_names_in_the_unplaced_line_stay_one_line_without_invisible_characters() -> None:
+    from geo.text import invisible
+    from hostile import CORPUS, new_token, payloads
+
+    names = {**CORPUS, **payloads(new_token())}
+    report = _report([(text, "all", 1, "unmatched", None) for text in names.values()])
+    off = match_summary.unplaced(report)
+    assert off.networks == len(names)
+    line = off.line
+    assert "\n" not in line and "\r" not in line and not invisible(line)
+    assert len(line) < 600  # five names, each cut short, and "and N more names"
+    assert f"and {len(names) - match_summary.NAMES_LISTED} more names" in line

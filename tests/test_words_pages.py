@@ -179,3 +179,28 @@ def test_the_level_control_is_geography_and_no_two_controls_share_a_label() -> N
     assert list(level.options) == ["Places", "Local authorities", "Regions & nations"]
     labels = [w.label for w in at.sidebar if getattr(w, "label", None)]
     assert "Places" in labels and len(labels) == len(set(labels)), labels
+
+
+def test_hostile_names_in_the_line_are_shown_as_text() -> None:
+    """Unplaced names reach the page as written: Markdown and HTML are escaped, nothing runs."""
+    from dataclasses import replace
+
+    from hostile import CORPUS, assert_nothing_ran, new_token, payloads
+
+    from geo import datasets
+
+    token = new_token()
+    names = [CORPUS["markdown"], CORPUS["html"], payloads(token)["rce_expression"], CORPUS["bidi_override"] + "x"]
+    rows = "".join(f'"{name}",{i + 1}\n' for i, name in enumerate(names))
+    upload = replace(datasets.from_upload(f"place,networks\nLeeds,5\n{rows}".encode(), "hostile.csv"), id=UPLOAD_ID)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["atlas_uploads"] = {UPLOAD_ID: upload}
+    at.query_params["dataset"] = UPLOAD_ID
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    line = next(w.value for w in at.warning if "not on the map" in w.value)
+    assert line.startswith("10 networks in 4 names are not on the map")
+    assert "\\*\\*bold\\*\\*" in line and "\\[link\\]" in line  # Markdown escaped: printed, not rendered
+    assert "\\<script\\>alert" in line  # HTML escaped too
+    assert "\u202e" not in line and "u202e" in line
+    assert_nothing_ran(token)
