@@ -69,14 +69,15 @@ def unexpected(what: str) -> None:
     )
 
 
-def unplaced_notice(table: metrics.Table) -> None:
+def unplaced_notice(table: metrics.Table, of: str | None = None) -> None:
     """On every page showing totals: how many networks in how many names are on no map, with a link to fix them.
 
-    The line is :attr:`geo.metrics.Table.unplaced` (the command line prints the same on stderr).
+    The line is :attr:`geo.metrics.Table.unplaced` (the command line prints the same on stderr);
+    ``of`` names the dataset where a page shows two ("A", "B" on Compare).
     """
     line = table.unplaced.line
     if line:
-        st.warning(md_escape(line), icon=":material/warning:")
+        st.warning(md_escape(f"{of}: {line}" if of else line), icon=":material/warning:")
         st.page_link("pages/data.py", label="Fix the names on the Data page", icon=":material/table:")
 
 

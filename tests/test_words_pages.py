@@ -192,10 +192,11 @@ def test_hostile_names_in_the_line_are_shown_as_text() -> None:
     token = new_token()
     names = [CORPUS["markdown"], CORPUS["html"], payloads(token)["rce_expression"], CORPUS["bidi_override"] + "x"]
     rows = "".join(f'"{name}",{i + 1}\n' for i, name in enumerate(names))
-    upload = replace(datasets.from_upload(f"place,networks\nLeeds,5\n{rows}".encode(), "hostile.csv"), id=UPLOAD_ID)
+    upload_id = "upload-" + "6" * 16  # its own id: caches are keyed by the id (the app's ids are digests)
+    upload = replace(datasets.from_upload(f"place,networks\nLeeds,5\n{rows}".encode(), "hostile.csv"), id=upload_id)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["atlas_uploads"] = {UPLOAD_ID: upload}
-    at.query_params["dataset"] = UPLOAD_ID
+    at.session_state["atlas_uploads"] = {upload_id: upload}
+    at.query_params["dataset"] = upload_id
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     line = next(w.value for w in at.warning if "not on the map" in w.value)
