@@ -157,16 +157,20 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     from geo import dataset_folders, exports, metrics
+    from geo.baseline import baseline
 
     frame, resolver = _context(args.mirror)
     dataset = dataset_folders.load(args.dataset, source=args.source, date=args.date)
     table = metrics.build_table(dataset, resolver, frame, vendor=args.vendor, level=args.level, rank_by=args.metric)
+    if table.unplaced:  # what every page says of networks on no map; on stderr, so stdout stays JSON/CSV
+        print(table.unplaced.line, file=sys.stderr)
     if args.json:
         print(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
     elif args.csv:
         sys.stdout.write(exports.safe_csv(table.rows))
     else:
-        print(f"{dataset.title} - vendor {args.vendor}, level {args.level}; national total {table.national_total:,}")
+        total = baseline(table.national_total_source).total_label.lower()  # "national total" only with a national figure
+        print(f"{dataset.title} - vendor {args.vendor}, level {args.level}; {total} {table.national_total:,}")
         print(table.rows.drop(columns=["lad_codes"]).to_string(index=False))
         for note in table.notes:
             print(f"note: {note}")
@@ -226,6 +230,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         scheme=args.scheme, k=args.classes,
     )
     view = build_view(dataset, resolver, frame, chosen)
+    if view.table.unplaced:  # as `table` and every page say it
+        print(view.table.unplaced.line, file=sys.stderr)
     if view.places_without_data:
         units = ", ".join(view.table.rows["name"].astype(str)) or "none"
         raise AtlasError(

@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from geo.baseline import baseline
 from geo.classes import Classes, format_value
 from geo.datasets import Dataset
+from geo.match_summary import counted
 from geo.metrics import Table
 from geo.names import display_name
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
@@ -103,12 +105,6 @@ def _ratio_phrase(value: float, reference: float, what: str) -> str:
     return f", about {what}"
 
 
-def _uk_what(table: Table, metric: str) -> str:
-    if table.national_total_source != "dataset":
-        return "the rate across all the places counted"
-    return "the UK rate" if metric == "per_1k" else "the UK average"
-
-
 def title(table: Table, metric: str, focus: pd.DataFrame | None = None) -> str:
     """The finding: which unit leads and by how much (among the chosen places when there are some)."""
     check("metric", metric)
@@ -122,13 +118,14 @@ def title(table: Table, metric: str, focus: pd.DataFrame | None = None) -> str:
         share = top["networks"] / table.national_total if table.national_total else float("nan")
         context = (
             f", {share:.0%} of the UK's {table.national_total:,}"
-            if table.national_total_source == "dataset" and share < 1 else ""
+            if baseline(table.national_total_source).national and share < 1 else ""
         )
         unit = ""
     else:
         unit = " per 1,000 residents" if metric == "per_1k" else " per km²"
         partial = " in the areas counted" if top["coverage"] < 1 else ""
-        context = partial + _ratio_phrase(top[metric], table.uk_rates[metric], _uk_what(table, metric))
+        against = baseline(table.national_total_source).rate_phrase(metric)  # "the UK rate" only with a national figure
+        context = partial + _ratio_phrase(top[metric], table.uk_rates[metric], against)
     if len(rows) == 1:
         return f"{display_name(top['name'])}: {value} {vendor} camera networks{unit}{context}"
     lead = {"networks": "the most", "per_1k": "the most", "per_km2": "the densest"}[metric]
@@ -162,9 +159,16 @@ def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str
         for name, codes in zip(merged["name"], merged["lad_codes"]):
             notes.append(f"{name} is one area: its count is not split between its {len(codes)} local authorities.")
     if table.unattributed > 0:
+        if baseline(table.national_total_source).national:
+            where, rest = "in the UK total", "not attributed to any place"
+        else:  # a sum of places: only places this level cannot draw (spanning regions) are left over
+            where, rest = "in all the places counted", f"in places no {LEVEL_UNITS[table.level][0]} holds whole"
+        notes.append(f"The map accounts for {table.mapped_total:,} of the {table.national_total:,} networks {where}; the rest are {rest}.")
+    off = table.unplaced
+    if off:
         notes.append(
-            f"The map accounts for {table.mapped_total:,} of the {table.national_total:,} networks in the UK total; "
-            "the rest are not attributed to any place."
+            f"Not on the map: {counted(off.networks, 'network')} in {counted(len(off.names), 'name')} "
+            "that could not be placed (ambiguous, unmatched or conflicting)."
         )
     no_data = "grey: no data" if (~shapes["has_data"]).any() else ""
     classes_note = f"Classes: {classes.scheme_label.lower()}" if len(classes.colors) > 1 else ""

@@ -4,7 +4,10 @@
 included) into a :class:`Matched`, which every view of that dataset reuses; :func:`build_table` aggregates to
 places, local authorities or regions/nations and adds population, land area, per 1,000
 residents, per km², share of the national total, rank (ties share a rank) and an index
-against the UK average (UK = 100).
+against the national rate (= 100). A dataset without a national figure is set against the
+sum of its places instead (``national_total_source`` "sum of places"; the columns keep their
+names ``share`` and ``index_uk``, and :mod:`geo.baseline` gives the words for them).
+Networks in names that placed nothing are never silently lost: :attr:`Table.unplaced`.
 
 Coverage: counts summed into a unit they only partly explain (a region from two of its
 cities) say so. Each row carries ``covered_population`` (the residents of the LADs its
@@ -23,7 +26,9 @@ import pandas as pd
 
 from geo.datasets import Dataset
 from geo.errors import AtlasError
-from geo.places import Resolver, with_choices
+from geo.match_summary import Unplaced, unplaced
+from geo.place_choices import with_choices
+from geo.places import Resolver
 from geo.text import shown
 from geo.vocabulary import Level, Metric, check
 
@@ -62,6 +67,12 @@ class Table:
         return max(self.national_total - self.mapped_total, 0)
 
     @property
+    def unplaced(self) -> Unplaced:
+        """This vendor's networks in names that placed nothing (ambiguous, unmatched, conflicting); its
+        ``line`` is what every page showing these totals, and the command line, says about them."""
+        return unplaced(self.match_report, self.vendor)
+
+    @property
     def uk_rates(self) -> dict[str, float]:
         """The national rates a row is compared against: networks, per 1,000 residents and per km²."""
         return {
@@ -81,6 +92,11 @@ class Table:
             "national_total_source": self.national_total_source,
             "mapped_total": self.mapped_total,
             "unattributed": self.unattributed,
+            # Networks in names on no map (ambiguous, unmatched, conflicting); `table` prints its line on stderr.
+            "unplaced": {
+                "networks": self.unplaced.networks,
+                "names": [{"input": name, "reason": reason} for name, reason in self.unplaced.names],
+            },
             "rows": records(self.rows),
             "match_report": records(self.match_report),
             "notes": list(self.notes),

@@ -28,8 +28,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import place_index, sources
-from geo.errors import AtlasError
 from geo.fuzzy import FUZZY_CUTOFF, suggest, suggest_many  # noqa: F401 - FUZZY_CUTOFF re-exported
+from geo.fuzzy import LIMIT as FUZZY_LIMIT
 from geo.memo import MEMO_SIZE, Memo  # noqa: F401 - MEMO_SIZE re-exported
 from geo.place_index import (  # noqa: F401 - re-exported for callers of geo.places
     ALIASES_PATH,
@@ -100,6 +100,9 @@ class Resolver:
     # Choices for names no key can stand for (invisible characters, nothing left once
     # normalised): by the exact text, so "???" chosen as York leaves "---" alone.
     exact: dict[str, Entry] = field(default_factory=dict)
+    # A suggestion -> the picks it stands for (:meth:`_pickable`). Choices change them ("Bangor"
+    # chosen is no longer ambiguous), so unlike ``suggested`` each resolver has its own.
+    picks: Memo = field(default_factory=Memo)
 
     def resolve(self, name: str, lad_code: str | None = None, suggest: bool = True) -> Resolution:
         """Resolve one name; an explicit ``lad_code`` (from the data) wins unless the name contradicts it.
@@ -144,6 +147,36 @@ class Resolver:
             self.memo.put(key, replace(entry, suggestions=self._suggest(target)))
         codes = [None] * len(names) if lad_codes is None else lad_codes
         return [self.resolve(name, code) for name, code in zip(names, codes)]
+
+    def choose(self, target: str) -> Resolution:
+        """How a place the user picked resolves: an offered candidate must never be refused.
+
+        The app offers LAD names, the names of regions and nations, and names it writes itself
+        ("Brighton and Hove + Lewes"); each means exactly that area here, even where the same
+        text read as data is ambiguous ("Newport" the LAD, not "Newport" the alias for three
+        towns). Anything else resolves as :meth:`resolve` reads it.
+        """
+        raw = str(target)
+        if invisible(raw) or canonical_code(raw) is not None:
+            return self.resolve(raw)
+        parts = [self._named_area(part) for part in raw.split(" + ")]
+        if parts and all(parts):
+            codes = tuple(sorted({c for entry in parts for c in entry.lad_codes}))  # type: ignore[union-attr]
+            name = parts[0].name if len(parts) == 1 else self.display_name(codes)  # type: ignore[union-attr]
+            return Resolution(input=raw, status="matched", lad_codes=codes, name=name, method="choice")
+        return self.resolve(raw)
+
+    def _named_area(self, text: str) -> Entry | None:
+        """The LAD, region or nation whose official name ``text`` is exactly (after normalising), if any."""
+        # Qualifiers count ("Newport (Isle of Wight)" is not Newport); loose variants do not ("London").
+        key = place_key(text)
+        entry = self.by_lad_name.get(normalise_name(text))
+        if entry is not None and place_key(str(entry.name)) == key:
+            return entry
+        for code, label in GROUP_LABELS.items():
+            if code in self.group_codes and place_key(label) == key:
+                return Entry("matched", self.group_codes[code], label, "code")
+        return None
 
     def display_name(self, codes: Iterable[str]) -> str:
         """A readable name for a set of LAD codes."""
@@ -326,7 +359,31 @@ class Resolver:
         if found is None:
             found = suggest(key, self.fuzzy_choices, self.fuzzy_targets)
             self.suggested.put(key, found)
-        return found
+        return self._pickable(found)
+
+    def _pickable(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Suggestions a user can pick: an ambiguous one ("Bangor") becomes one per place it may mean
+        ("Bangor (Gwynedd)", "Bangor (Ards and North Down)"), each checked to pick that place."""
+        out: list[str] = []
+        for name in names:
+            picks = self.picks.get(name)
+            if picks is None:
+                picks = self._picks_for(name)
+                self.picks.put(name, picks)
+            out += picks
+        return tuple(dict.fromkeys(out))[:FUZZY_LIMIT]
+
+    def _picks_for(self, name: str) -> tuple[str, ...]:
+        entry = self._by_text(name, suggest=False)
+        if entry.status != "ambiguous" or not entry.candidates:
+            return (name,)
+        picks = []
+        for code in entry.candidates:
+            lad = self.lad_names[code]
+            # "Richmond upon Thames" says which Richmond by itself; "Gwynedd" needs "Bangor (Gwynedd)".
+            label = lad if f"{normalise_name(lad)} ".startswith(f"{normalise_name(name)} ") else f"{name} ({lad})"
+            picks.append(label if self.choose(label).lad_codes == (code,) else lad)
+        return tuple(picks)
 
 
 def _visible(raw: str) -> str:
@@ -361,29 +418,7 @@ def build_resolver(areas: gpd.GeoDataFrame, aliases: pd.DataFrame | None = None,
 
 
 def with_choices(resolver: Resolver, choices: dict[str, str]) -> Resolver:
-    """A copy of ``resolver`` where user choices (input name → place or code) act as aliases.
+    """A copy of ``resolver`` where user choices act as aliases (:func:`geo.place_choices.with_choices`)."""
+    from geo import place_choices  # it builds on this module
 
-    Each distinct target is resolved once. A name with invisible characters, or one that
-    normalises to nothing, is chosen for by its exact text (no other name shares it).
-    """
-    extra: dict[str, Entry] = {}
-    exact: dict[str, Entry] = {}
-    by_target: dict[str, Resolution] = {}
-    for name, target in choices.items():
-        name, target = str(name), str(target)
-        resolved = by_target.get(target) or by_target.setdefault(target, resolver.resolve(target))
-        if resolved.status != "matched":
-            raise AtlasError(
-                f"choice for '{shown(name)}' ('{shown(target)}') does not resolve to a place: pick a LAD name or code"
-            )
-        entry = Entry(
-            "matched", resolved.lad_codes, resolved.name, "choice", national=resolved.national,
-            note=f"chosen by you: {target}",
-        )
-        if invisible(name) or not normalise_name(name):
-            exact[name] = entry
-        else:
-            extra[place_key(name) if split_qualifiers(name)[1] or canonical_code(name) else normalise_name(name)] = entry
-    return replace(
-        resolver, by_alias={**resolver.by_alias, **extra}, exact={**resolver.exact, **exact}, memo=Memo()
-    )
+    return place_choices.with_choices(resolver, choices)

@@ -53,11 +53,15 @@ def place_options(place_rows: pd.DataFrame, areas: pd.DataFrame) -> list[str]:
 
 
 def resolve_selection(names: tuple[str, ...], resolver: Resolver) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """LAD codes of the chosen names, and the names that did not resolve."""
+    """LAD codes of the chosen names, and the names that did not resolve.
+
+    Names are read as picks (:meth:`geo.places.Resolver.choose`): every name the sidebar
+    offers (the LAD "Newport" among them) means that area.
+    """
     codes: list[str] = []
     unknown: list[str] = []
     for name in names:
-        resolved = resolver.resolve(name)
+        resolved = resolver.choose(name)
         if resolved.status == "matched" and resolved.lad_codes:
             codes.extend(resolved.lad_codes)
         else:

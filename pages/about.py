@@ -26,10 +26,11 @@ Networks found this way are only the exposed ones; cameras behind firewalls are 
 an explicit GSS code, a curated alias (e.g. "London" = the 33 London boroughs), an exact or
 normalised LAD name, or the GeoNames gazetteer (the town's LAD by point-in-polygon). Nothing is
 matched by guesswork: near misses are offered as suggestions on the Data page. Rates divide the
-counts by ONS mid-2022 population and land area of the LADs a place covers. The UK average uses
-the national total over the whole UK population and land area (for a dataset without a national
-total: the sum of its places over their residents and land); the index is a place's rate
-against it (UK = 100).
+counts by ONS mid-2022 population and land area of the LADs a place covers. Each place is set
+against a reference rate: for a dataset that publishes a figure for the whole country, that figure
+over the whole UK population and land area; for a dataset of some places only, the sum of its places
+over their residents and land, called "all the places counted" and never the UK's. The index is a
+place's rate per resident against that reference (the reference = 100).
 
 **Limitations.**
 - GeoIP places are where an IP address is registered or routed, not where a camera hangs.
@@ -40,8 +41,11 @@ against it (UK = 100).
   necessarily distinct IP addresses.
 - Counts from a few cities cover only part of a region: a region's rates then use the residents and land of
   those cities only, and the region says how much of it the counts cover (shown hatched on snapshots).
-- Counts for a few cities cannot be spread over the rest of the country: the remainder of the
-  national total is shown as "not attributed", never painted onto a map.
+- Counts for a few cities cannot be spread over the rest of the country: where a dataset publishes a
+  figure for the whole country, the part of it no place accounts for is shown as "not attributed",
+  never painted onto a map.
+- A name that could not be placed (ambiguous, unmatched, or whose code and name disagree) is on no map;
+  every page showing totals says how many networks that leaves out, and the Data page fixes them.
 """
 )
 st.subheader("Licences and attribution")

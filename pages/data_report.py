@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import dataset_folders, datasets, exports
+from geo import dataset_folders, datasets, exports, match_summary, place_choices
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.text import MAX_PLACE_NAME, shown
@@ -36,14 +36,18 @@ def load_choices() -> None:
 
 
 def _apply(picks: dict[str, str]) -> None:
+    """Apply the picks that resolve; a refused one is named in one line and never discards the others."""
     current = loaders.load_dataset(sidebar.current_selection().dataset)
-    try:
-        adjusted = loaders.check_choices(datasets.with_choices(current, picks))
-    except AtlasError as err:
-        data_imports.error_for("fix", str(err))
-        return
-    data_imports.error_for("fix", None)
-    sidebar.use_dataset(loaders.register_dataset(adjusted))
+    good, refused = place_choices.split_choices(loaders.load_resolver(), picks)
+    problem = place_choices.refused_line(refused, len(good))
+    if good:
+        try:
+            adjusted = loaders.check_choices(datasets.with_choices(current, {n: t for n, (t, _) in good.items()}))
+        except AtlasError as err:
+            data_imports.error_for("fix", str(err))
+            return
+        sidebar.use_dataset(loaders.register_dataset(adjusted))
+    data_imports.error_for("fix", problem)
 
 
 def provenance(dataset: datasets.Dataset) -> None:
@@ -70,13 +74,20 @@ def match_report(view: View, dataset: datasets.Dataset) -> None:
     """How every row resolved, the form to fix the problems, and the downloads."""
     report = view.table.match_report
     st.subheader("Match report")
-    counts = report["status"].value_counts()
-    national = int(report["national"].sum())
+    counts = match_summary.match_counts(report)
     a, b, c, d = st.columns(4)
-    a.metric("Matched places", int(counts.get("matched", 0)) - national)
-    b.metric("National totals", national)
-    c.metric("Ambiguous", int(counts.get("ambiguous", 0)))
-    d.metric("Unmatched", int(counts.get("unmatched", 0)))
+    # Each count names its unit: places (distinct places matched), names (as written) or rows.
+    a.metric("Matched", match_summary.counted(counts.places, "place"), f"in {match_summary.counted(counts.matched_rows, 'row')}",
+             delta_color="off", delta_arrow="off", help="Distinct places the matched rows resolve to, and those rows")
+    b.metric("National figure", match_summary.counted(counts.national_rows, "row") if counts.national_rows else "none",
+             help="Rows holding a figure for the whole UK (none: the dataset's totals are the sums of its places)")
+    for column, label, names, rows in (
+        (c, "Ambiguous", counts.ambiguous_names, counts.ambiguous_rows),
+        (d, "Unmatched", counts.unmatched_names, counts.unmatched_rows),
+    ):
+        column.metric(label, match_summary.counted(names, "name"), f"in {match_summary.counted(rows, 'row')}" if rows else None,
+                      delta_color="off", delta_arrow="off", help="Distinct names as written, and the rows holding them")
+    st.caption(counts.summary)
     shown = report.assign(
         lad_codes=report["lad_codes"].map(lambda c: f"{len(c)} LAD" + ("s" if len(c) != 1 else "") if c else ""),
         suggestions=report["suggestions"].map(", ".join),

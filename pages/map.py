@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import captions, exports, join
+from geo.baseline import baseline
 from geo.classes import format_value
 from geo.errors import AtlasError
 from geo.markup import md_escape
@@ -13,6 +14,7 @@ from pages import loaders, sidebar
 
 sel, view, dataset = sidebar.start()
 table = view.table
+words = baseline(table.national_total_source)  # "the UK" only for a dataset that publishes a national figure
 credit = captions.attribution(dataset)
 
 st.title(f"{VENDOR_PHRASES[sel.vendor]} camera networks in the UK")
@@ -27,6 +29,7 @@ if view.places_without_data:
         "on the map but have no count. Try another geography level.",
         icon=":material/warning:",
     )
+sidebar.unplaced_notice(table)
 if table.notes:
     st.info("\n".join(f"- {md_escape(note)}" for note in table.notes), icon=":material/info:")
 
@@ -49,11 +52,17 @@ with map_col:
         )
 
 with side_col:
-    source = "published national total" if table.national_total_source == "dataset" else "sum of the dataset's places"
-    st.metric("National total", f"{table.national_total:,}", help=f"Camera networks in the UK ({source}).")
+    about = (
+        "Camera networks in the UK, as the dataset publishes them." if words.national
+        else "The sum of the places this dataset counts: it publishes no national total."
+    )
+    st.metric(words.total_label, f"{table.national_total:,}", help=about)
     st.metric(f"In mapped {LEVEL_UNITS[sel.level][1]}", f"{table.mapped_total:,}")
     share = table.unattributed / table.national_total if table.national_total else 0
-    st.metric("Not attributed to a mapped area", f"{table.unattributed:,}", help=f"{share:.0%} of the national total.")
+    st.metric(
+        "Not attributed to a mapped area", f"{table.unattributed:,}",
+        help=f"{share:.0%} of the {words.total_label[0].lower()}{words.total_label[1:]}.",
+    )
 
     st.subheader("Area details")
     clicked = ((event or {}).get("last_active_drawing") or {}).get("properties") or {}
@@ -76,7 +85,8 @@ with side_col:
                 difference = row[metric] - uk[metric]
                 st.metric(
                     label, format_value(metric, row[metric]),
-                    f"{format_value(metric, abs(difference))} {'above' if difference >= 0 else 'below'} UK {format_value(metric, uk[metric])}",
+                    f"{format_value(metric, abs(difference))} {'above' if difference >= 0 else 'below'} "
+                    f"{words.rate_phrase(metric)} {format_value(metric, uk[metric])}",
                     delta_color="off", delta_arrow="off",
                 )
             if row["coverage"] < 1:
@@ -88,7 +98,7 @@ with side_col:
             index = "–" if pd.isna(row["index_uk"]) else f"{row['index_uk']:.0f}"
             st.write(
                 f"Population {int(row['population']):,} · land area {row['area_km2']:,.0f} km² · "
-                f"{share} of the national total · UK index {index} (UK = 100)"
+                f"{words.share_label} {share} · {words.index_label} {index}"
             )
 
 st.header("Take the map away")

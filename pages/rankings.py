@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from geo import captions, exports
+from geo.baseline import baseline
 from geo.markup import md_escape
 from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS
 from pages import loaders, sidebar
@@ -16,6 +17,8 @@ st.caption(
     f"Ranked by {METRIC_LABELS[rank_by].lower()} (change the metric in the sidebar) · {LEVEL_LABELS[sel.level]} · "
     f"{md_escape(dataset.title)} · {md_escape(dataset.date_label)}"
 )
+sidebar.unplaced_notice(view.table)
+words = baseline(view.table.national_total_source)  # "UK" only for a dataset that publishes a national figure
 rows = view.focus_rows
 if rows.empty:
     st.info("No areas with data at this level. Try the Places level, or another dataset.")
@@ -69,8 +72,10 @@ st.dataframe(
             "Coverage", format="percent", min_value=0.0, max_value=1.0,
             help="Share of the area's residents whose places the counts come from; rates use only those residents",
         ),
-        "share": st.column_config.ProgressColumn("Share of UK total", format="percent", min_value=0.0, max_value=1.0),
-        "index_uk": st.column_config.NumberColumn("Index (UK = 100)", format="%.0f"),
+        "share": st.column_config.ProgressColumn(words.share_label, format="percent", min_value=0.0, max_value=1.0),
+        "index_uk": st.column_config.NumberColumn(
+            words.index_label, format="%.0f", help=f"The area's rate per 1,000 residents against {words.rate_phrase('per_1k')}",
+        ),
     },
 )
 credit = captions.attribution(dataset)

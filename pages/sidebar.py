@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from geo import dataset_folders, datasets, selection
+from geo import dataset_folders, datasets, metrics, selection
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.text import shown
@@ -67,6 +67,18 @@ def unexpected(what: str) -> None:
         "(the server log has the details).",
         icon=":material/error:",
     )
+
+
+def unplaced_notice(table: metrics.Table, of: str | None = None) -> None:
+    """On every page showing totals: how many networks in how many names are on no map, with a link to fix them.
+
+    The line is :attr:`geo.metrics.Table.unplaced` (the command line prints the same on stderr);
+    ``of`` names the dataset where a page shows two ("A", "B" on Compare).
+    """
+    line = table.unplaced.line
+    if line:
+        st.warning(md_escape(f"{of}: {line}" if of else line), icon=":material/warning:")
+        st.page_link("pages/data.py", label="Fix the names on the Data page", icon=":material/table:")
 
 
 def use_dataset(dataset_id: str) -> None:

@@ -147,8 +147,8 @@ def test_data_page_shows_provenance_and_match_report() -> None:
     report = at.dataframe[0].value
     assert len(report) == 5
     assert set(report["status"]) == {"matched"}
-    assert metric_values(at)["National totals"] == "1"
-    assert metric_values(at)["Matched places"] == "4"
+    assert metric_values(at)["National figure"] == "1 row"
+    assert metric_values(at)["Matched"] == "4 places"
 
 
 def test_snapshot_follows_the_classification_choice() -> None:

@@ -85,20 +85,20 @@ def test_bad_table_is_refused_and_current_dataset_stays(name: str, data: bytes, 
     assert not at.exception
     assert any(needle in m and name in m for m in messages), messages
     assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021"
-    assert metric_values(at)["National totals"] == "1"
+    assert metric_values(at)["National figure"] == "1 row"
 
 
 def test_fixing_an_unmatched_name_changes_the_data() -> None:
     at = data_page()
     upload(at, "upload_table", "typo.csv", b"place,networks\nManchestr,40\nLeeds,5\n")
     button(at, "Load this table").click().run()
-    assert metric_values(at)["Unmatched"] == "1"
+    assert metric_values(at)["Unmatched"] == "1 name"
     pick = at.selectbox(key="pick_Manchestr")
     assert "Manchester" in pick.options[:3]  # the suggestion comes first
     pick.set_value("Manchester")
     next(b for b in at.get("form_submit_button") if b.label == "Apply my choices").click().run()
     assert not at.exception and not at.error
-    assert metric_values(at)["Unmatched"] == "0"
+    assert metric_values(at)["Unmatched"] == "0 names"
     assert at.sidebar.selectbox(key="f_dataset").value.split("~")[0].startswith("upload-")
     at.switch_page("pages/rankings.py").run()
     assert dict(zip(at.dataframe[0].value["name"], at.dataframe[0].value["networks"])) == {"Manchester": 40, "Leeds": 5}
@@ -110,7 +110,7 @@ def test_saved_choices_apply_again() -> None:
     button(at, "Load this table").click().run()
     upload(at, "upload_choices", "choices.csv", b"alias,target\nManchestr,E08000003\n")
     assert not at.exception and not at.error
-    assert metric_values(at)["Unmatched"] == "0"
+    assert metric_values(at)["Unmatched"] == "0 names"
 
 
 def test_another_session_does_not_see_an_upload() -> None:
