@@ -156,25 +156,35 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    from geo import dataset_folders, exports, metrics
+    from geo import captions, dataset_folders, exports, metrics
     from geo.baseline import baseline
 
     frame, resolver = _context(args.mirror)
-    dataset = dataset_folders.load(args.dataset, source=args.source, date=args.date)
+    dataset = _with_vendor(dataset_folders.load(args.dataset, source=args.source, date=args.date), args.vendor)
     table = metrics.build_table(dataset, resolver, frame, vendor=args.vendor, level=args.level, rank_by=args.metric)
     if table.unplaced:  # what every page says of networks on no map; on stderr, so stdout stays JSON/CSV
         print(table.unplaced.line, file=sys.stderr)
     if args.json:
         print(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
     elif args.csv:
-        sys.stdout.write(exports.safe_csv(table.rows))
+        # As the app's CSV: every row carries the counts' source and date.
+        credit = captions.attribution(dataset)
+        sys.stdout.write(exports.safe_csv(exports.figures_for_download(table.rows, credit.counts, dataset.date_label)))
     else:
         total = baseline(table.national_total_source).total_label.lower()  # "national total" only with a national figure
-        print(f"{dataset.title} - vendor {args.vendor}, level {args.level}; {total} {table.national_total:,}")
+        print(f"{dataset.title} - vendor {dataset.shown_vendor(args.vendor)}, level {args.level}; {total} {table.national_total:,}")
         print(table.rows.drop(columns=["lad_codes"]).to_string(index=False))
         for note in table.notes:
             print(f"note: {note}")
     return 0
+
+
+def _with_vendor(dataset, vendor: str):
+    """``dataset``, unless ``vendor`` is one it did not count (a Dahua map of a Hikvision-only table): one line."""
+    only = dataset.shown_vendor("all")
+    if only != "all" and vendor not in ("all", only):
+        raise AtlasError(f"{shown(dataset.title)} counts {only} only, not {vendor}: use --vendor {only} (or all)")
+    return dataset
 
 
 SNAPSHOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".html": "html"}
@@ -223,7 +233,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.view import build_view
 
     frame, resolver = _context(args.mirror)
-    dataset = dataset_folders.load(args.dataset, source=args.source, date=args.date)
+    dataset = _with_vendor(dataset_folders.load(args.dataset, source=args.source, date=args.date), args.vendor)
     _place_lad_codes(resolver, args.place)  # unknown or ambiguous names: one line with suggestions
     chosen = Selection(
         dataset=dataset.id, vendor=args.vendor, places=tuple(args.place), metric=args.metric, level=args.level,

@@ -60,7 +60,7 @@ def provenance(dataset: datasets.Dataset) -> None:
         "Link": dataset.url or "none published",
         "Licence": dataset.licence or "not stated",
         "Date": dataset.date_label,
-        "Vendors": "Hikvision and Dahua counted separately" if dataset.splits_vendors else "Hikvision and Dahua combined",
+        "Vendors": dataset.vendors_label,
     }
     st.table({"": list(facts.keys()), "Value": [md_escape(v) for v in facts.values()]})
     if dataset.method_notes:

@@ -17,7 +17,7 @@ table = view.table
 words = baseline(table.national_total_source)  # "the UK" only for a dataset that publishes a national figure
 credit = captions.attribution(dataset)
 
-st.title(f"{VENDOR_PHRASES[sel.vendor]} camera networks in the UK")
+st.title(f"{VENDOR_PHRASES[dataset.shown_vendor(sel.vendor)]} camera networks in the UK")
 st.caption(
     f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)} · {md_escape(dataset.date_label)}"
 )

@@ -163,13 +163,17 @@ def sidebar() -> selection.Selection:
             help="Where the counts come from; see the Data page for provenance.",
         )
         dataset = loaders.load_dataset(dataset_id)
-        if not dataset.splits_vendors:
-            st.session_state["f_vendor"] = "all"
+        only = dataset.shown_vendor("all")  # "hikvision" for a table that counted Hikvision alone
+        choice = dataset.splits_vendors and only == "all"
+        if not choice:
+            st.session_state["f_vendor"] = only
         vendor = st.radio(
             "Vendor", selection.VENDORS, key="f_vendor", format_func=VENDOR_LABELS.get, horizontal=True,
-            disabled=not dataset.splits_vendors,
+            disabled=not choice,
         )
-        if not dataset.splits_vendors:
+        if only != "all":
+            st.caption(f"This dataset counts {VENDOR_LABELS[only]} only.")
+        elif not dataset.splits_vendors:
             st.caption("This dataset counts Hikvision and Dahua together; it has no vendor split.")
         level = st.radio("Geography", selection.LEVELS, key="f_level", format_func=LEVEL_LABELS.get)
         metric = st.radio("Metric", selection.METRICS, key="f_metric", format_func=METRIC_LABELS.get)
