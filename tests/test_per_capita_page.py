@@ -15,7 +15,7 @@ from test_app_pages import APP
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
 PAGE = "pages/per_capita.py"
-UPLOAD_ID = "upload-0123456789abcdef"
+UPLOAD_ID = "upload-000000000000ca01"  # its own id: cached views are keyed by id
 # A researcher's table: a sum of places (no national figure), with two of Comparitech's cities
 # whose per-square-mile rates were not published (Preston, Leicester) and a long LAD name.
 CITIES = (
