@@ -26,7 +26,9 @@ MAX_LABELS = 8
 LABEL_CHARS = 28  # characters per line of a bar's label (about 150 px at 11 px: leaves the bars room on a phone)
 LABEL_FONT_SIZE, LABEL_LINE_HEIGHT = 11, 11
 BAR_STEP = 26  # pixels per bar of one-line labels; a wrapped label gets a line more, and space to tell it from the next
-AXIS_ROOM = 56  # pixels of the chart's height under the bars: the x axis's labels and title (Streamlit fits the whole chart to its height)
+# Pixels of the chart's height under the bars (the x axis's labels and title): Streamlit fits
+# the whole chart, axes included, into its height.
+AXIS_ROOM = 56
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ CITIES = (
     b"place,networks\nLondon,44763\nBirmingham,30000\nManchester,20000\nLiverpool,12333\n"
     b"Kingston upon Hull,6100\nPreston,2900\nLeicester,3000\nBournemouth,1500\n"
 )
-# What only a national figure may be called: never said of a sum of places.
-NATIONAL_WORDS = re.compile(r"UK (average|rate|total|= 100)|UK-average|share of (the )?UK|(?<!no )national total", re.I)  # "no national total" is fine to say
+# What only a national figure may be called: never said of a sum of places ("no national total" is fine).
+NATIONAL_WORDS = re.compile(r"UK (average|rate|total|= 100)|UK-average|share of (the )?UK|(?<!no )national total", re.I)
 
 
 def per_capita(upload: bool) -> AppTest:
