@@ -10,6 +10,7 @@ from geo.places import Resolver
 
 REFERENCE_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "comparitech-2022-rates.csv"
 KM2_PER_SQUARE_MILE = 2.589988110336
+NOT_PUBLISHED = "\u2013"  # how a rate the source did not publish is shown (an en dash, never "None")
 
 
 def load_reference_rates(path: Path | str = REFERENCE_PATH) -> pd.DataFrame:
@@ -23,7 +24,8 @@ def compare_rates(rows: pd.DataFrame, reference: pd.DataFrame, resolver: Resolve
     """Computed vs published rates for places present in both (matched on LAD codes).
 
     ``rows`` is a place-level metrics table. Columns: ``place, computed_per_1k,
-    published_per_1k, computed_per_km2, published_per_km2, source``.
+    published_per_1k, computed_per_km2, published_per_km2, source``; a rate the source did
+    not publish (Preston's per square mile) is NaN, never None, so the column stays numeric.
     """
     by_codes = {tuple(sorted(c)): r for c, r in zip(rows["lad_codes"], rows.itertuples(index=False))}
     out = []
@@ -42,7 +44,6 @@ def compare_rates(rows: pd.DataFrame, reference: pd.DataFrame, resolver: Resolve
                 "source": ref.source,
             }
         )
-    return pd.DataFrame(
-        out,
-        columns=["place", "computed_per_1k", "published_per_1k", "computed_per_km2", "published_per_km2", "source"],
-    )
+    rates = ["computed_per_1k", "published_per_1k", "computed_per_km2", "published_per_km2"]
+    table = pd.DataFrame(out, columns=["place", *rates, "source"])
+    return table.astype({column: float for column in rates})

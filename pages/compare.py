@@ -1,6 +1,8 @@
-"""Compare: the change from the sidebar's dataset (A) to another one (B), per area.
+"""Compare: the sidebar's dataset and another one, per area, read in time order.
 
-Headline totals, a diverging choropleth of the change, a table with absolute and percent
+The older dataset is A and the newer B whichever the sidebar holds (geo.compare.time_order),
+so every change is newer minus older; without both dates A is the sidebar's, and the page
+says so. Headline totals, a diverging choropleth of the change, a table with absolute and percent
 change, and the areas only one dataset lists (listed, never dropped), with a CSV download.
 """
 
@@ -32,15 +34,18 @@ if not others:
     st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table:")
     st.stop()
 
-dataset_a = loaders.load_dataset(sel.dataset)
+chosen = loaders.load_dataset(sel.dataset)
 other_id = st.selectbox(
     "Compare with",
     others,
     key="compare_with",
     format_func={i: loaders.load_dataset(i).title for i in others}.__getitem__,
-    help="Dataset B. Dataset A is the one chosen in the sidebar.",
+    help="The dataset to set beside the sidebar's. The two are read in time order: the older is A, the newer B "
+    "(when either date is unknown, A is the sidebar's).",
 )
-dataset_b = loaders.load_dataset(other_id)
+# Older → newer whatever the sidebar holds: every change below is B − A, newer minus older.
+order = compare.time_order(chosen, loaders.load_dataset(other_id))
+dataset_a, dataset_b = order.a, order.b
 
 vendor, why = compare.common_vendor(sel.vendor, dataset_a, dataset_b)
 if why:
@@ -57,17 +62,21 @@ def load_comparison(a: str, b: str, vendor_: str, level: str) -> tuple[compare.C
 
 
 try:
-    comparison, shapes = load_comparison(sel.dataset, other_id, vendor, sel.level)
-    table_a = loaders.load_view(sel.dataset, vendor, (), "networks", sel.level).table
-    table_b = loaders.load_view(other_id, vendor, (), "networks", sel.level).table
+    comparison, shapes = load_comparison(dataset_a.id, dataset_b.id, vendor, sel.level)
+    table_a = loaders.load_view(dataset_a.id, vendor, (), "networks", sel.level).table
+    table_b = loaders.load_view(dataset_b.id, vendor, (), "networks", sel.level).table
 except AtlasError as err:
     sidebar.fail(err)
 
 st.caption(
     f"{LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[vendor]} · "
-    f"**A**: {md_escape(dataset_a.title)} ({md_escape(dataset_a.date_label)}) · "
-    f"**B**: {md_escape(dataset_b.title)} ({md_escape(dataset_b.date_label)})"
+    f"**{order.label_a}**: {md_escape(dataset_a.title)} ({md_escape(dataset_a.date_label)}) · "
+    f"**{order.label_b}**: {md_escape(dataset_b.title)} ({md_escape(dataset_b.date_label)})"
 )
+if order.in_time_order:
+    st.caption(md_escape(order.note))
+else:
+    st.info(md_escape(order.note), icon=":material/schedule:")
 st.warning(
     "Differences mix real change with different methods, sources and dates: the two datasets may "
     "count networks differently, name different places and cover different periods. "
@@ -75,24 +84,27 @@ st.warning(
     icon=":material/warning:",
 )
 
-# Like with like: published national totals only when both have one; always the areas both list.
+
 def change_metric(column, label: str, a: int, b: int, change: int, pct: float, help_text: str) -> None:
     """One figure "A → B" with its change (neutral colour: more networks is neither good nor bad)."""
     delta = format_change(change) + ("" if math.isnan(pct) else f" ({pct:+.1f}%)")
     column.metric(label, f"{a:,} → {b:,}", delta, delta_color="off", delta_arrow="off", help=help_text)
 
 
+# The headline reads A then B: older → newer (or, without a time order, says so).
+st.markdown(f"**{md_escape(compare.headline(order, comparison.shared_a, comparison.shared_b))}**")
 # Like with like: published national totals only when both have one; always the areas both list.
 national_col, shared_col = st.columns(2)
 if comparison.has_national:
     change_metric(
-        national_col, "National total, A → B", comparison.national_a, comparison.national_b,
+        national_col, f"National total, {order.arrow}", comparison.national_a, comparison.national_b,
         comparison.national_change, comparison.national_pct_change, "Both datasets' published UK totals",
     )
 both_label = f"{len(comparison.shared)} area{'s' if len(comparison.shared) != 1 else ''} both list"
 change_metric(
-    shared_col, f"Over the {both_label}, A → B", comparison.shared_a, comparison.shared_b,
-    comparison.shared_change, comparison.shared_pct_change, "Networks in A and in B in the areas both datasets list",
+    shared_col, f"Over the {both_label}, {order.arrow}", comparison.shared_a, comparison.shared_b,
+    comparison.shared_change, comparison.shared_pct_change,
+    f"Networks in {order.label_a} and in {order.label_b} in the areas both datasets list",
 )
 for note in comparison.notes:
     st.info(md_escape(note), icon=":material/info:")
@@ -114,6 +126,8 @@ else:
         attribution=credit,
         context=loaders.load_areas() if sel.level == "place" else None,
         selected=join.selected_units(shapes, selected_lads),
+        label_a=order.label_a,
+        label_b=order.label_b,
         url_base=loaders.url_base(),
     )
     # A constant key and deterministic ids: unchanged content never remounts (no flicker).
@@ -134,16 +148,17 @@ else:
         column_config={
             "name": st.column_config.TextColumn("Area"),
             "code": st.column_config.TextColumn("GSS code"),
-            "networks_a": st.column_config.NumberColumn("Networks in A", format="localized"),
-            "networks_b": st.column_config.NumberColumn("Networks in B", format="localized"),
+            "networks_a": st.column_config.NumberColumn(f"Networks in {order.label_a}", format="localized"),
+            "networks_b": st.column_config.NumberColumn(f"Networks in {order.label_b}", format="localized"),
             "change": st.column_config.NumberColumn(
-                "Change (B − A)", format="localized", help="Networks in B minus networks in A (negative: fewer in B)"
+                order.change_label, format="localized",
+                help=f"Networks in {order.label_b} minus networks in {order.label_a} (negative: fewer in B)",
             ),
             "pct_change": st.column_config.NumberColumn(
-                "% change", format="%+.1f%%", help="Change as a percent of A; empty where A is 0"
+                "% change", format="%+.1f%%", help=f"Change as a percent of {order.label_a}; empty where A is 0"
             ),
-            "per_1k_a": st.column_config.NumberColumn("Per 1,000 residents, A", format="%.2f"),
-            "per_1k_b": st.column_config.NumberColumn("Per 1,000 residents, B", format="%.2f"),
+            "per_1k_a": st.column_config.NumberColumn(f"Per 1,000 residents, {order.label_a}", format="%.2f"),
+            "per_1k_b": st.column_config.NumberColumn(f"Per 1,000 residents, {order.label_b}", format="%.2f"),
             "same_coverage": st.column_config.TextColumn(
                 "Same places counted", help="Whether A and B count the same places inside this area (regions)"
             ),
@@ -166,14 +181,14 @@ def only_list(title: str, rows, column: str, other: str) -> None:
 
 left, right = st.columns(2)
 with left:
-    only_list("Only in A", comparison.only_a, "networks_a", "B")
+    only_list("Only in A", comparison.only_a, "networks_a", order.label_b)
 with right:
-    only_list("Only in B", comparison.only_b, "networks_b", "A")
+    only_list("Only in B", comparison.only_b, "networks_b", order.label_a)
 
 stem = f"uk-camera-atlas_compare_{snapshot.dataset_label(dataset_a)}_vs_{snapshot.dataset_label(dataset_b)}_{vendor}_{sel.level}"
 st.download_button(
     "Download comparison (CSV)",
-    data=exports.safe_csv(comparison.rows),
+    data=exports.safe_csv(compare.csv_frame(comparison, order)),
     file_name=f"{stem}.csv",
     mime="text/csv",
     on_click="ignore",

@@ -1,19 +1,25 @@
-"""Per capita: per 1,000 residents and per km² side by side, the UK index, and published rates."""
+"""Per capita: per 1,000 residents and per km² side by side, an index against the average, and published rates.
+
+The average is the UK's only when the dataset publishes a national figure; otherwise it is that
+of all the places counted, and every label says so (geo.baseline).
+"""
 
 import streamlit as st
 
+from geo.baseline import baseline
 from geo.classes import format_value
 from geo.markup import md_escape
 from geo.rate_charts import population_scatter, rate_bars
-from geo.reference import compare_rates, load_reference_rates
+from geo.reference import NOT_PUBLISHED, compare_rates, load_reference_rates
 from geo.vocabulary import LEVEL_LABELS
 from pages import loaders, sidebar
 
 sel, view, dataset = sidebar.start()
 rows = view.focus_rows.dropna(subset=["per_1k"])
-uk = view.uk_rates
+average = view.uk_rates  # the UK's rates, or those of all the places counted (no national figure)
+words = baseline(view.table.national_total_source)
 over = (
-    "the mid-2022 UK population and land area" if view.table.national_total_source == "dataset"
+    "the mid-2022 UK population and land area" if words.national
     else "the residents and land of the places counted (the dataset has no national total)"
 )
 
@@ -22,8 +28,9 @@ if rows.empty:
     st.info("No areas with data at this level. Try the Places level, or another dataset.")
     st.stop()
 st.caption(
-    f"{LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)}. UK average: {format_value('per_1k', uk['per_1k'])} networks "
-    f"per 1,000 residents, {format_value('per_km2', uk['per_km2'])} per km² ({int(uk['networks']):,} networks over {over})."
+    f"{LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)}. {words.average_label}: "
+    f"{format_value('per_1k', average['per_1k'])} networks per 1,000 residents, "
+    f"{format_value('per_km2', average['per_km2'])} per km² ({int(average['networks']):,} networks over {over})."
 )
 if (rows["coverage"] < 1).any():
     st.info(
@@ -35,7 +42,7 @@ if (rows["coverage"] < 1).any():
 
 def show_bars(column: str, heading: str, title: str) -> None:
     st.subheader(heading)
-    bars = rate_bars(rows, column, title, uk[column])
+    bars = rate_bars(rows, column, title, average[column], words=words)
     st.altair_chart(bars.chart, width="stretch")
     if bars.note:
         st.caption(bars.note)
@@ -46,9 +53,9 @@ with left:
     show_bars("per_1k", "Per 1,000 residents", "Networks per 1,000 residents")
 with right:
     show_bars("per_km2", "Per km²", "Networks per km²")
-st.caption("Dashed line: the UK average.")
+st.caption(f"Dashed line: {words.average_label}.")
 
-st.subheader("Index against the UK average (UK = 100)")
+st.subheader(f"Index against {words.name}")
 st.dataframe(
     rows[["name", "networks", "population", "per_1k", "index_uk"]].sort_values("index_uk", ascending=False),
     hide_index=True,
@@ -59,18 +66,22 @@ st.dataframe(
         "population": st.column_config.NumberColumn("Population", format="localized"),
         "per_1k": st.column_config.NumberColumn("Per 1,000", format="%.2f"),
         "index_uk": st.column_config.ProgressColumn(
-            "Index (UK = 100)", format="%.0f", min_value=0.0, max_value=float(max(rows["index_uk"].max(), 100))
+            words.index_label, format="%.0f", min_value=0.0, max_value=float(max(rows["index_uk"].max(), 100)),
+            help=f"Networks per 1,000 residents as a percent of {words.rate_phrase('per_1k')}",
         ),
     },
 )
 
 st.subheader("Population against networks")
-scatter = population_scatter(rows, uk["per_1k"])
+scatter = population_scatter(rows, average["per_1k"], words=words)
 if scatter is None:
     st.caption("No area here has both residents and networks to plot.")
 else:
     st.altair_chart(scatter, width="stretch")
-    st.caption("Above the dashed UK-average line: more networks than the UK rate would predict for that population.")
+    st.caption(
+        f"Above the dashed line ({words.average_label}): more networks than {words.rate_phrase('per_1k')} "
+        "would predict for that population."
+    )
 
 st.subheader("Published rates beside ours")
 place_rows = loaders.load_view(sel.dataset, sel.vendor, (), "networks", "place").table.rows
@@ -87,7 +98,9 @@ else:
         "published_per_km2": st.column_config.NumberColumn("Per km² (Comparitech, from per sq mile)", **rate),
         "source": "Published in",
     }
-    st.dataframe(comparison, hide_index=True, width="stretch", column_config=published)
+    # A rate Comparitech did not publish reads "–", not "None" (the column stays numeric for sorting).
+    st.dataframe(comparison, hide_index=True, width="stretch", column_config=published, placeholder=NOT_PUBLISHED)
+    st.caption(f"{NOT_PUBLISHED}: not published by Comparitech.")
 st.caption(
     "Why they differ: Comparitech ran its own Shodan scan (more than 165,000 networks in the 50 largest cities) "
     "and divided by its own city populations and areas, while the rates here divide this dataset's counts by "

@@ -105,3 +105,70 @@ def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, monkeypatch
     assert resolving and len(fake.requests) == 2
     assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021", "no dataset from a cancelled count"
     assert not any(s.value.startswith("hikvision: total") for s in at.success), "no summary of a cancelled count"
+
+
+# -- without a key: where to get one, what it costs, what it counts ---------------------------
+
+INVISIBLE = ("\u2060", "\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad")
+ACCOUNT = "https://account.shodan.io"
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """Every text the page shows (Markdown as written, link buttons' labels and URLs)."""
+    texts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error") for e in at.get(kind)]
+    texts += [f"{b.proto.label} {b.proto.url}" for b in at.get("link_button")]
+    return texts
+
+
+def account_links(text: str) -> list[tuple[str, str]]:
+    """The Markdown links ``[text](url)`` to Shodan's account pages in ``text``."""
+    import re
+
+    return re.findall(r"\[([^\]]*)\]\((https://account\.shodan\.io[^)]*)\)", text)
+
+
+def test_without_a_key_the_panel_links_to_the_account_page_and_says_what_it_costs() -> None:
+    at = data_page()
+    buttons = [b.proto for b in at.get("link_button") if "shodan" in b.proto.url]
+    assert [b.url for b in buttons] == [ACCOUNT]  # exactly the URL: a real link, nothing hidden in it
+    texts = shown_texts(at)
+    help_text = next(t for t in texts if "No key yet?" in t)
+    # A real Markdown link whose text is the URL itself: copying either gives the URL.
+    assert (ACCOUNT, ACCOUNT) in account_links(help_text)
+    assert (f"{ACCOUNT}/billing", f"{ACCOUNT}/billing") in account_links(help_text)
+    for needle in ("Membership", "paid once", "API plan", "monthly", "403", "no query credits",
+                   "country:", "product:", "results", "services", 'TOP10VPN\'s "networks"'):
+        assert needle in help_text, needle
+    for text in texts:
+        assert not any(ch in text for ch in INVISIBLE), repr(text)
+
+
+def test_pressing_count_without_a_key_says_where_to_get_one_as_a_real_link(fake: FakeShodan) -> None:
+    at = count(data_page(), "")
+    assert at.sidebar.selectbox(key="f_dataset").value == "top10vpn-2021"
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "no Shodan API key given" in errors[0], errors
+    assert account_links(errors[0]) == [(ACCOUNT, ACCOUNT)], errors[0]
+    assert not any(ch in errors[0] for ch in INVISIBLE), repr(errors[0])  # today: "https:/\u2060/account…"
+    assert fake.requests == []  # nothing asked of Shodan
+
+
+def test_a_free_key_is_told_about_membership_with_a_real_billing_link(fake: FakeShodan) -> None:
+    at = count(data_page(), FREE_KEY)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "403" in errors[0] and "membership" in errors[0], errors
+    assert account_links(errors[0]) == [(f"{ACCOUNT}/billing", f"{ACCOUNT}/billing")], errors[0]
+    assert not any(ch in text for text in shown_texts(at) for ch in INVISIBLE)
+
+
+def test_only_the_account_page_becomes_a_link_in_a_message() -> None:
+    """A server's words in a message stay text: only Shodan's account pages are linked."""
+    from pages.data_scan import linked
+
+    assert linked(f"copy the key from {ACCOUNT} and try again") == (
+        f"copy the key from [{ACCOUNT}]({ACCOUNT}) and try again"
+    )
+    hostile = f"[click](https://evil.example) {ACCOUNT}.evil.example/x <b>{ACCOUNT}/billing</b>"
+    out = linked(hostile)
+    assert account_links(out) == [(f"{ACCOUNT}/billing", f"{ACCOUNT}/billing")]
+    assert "](https://evil" not in out and "\\[click\\]" in out

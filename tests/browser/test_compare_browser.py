@@ -54,12 +54,16 @@ def test_compare_page_shows_change_map_and_only_in_lists(
     assert fills.count("#d9d9d9") == 3 and fills.count("#969696") == 3
 
     # Both publish a UK total, so national totals show; like with like over the areas both list.
-    national = page.get_by_test_id("stMetric").filter(has_text="National total, A → B")
+    national = page.get_by_test_id("stMetric").filter(has_text="National total, older → newer")
     expect(national).to_contain_text("277,986 → 1,900")
     expect(national).to_contain_text("\u2212276,086")
-    shared = page.get_by_test_id("stMetric").filter(has_text="Over the 1 area both list, A → B")
+    shared = page.get_by_test_id("stMetric").filter(has_text="Over the 1 area both list, older → newer")
     expect(shared).to_contain_text("7,436 → 150")
     expect(shared).to_contain_text("\u22127,286")
+    # The headline reads older → newer: TOP10VPN (November 2021), then the fixture (January 2026).
+    expect(page.get_by_text("TOP10VPN, via The Mail on Sunday, published Nov 2021: 7,436 → ")).to_contain_text(
+        "Synthetic vendor-split test fixture (not real data), counted 1 Jan 2026: 150, \u221298.0%"
+    )
     only_a = page.get_by_test_id("stColumn").filter(has=page.get_by_text("Only in A (3)"))
     only_b = page.get_by_test_id("stColumn").filter(has=page.get_by_text("Only in B (3)"))
     for name in ("Greater London: 61,504", "Birmingham: 8,865", "Liverpool: 4,957"):
@@ -82,9 +86,9 @@ def test_change_map_tooltip_shows_both_counts_and_the_change(compare_url: str, p
     manchester = frame_locator.locator("path.leaflet-interactive[fill='#5e3c99']").first
     tooltip = frame_locator.locator(".leaflet-tooltip")
     text = hover_for_tooltip(
-        manchester, tooltip, ["Manchester", "Networks in A", "7,436", "150", "\u22127,286", "\u221298.0%"]
+        manchester, tooltip, ["Manchester", "Networks in A (older)", "7,436", "150", "\u22127,286", "\u221298.0%"]
     )
-    assert "Networks in B" in text
+    assert "Networks in B (newer)" in text
     save_screenshot(page, "page-compare-tooltip")
 
 
@@ -95,15 +99,19 @@ def test_compare_csv_download_lists_every_row(compare_url: str, page: Page, tmp_
     target = tmp_path / "compare.csv"
     info.value.save_as(target)
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    # Columns by role: TOP10VPN (2021) is the older, the fixture (2026) the newer.
     assert {r["name"]: r["listed"] for r in rows} == {
         "Manchester": "both",
-        "Greater London": "only_a",
-        "Birmingham": "only_a",
-        "Liverpool": "only_a",
-        "Leeds": "only_b",
-        "Glasgow City": "only_b",
-        "Cardiff": "only_b",
+        "Greater London": "only_older",
+        "Birmingham": "only_older",
+        "Liverpool": "only_older",
+        "Leeds": "only_newer",
+        "Glasgow City": "only_newer",
+        "Cardiff": "only_newer",
     }
     manchester = next(r for r in rows if r["name"] == "Manchester")
-    assert (manchester["networks_a"], manchester["networks_b"], manchester["change"]) == ("7436", "150", "-7286")
-    assert next(r for r in rows if r["name"] == "Leeds")["change"] == ""  # not listed in A: no change, not +110
+    assert (manchester["networks_older"], manchester["networks_newer"], manchester["change_newer_minus_older"]) == (
+        "7436", "150", "-7286"
+    )
+    assert next(r for r in rows if r["name"] == "Leeds")["change_newer_minus_older"] == ""  # not in the older: no change
+    assert {r["dataset_older"] for r in rows} == {"TOP10VPN, via The Mail on Sunday, published Nov 2021"}
