@@ -167,9 +167,9 @@ def cmd_table(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
     elif args.csv:
-        # As the app's CSV: every row carries the counts' source and date.
+        # Every row carries the counts' source and date, as the app's CSV does (figures unrounded).
         credit = captions.attribution(dataset)
-        sys.stdout.write(exports.safe_csv(exports.figures_for_download(table.rows, credit.counts, dataset.date_label)))
+        sys.stdout.write(exports.safe_csv(table.rows.assign(source=credit.counts, date=dataset.date_label)))
     else:
         total = baseline(table.national_total_source).total_label.lower()  # "national total" only with a national figure
         print(f"{dataset.title} - vendor {dataset.shown_vendor(args.vendor)}, level {args.level}; {total} {table.national_total:,}")
