@@ -87,13 +87,14 @@ def main() -> int:
 
         seconds, _ = timed(lambda: __import__("geo.metrics"))
         report("import geo (areas, places, datasets, metrics)", seconds, "s", "no target")
-        from geo import areas, datasets, metrics, places
+        from geo import areas, datasets, gazetteer, metrics, place_index, places
+        from geo.names import normalise_name
 
         # Cold: validate + prepare the official files, then place the gazetteer in LADs.
         fetch_s, (frame, _, origin) = timed(lambda: areas.fetch(mirror))
-        towns_s, towns = timed(lambda: places.load_towns(frame, refresh=True))
+        towns_s, towns = timed(lambda: gazetteer.load_towns(frame, refresh=True))
         report(f"cold fetch+prepare areas ({origin})", fetch_s, "s", "no target; once per install")
-        report("cold gazetteer refresh (places.load_towns refresh=True)", towns_s, "s", "no target; once per install")
+        report("cold gazetteer refresh (gazetteer.load_towns refresh=True)", towns_s, "s", "no target; once per install")
         report("cold total (what `python -m geo fetch` does)", fetch_s + towns_s, "s", "no target")
 
         # Warm: the prepared GeoParquet.
@@ -107,11 +108,11 @@ def main() -> int:
         rng = random.Random(20220101)
         lad_names = list(frame["name"])
         town_names = list(towns.loc[towns["population"] >= 5000, "name"])
-        alias_names = list(places.read_aliases()["alias"])
+        alias_names = list(place_index.read_aliases()["alias"])
         pairs = realistic_names(lad_names, town_names, alias_names, 10_000, rng)
         names = [name for _, name in pairs]
-        distinct = len({places.normalise_name(n) for n in names})
-        misspelt = {places.normalise_name(n) for kind, n in pairs if kind == "misspelt"}
+        distinct = len({normalise_name(n) for n in names})
+        misspelt = {normalise_name(n) for kind, n in pairs if kind == "misspelt"}
         # "Warm": the resolver is built and its tables loaded; its per-name memo starts empty.
         fresh_s, results = timed(lambda: resolver.resolve_many(names))
         again_s, _ = timed(lambda: resolver.resolve_many(names))
@@ -131,7 +132,7 @@ def main() -> int:
         seen: set[str] = set()
         for pool, quota in ((rng.sample(lad_names, len(lad_names)), 250), (rng.sample(sorted(set(town_names)), len(set(town_names))), 400)):
             for name in pool:
-                key = places.normalise_name(name)
+                key = normalise_name(name)
                 if len(chosen) >= quota:
                     break
                 if key in seen or resolver.resolve(name).status != "matched":

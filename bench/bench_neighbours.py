@@ -58,9 +58,9 @@ FACET_SIZE = 10_000  # the largest "Cities per vendor" the page accepts
 def big_table(rows: int, places: int) -> bytes:
     """A CSV at the limits: ``places`` distinct names (a tenth real UK towns, the rest not places), ``rows`` rows."""
     rng = random.Random(7)
-    from geo import areas, places as place_module
+    from geo import areas, gazetteer
 
-    towns = place_module.load_towns(areas.load_areas()).sort_values("population", ascending=False)
+    towns = gazetteer.load_towns(areas.load_areas()).sort_values("population", ascending=False)
     real = list(dict.fromkeys(towns["name"]))[: places // 10]
     names = real + [f"{''.join(rng.choices('bcdfghklmnprstvw', k=6))}ton {i}" for i in range(places - len(real))]
     vendors = ("hikvision", "dahua")
@@ -78,9 +78,9 @@ def big_table(rows: int, places: int) -> bytes:
 
 def facet_server(size: int) -> LocalServer:
     """A stand-in count API answering every query with ``size`` cities (GeoNames towns first)."""
-    from geo import areas, places as place_module
+    from geo import areas, gazetteer
 
-    towns = place_module.load_towns(areas.load_areas()).sort_values("population", ascending=False)
+    towns = gazetteer.load_towns(areas.load_areas()).sort_values("population", ascending=False)
     names = list(dict.fromkeys(towns["name"]))[:size]
     names += [f"Nowhere {i}" for i in range(size - len(names))]
     body = json.dumps({"total": 10 * size * 300, "matches": [], "facets": {"city": [

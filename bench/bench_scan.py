@@ -45,7 +45,7 @@ for folder in (REPO_ROOT, REPO_ROOT / "tests"):
 
 from fake_shodan import MEMBER_KEY, FakeShodan, Reply  # noqa: E402
 
-from geo import areas, places, scan, scan_dataset  # noqa: E402
+from geo import areas, gazetteer, places, scan, scan_dataset  # noqa: E402
 from geo.shodan_count import ShodanCountProvider  # noqa: E402
 
 
@@ -71,7 +71,7 @@ CHILD = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 os.environ["SHODAN_API_URL"] = sys.argv[2]
-from geo import areas, places, scan, scan_dataset
+from geo import areas, gazetteer, places, scan, scan_dataset
 from geo.shodan_count import ShodanCountProvider
 resolver = places.build_resolver(areas.load_areas()) if sys.argv[4] == "summarise" else None
 usage = lambda: resource.getrusage(resource.RUSAGE_SELF)
@@ -178,7 +178,7 @@ def main() -> None:
     frame = areas.load_areas()
     resolver = places.build_resolver(frame)
     queries = scan.read_queries()
-    towns = places.load_towns(frame).sort_values("population", ascending=False)
+    towns = gazetteer.load_towns(frame).sort_values("population", ascending=False)
     names = list(dict.fromkeys(towns["name"]))[:1000]
 
     with FakeShodan() as fake, tempfile.TemporaryDirectory() as tmp:

@@ -7,18 +7,14 @@ percent change. A unit that only one dataset lists is kept and marked (``only_a`
 (a source that names only its top cities says nothing about the rest).
 :func:`comparison_shapes` puts the comparison onto the shapes of its level for a map.
 
-:func:`time_order` decides which dataset is A and which B: the older is A and the newer B
-whatever order they were chosen in, so every change (``b - a``) is newer minus older. When
-either date is unknown, or both fall in the same period, no time order is claimed: A stays
-the one chosen first, and :attr:`TimeOrder.note` says so in one line. :func:`headline` and
-:func:`csv_frame` write the comparison in those words.
+:func:`geo.time_order.time_order` decides which dataset is A and which B (the older is A);
+:func:`headline` and :func:`csv_frame` write the comparison in those words.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
@@ -27,9 +23,9 @@ import pandas as pd
 from geo.areas import regions
 from geo.join import members, merged_units
 from geo.errors import AtlasError
-from geo.datasets import Dataset, parse_when
+from geo.datasets import Dataset
 from geo.metrics import Table
-from geo.text import MAX_SOURCE, one_line
+from geo.time_order import TimeOrder, dataset_name, date_words
 from geo.vocabulary import VENDOR_LABELS
 
 IN_BOTH, ONLY_A, ONLY_B, IN_NEITHER = "both", "only_a", "only_b", "neither"
@@ -132,136 +128,6 @@ def pct_change(a: float | None, b: float | None) -> float:
 
 
 # -- time order ---------------------------------------------------------------------------
-
-IN_TIME_ORDER, SAME_PERIOD, DATES_UNKNOWN = "in time order", "same period", "dates unknown"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_FIELDS_AT = {"year": 1, "month": 2, "day": 3, "time": 6}  # how much of a date a value states
-
-
-@dataclass(frozen=True)
-class Dated:
-    """A dataset's date as the ordering uses it: "counted" or "published", when, and to what precision."""
-
-    kind: str  # "counted" (the count's date) or "published" (its publication date)
-    when: datetime
-    precision: str  # "year", "month", "day" or "time"
-
-    def key(self, precision: str) -> tuple[int, ...]:
-        """The date cut to ``precision`` (a month says nothing about the day: never order within it)."""
-        fields = (self.when.year, self.when.month, self.when.day, self.when.hour, self.when.minute, self.when.second)
-        return fields[: _FIELDS_AT[precision]]
-
-    @property
-    def label(self) -> str:
-        """"counted 14 Mar 2025", "published Nov 2021", "counted 2025"."""
-        month = _MONTHS[self.when.month - 1]
-        shown = {"year": f"{self.when.year}", "month": f"{month} {self.when.year}"}.get(
-            self.precision, f"{self.when.day} {month} {self.when.year}"
-        )
-        return f"{self.kind} {shown}"
-
-
-def dated(dataset: Dataset) -> Dated | None:
-    """When ``dataset``'s counts are from (as :attr:`Dataset.when`: its count date, else its
-    publication date), with the precision its text states; None when neither is a date."""
-    for kind, text in (("counted", dataset.date), ("published", dataset.published)):
-        when = parse_when(text)
-        if when is not None:
-            stripped = str(text).strip()
-            precision = "time" if "T" in stripped else {4: "year", 7: "month"}.get(len(stripped), "day")
-            return Dated(kind, when, precision)
-    return None
-
-
-def date_words(dataset: Dataset) -> str:
-    """The dataset's date in a few words: "counted 14 Mar 2025", "published Nov 2021", "date not stated"."""
-    when = dated(dataset)
-    return when.label if when else "date not stated"
-
-
-def dataset_name(dataset: Dataset) -> str:
-    """The dataset in a headline: its short source, else its title (one bounded line)."""
-    return one_line(dataset.source_short or dataset.title, MAX_SOURCE)
-
-
-@dataclass(frozen=True)
-class TimeOrder:
-    """Two datasets as A and B, and whether going from A to B goes forward in time.
-
-    ``kind``: :data:`IN_TIME_ORDER` (A is the older, B the newer, whichever was chosen
-    first), :data:`SAME_PERIOD` (both dated, neither known to be the older) or
-    :data:`DATES_UNKNOWN` (one or both undated). In the last two A is the dataset chosen
-    first (the sidebar's), and nothing here reads as a change over time.
-    ``swapped``: A is not the dataset chosen first.
-    """
-
-    a: Dataset
-    b: Dataset
-    kind: str
-    swapped: bool = False
-
-    @property
-    def in_time_order(self) -> bool:
-        """True when A is known to be older than B."""
-        return self.kind == IN_TIME_ORDER
-
-    @property
-    def label_a(self) -> str:
-        """A in a label: "A (older)" in time order, else "A"."""
-        return "A (older)" if self.in_time_order else "A"
-
-    @property
-    def label_b(self) -> str:
-        """B in a label: "B (newer)" in time order, else "B"."""
-        return "B (newer)" if self.in_time_order else "B"
-
-    @property
-    def arrow(self) -> str:
-        """How "a → b" reads: "older → newer", or "A → B as chosen" when there is no time order."""
-        return "older → newer" if self.in_time_order else "A → B as chosen"
-
-    @property
-    def change_label(self) -> str:
-        """The change's heading: "Change (newer − older)", or "Change (B − A)"."""
-        return "Change (newer \u2212 older)" if self.in_time_order else "Change (B \u2212 A)"
-
-    @property
-    def caveat(self) -> str:
-        """A few words for a headline without a time order ("" in time order)."""
-        return {SAME_PERIOD: "same date: A → B as chosen", DATES_UNKNOWN: "dates unknown: A → B as chosen"}.get(self.kind, "")
-
-    @property
-    def note(self) -> str:
-        """One line on how A and B are ordered, never claiming a time order it does not have."""
-        a, b = (f"{dataset_name(d)}, {date_words(d)}" for d in (self.a, self.b))
-        if self.kind == IN_TIME_ORDER:
-            return f"In time order: A is the older ({a}), B the newer ({b}); every change is newer minus older"
-        if self.kind == SAME_PERIOD:
-            return (
-                f"Same date: A ({a}) and B ({b}) are from the same period, so neither is known to be the older: "
-                "A → B as chosen, and a change is a difference between the two, not a change over time"
-            )
-        undated = [name for name, d in (("A", self.a), ("B", self.b)) if dated(d) is None]
-        return (
-            f"Dates unknown: A → B as chosen (A: {a}; B: {b}); with {' and '.join(undated)} undated, no change here "
-            "is a change over time: give each dataset its date to read them in time order"
-        )
-
-
-def time_order(chosen: Dataset, other: Dataset) -> TimeOrder:
-    """``chosen`` and ``other`` as A and B: the older is A and the newer B when both dates are
-    known and differ at the coarser of their precisions ("2021-11" and "2021-11-20" are the
-    same period); otherwise A is ``chosen``, and the order says why."""
-    first, second = dated(chosen), dated(other)
-    if first is None or second is None:
-        return TimeOrder(chosen, other, DATES_UNKNOWN)
-    coarser = min(first.precision, second.precision, key=list(_FIELDS_AT).index)
-    if first.key(coarser) == second.key(coarser):
-        return TimeOrder(chosen, other, SAME_PERIOD)
-    if first.key(coarser) < second.key(coarser):
-        return TimeOrder(chosen, other, IN_TIME_ORDER)
-    return TimeOrder(other, chosen, IN_TIME_ORDER, swapped=True)
-
 
 def headline(order: TimeOrder, a: int, b: int) -> str:
     """"TOP10VPN, published Nov 2021: 82,762 → your scan, counted Mar 2025: 107,096, +29.4%"

@@ -18,6 +18,7 @@ from geo.columns import Layout, layout
 from geo.counts import parse_count
 from geo.errors import DatasetError
 from geo.limits import MAX_TABLE_PLACES_ENV, TableLimits
+from geo.names import place_key
 from geo.tables import RawTable, read_table
 from geo.text import MAX_DATE, MAX_PLACE_NAME, MAX_SOURCE, shown
 from geo.workbooks import column_letter
@@ -65,7 +66,6 @@ def observations_from_table(
     vendor: identical repeats collapse to one with a note, the same key with different counts
     is refused. More than ``limits.max_places`` distinct places is refused at the first extra one.
     """
-    from geo.places import place_key  # local: places imports heavier modules
 
     max_places = (limits or TableLimits.from_env()).max_places
     filename, unit = table.filename, table.unit

@@ -28,35 +28,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import place_index, sources
-from geo.fuzzy import FUZZY_CUTOFF, suggest, suggest_many  # noqa: F401 - FUZZY_CUTOFF re-exported
 from geo.fuzzy import LIMIT as FUZZY_LIMIT
-from geo.memo import MEMO_SIZE, Memo  # noqa: F401 - MEMO_SIZE re-exported
-from geo.place_index import (  # noqa: F401 - re-exported for callers of geo.places
-    ALIASES_PATH,
-    GROUP_LABELS,
-    Entry,
-    Status,
-    read_aliases,
-)
-from geo.gazetteer import (  # noqa: F401 - re-exported for callers of geo.places
-    AMBIGUITY_RATIO,
-    COAST_SNAP_METRES,
-    GAZETTEER_MIN_POPULATION,
-    TownHit,
-    gazetteer_points,
-    load_towns,
-    pick_town,
-    town_hits,
-)
-from geo.names import (  # noqa: F401 - re-exported for callers of geo.places
-    GSS_PATTERN,
-    WHOLE_UK,
-    canonical_code,
-    name_variants,
-    normalise_name,
-    place_key,
-    split_qualifiers,
-)
+from geo.fuzzy import suggest, suggest_many
+from geo.gazetteer import TownHit, load_towns, pick_town, town_hits
+from geo.memo import Memo
+from geo.names import WHOLE_UK, canonical_code, name_variants, normalise_name, place_key, split_qualifiers
+from geo.place_index import GROUP_LABELS, Entry, Status, read_aliases
 from geo.text import invisible, shown, strip_invisible
 
 

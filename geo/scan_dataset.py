@@ -35,7 +35,8 @@ from geo import dataset_folders, datasets
 from geo.errors import AtlasError
 from geo.exports import neutralised
 from geo.limits import MAX_TABLE_PLACES_ENV, max_table_places
-from geo.places import Resolution, Resolver, normalise_name
+from geo.names import normalise_name
+from geo.places import Resolution, Resolver
 from geo.scan import ProgressFn, ScanError, ScanResult, VendorCount
 from geo.text import shown
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from geo import places
+from geo.gazetteer import COAST_SNAP_METRES as _GAZETTEER_SNAP
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ SEARCHED_FIELDS: tuple[tuple[str, str], ...] = (
     ("cpe", "cpe"),
 )
 UK_COUNTRY_CODES = ("GB", "UK")  # UK: a common misspelling of GB
-COAST_SNAP_METRES = places.COAST_SNAP_METRES  # 5 km, as for gazetteer towns
+COAST_SNAP_METRES = _GAZETTEER_SNAP  # 5 km, as for gazetteer towns
 
 VENDOR_FIELDS = tuple(field for field, _ in SEARCHED_FIELDS)
 VENDOR_KEYS = tuple(vendor.key for vendor in VENDORS)

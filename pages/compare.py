@@ -1,6 +1,6 @@
 """Compare: the sidebar's dataset and another one, per area, read in time order.
 
-The older dataset is A and the newer B whichever the sidebar holds (geo.compare.time_order),
+The older dataset is A and the newer B whichever the sidebar holds (geo.time_order.time_order),
 so every change is newer minus older; without both dates A is the sidebar's, and the page
 says so. Headline totals, a diverging choropleth of the change, a table with absolute and percent
 change, and the areas only one dataset lists (listed, never dropped), with a CSV download.
@@ -16,6 +16,7 @@ from geo import captions, choropleth, compare, exports, join, snapshot
 from geo.classes import classify_diverging, format_change
 from geo.errors import AtlasError
 from geo.markup import md_escape
+from geo.time_order import time_order as order_of
 from geo.view import resolve_selection
 from geo.vocabulary import LEVEL_LABELS, VENDOR_LABELS
 from pages import loaders, sidebar
@@ -44,7 +45,7 @@ other_id = st.selectbox(
     "(when either date is unknown, A is the sidebar's).",
 )
 # Older → newer whatever the sidebar holds: every change below is B − A, newer minus older.
-order = compare.time_order(chosen, loaders.load_dataset(other_id))
+order = order_of(chosen, loaders.load_dataset(other_id))
 dataset_a, dataset_b = order.a, order.b
 
 vendor, why = compare.common_vendor(sel.vendor, dataset_a, dataset_b)
@@ -70,9 +71,11 @@ except AtlasError as err:
 
 st.caption(
     f"{LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[vendor]} · "
-    f"**{order.label_a}**: {md_escape(dataset_a.title)} ({md_escape(dataset_a.date_label)}) · "
-    f"**{order.label_b}**: {md_escape(dataset_b.title)} ({md_escape(dataset_b.date_label)})"
+    f"**{order.label_a}**: {md_escape(dataset_a.title)}, {md_escape(dataset_a.date_label)} · "
+    f"**{order.label_b}**: {md_escape(dataset_b.title)}, {md_escape(dataset_b.date_label)}"
 )
+sidebar.unplaced_notice(table_a, of=order.label_a)
+sidebar.unplaced_notice(table_b, of=order.label_b)
 if order.in_time_order:
     st.caption(md_escape(order.note))
 else:

@@ -24,6 +24,7 @@ over = (
 )
 
 st.title("Per capita")
+sidebar.unplaced_notice(view.table)
 if rows.empty:
     st.info("No areas with data at this level. Try the Places level, or another dataset.")
     st.stop()

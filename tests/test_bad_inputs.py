@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from atlas_testing import assert_one_line
 from geo import datasets, exports
 from geo.errors import DatasetError
-from geo.places import normalise_name
+from geo.names import normalise_name
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 # What each bad file's message must say (besides naming the file).

@@ -18,6 +18,8 @@ from geo.captions import Attribution
 from geo.choropleth import build_change_map, map_html
 from geo.classes import NO_DATA_COLOR, Classes, classify_diverging
 from geo.map_layers import Shapes
+from geo import time_order
+from geo.time_order import time_order as order_of
 from geo.errors import AtlasError
 
 from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, assert_one_line, unjs
@@ -419,11 +421,11 @@ SCAN = dated("scan", date="2025-03", short="your scan")
 
 
 def test_the_older_dataset_is_a_whichever_was_chosen_first():
-    chosen_newer = compare.time_order(SCAN, STUDY)  # the sidebar holds the 2025 scan
+    chosen_newer = order_of(SCAN, STUDY)  # the sidebar holds the 2025 scan
     assert (chosen_newer.a.id, chosen_newer.b.id, chosen_newer.kind, chosen_newer.swapped) == (
-        "study", "scan", compare.IN_TIME_ORDER, True
+        "study", "scan", time_order.IN_TIME_ORDER, True
     )
-    chosen_older = compare.time_order(STUDY, SCAN)
+    chosen_older = order_of(STUDY, SCAN)
     assert (chosen_older.a.id, chosen_older.b.id, chosen_older.swapped) == ("study", "scan", False)
     assert (chosen_newer.label_a, chosen_newer.label_b, chosen_newer.arrow) == ("A (older)", "B (newer)", "older → newer")
     assert chosen_newer.change_label == "Change (newer \u2212 older)"
@@ -434,11 +436,11 @@ def test_the_older_dataset_is_a_whichever_was_chosen_first():
 
 
 def test_the_headline_reads_older_to_newer():
-    order = compare.time_order(SCAN, STUDY)
+    order = order_of(SCAN, STUDY)
     assert compare.headline(order, 82_762, 107_096) == (
         "TOP10VPN, published Nov 2021: 82,762 → your scan, counted Mar 2025: 107,096, +29.4%"
     )
-    fell = compare.time_order(dated("new", date="2026-11-28", short="B"), dated("old", date="2025-01-02", short="A"))
+    fell = order_of(dated("new", date="2026-11-28", short="B"), dated("old", date="2025-01-02", short="A"))
     assert compare.headline(fell, 200, 150) == "A, counted 2 Jan 2025: 200 → B, counted 28 Nov 2026: 150, \u221225.0%"
     assert compare.headline(fell, 0, 150) == "A, counted 2 Jan 2025: 0 → B, counted 28 Nov 2026: 150"  # no % of 0
 
@@ -446,19 +448,19 @@ def test_the_headline_reads_older_to_newer():
 @pytest.mark.parametrize(
     ("first", "second", "kind"),
     [
-        (dict(date="not stated"), dict(published="2021-11"), compare.DATES_UNKNOWN),
-        (dict(date="late 2021"), dict(date="not stated"), compare.DATES_UNKNOWN),
-        (dict(date="2021-11-20"), dict(published="2021-11"), compare.SAME_PERIOD),  # a month says no day
-        (dict(date="2025"), dict(date="2025-06-30"), compare.SAME_PERIOD),
-        (dict(date="2026-12-01"), dict(date="2026-12-01"), compare.SAME_PERIOD),
-        (dict(date="2021-12-01"), dict(published="2021-11"), compare.IN_TIME_ORDER),
+        (dict(date="not stated"), dict(published="2021-11"), time_order.DATES_UNKNOWN),
+        (dict(date="late 2021"), dict(date="not stated"), time_order.DATES_UNKNOWN),
+        (dict(date="2021-11-20"), dict(published="2021-11"), time_order.SAME_PERIOD),  # a month says no day
+        (dict(date="2025"), dict(date="2025-06-30"), time_order.SAME_PERIOD),
+        (dict(date="2026-12-01"), dict(date="2026-12-01"), time_order.SAME_PERIOD),
+        (dict(date="2021-12-01"), dict(published="2021-11"), time_order.IN_TIME_ORDER),
     ],
 )
 def test_no_time_order_is_claimed_without_one(first, second, kind):
     chosen, other = dated("chosen", **first), dated("other", **second)
-    order = compare.time_order(chosen, other)
+    order = order_of(chosen, other)
     assert order.kind == kind
-    if kind != compare.IN_TIME_ORDER:
+    if kind != time_order.IN_TIME_ORDER:
         assert (order.a.id, order.b.id, order.swapped) == ("chosen", "other", False)  # the order as chosen
         assert (order.label_a, order.label_b, order.arrow) == ("A", "B", "A → B as chosen")
         assert order.change_label == "Change (B \u2212 A)"
@@ -469,11 +471,11 @@ def test_no_time_order_is_claimed_without_one(first, second, kind):
 
 
 def test_unknown_and_equal_dates_say_so_in_one_line():
-    unknown = compare.time_order(dated("upload", short="your table"), STUDY)
+    unknown = order_of(dated("upload", short="your table"), STUDY)
     assert unknown.caveat == "dates unknown: A → B as chosen"
     assert unknown.note.startswith("Dates unknown: A → B as chosen (A: your table, date not stated; B: TOP10VPN, published Nov 2021)")
     assert "with A undated" in unknown.note
-    same = compare.time_order(dated("x", date="2021-11-28"), STUDY)
+    same = order_of(dated("x", date="2021-11-28"), STUDY)
     assert same.caveat == "same date: A → B as chosen"
     assert same.note.startswith("Same date: A (Dataset x, counted 28 Nov 2021) and B (TOP10VPN, published Nov 2021)")
 
@@ -481,14 +483,14 @@ def test_unknown_and_equal_dates_say_so_in_one_line():
 def test_times_are_ordered_in_utc():
     morning = dated("utc", date="2026-12-01T06:00Z")
     earlier = dated("cest", date="2026-12-01T07:00+0200")  # 05:00 UTC
-    assert compare.time_order(morning, earlier).a.id == "cest"
+    assert order_of(morning, earlier).a.id == "cest"
 
 
 def test_change_is_newer_minus_older_when_the_newer_is_chosen_first(resolver, areas_frame):
     """The sidebar holds the newer dataset: the comparison is still built older → newer."""
     old = replace(make_dataset("old", CSV_A), date="2021-11")
     new = replace(make_dataset("new", CSV_B), date="2025-03-14")
-    order = compare.time_order(new, old)
+    order = order_of(new, old)
     c = compare.compare(*(metrics.build_table(d, resolver, areas_frame, level="place") for d in (order.a, order.b)))
     manchester = row(c, "Manchester")
     assert (manchester["networks_a"], manchester["networks_b"], manchester["change"]) == (100, 150, 50)
@@ -498,7 +500,7 @@ def test_change_is_newer_minus_older_when_the_newer_is_chosen_first(resolver, ar
     assert set(frame["dataset_older"]) == {"Dataset old, counted Nov 2021"}
     assert set(frame["dataset_newer"]) == {"Dataset new, counted 14 Mar 2025"}
     assert set(frame["listed"]) == {"both", "only_older", "only_newer"}
-    undated = compare.csv_frame(c, compare.time_order(make_dataset("x", CSV_A), old))
+    undated = compare.csv_frame(c, order_of(make_dataset("x", CSV_A), old))
     assert {"networks_a", "networks_b", "change_b_minus_a"} <= set(undated.columns)
 
 
@@ -506,7 +508,7 @@ def test_hostile_dataset_names_stay_one_line_in_the_headline():
     from hostile import CORPUS
 
     for name, text in CORPUS.items():
-        order = compare.time_order(dated("a", date="2020", short=text), dated("b", date="2021", short=text[::-1]))
+        order = order_of(dated("a", date="2020", short=text), dated("b", date="2021", short=text[::-1]))
         line = compare.headline(order, 1, 2)
         assert "\n" not in line and "\u202e" not in line and "\u200b" not in line, name
         assert "\n" not in order.note, name

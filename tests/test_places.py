@@ -9,7 +9,10 @@ import pytest
 from atlas_testing import assert_one_line
 from geo import names, places
 from geo.errors import AtlasError
-from geo.places import Resolver, normalise_name, place_key
+from geo.gazetteer import load_towns
+from geo.names import normalise_name, place_key
+from geo.place_index import read_aliases
+from geo.places import Resolver
 
 LONDON_CODES = tuple(f"E090000{i:02d}" for i in range(1, 34))
 
@@ -119,7 +122,7 @@ def test_national_total(resolver: Resolver, name: str) -> None:
 
 
 def test_aliases_file_columns() -> None:
-    table = places.read_aliases()
+    table = read_aliases()
     assert {"alias", "target", "status", "note"} <= set(table.columns)
     assert set(table["status"]) <= {"matched", "ambiguous", "national"}
     keys = table["alias"].map(place_key)
@@ -217,7 +220,7 @@ def test_gazetteer_towns(resolver: Resolver, name: str, code: str) -> None:
 
 
 def test_gazetteer_points_lie_in_their_lad(areas_frame: gpd.GeoDataFrame) -> None:
-    towns = places.load_towns(areas_frame)
+    towns = load_towns(areas_frame)
     assert set(towns["lad_code"]) <= set(areas_frame["code"])
     assert len(towns) > 3000
     ilford = towns[towns["name"] == "Ilford"]

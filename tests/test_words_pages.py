@@ -65,13 +65,20 @@ def uk_wording(at: AppTest) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page", ["pages/map.py", "pages/rankings.py"])
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/rankings.py", "pages/per_capita.py"])
 def test_pages_showing_totals_say_what_is_not_on_the_map(page: str) -> None:
     at = with_table(page)
     warnings = [unescaped(w.value) for w in at.warning]
     assert f"{LINE} — fix them on the Data page" in warnings, warnings
     links = at.get("page_link")
     assert any(link.proto.label == "Fix the names on the Data page" and link.proto.page == "data" for link in links)
+
+
+def test_compare_says_which_dataset_has_names_on_no_map() -> None:
+    at = with_table("pages/compare.py")
+    warnings = [unescaped(w.value) for w in at.warning]
+    assert any(w.endswith(f"{LINE} — fix them on the Data page") and w.split(":")[0] in ("A (older)", "B (newer)", "A", "B")
+               for w in warnings), warnings
 
 
 def test_the_line_follows_the_vendor() -> None:
