@@ -163,3 +163,22 @@ def test_a_long_named_shodan_export_still_imports() -> None:
     button(at, "Import the export").click().run()
     assert not at.exception and not shown_errors(at), shown_errors(at)
     assert loaded(at).source.startswith("Shodan export xxx") and len(loaded(at).source) <= 200
+
+
+def test_the_70_city_table_names_what_is_not_on_the_map_and_compares_older_to_newer() -> None:
+    """The researcher's table as loaded: Newport and Bangor left ambiguous are said, not dropped;
+    Compare reads TOP10VPN (2021) → this table (2025) whichever the sidebar holds."""
+    at = data_page()
+    upload(at, "upload_table", TABLE.name, TABLE.read_bytes())
+    at.text_input(key="upload_source").set_value(SOURCE)
+    button(at, "Load this table").click().run()
+    assert not at.exception and not shown_errors(at), shown_errors(at)
+    at.switch_page("pages/map.py").run()
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    line = next(w for w in warnings if "not on the map" in w)
+    assert "Newport" in line and "Bangor" in line and "fix them on the Data page" in line
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    heads = [m.value.replace("\\", "").strip("*") for m in at.markdown if "→" in m.value]
+    assert len(heads) == 1 and heads[0].startswith("TOP10VPN"), heads  # the 2021 study first: older → newer
+    assert f"{SOURCE}, counted Mar 2025" in heads[0]
