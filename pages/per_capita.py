@@ -20,7 +20,7 @@ average = view.uk_rates  # the UK's rates, or those of all the places counted (n
 words = baseline(view.table.national_total_source)
 over = (
     "the mid-2022 UK population and land area" if words.national
-    else "the residents and land of the places counted (the dataset has no national total)"
+    else "the residents and land of the places counted; the dataset has no national total"
 )
 
 st.title("Per capita")
