@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 import threading
+import zipfile
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +22,15 @@ UK_NETWORKS = 277_986
 MAPPED_NETWORKS = 82_762
 GREATER_LONDON_POPULATION = 8_866_180
 LONDON_NETWORKS = 61_504
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    """A zip archive holding ``files`` (name -> bytes), as a user might upload one."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def assert_one_line(err: BaseException, *needles: str) -> str:

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from atlas_testing import SHIPPED_ID, assert_one_line
+from atlas_testing import SHIPPED_ID, assert_one_line, zipped
 from geo import dataset_folders, datasets
 from geo.errors import DatasetError
 from hostile import CORPUS
@@ -43,12 +43,7 @@ def test_an_upload_keeps_its_place_choices_in_the_zip() -> None:
     assert again.title.startswith("Your table: mine.csv")
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+_zip = zipped
 
 
 @pytest.mark.parametrize(

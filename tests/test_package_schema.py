@@ -3,27 +3,17 @@ length, and refused in one line naming the field and the fix, never a Python err
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import pytest
 
-from atlas_testing import assert_one_line
+from atlas_testing import assert_one_line, zipped
 from geo import dataset_folders, package_schema
 from geo.errors import DatasetError
 from geo.text import MAX_DATE, MAX_DESCRIPTION, MAX_NOTE, MAX_NOTES, MAX_SOURCE
 
 OBSERVATIONS = b"place,networks\nLeeds,5\n"
 RESOURCES = [{"name": "observations", "path": "observations.csv"}]
-
-
-def zipped(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def saved(descriptor: bytes | dict) -> bytes:
