@@ -79,7 +79,7 @@ def _source_of(dataset: Dataset) -> str:
 
 def _named(dataset: Dataset) -> str:
     """The dataset as a caption names it: its short source, else its title; with its date."""
-    return f"{one_line(dataset.source_short or dataset.title, MAX_SOURCE)}, {one_line(dataset.date_label, MAX_SOURCE)}"
+    return f"{dataset.short_name}, {one_line(dataset.date_label, MAX_SOURCE)}"
 
 
 @dataclass(frozen=True)

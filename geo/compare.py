@@ -25,7 +25,7 @@ from geo.join import members, merged_units
 from geo.errors import AtlasError
 from geo.datasets import Dataset
 from geo.metrics import Table
-from geo.time_order import TimeOrder, dataset_name, date_words
+from geo.time_order import TimeOrder, date_words
 from geo.vocabulary import VENDOR_LABELS
 
 IN_BOTH, ONLY_A, ONLY_B, IN_NEITHER = "both", "only_a", "only_b", "neither"
@@ -136,8 +136,8 @@ def headline(order: TimeOrder, a: int, b: int) -> str:
     change = "" if math.isnan(pct) else f", {'+' if pct > 0 else ''}{pct:,.1f}%".replace("-", "\u2212")
     caveat = f" ({order.caveat})" if order.caveat else ""
     return (
-        f"{dataset_name(order.a)}, {date_words(order.a)}: {a:,} → "
-        f"{dataset_name(order.b)}, {date_words(order.b)}: {b:,}{change}{caveat}"
+        f"{order.a.short_name}, {date_words(order.a)}: {a:,} → "
+        f"{order.b.short_name}, {date_words(order.b)}: {b:,}{change}{caveat}"
     )
 
 
@@ -152,8 +152,8 @@ def csv_frame(comparison: "Comparison", order: TimeOrder) -> pd.DataFrame:
             "pct_change": f"pct_change_from_{a}", "per_1k_a": f"per_1k_{a}", "per_1k_b": f"per_1k_{b}",
         }
     ).assign(**{
-        f"dataset_{a}": f"{dataset_name(order.a)}, {date_words(order.a)}",
-        f"dataset_{b}": f"{dataset_name(order.b)}, {date_words(order.b)}",
+        f"dataset_{a}": f"{order.a.short_name}, {date_words(order.a)}",
+        f"dataset_{b}": f"{order.b.short_name}, {date_words(order.b)}",
     })
 
 

@@ -72,10 +72,10 @@ class Dataset:
         return "date not stated"
 
     @property
-    def when(self) -> datetime | None:
-        """When the counts are from, for putting datasets in order: the count's date (and UTC time
-        where given), else the publication date; None when neither is a date."""
-        return parse_when(self.date) or (parse_when(self.published) if self.published else None)
+    def short_name(self) -> str:
+        """The dataset in a few words, as captions and headlines name it: its short source, else
+        its title (one bounded line: a saved zip can carry anything)."""
+        return one_line(self.source_short or self.title, MAX_SOURCE)
 
     @property
     def vendors(self) -> tuple[str, ...]:

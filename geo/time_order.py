@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from geo.datasets import Dataset, parse_when
-from geo.text import MAX_SOURCE, one_line
 
 IN_TIME_ORDER, SAME_PERIOD, DATES_UNKNOWN = "in time order", "same period", "dates unknown"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -44,8 +43,9 @@ class Dated:
 
 
 def dated(dataset: Dataset) -> Dated | None:
-    """When ``dataset``'s counts are from (as :attr:`Dataset.when`: its count date, else its
-    publication date), with the precision its text states; None when neither is a date."""
+    """When ``dataset``'s counts are from (its count date, else its publication date, as
+    :func:`geo.datasets.parse_when` reads them), with the precision its text states; None when
+    neither is a date."""
     for kind, text in (("counted", dataset.date), ("published", dataset.published)):
         when = parse_when(text)
         if when is not None:
@@ -59,11 +59,6 @@ def date_words(dataset: Dataset) -> str:
     """The dataset's date in a few words: "counted 14 Mar 2025", "published Nov 2021", "date not stated"."""
     when = dated(dataset)
     return when.label if when else "date not stated"
-
-
-def dataset_name(dataset: Dataset) -> str:
-    """The dataset in a headline: its short source, else its title (one bounded line)."""
-    return one_line(dataset.source_short or dataset.title, MAX_SOURCE)
 
 
 @dataclass(frozen=True)
@@ -115,7 +110,7 @@ class TimeOrder:
     @property
     def note(self) -> str:
         """One line on how A and B are ordered, never claiming a time order it does not have."""
-        a, b = (f"{dataset_name(d)}, {date_words(d)}" for d in (self.a, self.b))
+        a, b = (f"{d.short_name}, {date_words(d)}" for d in (self.a, self.b))
         if self.kind == IN_TIME_ORDER:
             return f"In time order: A is the older ({a}), B the newer ({b}); every change is newer minus older"
         if self.kind == SAME_PERIOD:

@@ -175,11 +175,9 @@ def test_a_2025_upload_against_the_2021_study_reads_older_to_newer() -> None:
 
 
 def test_an_undated_upload_keeps_the_chosen_order_and_says_so() -> None:
-    from geo import time_order
-
     at = with_dated_upload("not stated")
     line = headline(at)
-    name = time_order.dataset_name(at.session_state["atlas_uploads"][UPLOAD_ID])  # its source, else its title
+    name = at.session_state["atlas_uploads"][UPLOAD_ID].short_name  # its source, else its title
     assert line.startswith(f"{name}, date not stated: 107,096 → TOP10VPN"), line
     assert line.endswith("(dates unknown: A → B as chosen)"), line
     assert metric_values(at)["Over the 4 areas both list, A → B as chosen"] == "107,096 → 82,762"
