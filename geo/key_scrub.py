@@ -68,7 +68,6 @@ class Scrubber:
         text = str(text)
         if not self.secret:
             return text
-        text = text.replace(self.secret, MASK)
         text = re.sub(re.escape(self.secret), MASK, text, flags=re.IGNORECASE)
         if len(self.skeleton) < MIN_SKELETON:
             return text

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -66,7 +67,7 @@ class Table:
         """Networks in the national total that no row of this level accounts for."""
         return max(self.national_total - self.mapped_total, 0)
 
-    @property
+    @cached_property
     def unplaced(self) -> Unplaced:
         """This vendor's networks in names that placed nothing (ambiguous, unmatched, conflicting); its
         ``line`` is what every page showing these totals, and the command line, says about them."""

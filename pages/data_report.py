@@ -42,7 +42,9 @@ def _apply(picks: dict[str, str]) -> None:
     problem = place_choices.refused_line(refused, len(good))
     if good:
         try:
-            adjusted = loaders.check_choices(datasets.with_choices(current, {n: t for n, (t, _) in good.items()}))
+            # split_choices has resolved every new pick, and the dataset's own were checked when applied:
+            # only the bound on how many choices a dataset carries is left to with_choices.
+            adjusted = datasets.with_choices(current, {n: t for n, (t, _) in good.items()})
         except AtlasError as err:
             data_imports.error_for("fix", str(err))
             return
