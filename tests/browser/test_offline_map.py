@@ -73,7 +73,11 @@ def test_st_folium_map_loads_leaflet_from_own_server_only(
     frame_locator, frame = map_frame(page)
     assert wait_for_map_paths(frame, minimum=3) == 3
     assert frame.evaluate("() => window.L && L.version") == assets.LEAFLET.version
-    # leaflet.css applied: panes are absolutely positioned, the container clips.
+    # leaflet.css applied: panes are absolutely positioned, the container clips. Inside
+    # streamlit-folium the stylesheet can arrive after the shapes are drawn (a loaded CI machine
+    # saw "static"), so wait for it to apply rather than read the style once.
+    frame.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-pane')).position === 'absolute'",
+                            timeout=60_000)
     assert frame.evaluate("() => getComputedStyle(document.querySelector('.leaflet-pane')).position") == "absolute"
     hover_for_tooltip(frame_locator.locator("path.leaflet-interactive").first, frame_locator.locator(".leaflet-tooltip"), ["West"])
     shot = save_screenshot(page, "offline-st-folium")
