@@ -1,4 +1,5 @@
-"""The command line: ``python -m geo fetch | resolve | table | snapshot | ingest shodan | scan shodan`` (also ``camera-atlas``).
+"""The command line: ``python -m geo fetch | resolve | table | snapshot | ingest shodan | scan shodan | history``
+(also ``camera-atlas``).
 
 Every user error ends in one line on stderr naming the problem and the fix, exit code 2;
 never a traceback.
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from geo import history_cli
 from geo.errors import AtlasError
 from geo.selection import DEFAULT_DATASET
 from geo.text import shown
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     shodan_scan.add_argument("--facet-size", type=int, default=1000, metavar="N",
                              help="how many of the largest cities to ask for per vendor (default: 1000)")
     shodan_scan.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+    history_cli.add_parser(commands)
     return parser
 
 
@@ -308,7 +311,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"fetch": cmd_fetch, "resolve": cmd_resolve, "table": cmd_table, "snapshot": cmd_snapshot, "ingest": cmd_ingest,
-            "scan": cmd_scan}
+            "scan": cmd_scan, "history": history_cli.cmd_history}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
