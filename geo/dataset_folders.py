@@ -192,7 +192,8 @@ def load_shipped(dataset_id: str) -> Dataset:
     dataset_id = current_id(dataset_id)
     folder = folders().get(dataset_id)
     if folder is None:
-        known = ", ".join(shipped_ids()) or "none"
+        ids = shipped_ids()
+        known = ", ".join(ids[:8]) + (f" … ({len(ids)} in all)" if len(ids) > 8 else "") if ids else "none"
         raise DatasetError(f"no dataset called {dataset_id!r}: choose one of {known}, or pass a CSV file or a dataset folder")
     return load_folder(folder, dataset_id)
 
