@@ -95,8 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     shodan_scan = providers.add_parser(
         "shodan", help="per-city Hikvision and Dahua counts from Shodan's count API (key in $SHODAN_API_KEY)"
     )
-    shodan_scan.add_argument("--out", required=True, metavar="DIR",
-                             help="dataset folder to write (an earlier scan there is replaced once the new one is complete)")
+    where = shodan_scan.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="DIR",
+                       help="dataset folder to write (an earlier scan there is replaced once the new one is complete)")
+    where.add_argument("--into", metavar="DIR",
+                       help="collection folder (e.g. data/scans) to add a new folder to, named by the count's UTC time "
+                            "(DIR/2026-12-01T0600Z); nothing there is replaced")
     shodan_scan.add_argument("--facet-size", type=int, default=1000, metavar="N",
                              help="how many of the largest cities to ask for per vendor (default: 1000)")
     shodan_scan.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
@@ -288,7 +292,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from geo import scan, scan_dataset, shodan_count
+    from geo import collection, scan, scan_dataset, shodan_count
 
     # Everything that can be checked is checked before the first call to the API.
     if args.facet_size < 1:
@@ -297,16 +301,18 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise AtlasError(
             f"--facet-size {args.facet_size:,} is above {scan.MAX_FACET_SIZE:,}: ask for at most {scan.MAX_FACET_SIZE:,} cities"
         )
-    out = scan_dataset.check_out_dir(args.out)
+    if args.into is not None:
+        collection.check_collection(args.into)
+    out = scan_dataset.check_out_dir(args.out) if args.out is not None else None
     provider = shodan_count.from_env()
     queries = scan.read_queries()
     _, resolver = _context(args.mirror)
     result = scan.scan(provider, queries, args.facet_size, progress=lambda fraction, message: print(message, flush=True))
     summary = scan_dataset.summarise(result, resolver)
-    scan_dataset.write_dataset(summary, out)
+    written = scan_dataset.write_dataset(summary, out) if out is not None else scan_dataset.write_into(summary, args.into)
     for line in summary.lines():
         print(line)
-    print(f"wrote {args.out} ({result.provider} results counted {result.date}, {result.calls} calls)")
+    print(f"wrote {args.out if out is not None else written} ({result.provider} results counted {result.date}, {result.calls} calls)")
     return 0
 
 

@@ -10,6 +10,7 @@ choices, a live scan) back out; :func:`to_zip` / :func:`from_zip` carry it as on
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -17,51 +18,134 @@ import zipfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
 
 from geo.datasets import Dataset, from_upload, parse_observations
 from geo.errors import DatasetError
 from geo.exports import neutralised, restore_cell
 from geo.limits import format_size, max_table_bytes
+from geo.memo import Memo
 from geo.package_schema import MAX_PACKAGE_BYTES, checked_package, parse_package
 from geo.text import shown
 
 DATASETS_DIR = Path(__file__).resolve().parent.parent / "data" / "datasets"
+SCANS_DIR = Path(__file__).resolve().parent.parent / "data" / "scans"  # the default collection
+SCANS_ENV = "CAMERA_ATLAS_SCANS_DIR"
+DATASETS_ENV = "CAMERA_ATLAS_DATASETS_DIR"
 FILES = ("observations.csv", "datapackage.json")
 OBSERVATION_COLUMNS = ["place", "vendor", "networks", "lad_code", "source", "date"]
 
 
+def scans_dir() -> Path:
+    """The default collection of dated counts: ``data/scans/``, or the folder ``CAMERA_ATLAS_SCANS_DIR`` names."""
+    value = os.environ.get(SCANS_ENV, "").strip()
+    return Path(value) if value else SCANS_DIR
+
+
 def dataset_dirs() -> list[Path]:
-    """Folders holding datasets: ``data/datasets/`` plus any in ``CAMERA_ATLAS_DATASETS_DIR``
-    (``os.pathsep``-separated; used for local collections and test fixtures)."""
-    extra = [Path(p) for p in os.environ.get("CAMERA_ATLAS_DATASETS_DIR", "").split(os.pathsep) if p]
-    return [DATASETS_DIR, *extra]
+    """Folders holding datasets: ``data/datasets/`` (shipped), the default collection
+    (:func:`scans_dir`), then any in ``CAMERA_ATLAS_DATASETS_DIR`` (``os.pathsep``-separated;
+    local collections and test fixtures). A folder named twice is listed once."""
+    extra = [Path(p) for p in os.environ.get(DATASETS_ENV, "").split(os.pathsep) if p.strip()]
+    found: dict[Path, Path] = {}
+    for root in (DATASETS_DIR, scans_dir(), *extra):
+        found.setdefault(root.resolve(), root)
+    return list(found.values())
 
 
-def shipped_ids() -> list[str]:
-    """Ids of the datasets in :func:`dataset_dirs` (shipped ones first)."""
-    ids: list[str] = []
-    for root in dataset_dirs():
-        ids += [p.parent.name for p in sorted(root.glob("*/datapackage.json")) if p.parent.name not in ids]
+def folders(roots: Sequence[Path] | None = None) -> dict[str, Path]:
+    """Every dataset folder (a folder holding a ``datapackage.json``) in ``roots`` (default
+    :func:`dataset_dirs`), by id, in the order of ``roots`` and by name within each.
+
+    A folder's id is its name, unless an earlier folder has that name: then it is
+    ``NAME@COLLECTION`` (the name of the folder holding it), ``NAME@COLLECTION-2``… So the
+    shipped datasets keep their ids whatever a collection holds, and an id stays the same as
+    long as the collections do. Hidden folders (a scan still being written) are no datasets;
+    a missing or unreadable collection holds none.
+    """
+    ids: dict[str, Path] = {}
+    for root in dataset_dirs() if roots is None else roots:
+        try:
+            packages = sorted(root.glob("*/datapackage.json"))
+        except OSError:
+            continue
+        for package in packages:
+            folder = package.parent
+            if folder.name.startswith("."):
+                continue
+            dataset_id, n = folder.name, 1
+            while dataset_id in ids:
+                n += 1
+                dataset_id = f"{folder.name}@{root.name}" + (f"-{n - 1}" if n > 2 else "")
+            ids[dataset_id] = folder
     return ids
 
 
+def shipped_ids() -> list[str]:
+    """Ids of the datasets in :func:`dataset_dirs` (shipped ones first; see :func:`folders`)."""
+    return list(folders())
+
+
 def former_ids() -> dict[str, str]:
-    """Old ids that still open a dataset (``former_ids`` in its datapackage.json) -> its id."""
+    """Old ids that still open a dataset (``former_ids`` in its datapackage.json) -> its id.
+
+    Each file is read once while it stays the same (size and modification time): the sidebar
+    asks on every run.
+    """
     found: dict[str, str] = {}
-    for root in dataset_dirs():
-        for path in sorted(root.glob("*/datapackage.json")):
-            try:
-                package = parse_package(path.read_bytes(), f"folder {path.parent.name}")
-            except (OSError, DatasetError):
-                continue
-            for old in package.get("former_ids", []):
-                found.setdefault(str(old), path.parent.name)
+    for dataset_id, folder in folders().items():
+        for old in _former_ids_of(folder / "datapackage.json"):
+            found.setdefault(old, dataset_id)
     return found
+
+
+_FORMER: Memo[tuple, tuple[str, ...]] = Memo(4_096)
+
+
+def _former_ids_of(path: Path) -> tuple[str, ...]:
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        known = _FORMER.get(key)
+        if known is None:
+            package = parse_package(path.read_bytes(), f"folder {path.parent.name}", ("former_ids",))
+            known = tuple(str(old) for old in package.get("former_ids", []))
+            _FORMER.put(key, known)
+        return known
+    except (OSError, DatasetError):
+        return ()
 
 
 def current_id(dataset_id: str) -> str:
     """``dataset_id``, or the id a renamed dataset has now ("top10vpn-2022" -> "top10vpn-2021")."""
     return dataset_id if dataset_id in shipped_ids() else former_ids().get(dataset_id, dataset_id)
+
+
+def described(package: object, dataset_id: str, where: str, observations: pd.DataFrame | None = None) -> Dataset:
+    """A :class:`Dataset` with a Frictionless descriptor's provenance (checked as :func:`from_package`
+    checks it) and ``observations`` (default: none), e.g. what a listing of datasets shows, read from
+    ``datapackage.json`` alone."""
+    package = checked_package(package, where)
+    sources = package.get("sources", [])
+    licences = package.get("licenses", [])
+    choices = tuple((a, t) for a, t in package.get("place_choices", []) if a.strip() and t.strip())
+    return Dataset(
+        id=dataset_id,
+        title=package.get("title") or dataset_id,
+        observations=pd.DataFrame(columns=OBSERVATION_COLUMNS) if observations is None else observations,
+        source="; ".join(s.get("title", "") for s in sources) or "not stated",
+        url=next((s["path"] for s in sources if s.get("path")), None),
+        licence="; ".join(lic.get("title") or lic.get("name", "") for lic in licences) or None,
+        date=package.get("date") or "not stated",
+        description=package.get("description", ""),
+        method_notes=tuple(package.get("method_notes", [])),
+        choices=choices,
+        published=package.get("published") or None,
+        source_short=package.get("source_short") or None,
+        package=package,
+    )
 
 
 def from_package(package: object, observations: bytes, dataset_id: str, where: str) -> Dataset:
@@ -71,32 +155,15 @@ def from_package(package: object, observations: bytes, dataset_id: str, where: s
     length, invisible characters); text cells the saved file neutralised as formulas are
     read back as written.
     """
-    package = checked_package(package, where)
-    path = Path(package["resources"][0].get("path", "")).name or "observations.csv"
+    dataset = described(package, dataset_id, where)
+    resource = (dataset.package or {})["resources"][0]  # checked: one at least
+    path = Path(resource.get("path", "")).name or "observations.csv"
     # A dataset's CSV is comma-separated (the Frictionless default, and what every writer here
     # writes): never guessed, so no name such as "x';'" can tip a guess to ";".
     table = parse_observations(observations, path, delimiter=",")
     for column in ("place", "source", "date"):  # folder_files neutralised these; restore them
         table[column] = table[column].map(restore_cell)
-    sources = package.get("sources", [])
-    licences = package.get("licenses", [])
-    choices = tuple((a, t) for a, t in package.get("place_choices", []) if a.strip() and t.strip())
-    return Dataset(
-        id=dataset_id,
-        title=package.get("title") or dataset_id,
-        observations=table,
-        source="; ".join(s.get("title", "") for s in sources) or "not stated",
-        url=next((s["path"] for s in sources if s.get("path")), None),
-        licence="; ".join(lic.get("title") or lic.get("name", "") for lic in licences) or None,
-        date=package.get("date") or "not stated",
-        description=package.get("description", ""),
-        method_notes=tuple(package.get("method_notes", [])),
-        notes=tuple(table.attrs.get("notes", ())),
-        choices=choices,
-        published=package.get("published") or None,
-        source_short=package.get("source_short") or None,
-        package=package,
-    )
+    return replace(dataset, observations=table, notes=tuple(table.attrs.get("notes", ())))
 
 
 def load_folder(folder: str | os.PathLike[str], dataset_id: str | None = None) -> Dataset:
@@ -121,11 +188,12 @@ def load_folder(folder: str | os.PathLike[str], dataset_id: str | None = None) -
 
 
 def load_shipped(dataset_id: str) -> Dataset:
-    """Load a dataset by id (or former id), with its datapackage.json provenance."""
+    """Load a dataset by id (or former id) from :func:`folders`, with its datapackage.json provenance."""
     dataset_id = current_id(dataset_id)
-    folder = next((root / dataset_id for root in dataset_dirs() if (root / dataset_id / "datapackage.json").is_file()), None)
+    folder = folders().get(dataset_id)
     if folder is None:
-        known = ", ".join(shipped_ids()) or "none"
+        ids = shipped_ids()
+        known = ", ".join(ids[:8]) + (f" … ({len(ids)} in all)" if len(ids) > 8 else "") if ids else "none"
         raise DatasetError(f"no dataset called {dataset_id!r}: choose one of {known}, or pass a CSV file or a dataset folder")
     return load_folder(folder, dataset_id)
 
@@ -235,7 +303,9 @@ def from_zip(data: bytes, filename: str, max_bytes: int | None = None) -> Datase
             raise DatasetError(f"{filename} holds an unreadable datapackage.json: save the dataset again from the app") from None
     package = parse_package(descriptor, filename)
     dataset = from_package(package, observations, "upload-zip", filename)
-    return replace(dataset, source=dataset.source if dataset.package else f"saved dataset {filename}")
+    # Each saved dataset its own id (several are opened at once, and caches key on the id).
+    digest = hashlib.sha256(descriptor + b"\0" + observations).hexdigest()[:16]
+    return replace(dataset, id=f"upload-zip-{digest}", source=dataset.source if dataset.package else f"saved dataset {filename}")
 
 
 def _members(archive: zipfile.ZipFile, filename: str) -> dict[str, zipfile.ZipInfo]:

@@ -60,7 +60,7 @@ class Dataset:
 
     @property
     def date_label(self) -> str:
-        """When the counts are from, in words: "counted 28 November 2026", "published November 2021 (scan date not stated)"."""
+        """When the counts are from, in words: "counted 28 November 2026", "published November 2021, scan date not stated"."""
         counted = _readable_date(self.date)
         published = _readable_date(self.published) if self.published else None
         if counted and published and counted != published:
@@ -68,7 +68,7 @@ class Dataset:
         if counted:
             return f"counted {counted}"
         if published:
-            return f"published {published} (scan date not stated)"
+            return f"published {published}, scan date not stated"
         return "date not stated"
 
     @property

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Collection, Union
 
 from geo.errors import DatasetError
 from geo.limits import MAX_CHOICES, format_size
@@ -91,8 +91,12 @@ SCHEMA = Record(
 _SHAPES = {Text: "text in quotes", Items: "a list [...]", Record: "an object {...}"}
 
 
-def parse_package(data: bytes, where: str) -> dict[str, Any]:
-    """The checked descriptor in ``data`` (the bytes of a ``datapackage.json``); see :func:`checked_package`."""
+def parse_package(data: bytes, where: str, fields: Collection[str] | None = None) -> dict[str, Any]:
+    """The checked descriptor in ``data`` (the bytes of a ``datapackage.json``); see :func:`checked_package`.
+
+    ``fields``: check and keep only these top-level fields (and ``resources``), for a reader that
+    needs a few of them often (a listing of forty folders on every page run).
+    """
     if len(data) > MAX_PACKAGE_BYTES:
         raise DatasetError(
             f"{where}: datapackage.json is {format_size(len(data), round_up=True)}, over the "
@@ -105,6 +109,8 @@ def parse_package(data: bytes, where: str) -> dict[str, Any]:
         raise _too_deep(where) from None
     except (ValueError, UnicodeDecodeError):
         raise DatasetError(f"{where} holds an unreadable datapackage.json (not UTF-8 JSON): {_FIX}") from None
+    if fields is not None and isinstance(package, dict):
+        package = {key: package[key] for key in (*fields, "resources") if key in package}
     return checked_package(package, where)
 
 

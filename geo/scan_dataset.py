@@ -14,7 +14,8 @@ are in (that would take one call per region).
 (``observations.csv`` + Frictionless ``datapackage.json`` with a ``scan`` section),
 atomically: into a hidden sibling folder first, then renamed into place. An existing folder is
 replaced only after the new one is complete, and only if it holds an earlier scan (or
-nothing); any other folder is refused.
+nothing); any other folder is refused. :func:`write_into` adds a new dated folder to a
+collection instead, never replacing one.
 """
 
 from __future__ import annotations
@@ -355,3 +356,17 @@ def write_dataset(summary: ScanSummary, out: Path | str, name: str | None = None
                 os.replace(old, path)
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+def write_into(summary: ScanSummary, into: Path | str) -> Path:
+    """Write the scan as a new dated folder in the collection ``into`` (:func:`geo.collection.reserve_folder`:
+    ``into/2026-12-01T0600Z``), never over an existing one; returns the folder. On failure no folder is left."""
+    from geo.collection import reserve_folder
+
+    path = reserve_folder(into, summary.result.started_at)
+    try:
+        return write_dataset(summary, path)
+    except BaseException:
+        if path.is_dir() and not any(path.iterdir()):  # the reservation, still empty
+            path.rmdir()
+        raise

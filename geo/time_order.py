@@ -34,24 +34,47 @@ class Dated:
 
     @property
     def label(self) -> str:
-        """"counted 14 Mar 2025", "published Nov 2021", "counted 2025"."""
+        """"counted 14 Mar 2025", "published Nov 2021", "counted 2025"; a scan's count with its
+        UTC time, always (two counts on one day read apart): "counted 1 Dec 2026 06:00 UTC"."""
         month = _MONTHS[self.when.month - 1]
         shown = {"year": f"{self.when.year}", "month": f"{month} {self.when.year}"}.get(
             self.precision, f"{self.when.day} {month} {self.when.year}"
         )
+        if self.precision == "time":
+            shown += f" {self.when:%H:%M} UTC"
         return f"{self.kind} {shown}"
 
 
+def _precision(text: str) -> str:
+    stripped = text.strip()
+    return "time" if "T" in stripped else {4: "year", 7: "month"}.get(len(stripped), "day")
+
+
+def count_time(dataset: Dataset) -> str | None:
+    """When a scan's count started (``scan.counted_at`` in its datapackage.json, ISO UTC), if that
+    parses and agrees with the dataset's ``date`` (it refines the date, never contradicts it); else None."""
+    scan = (dataset.package or {}).get("scan")
+    value = scan.get("counted_at") if isinstance(scan, dict) else None
+    at = parse_when(value) if isinstance(value, str) and len(value) <= 40 else None
+    if at is None:
+        return None
+    day = parse_when(dataset.date)
+    if day is not None:
+        precision = _precision(str(dataset.date))
+        if Dated("counted", at, "time").key(precision) != Dated("counted", day, precision).key(precision):
+            return None
+    return value
+
+
 def dated(dataset: Dataset) -> Dated | None:
-    """When ``dataset``'s counts are from (its count date, else its publication date, as
-    :func:`geo.datasets.parse_when` reads them), with the precision its text states; None when
-    neither is a date."""
-    for kind, text in (("counted", dataset.date), ("published", dataset.published)):
+    """When ``dataset``'s counts are from (its count's time (:func:`count_time`), else its count
+    date, else its publication date, as :func:`geo.datasets.parse_when` reads them), with the
+    precision its text states; None when none is a date."""
+    counted = count_time(dataset) or dataset.date
+    for kind, text in (("counted", counted), ("published", dataset.published)):
         when = parse_when(text)
         if when is not None:
-            stripped = str(text).strip()
-            precision = "time" if "T" in stripped else {4: "year", 7: "month"}.get(len(stripped), "day")
-            return Dated(kind, when, precision)
+            return Dated(kind, when, _precision(str(text)))
     return None
 
 

@@ -25,7 +25,8 @@ sidebar.ensure_app_navigation()
 sel = sidebar.current_selection()
 st.title("Compare datasets")
 
-others = [i for i in loaders.available_datasets() if i != sel.dataset]
+listing = loaders.dataset_listing()  # newest first, each with its date
+others = [i for i in listing.ids if i != sel.dataset]
 if not others:
     st.info(
         "There is no other dataset to compare with yet. Upload your own scan on the Data page, "
@@ -40,7 +41,7 @@ other_id = st.selectbox(
     "Compare with",
     others,
     key="compare_with",
-    format_func={i: loaders.load_dataset(i).title for i in others}.__getitem__,
+    format_func=listing.labels.__getitem__,
     help="The dataset to set beside the sidebar's. The two are read in time order: the older is A, the newer B "
     "(when either date is unknown, A is the sidebar's).",
 )

@@ -19,6 +19,7 @@ with export_tab:
     data_imports.shodan_export_tab()
 with zip_tab:
     data_imports.zip_tab()
+data_imports.collection_notes()
 
 st.header("Current dataset")
 data_report.provenance(dataset)

@@ -32,16 +32,16 @@ NONE = "(none)"
 SEEN_KEY = "upload_table_seen"  # the upload the mapper and the source and date fields were filled for
 
 
-def error_for(tab: str, message: str | None) -> None:
-    """Remember (or clear) the one-line problem to show in ``tab``."""
+def error_for(tab: str, message: str | list[str] | None) -> None:
+    """Remember (or clear) the one-line problem (or one line per problem) to show in ``tab``."""
     st.session_state[f"data_error_{tab}"] = message
 
 
 def show_error(tab: str) -> None:
-    """The tab's problem, if any, right where the user acted."""
+    """The tab's problems, if any, right where the user acted: one line each."""
     message = st.session_state.get(f"data_error_{tab}")
-    if message:
-        st.error(md_escape(message), icon=":material/error:")
+    for line in [message] if isinstance(message, str) else message or []:
+        st.error(md_escape(line), icon=":material/error:")
 
 
 def _switch_to(dataset: datasets.Dataset) -> None:
@@ -124,9 +124,25 @@ def _checked_zip(data: bytes, filename: str) -> datasets.Dataset:
     return loaders.check_choices(dataset_folders.from_zip(data, filename))
 
 
-def load_zip() -> None:
-    """Callback: open a dataset saved earlier as a zip (observations + datapackage.json)."""
-    read_upload("upload_zip", "zip", _checked_zip, _switch_to)
+def load_zips() -> None:
+    """Callback: open the datasets saved earlier as zips (observations + datapackage.json), each kept in
+    this session; a bad file is one line of its own and never stops the others; the last one opened
+    becomes the sidebar's dataset."""
+    uploads = st.session_state.get("upload_zip") or []
+    if len(uploads) > loaders.MAX_SESSION_UPLOADS:
+        error_for("zip", f"{len(uploads)} files chosen: open at most {loaders.MAX_SESSION_UPLOADS} at once "
+                  "(a browser session keeps that many datasets of its own)")
+        return
+    problems, opened = [], None
+    for upload in uploads:
+        try:
+            opened = loaders.register_dataset(_checked_zip(upload.getvalue(), upload.name))
+        except AtlasError as err:
+            message = str(err)
+            problems.append(message if upload.name in message else f"{upload.name}: {message}")
+    error_for("zip", problems or None)
+    if opened is not None:
+        sidebar.use_dataset(opened)
 
 
 def _table_limit_mb() -> int:
@@ -219,10 +235,19 @@ def shodan_export_tab() -> None:
 
 
 def zip_tab() -> None:
-    """Open a dataset saved from this page (or written by `scan shodan` and zipped)."""
+    """Open datasets saved from this page (or written by `scan shodan` and zipped), several at once."""
     st.caption(
-        "A dataset saved from this page as a zip (observations.csv + datapackage.json), e.g. a Shodan count you "
-        "made earlier: it opens with its provenance and your place choices, no key needed."
+        "Datasets saved from this page as zips (observations.csv + datapackage.json), e.g. the Shodan counts you "
+        "made earlier: each opens with its provenance, its date and your place choices, no key needed. Choose "
+        "several to set them side by side; the sidebar lists them by date and shows the last one opened."
     )
-    st.file_uploader("Upload a saved dataset", type=["zip"], key="upload_zip", on_change=load_zip)
+    st.file_uploader(
+        "Upload saved datasets", type=["zip"], key="upload_zip", on_change=load_zips, accept_multiple_files=True
+    )
     show_error("zip")
+
+
+def collection_notes() -> None:
+    """The dataset folders left out of the list because they could not be read: one line each."""
+    for line in loaders.dataset_listing().skipped_lines:
+        st.warning(md_escape(line), icon=":material/folder_off:")

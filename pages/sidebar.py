@@ -117,13 +117,18 @@ def _init_state(initial: selection.Selection) -> None:
         st.session_state.setdefault(key, value)
 
 
+def _fallback(dataset_ids: list[str]) -> str:
+    """The dataset shown when the one asked for is not there: the default, else the newest."""
+    return selection.DEFAULT_DATASET if selection.DEFAULT_DATASET in dataset_ids else dataset_ids[0]
+
+
 def _warn_foreign_link(dataset_ids: list[str]) -> None:
     """Say what a link's unknown ``dataset`` really is, never switching silently (the text quoted via shown())."""
     requested = st.query_params.get("dataset")
     requested = dataset_folders.current_id(requested) if requested else requested
     if not requested or requested in dataset_ids or st.session_state.get("f_dataset") == requested:
         return
-    fallback = md_escape(loaders.load_dataset(dataset_ids[0]).title)
+    fallback = md_escape(loaders.load_dataset(_fallback(dataset_ids)).title)
     if loaders.is_upload_id(requested):  # spelt as this app names uploads: one made in another session
         st.warning(
             "This link names a dataset uploaded in another browser session; uploads stay in the session that "
@@ -143,7 +148,8 @@ def _shown_place(name: str) -> str:
 
 def sidebar() -> selection.Selection:
     """Render the shared sidebar, keep the URL in step, and store the selection."""
-    dataset_ids = loaders.available_datasets()
+    listing = loaders.dataset_listing()  # newest first, each with its date
+    dataset_ids = listing.ids
     _init_state(selection.from_params(_params(), dataset_ids, dataset_folders.former_ids()))
     try:
         loaders.load_areas()
@@ -154,15 +160,19 @@ def sidebar() -> selection.Selection:
     if pending in dataset_ids:
         use_dataset(pending)
     if st.session_state.get("f_dataset") not in dataset_ids:
-        st.session_state["f_dataset"] = dataset_ids[0]
+        st.session_state["f_dataset"] = _fallback(dataset_ids)
     with st.sidebar:
         st.header("Filters")
-        titles = {i: loaders.load_dataset(i).title for i in dataset_ids}
+        labels = listing.labels  # "TOP10VPN, via The Mail on Sunday · published Nov 2021"
         dataset_id = st.selectbox(
-            "Dataset", dataset_ids, key="f_dataset", format_func=titles.__getitem__,
-            help="Where the counts come from; see the Data page for provenance.",
+            "Dataset", dataset_ids, key="f_dataset", format_func=labels.__getitem__,
+            help="Where the counts come from, newest first, each with its date (a count's UTC time); "
+            "see the Data page for provenance.",
         )
-        dataset = loaders.load_dataset(dataset_id)
+        try:  # a listed folder whose observations cannot be read: one line, not a traceback
+            dataset = loaders.load_dataset(dataset_id)
+        except AtlasError as err:
+            fail(err)
         only = dataset.shown_vendor("all")  # "hikvision" for a table that counted Hikvision alone
         choice = dataset.splits_vendors and only == "all"
         if not choice:

@@ -12,6 +12,10 @@ atlas_data_dir  a session temp folder for tests that fetch or write caches
 fetched         ``areas.fetch()`` into ``atlas_data_dir``: (frame, path, origin)
 assets_mirror   a folder holding the pinned npm tarballs (the real asset cache, which
                 ``python -m geo fetch`` fills; usable as ``CAMERA_ATLAS_ASSETS_MIRROR``)
+monthly_collection  a collection folder holding four monthly scans (``monthly_scans.write_months``:
+                2026-09-01T0600Z … 2026-12-01T0600Z, counts changing between months)
+no_local_scans  (autouse) the default collection is an empty folder: no test reads the scans a
+                developer keeps in ``data/scans/`` (``CAMERA_ATLAS_SCANS_DIR``)
 
 Function fixtures
 -----------------
@@ -39,6 +43,7 @@ from geo import areas, assets, datasets, places, sources
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import monthly_scans  # noqa: E402
 from atlas_testing import DATA_ENV, MIRROR_ENV, SHIPPED_ID  # noqa: E402
 
 
@@ -103,6 +108,20 @@ def fetched(mirror: Path, atlas_data_dir: Path) -> tuple[gpd.GeoDataFrame, Path,
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(DATA_ENV, str(atlas_data_dir))
         return areas.fetch(mirror)
+
+
+@pytest.fixture(scope="session")
+def monthly_collection(tmp_path_factory: pytest.TempPathFactory, resolver: places.Resolver) -> Path:
+    folder = tmp_path_factory.mktemp("monthly-collection")
+    monthly_scans.write_months(folder, resolver)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_local_scans(tmp_path_factory: pytest.TempPathFactory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(dataset_folders.SCANS_ENV, str(tmp_path_factory.mktemp("no-scans")))
+        yield
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ codes. Point the official ``shodan`` package at it with ``SHODAN_API_URL``::
 
 Keys: :data:`MEMBER_KEY` is answered; :data:`FREE_KEY` gets 403 (no membership, as Shodan
 answers filters on a free account); any other key gets 401. Queries containing "hikvision" or
-"dahua" get that vendor's figures (:data:`CITIES`, :data:`TOTALS`), any other query a total of 0.
+"dahua" get that vendor's figures (the instance's ``cities`` and ``totals``, by default
+:data:`CITIES` and :data:`TOTALS`; change them between two counts to make a later "month"),
+any other query a total of 0.
 
 Misbehaviour on demand: ``fake.script(Reply(429, {...}), ...)`` answers the next calls with
 those replies, in order, before answering normally again; ``fake.delay`` (seconds) holds every
@@ -90,21 +92,26 @@ def vendor_of(query: str) -> str | None:
     return next((v for v in CITIES if v in lowered), None)
 
 
-def expected(vendor: str, size: int = 1000) -> tuple[int, list[tuple[str, int]]]:
-    """What the fake answers for ``vendor`` with a city facet of ``size``: total and cities."""
-    cities = sorted(CITIES[vendor].items(), key=lambda item: -item[1])[:size]
-    return TOTALS[vendor], cities
+def expected(
+    vendor: str, size: int = 1000, cities: dict[str, dict[str, int]] | None = None, totals: dict[str, int] | None = None
+) -> tuple[int, list[tuple[str, int]]]:
+    """What the fake answers for ``vendor`` with a city facet of ``size``: total and cities
+    (of ``cities``/``totals``, by default :data:`CITIES` and :data:`TOTALS`)."""
+    ranked = sorted((cities or CITIES)[vendor].items(), key=lambda item: -item[1])[:size]
+    return (totals or TOTALS)[vendor], ranked
 
 
-def count_answer(query: str, facets: str) -> dict:
+def count_answer(
+    query: str, facets: str, cities: dict[str, dict[str, int]] | None = None, totals: dict[str, int] | None = None
+) -> dict:
     """The JSON body for a successful count."""
     vendor = vendor_of(query)
-    answer: dict = {"total": TOTALS[vendor] if vendor else 0, "matches": [], "facets": {}}
+    answer: dict = {"total": (totals or TOTALS)[vendor] if vendor else 0, "matches": [], "facets": {}}
     for spec in filter(None, facets.split(",")):
         name, _, size = spec.partition(":")
         limit = int(size) if size.isdigit() else 10
-        cities = expected(vendor, limit)[1] if vendor and name == "city" else []
-        answer["facets"][name] = [{"count": count, "value": value} for value, count in cities]
+        cities_ = expected(vendor, limit, cities, totals)[1] if vendor and name == "city" else []
+        answer["facets"][name] = [{"count": count, "value": value} for value, count in cities_]
     return answer
 
 
@@ -113,6 +120,9 @@ class FakeShodan:
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
+        # The figures answered: vendor → city → results, and vendor → total (change them between counts).
+        self.cities: dict[str, dict[str, int]] = {vendor: dict(found) for vendor, found in CITIES.items()}
+        self.totals: dict[str, int] = dict(TOTALS)
         self.requests: list[Seen] = []
         self.sent = 0  # body bytes written, all answers together
         self._script: deque[Reply] = deque()
@@ -172,7 +182,7 @@ class FakeShodan:
             return Reply(401, {"error": "Invalid API key"})
         if not params.get("query"):
             return Reply(400, {"error": "Empty search query"})
-        return Reply(200, count_answer(params["query"], params.get("facets", "")))
+        return Reply(200, count_answer(params["query"], params.get("facets", ""), self.cities, self.totals))
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)

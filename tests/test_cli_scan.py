@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from atlas_testing import DATA_ENV, MIRROR_ENV, REPO_ROOT
-from fake_shodan import FREE_KEY, MEMBER_KEY, TOTALS, FakeShodan, Reply
+from fake_shodan import CITIES, FREE_KEY, MEMBER_KEY, TOTALS, FakeShodan, Reply
+from geo import dataset_folders
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,70 @@ def test_a_hostile_answer_is_one_line(env: dict[str, str], fake: FakeShodan, tmp
     assert done.stderr.count("\n") == 1 and needle in done.stderr and "Traceback" not in done.stderr
     assert MEMBER_KEY.lower() not in done.stderr.lower()
     assert not (tmp_path / "scan").exists()
+
+
+# -- --into: a collection of dated counts, one new folder per count -------------------------
+
+
+def _counted_at(folder: Path) -> datetime:
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return datetime.fromisoformat(package["scan"]["counted_at"].replace("Z", "+00:00"))
+
+
+def test_into_adds_one_dated_folder_per_count_and_never_overwrites(env: dict[str, str], fake: FakeShodan, tmp_path: Path) -> None:
+    into = tmp_path / "scans"
+    into.mkdir()
+    first = run(env, "--into", str(into))
+    assert first.returncode == 0, first.stderr
+    [written] = list(into.iterdir())
+    assert first.stdout.splitlines()[-1].startswith(f"wrote {written} (Shodan results counted ")
+    assert written.name == _counted_at(written).strftime("%Y-%m-%dT%H%MZ")
+    before = everything_written(into)
+
+    # A later "month": the fake counts fewer Dahua results, London more, and a new city.
+    fake.totals = {**TOTALS, "dahua": TOTALS["dahua"] - 5_000}
+    fake.cities = {"hikvision": {**CITIES["hikvision"], "London": 23_000, "Norwich": 640}, "dahua": {
+        city: count // 2 for city, count in CITIES["dahua"].items()}}
+    try:
+        second = run(env, "--into", str(into))
+    finally:
+        fake.totals, fake.cities = dict(TOTALS), {v: dict(c) for v, c in CITIES.items()}
+    assert second.returncode == 0, second.stderr
+    later = next(p for p in into.iterdir() if p != written)
+    same_minute = _counted_at(later).strftime("%Y-%m-%dT%H%MZ") == written.name
+    assert later.name == _counted_at(later).strftime("%Y-%m-%dT%H%MZ") + ("-2" if same_minute else "")
+    assert second.stdout.splitlines()[-1].startswith(f"wrote {later} (")
+    assert sorted(p.name for p in into.iterdir()) == sorted([written.name, later.name]), "no partial folder"
+    assert everything_written(written) == before  # the first count untouched
+
+    counts = {}
+    for folder in (written, later):
+        rows = dataset_folders.load_folder(folder).observations.set_index(["place", "vendor"])["networks"]
+        counts[folder] = rows
+    assert counts[written][("United Kingdom", "dahua")] == TOTALS["dahua"]
+    assert counts[later][("United Kingdom", "dahua")] == TOTALS["dahua"] - 5_000
+    assert counts[later][("London", "hikvision")] == 23_000 and counts[later][("Norwich", "hikvision")] == 640
+    assert ("Norwich", "hikvision") not in counts[written].index
+    assert _counted_at(later) >= _counted_at(written)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--into", "no/such/collection"), "--into no/such/collection does not exist: create the collection folder first"),
+        (("--into", "README.md"), "is not a folder"),
+    ],
+)
+def test_into_a_missing_collection_is_refused_before_any_call(env: dict[str, str], fake: FakeShodan, args: tuple, needle: str) -> None:
+    calls = len(fake.requests)
+    done = run(env, *args)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and needle in done.stderr, done.stderr
+    assert len(fake.requests) == calls, "no call made"
+
+
+def test_out_and_into_are_one_or_the_other(env: dict[str, str], tmp_path: Path) -> None:
+    both = run(env, "--out", str(tmp_path / "a"), "--into", str(tmp_path))
+    neither = run(env)
+    assert both.returncode == neither.returncode == 2
+    assert "not allowed with argument" in both.stderr and "one of the arguments --out --into is required" in neither.stderr
+    assert both.stderr.count("\n") == neither.stderr.count("\n") == 1

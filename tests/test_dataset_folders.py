@@ -20,7 +20,7 @@ def test_the_shipped_dataset_keeps_its_former_id() -> None:
     assert dataset_folders.current_id("top10vpn-2022") == SHIPPED_ID
     assert dataset_folders.load("top10vpn-2022").id == SHIPPED_ID
     shipped = dataset_folders.load_shipped(SHIPPED_ID)
-    assert shipped.published == "2021-11" and shipped.date_label == "published November 2021 (scan date not stated)"
+    assert shipped.published == "2021-11" and shipped.date_label == "published November 2021, scan date not stated"
 
 
 def test_a_saved_dataset_opens_again_with_its_provenance() -> None:
