@@ -1,0 +1,233 @@
+"""Change over time at scale: 36 monthly Shodan counts × 1,000 cities, series at LAD level.
+
+The issue's target (issue 16): the series at LAD level built in at most 1 s warm, in under
+1 GB, beside a plain pandas pivot of the same figures. The counts are made here, no server:
+each month a :class:`geo.scan.ScanResult` whose two vendors list their 1,000 largest cities
+(real UK place names the resolver matches: LAD names and GeoNames towns), counts drifting
+month to month (seeded), so cities drop in and out of the top 1,000. Each is summarised
+(:func:`geo.scan_dataset.summarise`) and read back as a dataset (``as_dataset``), dated monthly
+from 2024-01-01T06:00Z.
+
+Prints ``name: value unit`` lines:
+
+* ``cold_series_for``: :func:`geo.history.series_for` with a fresh resolver: every
+  dataset's names resolved and its table built, then the series; split into its parts
+  (``cold_resolve``: the names; ``cold_tables``: the tables from resolved names);
+* ``warm_build_series``: the way the app does it, tables already built and cached per
+  dataset: :func:`geo.history.build_series` alone (median), against the 1 s target;
+* ``warm_series_for``: ``series_for`` again with the resolver's memo warm (tables rebuilt);
+* ``pandas_pivot``: the reference, a plain ``pivot`` of the same per-LAD figures (long frame
+  dataset × LAD code → wide), and the ratio of the two;
+* ``peak_traced`` (tracemalloc, a cold ``series_for`` run again under it) and ``peak_rss``
+  (the process's maximum resident set), against 1 GB;
+* ``cli_history``: ``python -m geo history --collection DIR --level lad --json`` over the 36
+  folders, wall time and the child's peak RSS (information: it loads boundaries and builds
+  the resolver too).
+
+Never asserts a time. Needs the prepared areas (``make data``):
+
+    CAMERA_ATLAS_GEO_MIRROR=/work/shared/geo .venv/bin/python bench/bench_history.py [--months 36] [--cities 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+for folder in (REPO_ROOT, HERE):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from timing import show, timed  # noqa: E402
+
+from geo import areas, gazetteer, history, metrics, places, scan, scan_dataset  # noqa: E402
+
+START = datetime(2024, 1, 1, 6, 0, tzinfo=timezone.utc)
+TARGET_SECONDS = 1.0
+TARGET_BYTES = 1024**3
+MB = 1024 * 1024
+POOL_FACTOR = 1.3  # names in the pool per listed city: the rest wait below the top N
+
+
+def month(i: int) -> datetime:
+    """The first of the i-th month after January 2024, 06:00 UTC."""
+    year, index = divmod(i, 12)
+    return START.replace(year=START.year + year, month=index + 1)
+
+
+def place_pool(frame, resolver: places.Resolver, size: int) -> list[str]:
+    """``size`` real UK place names the resolver matches to distinct units: LAD names, then the
+    most populous GeoNames towns (one name per distinct set of LADs, never the whole country)."""
+    towns = gazetteer.load_towns(frame).sort_values("population", ascending=False)
+    candidates = list(dict.fromkeys([*frame["name"], *towns["name"]]))
+    pool: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    for start in range(0, len(candidates), 500):
+        batch = candidates[start:start + 500]
+        for name, found in zip(batch, resolver.resolve_many(batch)):
+            codes = tuple(sorted(found.lad_codes or ()))
+            if found.status != "matched" or found.national or not codes:
+                continue
+            pool.append(name)  # two towns in one LAD are two cities summed there, as a real count does
+            seen.add(codes)
+            if len(pool) == size:
+                return pool
+    raise SystemExit(f"only {len(pool)} matching place names found, {size} needed")
+
+
+def monthly_results(pool: list[str], months: int, cities: int, rng: random.Random) -> list[scan.ScanResult]:
+    """Each month's scan: per vendor its ``cities`` largest of the pool, counts drifting (a
+    random walk per city and vendor, one vendor falling slowly)."""
+    queries = {q.vendor: q for q in scan.read_queries()}
+    base = {v: np.array([rng.lognormvariate(3.0, 1.2) for _ in pool]) for v in queries}
+    drift = {v: np.zeros(len(pool)) for v in queries}
+    trend = {"hikvision": -0.01, "dahua": 0.005}
+    out = []
+    for i in range(months):
+        counts = []
+        for vendor, query in queries.items():
+            drift[vendor] += np.array([rng.gauss(trend.get(vendor, 0.0), 0.15) for _ in pool])
+            values = np.maximum(1, np.round(base[vendor] * np.exp(drift[vendor]))).astype(int)
+            top = np.argsort(-values, kind="stable")[:cities]
+            listed = tuple((pool[j], int(values[j])) for j in top)
+            total = int(sum(values) * 1.25)
+            counts.append(scan.VendorCount(vendor=vendor, query=f"{query.query} country:GB", note=query.note,
+                                           total=total, cities=listed))
+        when = month(i)
+        out.append(scan.ScanResult(
+            provider="Shodan", provider_version="shodan 1.31.0", source="Shodan count API (/shodan/host/count)",
+            source_url="https://developer.shodan.io/api", country="GB", facet="city", facet_size=cities,
+            started_at=when, finished_at=when + timedelta(seconds=3), vendors=tuple(counts), calls=2,
+        ))
+    return out
+
+
+def folder_name(result: scan.ScanResult) -> str:
+    return result.started_at.strftime("%Y-%m-%dT%H%MZ")
+
+
+def lad_pivot(tables: list[metrics.Table], ids: list[str]) -> pd.DataFrame:
+    """The reference: the same per-LAD figures as a long frame (dataset, code, networks) pivoted wide."""
+    long = pd.concat([t.rows[["code", "networks"]].assign(dataset=i) for i, t in zip(ids, tables)], ignore_index=True)
+    return long.pivot(index="code", columns="dataset", values="networks")
+
+
+def check_same(series: history.Series, pivot: pd.DataFrame, ids: list[str]) -> None:
+    """The series' values are the pivot's, unit by unit (the bench measures the right thing)."""
+    got = pd.DataFrame(series.values, index=series.units["code"], columns=[p.dataset.id for p in series.points])
+    want = pivot.reindex(index=got.index, columns=got.columns)
+    if not np.allclose(got.to_numpy(), want.to_numpy(dtype=float), equal_nan=True):
+        raise SystemExit("the series and the pivot disagree: the bench compares different figures")
+    if len(got) != len(pivot):
+        raise SystemExit(f"the series has {len(got)} units, the pivot {len(pivot)}")
+
+
+def rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KB on Linux
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--cities", type=int, default=1000, help="cities per vendor per count (the facet size)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each warm step (median)")
+    parser.add_argument("--skip-cli", action="store_true", help="leave out the command-line run")
+    args = parser.parse_args()
+    wall = time.perf_counter()
+
+    frame = areas.load_areas()
+    towns = gazetteer.load_towns(frame)
+    setup_resolver = places.build_resolver(frame, towns=towns)
+    rng = random.Random(16)
+    pool = place_pool(frame, setup_resolver, int(args.cities * POOL_FACTOR))
+    results = monthly_results(pool, args.months, args.cities, rng)
+    start = time.perf_counter()
+    datasets = [scan_dataset.as_dataset(scan_dataset.summarise(r, setup_resolver), folder_name(r)) for r in results]
+    show("datasets", f"{len(datasets)} counts x {args.cities:,} cities per vendor "
+         f"({len(pool):,} names in the pool, {sum(len(d.observations) for d in datasets):,} rows)")
+    show("setup_summarise_and_read", time.perf_counter() - start, "s")
+
+    # (a) cold: a fresh resolver (empty memo), every name resolved, every table built.
+    resolver = places.build_resolver(frame, towns=towns)
+    start = time.perf_counter()
+    cold = history.series_for(datasets, resolver, frame, level="lad")
+    show("cold_series_for", time.perf_counter() - start, "s")
+    resolver = places.build_resolver(frame, towns=towns)
+    start = time.perf_counter()
+    matched = [metrics.match_dataset(d, resolver) for d in datasets]
+    show("cold_resolve", time.perf_counter() - start, "s (names of 36 datasets, fresh resolver)")
+    start = time.perf_counter()
+    tables = [metrics.build_table(d, resolver, frame, level="lad", matched=m) for d, m in zip(datasets, matched)]
+    show("cold_tables", time.perf_counter() - start, "s (LAD tables from resolved names)")
+
+    # (b) warm: tables cached per dataset (as load_view caches them), only the series built.
+    entries = list(zip(datasets, tables))
+    warm_seconds, series = timed(lambda: history.build_series(entries, "networks"), args.repeat)
+    show("warm_build_series", warm_seconds, f"s (target <= {TARGET_SECONDS:g} s)")
+    again_seconds, _ = timed(lambda: history.series_for(datasets, resolver, frame, level="lad"), 1)
+    show("warm_series_for", again_seconds, "s (resolver memo warm, tables rebuilt)")
+    show("series_shape", f"{len(series.units):,} units x {len(series.points)} dates, "
+         f"{int(np.isnan(series.values).sum()):,} gaps, {len(series.notes)} notes")
+
+    # (c) the reference: the same per-LAD figures pivoted by plain pandas.
+    ids = [d.id for d in datasets]
+    pivot_seconds, pivot = timed(lambda: lad_pivot(tables, ids), args.repeat)
+    check_same(series, pivot, ids)
+    check_same(cold, pivot, ids)
+    show("pandas_pivot", pivot_seconds, "s (long dataset x LAD code -> wide, same figures)")
+    show("build_series_over_pivot", warm_seconds / pivot_seconds, "x")
+
+    # (d) memory: a cold series_for under tracemalloc (Python allocations), and the process's peak RSS.
+    del cold
+    gc.collect()
+    resolver = places.build_resolver(frame, towns=towns)
+    tracemalloc.start()
+    history.series_for(datasets, resolver, frame, level="lad")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    show("peak_traced_series_for", peak / MB, f"MB (tracemalloc, cold; target < {TARGET_BYTES // MB:,} MB)")
+    show("peak_rss", rss_bytes() / MB, f"MB (whole bench process; target < {TARGET_BYTES // MB:,} MB)")
+
+    if not args.skip_cli:
+        with tempfile.TemporaryDirectory() as work:
+            collection = Path(work) / "scans"
+            collection.mkdir()
+            for result in results:
+                scan_dataset.write_dataset(scan_dataset.summarise(result, setup_resolver),
+                                           collection / folder_name(result))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "geo", "history", "--collection", str(collection), "--level", "lad", "--json"],
+                cwd=REPO_ROOT, capture_output=True, text=True, env=os.environ.copy(),
+            )
+            seconds = time.perf_counter() - start
+            child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if done.returncode != 0:
+            show("cli_history", f"failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
+        else:
+            out = json.loads(done.stdout)
+            show("cli_history", seconds, f"s wall ({len(out['series'])} dates, {len(out['rows']):,} rows, "
+                 f"{len(done.stdout) / MB:.1f} MB of JSON)")
+            show("cli_peak_rss", max(child_rss, before) / 1024, "MB")
+    show("bench_wall", time.perf_counter() - wall, "s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
