@@ -18,8 +18,9 @@ Prints ``name: value unit`` lines:
 * ``warm_series_for``: ``series_for`` again with the resolver's memo warm (tables rebuilt);
 * ``pandas_pivot``: the reference, a plain ``pivot`` of the same per-LAD figures (long frame
   dataset × LAD code → wide), and the ratio of the two;
-* ``peak_traced`` (tracemalloc, a cold ``series_for`` run again under it) and ``peak_rss``
-  (the process's maximum resident set), against 1 GB;
+* ``peak_traced_build_series`` (tracemalloc: what building the series allocates) and ``peak_rss``
+  (this process's maximum resident set: areas, resolver, the datasets, their tables and the
+  series, cold and warm), against 1 GB;
 * ``cli_history``: ``python -m geo history --collection DIR --level lad --json`` over the 36
   folders, wall time and the child's peak RSS (information: it loads boundaries and builds
   the resolver too).
@@ -36,7 +37,9 @@ import gc
 import json
 import os
 import random
+import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +47,7 @@ import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable, TypeVar
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -53,7 +57,7 @@ for folder in (REPO_ROOT, HERE):
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from timing import show, timed  # noqa: E402
+from timing import show  # noqa: E402
 
 from geo import areas, gazetteer, history, metrics, places, scan, scan_dataset  # noqa: E402
 
@@ -61,7 +65,21 @@ START = datetime(2024, 1, 1, 6, 0, tzinfo=timezone.utc)
 TARGET_SECONDS = 1.0
 TARGET_BYTES = 1024**3
 MB = 1024 * 1024
+T = TypeVar("T")
 POOL_FACTOR = 1.3  # names in the pool per listed city: the rest wait below the top N
+
+
+# ``python -m geo`` that reports its peak RSS on the way out. /proc's VmHWM, not getrusage: a child's
+# ru_maxrss keeps the RSS of the process it was forked from, so it would report this bench's.
+CLI_CHILD = """
+import re, runpy, sys
+sys.argv = ["geo", *sys.argv[1:]]
+try:
+    runpy.run_module("geo", run_name="__main__", alter_sys=True)
+finally:
+    status = open("/proc/self/status").read()
+    print(re.search(r"VmHWM:.*", status).group(0), file=sys.stderr)
+"""
 
 
 def month(i: int) -> datetime:
@@ -127,7 +145,7 @@ def lad_pivot(tables: list[metrics.Table], ids: list[str]) -> pd.DataFrame:
     return long.pivot(index="code", columns="dataset", values="networks")
 
 
-def check_same(series: history.Series, pivot: pd.DataFrame, ids: list[str]) -> None:
+def check_same(series: history.Series, pivot: pd.DataFrame) -> None:
     """The series' values are the pivot's, unit by unit (the bench measures the right thing)."""
     got = pd.DataFrame(series.values, index=series.units["code"], columns=[p.dataset.id for p in series.points])
     want = pivot.reindex(index=got.index, columns=got.columns)
@@ -135,6 +153,20 @@ def check_same(series: history.Series, pivot: pd.DataFrame, ids: list[str]) -> N
         raise SystemExit("the series and the pivot disagree: the bench compares different figures")
     if len(got) != len(pivot):
         raise SystemExit(f"the series has {len(got)} units, the pivot {len(pivot)}")
+
+
+def measured(func: Callable[[], T], repeat: int = 0) -> tuple[float, float, T]:
+    """Wall and CPU seconds (this process, all its threads) of one call, or the medians of
+    ``repeat`` calls after a warm-up call; and the last result. CPU time says what the work
+    costs when the machine is busy with other things (wall time then includes waiting)."""
+    result = func() if repeat else None
+    walls, cpus = [], []
+    for _ in range(max(repeat, 1)):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = func()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result  # type: ignore[return-value]
 
 
 def rss_bytes() -> int:
@@ -157,74 +189,72 @@ def main() -> int:
     pool = place_pool(frame, setup_resolver, int(args.cities * POOL_FACTOR))
     results = monthly_results(pool, args.months, args.cities, rng)
     start = time.perf_counter()
-    datasets = [scan_dataset.as_dataset(scan_dataset.summarise(r, setup_resolver), folder_name(r)) for r in results]
+    summaries = [scan_dataset.summarise(r, setup_resolver) for r in results]
+    datasets = [scan_dataset.as_dataset(summary, folder_name(r)) for summary, r in zip(summaries, results)]
     show("datasets", f"{len(datasets)} counts x {args.cities:,} cities per vendor "
          f"({len(pool):,} names in the pool, {sum(len(d.observations) for d in datasets):,} rows)")
     show("setup_summarise_and_read", time.perf_counter() - start, "s")
 
     # (a) cold: a fresh resolver (empty memo), every name resolved, every table built.
     resolver = places.build_resolver(frame, towns=towns)
-    start = time.perf_counter()
-    cold = history.series_for(datasets, resolver, frame, level="lad")
-    show("cold_series_for", time.perf_counter() - start, "s")
+    wall_s, cpu_s, cold = measured(lambda: history.series_for(datasets, resolver, frame, level="lad"))
+    show("cold_series_for", wall_s, f"s (cpu {cpu_s:.3f} s)")
     resolver = places.build_resolver(frame, towns=towns)
-    start = time.perf_counter()
-    matched = [metrics.match_dataset(d, resolver) for d in datasets]
-    show("cold_resolve", time.perf_counter() - start, "s (names of 36 datasets, fresh resolver)")
-    start = time.perf_counter()
-    tables = [metrics.build_table(d, resolver, frame, level="lad", matched=m) for d, m in zip(datasets, matched)]
-    show("cold_tables", time.perf_counter() - start, "s (LAD tables from resolved names)")
+    wall_s, cpu_s, matched = measured(lambda: [metrics.match_dataset(d, resolver) for d in datasets])
+    show("cold_resolve", wall_s, f"s (cpu {cpu_s:.3f} s; names of {len(datasets)} datasets, fresh resolver)")
+    wall_s, cpu_s, tables = measured(
+        lambda: [metrics.build_table(d, resolver, frame, level="lad", matched=m) for d, m in zip(datasets, matched)])
+    show("cold_tables", wall_s, f"s (cpu {cpu_s:.3f} s; LAD tables from resolved names)")
 
     # (b) warm: tables cached per dataset (as load_view caches them), only the series built.
     entries = list(zip(datasets, tables))
-    warm_seconds, series = timed(lambda: history.build_series(entries, "networks"), args.repeat)
-    show("warm_build_series", warm_seconds, f"s (target <= {TARGET_SECONDS:g} s)")
-    again_seconds, _ = timed(lambda: history.series_for(datasets, resolver, frame, level="lad"), 1)
-    show("warm_series_for", again_seconds, "s (resolver memo warm, tables rebuilt)")
+    warm_s, warm_cpu, series = measured(lambda: history.build_series(entries, "networks"), args.repeat)
+    show("warm_build_series", warm_s, f"s (cpu {warm_cpu:.3f} s; median of {args.repeat}; target <= {TARGET_SECONDS:g} s)")
+    wall_s, cpu_s, _ = measured(lambda: history.series_for(datasets, resolver, frame, level="lad"))
+    show("warm_series_for", wall_s, f"s (cpu {cpu_s:.3f} s; resolver memo warm, tables rebuilt)")
     show("series_shape", f"{len(series.units):,} units x {len(series.points)} dates, "
          f"{int(np.isnan(series.values).sum()):,} gaps, {len(series.notes)} notes")
 
     # (c) the reference: the same per-LAD figures pivoted by plain pandas.
     ids = [d.id for d in datasets]
-    pivot_seconds, pivot = timed(lambda: lad_pivot(tables, ids), args.repeat)
-    check_same(series, pivot, ids)
-    check_same(cold, pivot, ids)
-    show("pandas_pivot", pivot_seconds, "s (long dataset x LAD code -> wide, same figures)")
-    show("build_series_over_pivot", warm_seconds / pivot_seconds, "x")
+    pivot_s, pivot_cpu, pivot = measured(lambda: lad_pivot(tables, ids), args.repeat)
+    check_same(series, pivot)
+    check_same(cold, pivot)
+    show("pandas_pivot", pivot_s, f"s (cpu {pivot_cpu:.3f} s; median of {args.repeat}; long dataset x LAD code -> wide, "
+         "same figures)")
+    show("build_series_over_pivot", warm_s / pivot_s, f"x (cpu {warm_cpu / pivot_cpu:.1f} x)")
 
-    # (d) memory: a cold series_for under tracemalloc (Python allocations), and the process's peak RSS.
+    # (d) memory: what building the series allocates (tracemalloc; a cold series_for traced takes
+    # minutes), and the peak RSS of this whole process: areas, resolver, 36 datasets, their tables, series.
     del cold
     gc.collect()
-    resolver = places.build_resolver(frame, towns=towns)
     tracemalloc.start()
-    history.series_for(datasets, resolver, frame, level="lad")
+    history.build_series(entries, "networks")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    show("peak_traced_series_for", peak / MB, f"MB (tracemalloc, cold; target < {TARGET_BYTES // MB:,} MB)")
+    show("peak_traced_build_series", peak / MB, f"MB (tracemalloc, from cached tables; target < {TARGET_BYTES // MB:,} MB)")
     show("peak_rss", rss_bytes() / MB, f"MB (whole bench process; target < {TARGET_BYTES // MB:,} MB)")
 
     if not args.skip_cli:
         with tempfile.TemporaryDirectory() as work:
             collection = Path(work) / "scans"
             collection.mkdir()
-            for result in results:
-                scan_dataset.write_dataset(scan_dataset.summarise(result, setup_resolver),
-                                           collection / folder_name(result))
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            for summary, result in zip(summaries, results):
+                scan_dataset.write_dataset(summary, collection / folder_name(result))
             start = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "geo", "history", "--collection", str(collection), "--level", "lad", "--json"],
+                [sys.executable, "-c", CLI_CHILD, "history", "--collection", str(collection), "--level", "lad", "--json"],
                 cwd=REPO_ROOT, capture_output=True, text=True, env=os.environ.copy(),
             )
             seconds = time.perf_counter() - start
-            child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        peak = re.search(r"VmHWM:\s+(\d+) kB", done.stderr)
         if done.returncode != 0:
             show("cli_history", f"failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
         else:
             out = json.loads(done.stdout)
             show("cli_history", seconds, f"s wall ({len(out['series'])} dates, {len(out['rows']):,} rows, "
                  f"{len(done.stdout) / MB:.1f} MB of JSON)")
-            show("cli_peak_rss", max(child_rss, before) / 1024, "MB")
+            show("cli_peak_rss", int(peak.group(1)) / 1024 if peak else "unknown", "MB (the command's process)")
     show("bench_wall", time.perf_counter() - wall, "s")
     return 0
 
