@@ -89,20 +89,18 @@ def month(i: int) -> datetime:
 
 
 def place_pool(frame, resolver: places.Resolver, size: int) -> list[str]:
-    """``size`` real UK place names the resolver matches to distinct units: LAD names, then the
-    most populous GeoNames towns (one name per distinct set of LADs, never the whole country)."""
+    """``size`` real UK place names the resolver matches to a place (never the whole country): LAD
+    names, then the most populous GeoNames towns. Several towns in one LAD are several cities
+    summed there, as in a real count."""
     towns = gazetteer.load_towns(frame).sort_values("population", ascending=False)
     candidates = list(dict.fromkeys([*frame["name"], *towns["name"]]))
     pool: list[str] = []
-    seen: set[tuple[str, ...]] = set()
     for start in range(0, len(candidates), 500):
         batch = candidates[start:start + 500]
         for name, found in zip(batch, resolver.resolve_many(batch)):
-            codes = tuple(sorted(found.lad_codes or ()))
-            if found.status != "matched" or found.national or not codes:
+            if found.status != "matched" or found.national or not found.lad_codes:
                 continue
-            pool.append(name)  # two towns in one LAD are two cities summed there, as a real count does
-            seen.add(codes)
+            pool.append(name)
             if len(pool) == size:
                 return pool
     raise SystemExit(f"only {len(pool)} matching place names found, {size} needed")
