@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -237,16 +238,27 @@ def build_table(
     )
 
 
-def _sums(lads: pd.DataFrame, codes: tuple[str, ...]) -> tuple[int, float]:
-    part = lads.loc[list(codes)]
-    return int(part["population"].sum()), float(part["area_km2"].sum())
+def _sums(lads: pd.DataFrame, code_sets: Iterable[tuple[str, ...]]) -> list[tuple[int, float]]:
+    """Residents and land area of each set of LAD codes (summed in the set's order, as ``lads.loc`` would).
+
+    Positions into plain arrays rather than ``lads.loc`` per set: on the string index that
+    costs ~2 ms a set, ~0.7 s for a table of 360 units, and a series builds one table per date.
+    """
+    position = {code: i for i, code in enumerate(lads.index)}
+    population = lads["population"].to_numpy()
+    area = lads["area_km2"].to_numpy(dtype=float)
+    out = []
+    for codes in code_sets:
+        at = [position[c] for c in codes]
+        out.append((int(population[at].sum()), float(area[at].sum())))
+    return out
 
 
 def _place_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame) -> pd.DataFrame:
     units = by_set.copy()
     units["name"] = [_place_name(resolver, c, i) for c, i in zip(units["lad_codes"], units["inputs"])]
     units["code"] = units["lad_codes"].map(lambda c: _group_code(resolver, c))
-    sums = [_sums(lads, c) for c in units["lad_codes"]]
+    sums = _sums(lads, units["lad_codes"])
     units["population"] = units["covered_population"] = [p for p, _ in sums]
     units["area_km2"] = units["covered_area_km2"] = [a for _, a in sums]
     return units
@@ -274,10 +286,11 @@ def _lad_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame, not
 
 def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     """Counts summed into regions and nations, with the share of residents they cover."""
-    region_of = by_set["lad_codes"].map(lambda c: _single_region(lads, c))
-    for (_, row), region in zip(by_set.iterrows(), region_of):
+    region_of_lad = dict(zip(lads.index, lads["region_code"]))
+    region_of = by_set["lad_codes"].map(lambda c: _single_region(region_of_lad, c))
+    for inputs, region in zip(by_set["inputs"], region_of):
         if pd.isna(region):
-            notes.append(f"{_listed(row['inputs'], ' + ')} spans several regions: left out of the region level")
+            notes.append(f"{_listed(inputs, ' + ')} spans several regions: left out of the region level")
     inside = by_set[region_of.notna()].assign(code=region_of[region_of.notna()])
     stats = region_stats(areas)
     grouped = inside.groupby("code", sort=False).agg(
@@ -289,7 +302,7 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
     grouped["lad_codes"] = grouped["code"].map(lambda r: tuple(sorted(areas.loc[areas["region_code"] == r, "code"])))
     grouped["population"] = grouped["code"].map(stats["population"]).astype("int64")
     grouped["area_km2"] = grouped["code"].map(stats["area_km2"]).astype(float)
-    sums = [_sums(lads, c) for c in grouped["covered"]]
+    sums = _sums(lads, grouped["covered"])
     grouped["covered_population"] = [p for p, _ in sums]
     grouped["covered_area_km2"] = [a for _, a in sums]
     for row in grouped.itertuples(index=False):
@@ -335,8 +348,8 @@ def region_stats(areas: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _single_region(lads: pd.DataFrame, codes: tuple[str, ...]) -> str | None:
-    regions = set(lads.loc[list(codes), "region_code"])
+def _single_region(region_of_lad: dict[str, str], codes: tuple[str, ...]) -> str | None:
+    regions = {region_of_lad[c] for c in codes}
     return regions.pop() if len(regions) == 1 else None
 
 

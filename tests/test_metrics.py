@@ -403,3 +403,33 @@ def test_a_unit_covering_nobody_has_no_rate() -> None:
     })
     out = metrics.add_metrics(grouped, 100, 10_000)
     assert out["per_1k"].isna().all() and out["per_km2"].isna().all()
+
+
+def test_unit_sums_equal_summing_each_units_lads_by_loc(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
+    # build_table sums residents and land area through array positions (fast); each unit's figures
+    # must be exactly what summing its LADs' rows with .loc gives, at every level.
+    names = [*list(areas_frame["name"])[::3], "London", "Wales", "Greater Manchester", "Bangor, Gwynedd"]
+    csv = "place,networks\n" + "".join(f'"{name}",{i + 1}\n' for i, name in enumerate(names))
+    lads = areas_frame.set_index("code")
+    tables = {level: metrics.build_table(dataset_from(csv.encode()), resolver, areas_frame, level=level)
+              for level in ("place", "lad", "region")}
+    for level in ("place", "lad"):
+        rows = tables[level].rows
+        assert rows["lad_codes"].map(len).max() == 33  # London is one unit of 33 LADs
+        for row in rows.itertuples(index=False):
+            part = lads.loc[list(row.lad_codes)]
+            assert row.population == row.covered_population == part["population"].sum()
+            assert row.area_km2 == row.covered_area_km2 == part["area_km2"].sum()
+    # A region covers the LADs of the place units lying wholly inside it.
+    inside: dict[str, set[str]] = {}
+    for codes in tables["place"].rows["lad_codes"]:
+        regions = set(lads.loc[list(codes), "region_code"])
+        if len(regions) == 1:
+            inside.setdefault(regions.pop(), set()).update(codes)
+    regions = tables["region"].rows.set_index("code")
+    assert set(regions.index) == set(inside)
+    for code, covered in inside.items():
+        part = lads.loc[sorted(covered)]
+        assert regions.loc[code, "covered_population"] == part["population"].sum()
+        assert regions.loc[code, "covered_area_km2"] == part["area_km2"].sum()
+        assert regions.loc[code, "population"] == lads.loc[lads["region_code"] == code, "population"].sum()
