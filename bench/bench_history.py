@@ -59,7 +59,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from timing import show  # noqa: E402
 
-from geo import areas, gazetteer, history, metrics, places, scan, scan_dataset  # noqa: E402
+from geo import areas, gazetteer, history, metrics, places, scan, scan_dataset, series_vendors  # noqa: E402
 
 START = datetime(2024, 1, 1, 6, 0, tzinfo=timezone.utc)
 TARGET_SECONDS = 1.0
@@ -195,7 +195,7 @@ def main() -> int:
 
     # (a) cold: a fresh resolver (empty memo), every name resolved, every table built.
     resolver = places.build_resolver(frame, towns=towns)
-    wall_s, cpu_s, cold = measured(lambda: history.series_for(datasets, resolver, frame, level="lad"))
+    wall_s, cpu_s, cold = measured(lambda: series_vendors.series_for(datasets, resolver, frame, level="lad"))
     show("cold_series_for", wall_s, f"s (cpu {cpu_s:.3f} s)")
     resolver = places.build_resolver(frame, towns=towns)
     wall_s, cpu_s, matched = measured(lambda: [metrics.match_dataset(d, resolver) for d in datasets])
@@ -208,7 +208,7 @@ def main() -> int:
     entries = list(zip(datasets, tables))
     warm_s, warm_cpu, series = measured(lambda: history.build_series(entries, "networks"), args.repeat)
     show("warm_build_series", warm_s, f"s (cpu {warm_cpu:.3f} s; median of {args.repeat}; target <= {TARGET_SECONDS:g} s)")
-    wall_s, cpu_s, _ = measured(lambda: history.series_for(datasets, resolver, frame, level="lad"))
+    wall_s, cpu_s, _ = measured(lambda: series_vendors.series_for(datasets, resolver, frame, level="lad"))
     show("warm_series_for", wall_s, f"s (cpu {cpu_s:.3f} s; resolver memo warm, tables rebuilt)")
     show("series_shape", f"{len(series.units):,} units x {len(series.points)} dates, "
          f"{int(np.isnan(series.values).sum()):,} gaps, {len(series.notes)} notes")

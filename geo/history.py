@@ -20,17 +20,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Sequence
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.count_method import break_reason
 from geo.datasets import Dataset
 from geo.errors import AtlasError
-from geo.metrics import Table, build_table
-from geo.places import Resolver
+from geo.metrics import Table
 from geo.time_order import Dated, date_words, dated
-from geo.vocabulary import LEVEL_UNITS, VENDOR_LABELS, Level, Metric, check
+from geo.vocabulary import LEVEL_UNITS, Metric, check
 
 _STATED = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d", "time": "%Y-%m-%dT%H:%MZ"}
 _PRECISIONS = ("year", "month", "day", "time")
@@ -91,6 +89,9 @@ class Series:
     values: np.ndarray
     coverage: np.ndarray
     notes: tuple[str, ...] = ()
+    # Per unit: True where a part of its figure (one vendor's count) covers other places at the
+    # two ends of the last run, though the whole's coverage did not move (geo.vendor_gaps).
+    mixed: np.ndarray | None = None
 
     @property
     def last_run(self) -> tuple[int, int]:
@@ -123,7 +124,8 @@ class Series:
     def same_coverage(self) -> np.ndarray:
         """Per unit: True when its counts cover the same share of residents at both ends of the last run."""
         first, last = self.last_run
-        return np.isclose(self.coverage[:, first], self.coverage[:, last], rtol=0, atol=1e-9)
+        same = np.isclose(self.coverage[:, first], self.coverage[:, last], rtol=0, atol=1e-9)
+        return same if self.mixed is None else same & ~self.mixed
 
     def steps(self) -> np.ndarray:
         """Units × points change from the previous point of the same run (NaN at a run's start or a gap)."""
@@ -228,7 +230,7 @@ def _top_n(dataset: Dataset) -> int | None:
     return int(size) if isinstance(size, int) and size > 0 else None
 
 
-def _unit_key(level: str, rows: pd.DataFrame) -> pd.Series:
+def unit_key(level: str, rows: pd.DataFrame) -> pd.Series:
     """What identifies a unit across datasets: its sorted LAD codes for places ("Manchester" and
     "City of Manchester" are one place), its GSS code for LADs and regions."""
     if level == "place":
@@ -293,7 +295,7 @@ def build_series(
 def _matrix(level: str, tables: list[Table], metric: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Units (latest name) and their units × points values and coverage, NaN where a table lacks a unit."""
     long = pd.concat(
-        [t.rows[["code", "name", "lad_codes", metric, "coverage"]].assign(point=i, key=_unit_key(level, t.rows).to_numpy())
+        [t.rows[["code", "name", "lad_codes", metric, "coverage"]].assign(point=i, key=unit_key(level, t.rows).to_numpy())
          for i, t in enumerate(tables)],
         ignore_index=True,
     )
@@ -314,7 +316,8 @@ def _matrix(level: str, tables: list[Table], metric: str) -> tuple[pd.DataFrame,
     return units, values[order], cover[order]
 
 
-def _listed(names: list[str]) -> str:
+def listed_names(names: list[str]) -> str:
+    """Names for a note: the first few, then "and N more"."""
     shown = ", ".join(names[:NAMES_IN_A_NOTE])
     more = len(names) - NAMES_IN_A_NOTE
     return f"{shown} and {more:,} more" if more > 0 else shown
@@ -330,7 +333,7 @@ def _gap_notes(series: Series) -> list[str]:
             noun = one if len(missing) == 1 else many
             notes.append(
                 f"{date_words(point.dataset)}: {len(missing):,} {noun} with a figure at another date "
-                f"{'has' if len(missing) == 1 else 'have'} none here ({_listed(missing)}): "
+                f"{'has' if len(missing) == 1 else 'have'} none here ({listed_names(missing)}): "
                 f"{point.gap_words}, so unknown, not zero"
             )
     return notes
@@ -347,25 +350,7 @@ def _coverage_notes(series: Series) -> list[str]:
     if not names:
         return []
     return [
-        f"{_listed(names)}: the counts cover a different share of residents in {date_words(series.points[first].dataset)} "
+        f"{listed_names(names)}: the counts cover a different share of residents in {date_words(series.points[first].dataset)} "
         f"and {date_words(series.points[last].dataset)} (more or fewer places counted), so "
         f"{'its' if len(names) == 1 else 'their'} change mixes real change with a change of coverage"
     ]
-
-
-def series_for(
-    datasets: Sequence[Dataset], resolver: Resolver, areas: gpd.GeoDataFrame,
-    vendor: str = "all", level: Level = "place", metric: Metric = "networks",
-) -> Series:
-    """The series of ``datasets`` for ``vendor`` at ``level``: each table built here
-    (:func:`geo.metrics.build_table`). A dataset that did not count ``vendor`` (a combined
-    count in a Hikvision series) is left out with a note, never read as a Hikvision figure."""
-    check("vendor", vendor)
-    check("level", level)
-    entries, left_out = [], []
-    for dataset in datasets:
-        if vendor != "all" and vendor not in dataset.vendors:
-            left_out.append(f"{dataset.short_name} does not count {VENDOR_LABELS[vendor]} on its own: left out of this series")
-            continue
-        entries.append((dataset, build_table(dataset, resolver, areas, vendor=vendor, level=level)))
-    return build_series(entries, metric, left_out)

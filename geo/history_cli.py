@@ -65,7 +65,7 @@ def load_all(specs: list[str], collections: list[str]):
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Print the series as a text table, JSON or CSV."""
-    from geo import areas, exports, history, places
+    from geo import areas, exports, places, series_vendors
 
     if len(args.datasets) + len(args.collection) == 0:
         raise AtlasError("history needs datasets: name two or more (ids, folders, saved zips) or a --collection DIR")
@@ -73,7 +73,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if len(datasets) < 2:
         raise AtlasError(f"a series needs at least two datasets and {len(datasets)} is given: add more counts or folders")
     frame = areas.load_areas(args.mirror)
-    series = history.series_for(
+    series = series_vendors.series_for(
         datasets, places.build_resolver(frame), frame, vendor=args.vendor, level=args.level, metric=args.metric
     )
     if args.json:

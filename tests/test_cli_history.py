@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from atlas_testing import DATA_ENV, MIRROR_ENV, REPO_ROOT, SHIPPED_ID
-from history_months import LADS, MONTHS, write_month
+from monthly_scans import STARTS, facet
 
-MONTH_KEYS = list(MONTHS)
+MONTHS = list(STARTS)
+DATES = [STARTS[m].strftime("%Y-%m-%dT%H:%MZ") for m in MONTHS]
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +26,13 @@ def env(mirror: Path, fetched, atlas_data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def collection(tmp_path_factory: pytest.TempPathFactory, resolver) -> Path:
-    folder = tmp_path_factory.mktemp("collection")
-    for month in MONTH_KEYS:
-        write_month(month, resolver, folder)
-    return folder
+def collection(monthly_collection: Path) -> Path:
+    return monthly_collection
+
+
+@pytest.fixture(scope="module")
+def code(resolver):
+    return lambda city: resolver.resolve(city).lad_codes[0]
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -39,34 +42,34 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_json_over_a_collection_and_a_study(env, collection: Path) -> None:
+def test_json_over_a_collection_and_a_study(env, collection: Path, code) -> None:
     done = run(env, SHIPPED_ID, "--collection", str(collection), "--level", "lad", "--vendor", "all", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert [s["date"] for s in data["series"]] == ["2021-11", *MONTH_KEYS]
+    assert [s["date"] for s in data["series"]] == ["2021-11", *DATES]
     assert [s["comparable_with_previous"] for s in data["series"]] == [False, False, True, True, True]
-    manchester = next(r for r in data["rows"] if r["code"] == LADS["Manchester"])
-    scans = [MONTHS[m]["hikvision"]["Manchester"] + MONTHS[m]["dahua"]["Manchester"] for m in MONTH_KEYS]
+    manchester = next(r for r in data["rows"] if r["code"] == code("Manchester"))
+    scans = [facet(m, "hikvision")["Manchester"] + facet(m, "dahua")["Manchester"] for m in MONTHS]
     assert manchester["values"] == [7436, *scans]
     assert manchester["change"] == scans[-1] - scans[0]  # over the scans: the study is another line
-    bristol = next(r for r in data["rows"] if r["code"] == LADS["Bristol"])
-    assert bristol["values"][0] is None and bristol["values"][3] is None  # not counted: null, never 0
+    norwich = next(r for r in data["rows"] if r["code"] == code("Norwich"))
+    assert norwich["values"][:3] == [None, None, None]  # not counted before November: null, never 0
     assert any("TOP10VPN" in note and "Shodan results" in note for note in data["notes"])
 
 
-def test_csv_has_one_column_per_date(env, collection: Path) -> None:
+def test_csv_has_one_column_per_date(env, collection: Path, code) -> None:
     done = run(env, "--collection", str(collection), "--vendor", "dahua", "--csv")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert set(MONTH_KEYS) <= set(rows[0])
-    leeds = next(r for r in rows if r["code"] == LADS["Leeds"])
-    assert [float(leeds[m]) for m in MONTH_KEYS] == [MONTHS[m]["dahua"]["Leeds"] for m in MONTH_KEYS]
+    assert set(DATES) <= set(rows[0])
+    leeds = next(r for r in rows if r["code"] == code("Leeds"))
+    assert [float(leeds[d]) for d in DATES] == [facet(m, "dahua")["Leeds"] for m in MONTHS]
 
 
 def test_text_names_each_dataset_and_its_line(env, collection: Path) -> None:
     done = run(env, *(str(p) for p in sorted(collection.iterdir())), "--level", "region")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("continues the line") == len(MONTH_KEYS) - 1
+    assert done.stdout.count("continues the line") == len(MONTHS) - 1
     assert "Yorkshire and The Humber" in done.stdout
 
 
