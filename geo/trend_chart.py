@@ -351,7 +351,8 @@ def file_stem(series: Series, rows: Sequence[int] = (), focus: str | None = None
     area when one is drawn alone, the number of areas for small multiples."""
     first, last = series.points[0], series.points[-1]
     vendor = {p.dataset.shown_vendor(series.vendor) for p in series.points}
-    parts = [FILE_PREFIX, "trend", _slug(first.stated, 20), _slug(last.stated, 20),
+    # The day is enough in a file name ("2026-12-01", not "2026-12-01t06-00z").
+    parts = [FILE_PREFIX, "trend", _slug(first.stated[:10], 20), _slug(last.stated[:10], 20),
              vendor.pop() if len(vendor) == 1 else series.vendor, series.level, series.metric]
     if focus is not None and len(rows) <= 1:
         parts.append(_slug(trend_words.unit_name(series, trend_words.row_of(series, focus)), 40) or "area")

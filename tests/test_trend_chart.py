@@ -21,7 +21,7 @@ from trend_series import FALLING, monthly_scans
 
 from geo import trend_chart, trend_words
 from geo.errors import AtlasError
-from geo.history import series_for
+from geo.series_vendors import series_for
 from geo.text import MAX_TITLE, one_line
 
 ARTIFACTS = REPO_ROOT / "artifacts" / "trends"

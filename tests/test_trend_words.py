@@ -15,7 +15,7 @@ from trend_series import FALLING, monthly_scans, scan_at, upload_at
 from geo import trend_words
 from geo.classes import format_value, signed
 from geo.errors import AtlasError
-from geo.history import series_for
+from geo.series_vendors import series_for
 from geo.text import one_line
 from geo.time_order import Dated
 from geo.trend_dates import date_range, short_date, since_words
