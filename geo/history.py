@@ -359,13 +359,24 @@ def series_for(
 ) -> Series:
     """The series of ``datasets`` for ``vendor`` at ``level``: each table built here
     (:func:`geo.metrics.build_table`). A dataset that did not count ``vendor`` (a combined
-    count in a Hikvision series) is left out with a note, never read as a Hikvision figure."""
-    check("vendor", vendor)
+    count in a Hikvision series) is left out with a note (:func:`counting`)."""
     check("level", level)
-    entries, left_out = [], []
+    counted, left_out = counting(datasets, vendor)
+    entries = [(dataset, build_table(dataset, resolver, areas, vendor=vendor, level=level)) for dataset in counted]
+    return build_series(entries, metric, left_out)
+
+
+def counting(datasets: Sequence[Dataset], vendor: str) -> tuple[list[Dataset], list[str]]:
+    """The datasets of ``datasets`` that count ``vendor``, and one line per dataset left out.
+
+    A dataset that did not count ``vendor`` on its own (a combined count in a Hikvision
+    series) is left out with a note, never read as that vendor's figure.
+    """
+    check("vendor", vendor)
+    kept, left_out = [], []
     for dataset in datasets:
         if vendor != "all" and vendor not in dataset.vendors:
             left_out.append(f"{dataset.short_name} does not count {VENDOR_LABELS[vendor]} on its own: left out of this series")
-            continue
-        entries.append((dataset, build_table(dataset, resolver, areas, vendor=vendor, level=level)))
-    return build_series(entries, metric, left_out)
+        else:
+            kept.append(dataset)
+    return kept, left_out
