@@ -146,6 +146,11 @@ def pooled_classes(series: Series, scheme: str, k: int) -> Classes:
     return classify(values, scheme, k)
 
 
+def breaks_between(series: Series, start: int, end: int) -> list[str]:
+    """Why points ``start`` and ``end`` (indices, ``start < end``) are not on one line: each break between them."""
+    return [p.break_note for p in series.points[start + 1:end + 1] if p.break_note]
+
+
 def point_labels(series: Series) -> list[str]:
     """Each point's date in words, with its source where two points would read alike."""
     labels = [date_words(p.dataset) for p in series.points]

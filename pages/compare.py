@@ -53,8 +53,8 @@ if why:
 
 try:
     comparison, _ = loaders.load_comparison(dataset_a.id, dataset_b.id, vendor, sel.level)
-    table_a = loaders.load_table(dataset_a.id, vendor, sel.level, "networks")
-    table_b = loaders.load_table(dataset_b.id, vendor, sel.level, "networks")
+    table_a = loaders.load_table(dataset_a.id, vendor, sel.level)
+    table_b = loaders.load_table(dataset_b.id, vendor, sel.level)
 except AtlasError as err:
     sidebar.fail(err)
 

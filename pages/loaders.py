@@ -152,11 +152,12 @@ def load_matched(dataset_id: str) -> metrics.Matched:
 
 
 @st.cache_data(show_spinner="Computing…", max_entries=256)
-def load_table(dataset_id: str, vendor: str, level: str, metric: str) -> metrics.Table:
-    """The dataset's table for plain values (ranked by ``metric``): every view of it and every series
-    that holds it read this one (a series of three years of monthly counts holds 36 per vendor)."""
+def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
+    """The dataset's table for plain values (ranked by networks): every view of it, whatever its metric
+    (:func:`geo.metrics.ranked`), and every series that holds it read this one (three years of
+    monthly counts are 36 tables per vendor and level)."""
     return metrics.build_table(
-        load_dataset(dataset_id), load_resolver(), load_areas(), vendor=vendor, level=level, rank_by=metric,
+        load_dataset(dataset_id), load_resolver(), load_areas(), vendor=vendor, level=level,
         matched=load_matched(dataset_id),
     )
 
@@ -168,7 +169,7 @@ def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: st
     dataset = load_dataset(dataset_id)
     return build_view(
         dataset, load_resolver(), load_areas(), chosen, matched=load_matched(dataset_id),
-        table=load_table(dataset_id, vendor, level, metric), unit_shapes=load_unit_shapes(),
+        table=load_table(dataset_id, vendor, level), unit_shapes=load_unit_shapes(),
     )
 
 
@@ -204,7 +205,7 @@ def build_map(sel: selection.Selection, found: classes.Classes | None = None) ->
 def load_comparison(a: str, b: str, vendor: str, level: str) -> tuple[compare.Comparison, gpd.GeoDataFrame]:
     """Dataset ``a`` against ``b`` (A older, B newer) and the comparison's shapes, for plain values
     (the tables come from the cached tables)."""
-    result = compare.compare(load_table(a, vendor, level, "networks"), load_table(b, vendor, level, "networks"))
+    result = compare.compare(load_table(a, vendor, level), load_table(b, vendor, level))
     return result, compare.comparison_shapes(result, load_areas(), load_unit_shapes())
 
 
@@ -245,7 +246,7 @@ def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: s
     """
     counted, left_out = history.counting([load_dataset(i) for i in dataset_ids], vendor)
     ordered, undated = history.order_datasets(counted)
-    entries = [(dataset, load_table(dataset.id, vendor, level, metric)) for dataset, _ in ordered]
+    entries = [(dataset, load_table(dataset.id, vendor, level)) for dataset, _ in ordered]
     return history.build_series(entries, metric, [*left_out, *undated])
 
 

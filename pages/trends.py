@@ -150,7 +150,7 @@ def change_between(series: Series, chosen: Selection, labels: dict[str, str]) ->
         return
     a, b = series.points[position[start]], series.points[position[end]]
     order = time_order(a.dataset, b.dataset)
-    breaks = [p.break_note for p in series.points[position[start] + 1:position[end] + 1] if p.break_note]
+    breaks = trend_tables.breaks_between(series, position[start], position[end])
     if breaks:
         st.warning(
             "These two are not counted the same way, so their difference mixes real change with a change of method: "

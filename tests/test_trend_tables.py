@@ -208,3 +208,10 @@ def test_attribution_names_each_source_once(series_of, shipped) -> None:
     credit = trend_tables.attribution(series_of("all"))
     assert credit.counts == f"{shipped.short_name}; {series_of('all').points[-1].dataset.short_name}"
     assert ONS_SHORT.split(";")[0] in credit.source_line
+
+
+def test_breaks_between_two_dates(series_of, shipped) -> None:
+    series = series_of("all")
+    assert trend_tables.breaks_between(series, 1, 4) == []  # four scans: one line
+    (note,) = trend_tables.breaks_between(series, 0, 4)
+    assert note.startswith(shipped.short_name) and "not joined into one line" in note

@@ -50,9 +50,28 @@ def test_a_view_from_a_table_already_built(shipped, resolver, areas_frame, unit_
     table = metrics.build_table(shipped, resolver, areas_frame, level="lad", rank_by="per_1k")
     view = build_view(shipped, resolver, areas_frame, chosen, table=table, unit_shapes=unit_shapes)
     fresh = build_view(shipped, resolver, areas_frame, chosen)
-    assert view.table is table
+    assert view.table is table  # already ranked by the selection's metric: used as it is
     assert view.selected_units == fresh.selected_units
     assert view.shapes.drop(columns="geometry").equals(fresh.shapes.drop(columns="geometry"))
+
+
+@pytest.mark.parametrize("level", ["place", "lad", "region"])
+@pytest.mark.parametrize("metric", ["per_1k", "per_km2"])
+def test_a_table_ranked_again_is_the_table_built_so(shipped, resolver, areas_frame, level, metric) -> None:
+    built = metrics.build_table(shipped, resolver, areas_frame, level=level, rank_by=metric)
+    again = metrics.ranked(metrics.build_table(shipped, resolver, areas_frame, level=level), metric)
+    assert again.rank_by == metric
+    assert again.rows.equals(built.rows)
+    assert metrics.ranked(built, metric) is built
+
+
+def test_a_view_ranks_a_table_by_its_metric(shipped, resolver, areas_frame) -> None:
+    chosen = selection.Selection(dataset=shipped.id, level="place", metric="per_km2")
+    table = metrics.build_table(shipped, resolver, areas_frame, level="place")  # ranked by networks
+    view = build_view(shipped, resolver, areas_frame, chosen, table=table)
+    fresh = build_view(shipped, resolver, areas_frame, chosen)
+    assert view.table.rank_by == "per_km2"
+    assert view.table.rows.equals(fresh.table.rows)
 
 
 def test_a_table_of_another_selection_is_refused(shipped, resolver, areas_frame) -> None:
