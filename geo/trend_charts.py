@@ -10,6 +10,8 @@ Dates are UTC on a time axis: counts months apart sit months apart.
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import pandas as pd
 
@@ -61,9 +63,11 @@ def national_chart(frame: pd.DataFrame, metric: str) -> alt.LayerChart | None:
     points = base.mark_circle(size=70, opacity=1).encode(tooltip=tooltip)
     named = alt.Chart(drawn[drawn["label"] != ""]).encode(x=x, y=y, text="label:N")
     # A label's lines stack upwards from just above its point ("\n" breaks them; the data holds no code).
-    text = {"dy": -8, "baseline": "bottom", "lineBreak": "\n", "fontSize": LABEL_FONT_SIZE, "color": "#333"}
-    labels = alt.layer(
-        named.mark_text(align="left", dx=6, **text).transform_filter(alt.datum.align == "left"),
-        named.mark_text(align="right", dx=-6, **text).transform_filter(alt.datum.align == "right"),
-    )
-    return alt.layer(lines, points, labels).properties(height=HEIGHT)
+    labels = alt.layer(*(
+        named.mark_text(
+            align=side, dx=6 if side == "left" else -6, dy=-8, baseline="bottom", lineBreak="\n",
+            fontSize=LABEL_FONT_SIZE, color="#333",
+        ).transform_filter(alt.datum.align == side)
+        for side in ("left", "right")
+    ))
+    return cast(alt.LayerChart, alt.layer(lines, points, labels).properties(height=HEIGHT))

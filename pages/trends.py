@@ -7,6 +7,7 @@ to build a record instead of drawing an empty chart. The two maps sit in fragmen
 a date slider redraws its map alone, not the page.
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -48,10 +49,12 @@ if series is None or not series.comparable:
     st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table:")
     found = [loaders.load_dataset(i) for i in ids]
     st.caption(
-        f"Dated datasets found: {len(found)}"
-        + (": " + "; ".join(f"{md_escape(d.short_name)} ({md_escape(d.date_label)})" for d in found) if found else "")
-        + (f". {md_escape(why)}" if why else "")
+        f"Dated datasets found ({len(found)})"
+        + (": " + "; ".join(f"{md_escape(d.short_name)}, {md_escape(d.date_label)}" for d in found) if found else "")
+        + "."
     )
+    if why and len(found) > 1:  # with fewer than two, the count above says it all
+        st.caption(md_escape(why))
     for note in series.notes if series is not None else ():
         st.caption(md_escape(note))
     st.stop()
@@ -93,7 +96,7 @@ for line in trend_tables.without_national(by_vendor, last_runs_only=not with_ear
 labels = dict(zip((p.dataset.id for p in series.points), trend_tables.point_labels(series)))
 
 
-def fresh(key: str, valid) -> None:
+def fresh(key: str, valid: Callable[[object], bool]) -> None:
     """Forget a slider's value that the current series no longer offers (another vendor or level)."""
     if key in st.session_state and not valid(st.session_state[key]):
         del st.session_state[key]

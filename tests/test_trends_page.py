@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hostile import CORPUS, assert_nothing_ran, new_token, payloads
 from streamlit.testing.v1 import AppTest
 from trend_scans import COUNTS, MONTHS, folder_name, retitle, write_monthly_scans
 
 from geo.markup import md_escape
-from hostile import CORPUS, assert_nothing_ran, new_token, payloads
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -66,7 +66,7 @@ def test_with_the_shipped_data_alone_the_page_says_how_to_build_a_record(monkeyp
     assert "0 6 1 * *" in info
     assert "Data page" in info and "saved zips" in info
     assert not at.get("vega_lite_chart") and not at.dataframe and not at.get("select_slider")  # no empty chart
-    assert any("Dated datasets found: 1" in c for c in texts(at, "caption"))
+    assert any(c.startswith("Dated datasets found (1): TOP10VPN") for c in texts(at, "caption"))
 
 
 def test_four_monthly_scans_give_the_line_the_maps_and_the_movers(with_scans: Path) -> None:
