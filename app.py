@@ -26,6 +26,7 @@ navigation = st.navigation(
         st.Page("pages/rankings.py", title="Rankings", icon=":material/leaderboard:"),
         st.Page("pages/per_capita.py", title="Per capita", icon=":material/groups:"),
         st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page("pages/trends.py", title="Trends", icon=":material/timeline:"),
         st.Page("pages/data.py", title="Data", icon=":material/table:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]

@@ -10,7 +10,7 @@ from 2024-01-01T06:00Z.
 
 Prints ``name: value unit`` lines:
 
-* ``cold_series_for``: :func:`geo.history.series_for` with a fresh resolver: every
+* ``cold_series_for``: :func:`geo.series_vendors.series_for` with a fresh resolver: every
   dataset's names resolved and its table built, then the series; split into its parts
   (``cold_resolve``: the names; ``cold_tables``: the tables from resolved names);
 * ``warm_build_series``: the way the app does it, tables already built and cached per

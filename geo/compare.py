@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo.areas import regions
-from geo.join import members, merged_units
+from geo.join import UnitShapes, members, merged_units
 from geo.errors import AtlasError
 from geo.datasets import Dataset
 from geo.metrics import Table
@@ -272,23 +272,26 @@ def _source_label(table: Table) -> str:
     return "published national total" if table.national_total_source == "dataset" else "sum of its places"
 
 
-def comparison_shapes(comparison: Comparison, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def comparison_shapes(
+    comparison: Comparison, areas: gpd.GeoDataFrame, unit_shapes: UnitShapes | None = None
+) -> gpd.GeoDataFrame:
     """The comparison on the shapes of its level, with ``has_data`` (listed by both).
 
     ``lad``: all 361 LADs (a place over several LADs, such as Greater London, as one merged
     unit in their place); ``region``: the 9 English regions and 3 other nations; units
     neither dataset lists have ``listed`` = ``neither``. ``place``: one (dissolved) shape
-    per compared place.
+    per compared place. ``unit_shapes`` (over ``areas``) keeps each union of LADs once made.
     """
     rows = comparison.rows
     if comparison.level == "place":
-        shaped = merged_units(rows[ROW_COLUMNS], areas)
+        shaped = merged_units(rows[ROW_COLUMNS], areas, unit_shapes)
     else:
         # At LAD level a place over several LADs (Greater London) is one unit in place of its LADs.
         multi = rows[rows["lad_codes"].map(len) > 1] if comparison.level == "lad" else rows.iloc[0:0]
         single = rows.drop(index=multi.index)
         hidden = {c for codes in multi["lad_codes"] for c in codes} - set(single["code"])
-        base = areas.loc[~areas["code"].isin(hidden)] if comparison.level == "lad" else regions(areas)
+        base = areas.loc[~areas["code"].isin(hidden)] if comparison.level == "lad" else (
+            unit_shapes.regions() if unit_shapes else regions(areas))
         joined = base[["code", "name", "geometry"]].merge(single.drop(columns=["name"]), on="code", how="left")
         joined["listed"] = joined["listed"].fillna(IN_NEITHER)
         joined["lad_codes"] = [
@@ -297,6 +300,6 @@ def comparison_shapes(comparison: Comparison, areas: gpd.GeoDataFrame) -> gpd.Ge
         ]
         shaped = gpd.GeoDataFrame(joined[ROW_COLUMNS + ["geometry"]], geometry="geometry", crs=areas.crs)
         if len(multi):
-            shaped = gpd.GeoDataFrame(pd.concat([merged_units(multi[ROW_COLUMNS], areas), shaped], ignore_index=True), crs=areas.crs)
+            shaped = gpd.GeoDataFrame(pd.concat([merged_units(multi[ROW_COLUMNS], areas, unit_shapes), shaped], ignore_index=True), crs=areas.crs)
     shaped["has_data"] = shaped["listed"] == IN_BOTH
     return shaped[ROW_COLUMNS + ["has_data", "geometry"]]

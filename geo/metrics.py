@@ -18,7 +18,7 @@ rates divide by the covered population and land area only, never by the whole un
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Iterable
 
@@ -336,9 +336,22 @@ def add_metrics(units: pd.DataFrame, national_total: int, uk_population: int, ra
     out["share"] = out["networks"] / national_total if national_total else np.nan
     uk_per_1k = national_total / uk_population * 1000 if uk_population else np.nan
     out["index_uk"] = out["per_1k"] / uk_per_1k * 100 if uk_per_1k else np.nan
-    out["rank"] = out[rank_by].rank(ascending=False, method="min").astype("Int64")
-    out = out.sort_values(["rank", "name"], ignore_index=True, na_position="last")
-    return out[ROW_COLUMNS]
+    return _ranked_rows(out, rank_by)[ROW_COLUMNS]
+
+
+def _ranked_rows(rows: pd.DataFrame, rank_by: Metric) -> pd.DataFrame:
+    """``rows`` ranked by ``rank_by`` (ties share a rank; no figure, no rank) and ordered by rank, then name."""
+    out = rows.assign(rank=rows[rank_by].rank(ascending=False, method="min").astype("Int64"))
+    return out.sort_values(["rank", "name"], ignore_index=True, na_position="last")
+
+
+def ranked(table: Table, rank_by: Metric) -> Table:
+    """``table`` ranked by ``rank_by``: the same figures, ranked and ordered again, without building it again
+    (the rank is the only column a metric changes)."""
+    check("metric", rank_by)
+    if table.rank_by == rank_by:
+        return table
+    return replace(table, rank_by=rank_by, rows=_ranked_rows(table.rows, rank_by)[ROW_COLUMNS])
 
 
 def region_stats(areas: pd.DataFrame) -> pd.DataFrame:

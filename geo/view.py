@@ -71,19 +71,26 @@ def resolve_selection(names: tuple[str, ...], resolver: Resolver) -> tuple[tuple
 
 def build_view(
     dataset: Dataset, resolver: Resolver, areas: gpd.GeoDataFrame, selection: Selection,
-    matched: metrics.Matched | None = None,
+    matched: metrics.Matched | None = None, table: metrics.Table | None = None,
+    unit_shapes: join.UnitShapes | None = None,
 ) -> View:
     """Table, shapes and selection for one view of the dashboard.
 
     ``matched`` is the dataset's names resolved once (:func:`geo.metrics.match_dataset`);
     pass it for every view of a dataset, so that a change of vendor, level, metric or places
-    resolves nothing again.
+    resolves nothing again. ``table``: the dataset's table at the selection's vendor and level
+    when it is already built (ranked by any metric: it is ranked again by the selection's);
+    ``unit_shapes``: unions of LADs kept between views (:class:`geo.join.UnitShapes` over ``areas``).
     """
-    table = metrics.build_table(
-        dataset, resolver, areas, vendor=selection.vendor, level=selection.level, rank_by=selection.metric,
-        matched=matched,
-    )
-    shapes = join.level_shapes(table, areas)
+    if table is None:
+        table = metrics.build_table(
+            dataset, resolver, areas, vendor=selection.vendor, level=selection.level, rank_by=selection.metric,
+            matched=matched,
+        )
+    elif (table.dataset, table.vendor, table.level) != (dataset.id, selection.vendor, selection.level):
+        raise ValueError("the table given is not the selection's: build it for the same dataset, vendor and level")
+    table = metrics.ranked(table, selection.metric)
+    shapes = join.level_shapes(table, areas, unit_shapes)
     lads, unknown = resolve_selection(selection.places, resolver)
     # The units of each chosen place, in the order the places were chosen.
     per_place = {name: join.selected_units(shapes, resolve_selection((name,), resolver)[0]) for name in selection.places}

@@ -8,16 +8,14 @@ change, and the areas only one dataset lists (listed, never dropped), with a CSV
 
 import math
 
-import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import captions, choropleth, compare, exports, join, snapshot
-from geo.classes import classify_diverging, format_change
+from geo import captions, compare, exports, snapshot
+from geo.classes import format_change
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.time_order import time_order as order_of
-from geo.view import resolve_selection
 from geo.vocabulary import LEVEL_LABELS, VENDOR_LABELS
 from pages import loaders, sidebar
 
@@ -54,19 +52,10 @@ if why:
     st.info(md_escape(why), icon=":material/info:")
 
 
-@st.cache_data(show_spinner="Comparing…", max_entries=32)
-def load_comparison(a: str, b: str, vendor_: str, level: str) -> tuple[compare.Comparison, gpd.GeoDataFrame]:
-    """The comparison and its shapes for plain values (tables come from the cached views)."""
-    table_a = loaders.load_view(a, vendor_, (), "networks", level).table
-    table_b = loaders.load_view(b, vendor_, (), "networks", level).table
-    result = compare.compare(table_a, table_b)
-    return result, compare.comparison_shapes(result, loaders.load_areas())
-
-
 try:
-    comparison, shapes = load_comparison(dataset_a.id, dataset_b.id, vendor, sel.level)
-    table_a = loaders.load_view(dataset_a.id, vendor, (), "networks", sel.level).table
-    table_b = loaders.load_view(dataset_b.id, vendor, (), "networks", sel.level).table
+    comparison, _ = loaders.load_comparison(dataset_a.id, dataset_b.id, vendor, sel.level)
+    table_a = loaders.load_table(dataset_a.id, vendor, sel.level)
+    table_b = loaders.load_table(dataset_b.id, vendor, sel.level)
 except AtlasError as err:
     sidebar.fail(err)
 
@@ -116,24 +105,12 @@ for label, table in (("A", table_a), ("B", table_b)):
     for note in table.notes:
         st.caption(f"{label}: {md_escape(note)}")
 
-# The sidebar's odd class count (or one more), so one class is centred on no change.
-classes = classify_diverging(comparison.both["change"], k=sel.k if sel.k % 2 else sel.k + 1)
-selected_lads, _ = resolve_selection(sel.places, loaders.load_resolver())
 credit = captions.attribution(dataset_a, dataset_b)
 problem = loaders.map_assets()
 if problem:
     st.error(md_escape(problem), icon=":material/error:")
 else:
-    parts = choropleth.build_change_map(
-        shapes,
-        classes,
-        attribution=credit,
-        context=loaders.load_areas() if sel.level == "place" else None,
-        selected=join.selected_units(shapes, selected_lads),
-        label_a=order.label_a,
-        label_b=order.label_b,
-        url_base=loaders.url_base(),
-    )
+    parts = loaders.build_change_map(order, vendor, sel.level, sel.places, sel.k)
     # A constant key and deterministic ids: unchanged content never remounts (no flicker).
     st_folium(parts.base, feature_group_to_add=parts.layer, key="compare-map", height=600, use_container_width=True,
               returned_objects=[])

@@ -1,4 +1,5 @@
-"""Cached loaders every page shares: official areas, resolver, map assets, datasets, views, classes, maps, snapshots.
+"""Cached loaders every page shares: official areas, resolver, map assets, datasets, views, classes, maps,
+snapshots, comparisons and series over time.
 
 Caches sit here, at the edge: ``st.cache_resource`` for what every session shares and
 never changes (the prepared areas, the resolver, the published map assets);
@@ -20,10 +21,13 @@ import geopandas as gpd
 import streamlit as st
 
 from geo import areas as geo_areas
-from geo import assets, captions, choropleth, classes, collection, dataset_folders, datasets, metrics, places, selection, snapshot
+from geo import (
+    assets, captions, choropleth, classes, collection, compare, dataset_folders, datasets, history, join, metrics, places,
+    selection, series_vendors, snapshot, time_order, trend_tables,
+)
 from geo.errors import DatasetError
 from geo.text import shown
-from geo.view import View, build_view
+from geo.view import View, build_view, resolve_selection
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Uploaded datasets live in the session that made them: another session can neither list,
@@ -139,7 +143,14 @@ def available_datasets() -> list[str]:
     return dataset_listing().ids
 
 
-@st.cache_resource(show_spinner="Matching place names…", max_entries=16)
+@st.cache_resource(show_spinner=False)
+def load_unit_shapes() -> join.UnitShapes:
+    """Unions of LADs (places over several LADs, regions), each made once for every session."""
+    return join.UnitShapes(load_areas())
+
+
+# Enough for a collection of three years of monthly counts: a series reads every dataset's names.
+@st.cache_resource(show_spinner="Matching place names…", max_entries=64)
 def load_matched(dataset_id: str) -> metrics.Matched:
     """The dataset's place names resolved once, with its choices (shared; the id names the choices).
 
@@ -150,12 +161,26 @@ def load_matched(dataset_id: str) -> metrics.Matched:
     return metrics.match_dataset(load_dataset(dataset_id), load_resolver())
 
 
+@st.cache_data(show_spinner="Computing…", max_entries=256)
+def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
+    """The dataset's table for plain values (ranked by networks): every view of it, whatever its metric
+    (:func:`geo.metrics.ranked`), and every series that holds it read this one (three years of
+    monthly counts are 36 tables per vendor and level)."""
+    return metrics.build_table(
+        load_dataset(dataset_id), load_resolver(), load_areas(), vendor=vendor, level=level,
+        matched=load_matched(dataset_id),
+    )
+
+
 @st.cache_data(show_spinner="Computing…", max_entries=64)
 def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: str, level: str) -> View:
     """The view for plain selection values (so the cache never hashes a frame)."""
     chosen = selection.Selection(dataset=dataset_id, vendor=vendor, places=places_, metric=metric, level=level)
     dataset = load_dataset(dataset_id)
-    return build_view(dataset, load_resolver(), load_areas(), chosen, matched=load_matched(dataset_id))
+    return build_view(
+        dataset, load_resolver(), load_areas(), chosen, matched=load_matched(dataset_id),
+        table=load_table(dataset_id, vendor, level), unit_shapes=load_unit_shapes(),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -165,24 +190,87 @@ def load_classes(dataset_id: str, vendor: str, metric: str, level: str, scheme: 
     return classes.classify(view.shapes.loc[view.shapes["has_data"], metric], scheme, k)
 
 
-def build_map(sel: selection.Selection) -> choropleth.MapParts:
+def build_map(sel: selection.Selection, found: classes.Classes | None = None) -> choropleth.MapParts:
     """A new folium map for the selection, in parts (~0.07 s from cached parts).
 
-    Not cached as an object: st_folium rewrites the map's element ids while rendering, so
-    a Map shared between runs or sessions renders blank the second time. st_folium's ids
-    are deterministic, so an unchanged base map does not remount, and a new data layer is
-    swapped in without reloading the map.
+    ``found``: the classes to colour with (the Trends page's, over every date); by default
+    the selection's own (:func:`load_classes`). Not cached as an object: st_folium rewrites
+    the map's element ids while rendering, so a Map shared between runs or sessions renders
+    blank the second time. st_folium's ids are deterministic, so an unchanged base map does
+    not remount, and a new data layer is swapped in without reloading the map.
     """
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     return choropleth.build_map(
         view.shapes,
         sel.metric,
-        load_classes(sel.dataset, sel.vendor, sel.metric, sel.level, sel.scheme, sel.k),
+        found or load_classes(sel.dataset, sel.vendor, sel.metric, sel.level, sel.scheme, sel.k),
         attribution=captions.attribution(load_dataset(sel.dataset)),
         context=load_areas() if sel.level == "place" else None,
         selected=view.selected_units,
         url_base=url_base(),
     )
+
+
+@st.cache_data(show_spinner="Comparing…", max_entries=32)
+def load_comparison(a: str, b: str, vendor: str, level: str) -> tuple[compare.Comparison, gpd.GeoDataFrame]:
+    """Dataset ``a`` against ``b`` (A older, B newer) and the comparison's shapes, for plain values
+    (the tables come from the cached tables)."""
+    result = compare.compare(load_table(a, vendor, level), load_table(b, vendor, level))
+    return result, compare.comparison_shapes(result, load_areas(), load_unit_shapes())
+
+
+def build_change_map(
+    order: time_order.TimeOrder, vendor: str, level: str, places_: tuple[str, ...], k: int
+) -> choropleth.MapParts:
+    """The diverging map of the change from ``order.a`` to ``order.b`` (new each run, as :func:`build_map`).
+
+    ``k``: the sidebar's class count, made odd (one more) so one class is centred on no change.
+    """
+    comparison, shapes = load_comparison(order.a.id, order.b.id, vendor, level)
+    found = classes.classify_diverging(comparison.both["change"], k=k if k % 2 else k + 1)
+    selected_lads, _ = resolve_selection(places_, load_resolver())
+    return choropleth.build_change_map(
+        shapes,
+        found,
+        attribution=captions.attribution(order.a, order.b),
+        context=load_areas() if level == "place" else None,
+        selected=join.selected_units(shapes, selected_lads),
+        label_a=order.label_a,
+        label_b=order.label_b,
+        url_base=url_base(),
+    )
+
+
+def dated_datasets() -> tuple[str, ...]:
+    """Ids of the datasets this session may choose that have a date, newest first (from the listing:
+    no dataset is read whole for this)."""
+    return tuple(entry.id for entry in dataset_listing().datasets if entry.dated is not None)
+
+
+@st.cache_data(show_spinner="Reading the counts over time…", max_entries=16)
+def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str) -> history.Series:
+    """The series of ``dataset_ids`` for plain values (:func:`geo.history.build_series`), from the
+    cached tables (:func:`load_table`), shared with the views of the pages that show one dataset;
+    for Hikvision + Dahua with the vendor gaps made unknown (:func:`geo.series_vendors.honest`).
+
+    Datasets that do not count ``vendor``, or have no date, are left out with a note; fewer
+    than two left is a one-line AtlasError.
+    """
+    def one(chosen: str) -> history.Series:
+        counted, left_out = series_vendors.counting([load_dataset(i) for i in dataset_ids], chosen)
+        ordered, undated = history.order_datasets(counted)
+        entries = [(dataset, load_table(dataset.id, chosen, level)) for dataset, _ in ordered]
+        return history.build_series(entries, metric, [*left_out, *undated])
+
+    return series_vendors.honest(one, vendor)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_series_classes(
+    dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str, scheme: str, k: int
+) -> classes.Classes:
+    """Class breaks over every date of the series (one colour, one value, whichever date is shown)."""
+    return trend_tables.pooled_classes(load_series(dataset_ids, vendor, level, metric), scheme, k)
 
 
 @st.cache_data(show_spinner="Drawing the snapshot…", max_entries=32)

@@ -59,7 +59,7 @@ def _session() -> AppTest:
 
 def _tour(at: AppTest) -> None:
     """Every page that draws or names the dataset, with its live map where it has one."""
-    for page in ("pages/map.py", "pages/compare.py", "pages/rankings.py", "pages/per_capita.py", "pages/data.py"):
+    for page in ("pages/map.py", "pages/compare.py", "pages/trends.py", "pages/rankings.py", "pages/per_capita.py", "pages/data.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         for error in at.error:
