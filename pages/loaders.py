@@ -23,7 +23,7 @@ import streamlit as st
 from geo import areas as geo_areas
 from geo import (
     assets, captions, choropleth, classes, collection, compare, dataset_folders, datasets, history, join, metrics, places,
-    selection, series_vendors, snapshot, time_order, trend_tables,
+    selection, series_vendors, snapshot, time_order, trend_chart, trend_tables,
 )
 from geo.errors import DatasetError
 from geo.text import shown
@@ -263,6 +263,18 @@ def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: s
         return history.build_series(entries, metric, [*left_out, *undated])
 
     return series_vendors.honest(one, vendor)
+
+
+@st.cache_data(show_spinner="Drawing the chart…", max_entries=16)
+def make_trend_snapshot(
+    dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str, fmt: str, title: str, subtitle: str,
+    small_multiples: int,
+) -> trend_chart.TrendSnapshot:
+    """The Trends page's chart to take away (plain values; drawn on request, then kept for reruns)."""
+    return trend_chart.make(
+        load_series(dataset_ids, vendor, level, metric), fmt, title=title or None, subtitle=subtitle or None,
+        small_multiples=small_multiples,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

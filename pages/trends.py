@@ -13,7 +13,7 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import compare, exports, trend_tables
+from geo import compare, exports, trend_chart, trend_tables, trend_words
 from geo.errors import AtlasError
 from geo.history import Series
 from geo.markup import md_escape
@@ -27,7 +27,6 @@ CRON = "0 6 1 * * cd /path/to/atlas && SHODAN_API_KEY=… .venv/bin/python -m ge
 
 sidebar.ensure_app_navigation()
 sel = sidebar.current_selection()
-st.title("Change over time")
 ids = loaders.dated_datasets()
 try:
     series: Series | None = loaders.load_series(ids, sel.vendor, sel.level, sel.metric)
@@ -36,6 +35,7 @@ except AtlasError as err:
     series, why = None, str(err)
 
 if series is None or not series.comparable:
+    st.title("Change over time")
     st.info(
         "A line over time needs at least two counts made the same way (same provider, same queries). "
         "Build a record:\n"
@@ -59,6 +59,7 @@ if series is None or not series.comparable:
         st.caption(md_escape(note))
     st.stop()
 
+st.title(md_escape(trend_words.finding(series)))  # the finding, in at most ten words
 st.caption(
     f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[series.vendor]} · "
     f"{len(series.points)} dated datasets, {series.points[0].label} to {series.points[-1].label}"
@@ -243,6 +244,42 @@ if series.notes:
     box = st.container(height=320) if len(series.notes) > 12 else st.container()
     box.markdown("\n".join(f"- {md_escape(note)}" for note in series.notes))
 
-# ---- A snapshot to take away: the trend chart snapshot (geo.trend_chart, its title geo.trend_words.finding) goes here. ----
+# -- the chart to take away ---------------------------------------------------------------
+st.header("Take the chart away")
+formats = {"png": "PNG image", "svg": "SVG", "pdf": "PDF"}
+format_col, shape_col = st.columns(2)
+fmt = format_col.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="trend_format")
+national = trend_chart.national_line(series)
+drawn = shape_col.radio(
+    "Draw", ["national", "areas"] if national else ["areas"], horizontal=True, key="trend_drawn",
+    format_func={"national": "The national line", "areas": "The top 6 areas, side by side"}.get,
+    help="Without a national figure at both ends of the last run, the top areas are drawn.",
+)
+drawn_units = None if drawn == "national" else tuple(series.units["code"].iloc[trend_chart.top_rows(series, 6)])
+default = trend_words.caption(series, units=drawn_units)
+# Keys follow the written texts: another series or drawing brings its own finding back.
+title = st.text_input("Title", default.title, key=f"trend_title_{hash(default.title)}", max_chars=160)
+subtitle = st.text_input("Subtitle", default.subtitle, key=f"trend_subtitle_{hash(default.subtitle)}", max_chars=240)
+request = (ids, series.vendor, sel.level, sel.metric, fmt, title.strip(), subtitle.strip(), 6 if drawn == "areas" else 0)
+if st.button("Create the chart", type="primary", icon=":material/photo_camera:", key="trend_create"):
+    st.session_state["trend_request"] = request
+if st.session_state.get("trend_request") == request:
+    try:
+        shot = loaders.make_trend_snapshot(*request)
+    except AtlasError as err:
+        st.error(md_escape(str(err)), icon=":material/error:")
+    except Exception:
+        sidebar.unexpected("drawing the chart")
+    else:
+        if fmt == "png":
+            st.image(shot.data, caption=None, width="stretch")
+        st.download_button(
+            f"Download {formats[fmt]}", data=shot.data, file_name=shot.file_name, mime=shot.mime,
+            on_click="ignore", key=f"download-trend-{fmt}", type="primary", icon=":material/download:",
+        )
+        st.markdown(f"**Alt text** (embedded in the file): {md_escape(shot.alt)}")
+else:
+    st.caption("Edit the title if you like, pick a format, then create the chart to preview and download it.")
+
 
 st.caption(md_escape(trend_tables.attribution(series).text))

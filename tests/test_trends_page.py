@@ -72,8 +72,10 @@ def test_with_the_shipped_data_alone_the_page_says_how_to_build_a_record(monkeyp
 def test_four_monthly_scans_give_the_line_the_maps_and_the_movers(with_scans: Path) -> None:
     scan_id = folder_name(MONTHS[-1])
     at = run_trends(dataset=scan_id, vendor="hikvision")
-    assert at.title[0].value == "Change over time"
     first, last = national("hikvision", 0), national("hikvision", 3)
+    title = at.title[0].value.replace("\\", "")  # the finding, Markdown-escaped
+    assert "Hikvision" in title and ("rose" if last > first else "fell") in title and "September" in title
+    assert len(title.split()) <= 10
     headline = at.markdown[0].value
     assert headline.startswith("**Hikvision, camera networks nationally")
     assert f"{first:,}" in headline and f"{last:,}" in headline and "counted 1 Dec 2026" in headline
@@ -148,3 +150,17 @@ def test_hostile_dataset_titles_and_sources_are_shown_not_run(
     assert md_escape(CORPUS["markdown"]) in shown  # the title, shown as written
     assert md_escape(CORPUS["html"]) in shown  # a source, in the headline
     assert_nothing_ran(token, tmp_path)
+
+
+def test_the_chart_to_take_away_carries_the_finding_and_its_alt_text(with_scans: Path) -> None:
+    at = run_trends(dataset=folder_name(MONTHS[-1]), vendor="hikvision")
+    finding = at.title[0].value.replace("\\", "")
+    title = next(t for t in at.text_input if t.label == "Title")
+    assert title.value == finding  # the page's finding is the chart's default title
+    at.radio(key="trend_format").set_value("svg").run()
+    at.button(key="trend_create").click().run()
+    assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+    assert "Download SVG" in [b.label for b in at.get("download_button")]
+    assert any(m.startswith("**Alt text**") and "Hikvision" in m for m in texts(at, "markdown"))
+    at.radio(key="trend_drawn").set_value("areas").run()  # the top areas side by side: their own finding
+    assert next(t for t in at.text_input if t.label == "Title").value != finding
