@@ -149,6 +149,7 @@ def _shown_place(name: str) -> str:
 def sidebar() -> selection.Selection:
     """Render the shared sidebar, keep the URL in step, and store the selection."""
     listing = loaders.dataset_listing()  # newest first, each with its date
+    loaders.forget_changed_folders(listing)  # a folder written again is read again
     dataset_ids = listing.ids
     _init_state(selection.from_params(_params(), dataset_ids, dataset_folders.former_ids()))
     try:
