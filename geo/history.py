@@ -26,13 +26,12 @@ import pandas as pd
 from geo.count_method import break_reason
 from geo.datasets import Dataset
 from geo.errors import AtlasError
-from geo.metrics import Table
+from geo.metrics import Table, listed_names
 from geo.time_order import Dated, date_words, dated
 from geo.vocabulary import LEVEL_UNITS, Metric, check
 
 _STATED = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d", "time": "%Y-%m-%dT%H:%MZ"}
 _PRECISIONS = ("year", "month", "day", "time")
-NAMES_IN_A_NOTE = 5
 
 
 @dataclass(frozen=True)
@@ -314,13 +313,6 @@ def _matrix(level: str, tables: list[Table], metric: str) -> tuple[pd.DataFrame,
     units = units.iloc[order].reset_index(drop=True)
     units["lad_codes"] = units["lad_codes"].map(tuple)
     return units, values[order], cover[order]
-
-
-def listed_names(names: list[str]) -> str:
-    """Names for a note: the first few, then "and N more"."""
-    shown = ", ".join(names[:NAMES_IN_A_NOTE])
-    more = len(names) - NAMES_IN_A_NOTE
-    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def _gap_notes(series: Series) -> list[str]:

@@ -34,11 +34,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def collection_folders(folder: str) -> list[Path]:
-    """The dataset folders in ``folder`` (each holding a ``datapackage.json``), by name; one line if it is no folder."""
+    """The dataset folders in ``folder`` by name, as the app lists a collection (a scan still being
+    written is none: :func:`geo.dataset_folders.folders`); one line if it is no folder."""
+    from geo import dataset_folders
+
     path = Path(folder)
     if not path.is_dir():
         raise AtlasError(f"--collection {shown(folder)} is not a folder: name the folder that holds the dataset folders")
-    return sorted(p.parent for p in path.glob("*/datapackage.json"))
+    return list(dataset_folders.folders([path]).values())
 
 
 def load_all(specs: list[str], collections: list[str]):

@@ -208,7 +208,7 @@ def build_table(
     by_set = _by_lad_set(places)
     for inputs, codes in zip(by_set["inputs"], by_set["lad_codes"]):
         if len(inputs) > 1:
-            notes.append(f"{_listed(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed")
+            notes.append(f"{listed_names(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed")
 
     if len(national):
         national_total, total_source = int(national["networks"].sum()), "dataset"
@@ -290,7 +290,7 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
     region_of = by_set["lad_codes"].map(lambda c: _single_region(region_of_lad, c))
     for inputs, region in zip(by_set["inputs"], region_of):
         if pd.isna(region):
-            notes.append(f"{_listed(inputs, ' + ')} spans several regions: left out of the region level")
+            notes.append(f"{listed_names(inputs, ' + ')} spans several regions: left out of the region level")
     inside = by_set[region_of.notna()].assign(code=region_of[region_of.notna()])
     stats = region_stats(areas)
     grouped = inside.groupby("code", sort=False).agg(
@@ -309,7 +309,7 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
         if row.covered_population < row.population:
             share = row.covered_population / row.population
             notes.append(
-                f"{row.name}: the counts come from {_listed(row.inputs)} only ({share:.0%} of its residents); "
+                f"{row.name}: the counts come from {listed_names(row.inputs)} only ({share:.0%} of its residents); "
                 "its rates use those residents and that land area, not the whole region"
             )
     return grouped.drop(columns=["covered"])
@@ -375,7 +375,7 @@ def _group_code(resolver: Resolver, codes: tuple[str, ...]) -> str:
     return "+".join(codes)
 
 
-def _listed(inputs: list[str], joiner: str = ", ") -> str:
+def listed_names(inputs: list[str], joiner: str = ", ") -> str:
     """Input names as a note quotes them: each via shown() (invisible characters written out, cut
     short), the first few only."""
     listed = joiner.join(shown(name) for name in inputs[:NAMES_IN_A_NOTE])

@@ -22,8 +22,8 @@ import numpy as np
 
 from geo.datasets import Dataset
 from geo.errors import AtlasError
-from geo.history import Series, build_series, listed_names, unit_key
-from geo.metrics import build_table
+from geo.history import Series, build_series, unit_key
+from geo.metrics import build_table, listed_names
 from geo.places import Resolver
 from geo.time_order import date_words
 from geo.vocabulary import VENDOR_LABELS, Level, Metric, check

@@ -30,7 +30,7 @@ FILE_PREFIX = "uk-camera-atlas"
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A rendered map file with the words that describe it."""
+    """A rendered file (a map here, a trend chart in :mod:`geo.trend_chart`) with the words that describe it."""
 
     data: bytes
     fmt: str
@@ -41,6 +41,16 @@ class Snapshot:
     def mime(self) -> str:
         """The file's media type."""
         return MIME[self.fmt]
+
+    @property
+    def title(self) -> str:
+        """The picture's title (the finding, or the user's own)."""
+        return self.caption.title
+
+    @property
+    def alt(self) -> str:
+        """The alt text embedded in the file."""
+        return self.caption.alt
 
 
 def _slug(text: str, limit: int = 40) -> str:

@@ -31,7 +31,7 @@ from geo.captions import Caption
 from geo.classes import format_value
 from geo.errors import AtlasError
 from geo.history import Series
-from geo.snapshot import FILE_PREFIX, MAX_WIDTH_PX, MIME, MIN_WIDTH_PX
+from geo.snapshot import FILE_PREFIX, MAX_WIDTH_PX, MIN_WIDTH_PX, Snapshot
 from geo.map_labels import Box
 from geo.text import MAX_SUBTITLE, MAX_TITLE, shown
 from geo.trend_layout import BREAK_GAP, Label, Panel, drawn_runs, fit_labels, fitted_dates, panels, run_label
@@ -57,31 +57,6 @@ NO_FIGURE_WORDS = "no figure"
 # wider fallback (Arial, Liberation Sans: up to ~7% wider), which must still fit the page.
 FALLBACK_ROOM = 0.92
 DENSE_POINTS = 12  # more points than this in a panel get smaller markers
-
-
-@dataclass(frozen=True)
-class TrendSnapshot:
-    """A rendered trend chart with the words that describe it."""
-
-    data: bytes
-    fmt: str
-    file_name: str
-    caption: Caption
-
-    @property
-    def mime(self) -> str:
-        """The file's media type."""
-        return MIME[self.fmt]
-
-    @property
-    def title(self) -> str:
-        """The chart's title (the finding, or the user's own)."""
-        return self.caption.title
-
-    @property
-    def alt(self) -> str:
-        """The alt text embedded in the file."""
-        return self.caption.alt
 
 
 def _put(page: Figure, x: float, y: float, text: str, size: float, *, weight: str = "normal", color: str = TEXT_COLOR,
@@ -362,7 +337,7 @@ def file_stem(series: Series, rows: Sequence[int] = (), focus: str | None = None
 
 
 def make(series: Series, fmt: str, *, title: str | None = None, subtitle: str | None = None, width_px: int = 1200,
-         small_multiples: int = 0, focus: str | None = None) -> TrendSnapshot:
+         small_multiples: int = 0, focus: str | None = None) -> Snapshot:
     """The trend chart of ``series`` in ``fmt`` (png, svg or pdf), ``width_px`` wide (PNG pixels).
 
     ``small_multiples``: draw that many areas (largest latest figure first) instead of the
@@ -382,4 +357,4 @@ def make(series: Series, fmt: str, *, title: str | None = None, subtitle: str | 
     page = figure(series, caption, rows)
     data = static_map.save(page, fmt, width_px, alt=caption.alt, title=caption.title)
     stem = file_stem(series, rows, focus)
-    return TrendSnapshot(data=data, fmt=fmt, file_name=f"{stem}.{fmt}", caption=caption)
+    return Snapshot(data=data, fmt=fmt, file_name=f"{stem}.{fmt}", caption=caption)

@@ -311,7 +311,7 @@ def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: s
 def make_trend_snapshot(
     dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str, fmt: str, title: str, subtitle: str,
     small_multiples: int,
-) -> trend_chart.TrendSnapshot:
+) -> snapshot.Snapshot:
     """The Trends page's chart to take away (plain values; drawn on request, then kept for reruns)."""
     return trend_chart.make(
         load_series(dataset_ids, vendor, level, metric), fmt, title=title or None, subtitle=subtitle or None,
