@@ -88,6 +88,9 @@ def test_per_capita_bars_carry_whole_names_on_a_phone(phone_url: str, new_page: 
     chart.scroll_into_view_if_needed()
     labels_locator = chart.locator("g.role-axis-label text")
     expect(labels_locator.first).to_be_attached(timeout=60_000)
+    # Vega attaches the label elements before it writes their text (a loaded machine has caught them empty),
+    # so wait for the names themselves.
+    expect(chart.locator("g.role-axis-label", has_text="Kingston upon Hull")).to_have_count(1, timeout=60_000)
     # A wrapped label is one <text> with a <tspan> per line.
     labels = labels_locator.evaluate_all(
         "els => els.map(e => { const lines = [...e.querySelectorAll('tspan')].map(t => t.textContent);"
