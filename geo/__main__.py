@@ -17,7 +17,7 @@ from geo import history_cli
 from geo.errors import AtlasError
 from geo.selection import DEFAULT_DATASET
 from geo.text import shown
-from geo.vocabulary import LEVELS, METRICS, SCHEMES, VENDORS
+from geo.vocabulary import LEVELS, METRICS, SCHEMES, STYLES, VENDORS
 
 EXIT_USER_ERROR = 2
 
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     snapshot.add_argument("--classes", type=int, default=5, metavar="K", help="number of classes, 1 to 9 (default: 5)")
     snapshot.add_argument("--place", nargs="+", action="extend", default=[], metavar="NAME",
                           help="highlight these places and zoom to them")
+    snapshot.add_argument("--style", choices=STYLES, default=None,
+                          help="draw counts as circles (area ∝ count) or shaded areas (default: circles for counts, "
+                          "shading for rates)")
     snapshot.add_argument("--width", type=int, default=1800, metavar="PX", help="PNG width in pixels (default: 1800)")
     snapshot.add_argument("--title", help="the map's title (default: the finding, written from the data)")
     snapshot.add_argument("--subtitle", help="the line under the title (default: metric, vendor, geography and date)")
@@ -244,7 +247,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     _place_lad_codes(resolver, args.place)  # unknown or ambiguous names: one line with suggestions
     chosen = Selection(
         dataset=dataset.id, vendor=args.vendor, places=tuple(args.place), metric=args.metric, level=args.level,
-        scheme=args.scheme, k=args.classes,
+        scheme=args.scheme, k=args.classes, style=args.style,
     )
     view = build_view(dataset, resolver, frame, chosen)
     if view.table.unplaced:  # as `table` and every page say it
@@ -257,7 +260,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         )
     result = snapshot.make(
         view, dataset, frame, fmt=fmt, scheme=args.scheme, k=args.classes, title=args.title, subtitle=args.subtitle,
-        width_px=args.width,
+        width_px=args.width, style=args.style,
     )
     _write(path, result.data)
     print(f"wrote {args.out} ({len(result.data)} bytes): {result.caption.title}")

@@ -19,9 +19,8 @@ import numpy as np
 
 from geo.errors import AtlasError
 from geo.map_labels import visual_centre
+from geo.vocabulary import STYLES
 
-STYLES = ("circles", "shaded")
-STYLE_LABELS = {"circles": "Circles (area ∝ count)", "shaded": "Shaded areas"}
 CIRCLE_FILL = "#c8553d"  # one colour: the size carries the value
 CIRCLE_EDGE = "#ffffff"  # a thin white edge keeps overlapping circles apart
 CIRCLE_OPACITY = 0.72

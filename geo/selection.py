@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from geo.vocabulary import K_RANGE, LEVELS, METRICS, SCHEMES, VENDORS
+from geo.vocabulary import K_RANGE, LEVELS, METRICS, SCHEMES, STYLES, VENDORS
 
 DEFAULT_DATASET = "top10vpn-2021"
 MAX_PLACES = 50  # places a link may choose
@@ -27,7 +27,9 @@ class Selection:
     level: str = "place"
     scheme: str = "quantiles"
     k: int = 5
-
+    # How counts are drawn: None follows the metric (circles for counts, shading for rates),
+    # "shaded" shades counts too (:func:`geo.circles.draws_circles`).
+    style: str | None = None
 
 
 def _one(params: Mapping[str, object], key: str) -> str | None:
@@ -76,6 +78,7 @@ def from_params(
         level=pick("level", LEVELS, default.level),
         scheme=pick("scheme", SCHEMES, default.scheme),
         k=min(max(k, K_RANGE[0]), K_RANGE[1]),
+        style=_one(params, "style") if _one(params, "style") in STYLES else None,
     )
 
 
@@ -89,6 +92,8 @@ def to_params(selection: Selection) -> dict[str, str | list[str]]:
             out[key] = value
     if selection.k != default.k:
         out["k"] = str(selection.k)
+    if selection.style is not None:
+        out["style"] = selection.style
     if selection.places:
         out["place"] = list(selection.places)
     return out

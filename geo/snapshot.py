@@ -16,6 +16,7 @@ import geopandas as gpd
 
 from geo import captions, choropleth, static_map
 from geo.captions import Caption
+from geo.circles import draws_circles
 from geo.classes import classify
 from geo.datasets import Dataset, parse_when
 from geo.errors import AtlasError
@@ -108,6 +109,7 @@ def make(
     title: str | None = None,
     subtitle: str | None = None,
     width_px: int = 1800,
+    style: str | None = None,
 ) -> Snapshot:
     """The snapshot of ``view`` in ``fmt``; ``title``/``subtitle`` replace the written ones when given.
 
@@ -116,6 +118,7 @@ def make(
     """
     _check(fmt, width_px, title, subtitle)
     metric = view.selection.metric
+    circles = draws_circles(metric, style)  # a rate asked for as circles: one line, before any drawing
     shapes = view.shapes
     classes = classify(shapes.loc[shapes["has_data"].astype(bool), metric], scheme, k)
     focus = view.focus_rows if view.selection.places else None

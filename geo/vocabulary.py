@@ -42,6 +42,9 @@ LEVELS: tuple[Level, ...] = ("place", "lad", "region")
 METRICS: tuple[Metric, ...] = ("networks", "per_1k", "per_km2")
 VENDORS: tuple[Vendor, ...] = ("all", "hikvision", "dahua")
 SCHEMES: tuple[Scheme, ...] = ("quantiles", "natural_breaks", "equal_interval")
+# How counts are drawn (:func:`geo.circles.draws_circles`); rates are always shaded.
+STYLES: tuple[str, ...] = ("circles", "shaded")
+STYLE_LABELS: dict[str, str] = {"circles": "Circles (area ∝ count)", "shaded": "Shaded areas"}
 K_RANGE = (3, 7)  # classes a user may choose
 MAX_CLASSES = 9  # the most any palette offers
 
