@@ -145,8 +145,11 @@ def _single(caption: Caption, preset: Preset, aspect: float, legend_for: LegendF
     return Page(preset.page_w, height, texts, legend, (m, top), (m, legend_top), main, (m, main.y0 - gap))
 
 
-def _columns(caption: Caption, preset: Preset, aspect: float, legend_for: LegendFor) -> Page:
-    """A square card: text and legend in a column left of the map, notes and source across the foot."""
+def _columns(caption: Caption, preset: Preset, aspect: float, legend_for: LegendFor, flexible: bool = False) -> Page:
+    """A square card: text and legend in a column left of the map, notes and source across the foot.
+
+    A ``flexible`` map (a zoomed window, which can show more around its places) takes the
+    column's whole height."""
     m, page_w = preset.margin, preset.page_w
     page_h = preset.page_h or page_w
     inner = page_w - 2 * m
@@ -155,7 +158,7 @@ def _columns(caption: Caption, preset: Preset, aspect: float, legend_for: Legend
     map_h = page_h - 2 * m - footer_probe.footer_height - gap
     map_w = min(map_h / aspect, inner - GUTTER - MIN_COLUMN)
     while True:
-        map_h_used = min(map_h, map_w * aspect)
+        map_h_used = map_h if flexible else min(map_h, map_w * aspect)
         column = inner - GUTTER - map_w
         texts = Texts.of(caption, preset, column, inner)
         legend = legend_for(column, True)
@@ -170,9 +173,12 @@ def _columns(caption: Caption, preset: Preset, aspect: float, legend_for: Legend
                 main, (m, min(main.y0, top - need) - gap))
 
 
-def arrange(caption: Caption, preset: Preset, aspect: float, legend_for: LegendFor) -> Page:
+def arrange(caption: Caption, preset: Preset, aspect: float, legend_for: LegendFor, flexible: bool = False) -> Page:
     """The page for ``caption`` at ``preset``, with a map window ``aspect`` (height / width) tall.
 
-    ``legend_for(width, vertical)`` measures the legend for the room it gets.
+    ``legend_for(width, vertical)`` measures the legend for the room it gets; a ``flexible``
+    map window may take another aspect to fill a square card (the caller widens its window).
     """
-    return (_columns if preset.columns else _single)(caption, preset, aspect, legend_for)
+    if preset.columns:
+        return _columns(caption, preset, aspect, legend_for, flexible)
+    return _single(caption, preset, aspect, legend_for)

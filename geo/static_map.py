@@ -29,11 +29,11 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, Rectangle
+from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 
 from geo import circles as circle_rules
-from geo import map_labels, map_legend, map_page, map_text
+from geo import map_circles, map_labels, map_legend, map_page, map_text
 from geo.captions import APP_NAME, Caption
 from geo.classes import Classes, format_value
 from geo.map_labels import Box
@@ -121,6 +121,15 @@ def _window(geometries: np.ndarray, selected: np.ndarray) -> tuple[tuple[float, 
     if width >= uk[2] - uk[0] or height >= (uk[3] - uk[1]) * 0.8:
         return uk, False
     return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2), True
+
+
+def _fill(window: tuple[float, float, float, float], aspect: float) -> tuple[float, float, float, float]:
+    """``window`` grown in its short direction to ``aspect`` (height / width), about the same centre."""
+    minx, miny, maxx, maxy = window
+    w, h = maxx - minx, maxy - miny
+    w, h = (w, w * aspect) if aspect > h / w else (h / aspect, h)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
 
 
 def _layers(
@@ -233,50 +242,16 @@ def _locator(figure: Figure, page_h: float, layers: list[_Layer], window: tuple,
 def _no_data_message(page: Figure, main: Box, preset: Preset) -> None:
     page_w, page_h = (v * 72 for v in page.get_size_inches())
     page.text((main.x0 + main.x1) / 2 / page_w, (main.y0 + main.y1) / 2 / page_h, NO_FIGURE_MESSAGE,
-              fontproperties=map_text.font(max(11.0, preset.subtitle), "bold"), color=TEXT_COLOR, ha="center", va="center", parse_math=False,
+              fontproperties=map_text.font(max(11.0, preset.subtitle), "bold"), color=TEXT_COLOR, ha="center",
+              va="center", parse_math=False,
               zorder=8, label="no-data-message",
               bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": "#b5b5b5", "linewidth": 0.6})
-
-
-def _circles(shapes: gpd.GeoDataFrame, metric: str, geometries: np.ndarray, max_radius: float) -> list[tuple[int, float, float, float]]:
-    """The circles to draw, largest first: (row, x, y in metres, radius in points); zero and no data get none."""
-    has_data = shapes["has_data"].astype(bool).to_numpy()
-    values = np.where(has_data, pd_numeric(shapes[metric]), np.nan)
-    if not np.isfinite(values).any():
-        return []
-    projected = gpd.GeoDataFrame(shapes.drop(columns=shapes.geometry.name),
-                                 geometry=gpd.GeoSeries(geometries, index=shapes.index, crs=PROJECTED_CRS))
-    points = circle_rules.unit_points(projected)
-    radii = circle_rules.radii(values, float(np.nanmax(values)), max_radius)
-    return [(int(i), float(points[i, 0]), float(points[i, 1]), float(radii[i]))
-            for i in circle_rules.draw_order(values) if radii[i] > 0 and np.isfinite(points[i]).all()]
-
-
-def pd_numeric(column: object) -> np.ndarray:
-    """A column as floats (text and missing become NaN)."""
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-
-
-def _draw_circles(axes: list[tuple[Axes, map_labels.View]], marks: list[tuple[int, float, float, float]]) -> dict:
-    """Each circle on the view that shows its centre (ids ``circle-<n>``); their page positions by row."""
-    page: dict[int, tuple[float, float, float]] = {}
-    for n, (row, x, y, radius) in enumerate(marks):
-        for ax, view in axes:
-            if view.shows(x, y):
-                ax.add_patch(Circle((x, y), radius / view.scale, facecolor=circle_rules.CIRCLE_FILL,
-                                    alpha=circle_rules.CIRCLE_OPACITY, edgecolor=circle_rules.CIRCLE_EDGE,
-                                    linewidth=0.6, zorder=20, gid=f"circle-{n}", label="circle"))
-                px = view.box.x0 + (x - view.window[0]) * view.scale
-                py = view.box.y0 + (y - view.window[1]) * view.scale
-                page[row] = (px, py, radius)
-                break
-    return page
 
 
 def _direct(shapes: gpd.GeoDataFrame, metric: str) -> tuple[tuple[str, str], ...]:
     """Each unit with data as (name, value), highest first: a map of so few units is labelled, not classed."""
     has = shapes[shapes["has_data"].astype(bool)]
-    order = has.assign(_v=pd_numeric(has[metric])).sort_values(["_v", "name"], ascending=[False, True])
+    order = has.assign(_v=map_circles.numeric(has[metric])).sort_values(["_v", "name"], ascending=[False, True])
     return tuple((display_name(str(n)), format_value(metric, v)) for n, v in zip(order["name"], order[metric]))
 
 
@@ -307,7 +282,7 @@ def figure(
     chosen = shapes["code"].astype(str).isin({str(s) for s in selected}).to_numpy()
     window, zoomed = _window(geometries, chosen)
     aspect = (window[3] - window[1]) / (window[2] - window[0])
-    values = pd_numeric(shapes.loc[has_data, metric]) if has_data.any() else np.array([])
+    values = map_circles.numeric(shapes.loc[has_data, metric]) if has_data.any() else np.array([])
     direct = _direct(shapes, metric) if classes.direct and not circles else ()
     # The legend's reference circles and the map's circles share one scale (points).
     max_radius = CIRCLE_SHARE * (preset.page_w - 2 * preset.margin) * (COLUMN_MAP_SHARE if preset.columns else 1.0)
@@ -322,8 +297,10 @@ def figure(
                                  context=bool(len(context_geometries)) and bool(has_data.any()), width=width,
                                  sizes=preset, vertical=vertical, circles=references, direct=direct)
 
-    layout = map_page.arrange(caption, preset, aspect, legend_for)
+    layout = map_page.arrange(caption, preset, aspect, legend_for, flexible=zoomed)
     page_w, page_h, main = layout.width, layout.height, layout.main
+    if zoomed:  # a zoomed window shows more around its places to fill the box it was given
+        window = _fill(window, (main.y1 - main.y0) / (main.x1 - main.x0))
     page = Figure(figsize=(page_w / 72, page_h / 72), facecolor="white")
     FigureCanvasAgg(page)
     layout.texts.draw_header(page, *layout.header)
@@ -346,7 +323,7 @@ def figure(
         reserved.append(inset[1].grow(3))
     marks = {}
     if circles:
-        marks = _draw_circles(drawn_on, _circles(shapes, metric, geometries, max_radius))
+        marks = map_circles.draw(drawn_on, map_circles.marks(shapes, metric, geometries, max_radius))
     if zoomed:
         avoid = [Box(*shapely.bounds(views[0].to_page(g))) for g in geometries[has_data | chosen]]
         land = layers[:1] if len(context_geometries) else layers  # the context alone covers the UK

@@ -328,7 +328,9 @@ def load_series_classes(
 
 
 @st.cache_data(show_spinner="Drawing the snapshot…", max_entries=32)
-def make_snapshot(sel: selection.Selection, fmt: str, title: str, subtitle: str, size: str | None = None) -> snapshot.Snapshot:
+def make_snapshot(
+    sel: selection.Selection, fmt: str, title: str, subtitle: str, size: str | None = None
+) -> snapshot.Snapshot:
     """The snapshot the user asked for (plain values; rendered on request, then kept for reruns), laid out
     for ``size`` (article, social or print; print when None) in the selection's style."""
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
