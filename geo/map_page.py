@@ -169,8 +169,9 @@ def _columns(caption: Caption, preset: Preset, aspect: float, legend_for: Legend
     height = max(page_h, 2 * m + max(need, map_h_used) + gap + texts.footer_height)
     top = height - m
     main = Box(page_w - m - map_w, top - map_h_used, page_w - m, top)
+    # The foot sits on the page's bottom margin: a card keeps its frame full, whatever the map's height.
     return Page(page_w, height, texts, legend, (m, top), (m, top - texts.header_height),
-                main, (m, min(main.y0, top - need) - gap))
+                main, (m, m + texts.footer_height))
 
 
 def arrange(caption: Caption, preset: Preset, aspect: float, legend_for: LegendFor, flexible: bool = False) -> Page:
