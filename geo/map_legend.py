@@ -209,14 +209,16 @@ def _references(values: tuple[tuple[int, float], ...], m: _Metrics) -> tuple[lis
 
 
 def _values(pairs: tuple[tuple[str, str], ...], width: float, m: _Metrics) -> tuple[list[tuple[float, float, str]], float]:
-    """Directly labelled units ("Manchester 37.1"), left to right and wrapped; their height."""
+    """Directly labelled units ("Manchester 37.1"), left to right and wrapped, each after a swatch of
+    its fill (at x); their height."""
     font = map_text.font(m.label)
+    swatch = m.swatch_h + m.label * 0.4
     out, x, y = [], 0.0, 0.0
     for name, value in pairs:
         words = f"{name} {value}"
-        w = map_text.width(words, font)
+        w = swatch + map_text.width(words, font)
         if x and x + w > width:
-            x, y = 0.0, y + m.line_h
+            x, y = 0.0, y + m.line_h + m.label * 0.3
         out.append((x, y, words))
         x += w + m.gap
     return out, (y + m.line_h if out else 0.0)
@@ -247,8 +249,12 @@ def layout(
         references = [Reference(r.x, r.y + title_h, r.radius, r.label, r.label_x, r.label_y + title_h)
                       for r in references]
     elif direct:
-        listed, block_h = _values(direct, width, m)
-        listed = [(x, y + title_h, words) for x, y, words in listed]
+        listed, block_h = _values(direct, 0.0 if vertical else width, m)  # a column: one per line
+        face = classes.colors[0] if classes.colors else "#fd8d3c"
+        for x, y, _ in listed:  # the one fill of a directly labelled map, before each value
+            swatches.append(Swatch(x, y + title_h + (m.line_h - m.swatch_h) / 2, m.swatch_h, face, (), x, 0.0,
+                                   "left", key="value", height=m.swatch_h))
+        listed = [(x + m.swatch_h + m.label * 0.4, y + title_h, words) for x, y, words in listed]
         block_w = width
     elif vertical:
         for i, (color, label) in enumerate(zip(classes.colors, classes.labels)):
