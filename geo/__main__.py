@@ -16,6 +16,7 @@ from typing import Sequence
 from geo import history_cli
 from geo.errors import AtlasError
 from geo.selection import DEFAULT_DATASET
+from geo.snapshot_sizes import SIZES
 from geo.text import shown
 from geo.vocabulary import LEVELS, METRICS, SCHEMES, STYLES, VENDORS
 
@@ -79,7 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     snapshot.add_argument("--style", choices=STYLES, default=None,
                           help="draw counts as circles (area ∝ count) or shaded areas (default: circles for counts, "
                           "shading for rates)")
-    snapshot.add_argument("--width", type=int, default=1800, metavar="PX", help="PNG width in pixels (default: 1800)")
+    snapshot.add_argument("--size", choices=SIZES, default=None,
+                          help="lay the static map out for an article (600 px wide), social (1200 x 1200) or print "
+                          "(1800 px wide; the default)")
+    snapshot.add_argument("--width", type=int, default=None, metavar="PX",
+                          help="PNG width in pixels without --size (article layout under 1200 px, print from 1200); "
+                          "with --size it must be that size's own width")
     snapshot.add_argument("--title", help="the map's title (default: the finding, written from the data)")
     snapshot.add_argument("--subtitle", help="the line under the title (default: metric, vendor, geography and date)")
     snapshot.add_argument("--out", required=True, metavar="FILE", help="output file ending in .png, .svg, .pdf or .html")
@@ -260,7 +266,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         )
     result = snapshot.make(
         view, dataset, frame, fmt=fmt, scheme=args.scheme, k=args.classes, title=args.title, subtitle=args.subtitle,
-        width_px=args.width, style=args.style,
+        width_px=args.width, style=args.style, size=args.size,
     )
     _write(path, result.data)
     print(f"wrote {args.out} ({len(result.data)} bytes): {result.caption.title}")

@@ -49,6 +49,7 @@ class Classes:
     bins: tuple[float, ...]  # upper bounds, ascending (as mapclassify gives them)
     colors: tuple[str, ...]  # one hex colour per class
     labels: tuple[str, ...]  # one legend label per class
+    direct: bool = False  # so few units that each value is labelled, not classed (one class)
 
     def index_for(self, value: object) -> int | None:
         """The class of ``value`` (``None`` for missing values)."""
@@ -140,15 +141,69 @@ def classify(values: Sequence[float], scheme: str = "quantiles", k: int = 5) -> 
         result = mapclassify.classify(arr, _MAPCLASSIFY[scheme], k=int(min(k, distinct.size)))
     bins = [float(b) for b in np.unique(np.asarray(result.bins, dtype=float))]
     bins[-1] = max(bins[-1], float(arr.max()))
-    return Classes(scheme, tuple(bins), palette(len(bins)), tuple(_labels(bins, float(arr.min()), integer)))
+    return Classes(scheme, tuple(bins), palette(len(bins)), tuple(_labels(bins, float(arr.min()), integer, arr)))
 
 
-def _labels(bins: list[float], low: float, integer: bool) -> list[str]:
-    """Legend labels ``"low – high"`` for classes ``(previous bin, bin]``."""
+DIRECT_MAX = 5  # with this many units with data or fewer, a map labels each value instead of classing them
+
+
+def classify_for_map(values: Sequence[float], scheme: str = "quantiles", k: int = 5) -> Classes:
+    """:func:`classify`, except that :data:`DIRECT_MAX` values or fewer give one class marked ``direct``
+    (its label the range of the values): a map of so few units labels each value instead of a legend
+    of classes of one unit each."""
+    check("scheme", scheme)
+    check_classes(k)
+    arr = _finite(values)
+    if arr.size == 0 or arr.size > DIRECT_MAX:
+        return classify(values, scheme, k)
+    integer = bool(np.all(arr == np.round(arr)))
+    low, high = float(arr.min()), float(arr.max())
+    edges = format_edges([low, high], integer)
+    label = edges[0] if edges[0] == edges[1] else f"{edges[0]} {DASH} {edges[1]}"
+    return Classes(scheme, (high,), palette(1), (label,), direct=True)
+
+
+def _labels(bins: list[float], low: float, integer: bool, values: np.ndarray | None = None) -> list[str]:
+    """Legend labels for classes ``(previous bin, bin]`` that never share an endpoint.
+
+    Counts read by the whole numbers in each class ("4,957 – 6,816", "6,817 – 8,150"). Rates
+    read "under 7.5", "7.5 to under 8.8", …, "8.8 and over", each break a short number
+    between the largest value of one class and the smallest of the next (:func:`cuts`).
+    """
     if integer:
         return _whole_number_labels([low, *bins], format_number)
-    edges = format_edges([low, *bins], integer)
-    return [lo if lo == hi else f"{lo} {DASH} {hi}" for lo, hi in zip(edges[:-1], edges[1:])]
+    if len(bins) == 1:
+        edges = format_edges([low, bins[0]], integer)
+        return [edges[0] if edges[0] == edges[1] else f"{edges[0]} {DASH} {edges[1]}"]
+    texts = _cut_texts(cuts(bins, values))
+    labels = [f"under {texts[0]}"]
+    labels += [f"{lo} to under {hi}" for lo, hi in zip(texts[:-1], texts[1:])]
+    return labels + [f"{texts[-1]} and over"]
+
+
+def cuts(bins: Sequence[float], values: Sequence[float] | np.ndarray | None = None) -> list[float]:
+    """The breaks between classes ``(previous bin, bin]`` as short numbers: each above its class's upper
+    bound and at most the smallest value of the next class (so "under" and "to under" are true)."""
+    arr = np.unique(np.asarray([] if values is None else values, dtype=float))
+    out = []
+    for i, upper in enumerate(bins[:-1]):
+        above = arr[arr > upper]
+        ceiling = float(above[0]) if len(above) else float(bins[i + 1])
+        chosen = ceiling
+        for decimals in range(0, 7):
+            step = 10.0 ** -decimals
+            candidate = round(math.floor(upper / step + 1e-9) * step + step, decimals)
+            if upper < candidate <= ceiling:
+                chosen = candidate
+                break
+        out.append(chosen)
+    return out
+
+
+def _cut_texts(breaks: list[float]) -> list[str]:
+    """Breaks with one decimal at least (rates read "8.0", not "8") and as many as they need."""
+    decimals = max([1] + [len(f"{b:.6f}".rstrip("0").split(".")[1]) for b in breaks])
+    return [format_number(b, min(decimals, 6)) for b in breaks]
 
 
 def _whole_number_labels(edges: list[float], fmt: Callable[[float, int], str]) -> list[str]:

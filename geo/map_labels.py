@@ -41,9 +41,11 @@ PAD = 2.5  # clearance around a label (its white halo and some air)
 SMALL = 40.0  # units smaller than this (points) are kept clear of other labels
 TINY = 8.0  # units smaller than this (points) get a dot and a leader even when the label is beside them
 ANCHOR_BOX = 4.0  # half-size of the spot labels keep off around a large unit's anchor
-SIZE, QUIET_SIZE = 8.5, 7.0  # labels of units; names of the surrounding areas
+SIZE, QUIET_SIZE = 8.5, 7.0  # labels of units; names of the surrounding areas (print; presets pass their own)
 LEADING = 1.35  # line advance over size: Roboto's ascent and descent take 1.32 em
-QUIET_COLOR, LEADER_COLOR = "#7a7a7a", "#333333"
+# Quiet names sit on the faint context land (#eeeeee) or the no-data grey, inside a white halo:
+# this grey keeps 4.5:1 on the land and on white.
+QUIET_COLOR, LEADER_COLOR = "#5c5c5c", "#333333"
 QUIET_MAX = 12  # surrounding areas named on a zoomed map, at most
 
 
@@ -114,6 +116,7 @@ class Request:
     extent: Box  # the unit's bounding box
     shape: shapely.Geometry | None = None  # the unit, to test whether the label fits inside
     quiet: bool = False  # a surrounding area's name: only inside its area, never with a leader
+    beside: bool = False  # a circle's label: beside the circle (its extent), never inside it
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def _candidates(request: Request) -> list[tuple[Box, str, bool]]:
     w, h = request.width, request.height
     ax, ay = request.anchor
     centred = Box(ax - w / 2, ay - h / 2, ax + w / 2, ay + h / 2)
-    large, tiny = request.extent.size > SMALL, request.extent.size < TINY
+    large, tiny = request.extent.size > SMALL and not request.beside, request.extent.size < TINY
     if request.shape is not None:
         # A quiet name must sit wholly inside its area; a unit's label mostly (its halo keeps it legible).
         core = centred.grow(1.0) if request.quiet else Box(ax - w * 0.3, ay - h * 0.35, ax + w * 0.3, ay + h * 0.35)
@@ -241,22 +244,30 @@ def place(
 
 
 def _request(key: str, lines: tuple[str, ...], size: float, weights: tuple[str, ...], shape: shapely.Geometry,
-             quiet: bool = False) -> Request:
+             quiet: bool = False, mark: tuple[float, float, float] | None = None) -> Request:
     width = max(map_text.width(line, map_text.font(size, weight)) for line, weight in zip(lines, weights))
-    return Request(key, lines, width, len(lines) * size * LEADING, visual_centre(shape), Box(*shapely.bounds(shape)),
-                   shape, quiet)
+    height = len(lines) * size * LEADING
+    if mark is not None:  # a circle (x, y, radius in points): the label goes beside it
+        x, y, r = mark
+        return Request(key, lines, width, height, (x, y), Box(x - r, y - r, x + r, y + r), None, beside=True)
+    return Request(key, lines, width, height, visual_centre(shape), Box(*shapely.bounds(shape)), shape, quiet)
 
 
 def annotate(
     figure: Figure, shapes: pd.DataFrame, metric: str, geometries: np.ndarray, selected: Iterable[str],
     views: Sequence[View], reserved: Sequence[Box] = (), *, top: int = 5,
-    surroundings: tuple[Sequence[str], np.ndarray] | None = None,
+    surroundings: tuple[Sequence[str], np.ndarray] | None = None, sizes: tuple[float, float] = (SIZE, QUIET_SIZE),
+    marks: dict[int, tuple[float, float, float]] | None = None,
 ) -> list[Placement]:
     """Label the leading and chosen units with name and figure; on a zoomed map, name ``surroundings`` quietly.
 
     ``geometries`` are the units' shapes in the map's metres; ``views[0]`` is the main map
-    (labels stay inside it), further views are insets drawn at their own place.
+    (labels stay inside it), further views are insets drawn at their own place. ``sizes`` are
+    the labels' and the quiet names' type sizes; ``marks`` the circles drawn (row position:
+    page x, y and radius in points), whose labels go beside them.
     """
+    size, quiet_size = sizes
+    marks = marks or {}
     bounds = shapely.bounds(geometries) if len(geometries) else np.zeros((0, 4))
     cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
     visible = np.array([any(v.shows(x, y) for v in views) for x, y in zip(cx, cy)], dtype=bool)
@@ -269,7 +280,7 @@ def annotate(
         has = bool(shapes["has_data"].iat[i])
         value = format_value(metric, shapes[metric].iat[i]) if has else "no data"
         label = display_name(str(shapes["name"].iat[i]))
-        requests.append(_request(f"unit-{i}", (label, value), SIZE, ("bold", "normal"), shape))
+        requests.append(_request(f"unit-{i}", (label, value), size, ("bold", "normal"), shape, mark=marks.get(i)))
     if surroundings is not None:
         names, areas = surroundings
         main = views[0]
@@ -279,14 +290,14 @@ def annotate(
         for j in np.flatnonzero(near):
             name, shape = names[j], main.to_page(areas[j])
             if shape is not None and not shape.is_empty and shape.area > 400:
-                requests.append(_request(f"area-{j}", (str(name),), QUIET_SIZE, ("normal",), shape, quiet=True))
+                requests.append(_request(f"area-{j}", (str(name),), quiet_size, ("normal",), shape, quiet=True))
     placements = place(requests, views[0].box, reserved)
     for placement in placements:
-        _draw(figure, placement)
+        _draw(figure, placement, size, quiet_size)
     return placements
 
 
-def _draw(figure: Figure, placement: Placement) -> None:
+def _draw(figure: Figure, placement: Placement, size: float = SIZE, quiet_size: float = QUIET_SIZE) -> None:
     request, box = placement.request, placement.box
     page_w, page_h = (v * 72 for v in figure.get_size_inches())
     if placement.leader is not None:
@@ -298,9 +309,9 @@ def _draw(figure: Figure, placement: Placement) -> None:
                                  markeredgewidth=0.6, linestyle="none", zorder=5.5))
     x = {"left": box.x0, "center": (box.x0 + box.x1) / 2, "right": box.x1}[placement.align]
     if request.quiet:
-        map_text.put(figure, x, box.y1, request.lines[0], QUIET_SIZE, color=QUIET_COLOR, ha="center", halo=True,
+        map_text.put(figure, x, box.y1, request.lines[0], quiet_size, color=QUIET_COLOR, ha="center", halo=True,
                      zorder=6, label="area-name")
         return
     name, value = request.lines
-    map_text.put(figure, x, box.y1, name, SIZE, weight="bold", ha=placement.align, halo=True, label="map-label")
-    map_text.put(figure, x, box.y1 - SIZE * LEADING, value, SIZE, ha=placement.align, halo=True, label="map-label")
+    map_text.put(figure, x, box.y1, name, size, weight="bold", ha=placement.align, halo=True, label="map-label")
+    map_text.put(figure, x, box.y1 - size * LEADING, value, size, ha=placement.align, halo=True, label="map-label")

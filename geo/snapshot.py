@@ -17,9 +17,10 @@ import geopandas as gpd
 from geo import captions, choropleth, static_map
 from geo.captions import Caption
 from geo.circles import draws_circles
-from geo.classes import classify
+from geo.classes import classify_for_map
 from geo.datasets import Dataset, parse_when
 from geo.errors import AtlasError
+from geo.snapshot_sizes import resolve
 from geo.text import MAX_SUBTITLE, MAX_TITLE, shown
 from geo.view import View
 
@@ -87,10 +88,10 @@ def file_stem(view: View, dataset: Dataset) -> str:
     return "_".join(p for p in parts if p)
 
 
-def _check(fmt: str, width_px: int, title: str | None, subtitle: str | None) -> None:
+def _check(fmt: str, width_px: int | None, title: str | None, subtitle: str | None) -> None:
     if fmt not in FORMATS:
         raise AtlasError(f"format {shown(fmt)!r} is not one of {', '.join(FORMATS)}: pick one of those")
-    if not MIN_WIDTH_PX <= int(width_px) <= MAX_WIDTH_PX:
+    if width_px is not None and not MIN_WIDTH_PX <= int(width_px) <= MAX_WIDTH_PX:
         raise AtlasError(f"width {width_px} px is out of range: use {MIN_WIDTH_PX} to {MAX_WIDTH_PX} pixels")
     # Bounded where they are read: a 20,000-word title would lay out a page 90,000 px tall.
     for what, value, limit in (("title", title, MAX_TITLE), ("subtitle", subtitle, MAX_SUBTITLE)):
@@ -108,19 +109,24 @@ def make(
     k: int = 5,
     title: str | None = None,
     subtitle: str | None = None,
-    width_px: int = 1800,
+    width_px: int | None = None,
     style: str | None = None,
+    size: str | None = None,
 ) -> Snapshot:
     """The snapshot of ``view`` in ``fmt``; ``title``/``subtitle`` replace the written ones when given.
 
     At place level every LAD is drawn as context. The chosen units are outlined and, on
-    the static map, the view zooms to them.
+    the static map, the view zooms to them. ``size`` (article, social, print) lays the
+    static map out for that size; ``width_px`` alone picks the layout by width
+    (:func:`geo.snapshot_sizes.resolve`: both must agree). Counts are circles unless
+    ``style`` is "shaded"; five or fewer units with data are labelled, not classed.
     """
     _check(fmt, width_px, title, subtitle)
+    preset = resolve(size, width_px)
     metric = view.selection.metric
     circles = draws_circles(metric, style)  # a rate asked for as circles: one line, before any drawing
     shapes = view.shapes
-    classes = classify(shapes.loc[shapes["has_data"].astype(bool), metric], scheme, k)
+    classes = classify_for_map(shapes.loc[shapes["has_data"].astype(bool), metric], scheme, k)
     focus = view.focus_rows if view.selection.places else None
     caption = captions.caption(view.table, shapes, dataset, metric, classes, focus, title, subtitle)
     context = areas if view.table.level == "place" else None
@@ -131,8 +137,9 @@ def make(
         )
         data = _with_description(choropleth.map_html(m), caption).encode("utf-8")
     else:
-        drawn = static_map.figure(shapes, metric, classes, caption, context=context, selected=view.selected_units)
-        data = static_map.save(drawn, fmt, int(width_px), alt=caption.alt, title=caption.title)
+        drawn = static_map.figure(shapes, metric, classes, caption, context=context, selected=view.selected_units,
+                                  preset=preset, circles=circles)
+        data = static_map.save(drawn, fmt, preset.width_px, alt=caption.alt, title=caption.title)
     return Snapshot(data=data, fmt=fmt, file_name=f"{file_stem(view, dataset)}.{fmt}", caption=caption)
 
 

@@ -1,10 +1,12 @@
 """The static map (matplotlib): a snapshot a newsroom can print as is, as PNG, SVG or PDF bytes.
 
-:func:`figure` lays the page out from the top like a Datawrapper choropleth: the title (the
-finding) and subtitle, a horizontal legend in plain words, the map filling the width (the
-UK in British National Grid, Shetland in a boxed inset; zoomed to the chosen units with a
-locator when there are some), labels naming the leading units with their figures
-(:mod:`geo.map_labels`), then the notes, source and credit. Type is Roboto from a package
+:func:`figure` draws a page laid out for a size preset (:mod:`geo.snapshot_sizes`,
+:mod:`geo.map_page`) like a Datawrapper map: the title (the finding) and subtitle, the
+legend in plain words, the map (the UK in British National Grid, Shetland in a boxed
+inset; zoomed to the chosen units with a locator when there are some), labels naming the
+leading units with their figures (:mod:`geo.map_labels`), then the notes, source and
+credit. Rates are shaded; counts are circles whose area is proportional to the count
+(:mod:`geo.circles`) over the areas' outlines. Type is Roboto from a package
 (:mod:`geo.map_text`). :func:`save` writes the bytes with the alt text embedded (PNG text
 chunks, SVG ``<title>``/``<desc>``, PDF Title/Subject). Uses :class:`matplotlib.figure.Figure`
 directly (Agg canvas), never pyplot's global figures.
@@ -21,6 +23,7 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -29,11 +32,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 
-from geo import map_labels, map_legend, map_text
+from geo import circles as circle_rules
+from geo import map_circles, map_labels, map_legend, map_page, map_text
 from geo.captions import APP_NAME, Caption
-from geo.classes import Classes
+from geo.classes import Classes, format_value
 from geo.map_labels import Box
 from geo.map_legend import KEYS, LAND, LAND_EDGE
+from geo.names import display_name
+from geo.snapshot_sizes import DEFAULT_SIZE, PRESETS, Preset
 
 PROJECTED_CRS = 27700  # British National Grid: the UK as Ordnance Survey draws it
 # The UK without Shetland, and Shetland (drawn in an inset), in EPSG:27700 metres.
@@ -41,13 +47,12 @@ MAINLAND = (-120.0, 7_040.0, 655_660.0, 1_056_300.0)
 SHETLAND = (393_000.0, 1_069_000.0, 469_500.0, 1_220_500.0)
 ZOOM_MIN_SPAN = 110_000.0  # a zoomed map shows at least this much country (metres)
 ZOOM_ASPECT = (0.75, 1.25)  # height / width of a zoomed map window
-FIG_WIDTH = 6.5  # inches; text sizes are set against this width (a 650 px web column)
-MARGIN = 0.3
-TEXT_WIDTH = (FIG_WIDTH - 2 * MARGIN) * 72  # points
-TITLE_SIZE, SUBTITLE_SIZE, NOTE_SIZE = 16.5, 10.5, 7.5
-TITLE_LEADING, SUBTITLE_LEADING, NOTE_LEADING = 1.2, 1.35, 1.35  # line advance over size
-SOURCE_SIZES = (7.0, 6.75, 6.5, 6.25, 6.0)  # the source line shrinks to fit two lines
+FIG_WIDTH = 6.5  # inches: the print page (the trend chart's page too)
+MARGIN = 0.3  # inches
 TEXT_COLOR, SUBTITLE_COLOR, NOTE_COLOR, MUTED = "#1a1a1a", "#404040", "#4d4d4d", "#6b6b6b"
+UNIT_FILL, UNIT_EDGE = "#e3e3e3", "#8c8c8c"  # a circle map's units with data: outlines under the circles
+CIRCLE_SHARE = 0.06  # the largest circle's radius, as a share of the page's text width
+COLUMN_MAP_SHARE = 0.55  # about the share of a square card's width its map takes
 NO_FIGURE_MESSAGE = "No area has a figure to map"
 BORDER = "#ffffff"  # between units
 SELECTED_EDGE = "#1a1a1a"
@@ -118,11 +123,21 @@ def _window(geometries: np.ndarray, selected: np.ndarray) -> tuple[tuple[float, 
     return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2), True
 
 
+def _fill(window: tuple[float, float, float, float], aspect: float) -> tuple[float, float, float, float]:
+    """``window`` grown in its short direction to ``aspect`` (height / width), about the same centre."""
+    minx, miny, maxx, maxy = window
+    w, h = maxx - minx, maxy - miny
+    w, h = (w, w * aspect) if aspect > h / w else (h / aspect, h)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
 def _layers(
     shapes: gpd.GeoDataFrame, metric: str, classes: Classes, geometries: np.ndarray, context: np.ndarray,
-    selected: np.ndarray, level_edge: float,
+    selected: np.ndarray, level_edge: float, circles: bool = False,
 ) -> list[_Layer]:
-    """Context land, no-data units, classed units, the partial-coverage hatch, the selection outline."""
+    """Context land, no-data units, classed units (plain outlines under circles), the partial-coverage
+    hatch, the selection outline."""
     has_data = shapes["has_data"].astype(bool).to_numpy()
     partial = has_data & (shapes["coverage"].fillna(1).to_numpy(dtype=float) < 1)
     paths = [_path(g) for g in geometries]
@@ -138,8 +153,11 @@ def _layers(
     no_data, partial_key = KEYS["no_data"], KEYS["partial"]
     layers.append(layer(~has_data, facecolors=no_data.face, edgecolors=BORDER, linewidths=level_edge,
                         hatch=no_data.hatch, hatchcolor=no_data.hatch_color))
-    colors = [classes.color_for(v) for v, d in zip(shapes[metric], has_data) if d]
-    layers.append(layer(has_data, facecolors=colors, edgecolors=BORDER, linewidths=level_edge))
+    if circles:
+        layers.append(layer(has_data, facecolors=UNIT_FILL, edgecolors=UNIT_EDGE, linewidths=level_edge))
+    else:
+        colors = [classes.color_for(v) for v, d in zip(shapes[metric], has_data) if d]
+        layers.append(layer(has_data, facecolors=colors, edgecolors=BORDER, linewidths=level_edge))
     layers.append(replace(layer(partial, facecolors="none", edgecolors="none", linewidths=0,
                                 hatch=partial_key.hatch, hatchcolor=partial_key.hatch_color), land=False))
     layers.append(replace(layer(selected, facecolors="none", edgecolors=SELECTED_EDGE, linewidths=1.3), land=False))
@@ -172,7 +190,7 @@ def _draw(ax: Axes, layers: list[_Layer], window: tuple[float, float, float, flo
 
 def _map_axes(figure: Figure, box: Box, height_pt: float, window: tuple, frame: bool = False) -> Axes:
     """Axes covering ``box`` (points from the lower left of the page) showing ``window``."""
-    width_pt = FIG_WIDTH * 72
+    width_pt = figure.get_size_inches()[0] * 72
     ax = figure.add_axes((box.x0 / width_pt, box.y0 / height_pt, (box.x1 - box.x0) / width_pt,
                           (box.y1 - box.y0) / height_pt))
     ax.set_xticks([])
@@ -221,76 +239,20 @@ def _locator(figure: Figure, page_h: float, layers: list[_Layer], window: tuple,
     return box
 
 
-@dataclass(frozen=True)
-class _Texts:
-    """The caption's texts wrapped to the page width, with their sizes in points."""
-
-    title: list[str]
-    subtitle: list[str]
-    notes: list[str]
-    source: list[str]
-    credit: list[str]
-    source_size: float
-
-    @classmethod
-    def of(cls, caption: Caption) -> _Texts:
-        """Wrap every text; the source shrinks (down to 6 pt) until it takes two lines."""
-        wrap = map_text.wrap
-        for size in SOURCE_SIZES:
-            source = wrap(caption.source, map_text.font(size), TEXT_WIDTH)
-            if len(source) <= 2:
-                break
-        return cls(
-            title=wrap(caption.title, map_text.font(TITLE_SIZE, "bold"), TEXT_WIDTH),
-            subtitle=wrap(caption.subtitle, map_text.font(SUBTITLE_SIZE), TEXT_WIDTH),
-            notes=[line for note in caption.notes for line in wrap(note, map_text.font(NOTE_SIZE), TEXT_WIDTH)],
-            source=source,
-            credit=wrap(caption.credit, map_text.font(size), TEXT_WIDTH),
-            source_size=size,
-        )
-
-    @property
-    def header_height(self) -> float:
-        """Points from the top of the page to below the subtitle, with the gap before the legend."""
-        subtitle = (4 + len(self.subtitle) * SUBTITLE_SIZE * SUBTITLE_LEADING) if self.subtitle else 0
-        return MARGIN * 72 + len(self.title) * TITLE_SIZE * TITLE_LEADING + subtitle + 14
-
-    @property
-    def footer_height(self) -> float:
-        """Points from the bottom of the map to the bottom of the page."""
-        notes = len(self.notes) * NOTE_SIZE * NOTE_LEADING + (4 if self.notes else 0)
-        return 12 + notes + (len(self.source) + len(self.credit)) * self.source_size * 1.3 + MARGIN * 72 * 0.6
-
-    def draw_header(self, page: Figure, top: float) -> None:
-        """Title and subtitle, from ``top`` (points from the page's lower left) down."""
-        left, y = MARGIN * 72, top - MARGIN * 72
-        for line in self.title:
-            map_text.put(page, left, y, line, TITLE_SIZE, weight="bold", label="title")
-            y -= TITLE_SIZE * TITLE_LEADING
-        y -= 4
-        for line in self.subtitle:
-            map_text.put(page, left, y, line, SUBTITLE_SIZE, color=SUBTITLE_COLOR, label="subtitle")
-            y -= SUBTITLE_SIZE * SUBTITLE_LEADING
-
-    def draw_footer(self, page: Figure, top: float) -> None:
-        """Notes, source and credit, from ``top`` (the bottom of the map) down."""
-        left, y = MARGIN * 72, top - 12
-        for line in self.notes:
-            map_text.put(page, left, y, line, NOTE_SIZE, color=NOTE_COLOR, label="note")
-            y -= NOTE_SIZE * NOTE_LEADING
-        y -= 4 if self.notes else 0
-        for kind, lines in (("source", self.source), ("credit", self.credit)):
-            for line in lines:
-                map_text.put(page, left, y, line, self.source_size, color=MUTED, label=kind)
-                y -= self.source_size * 1.3
-
-
-def _no_data_message(page: Figure, main: Box) -> None:
+def _no_data_message(page: Figure, main: Box, preset: Preset) -> None:
     page_w, page_h = (v * 72 for v in page.get_size_inches())
     page.text((main.x0 + main.x1) / 2 / page_w, (main.y0 + main.y1) / 2 / page_h, NO_FIGURE_MESSAGE,
-              fontproperties=map_text.font(11, "bold"), color=TEXT_COLOR, ha="center", va="center", parse_math=False,
+              fontproperties=map_text.font(max(11.0, preset.subtitle), "bold"), color=TEXT_COLOR, ha="center",
+              va="center", parse_math=False,
               zorder=8, label="no-data-message",
               bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": "#b5b5b5", "linewidth": 0.6})
+
+
+def _direct(shapes: gpd.GeoDataFrame, metric: str) -> tuple[tuple[str, str], ...]:
+    """Each unit with data as (name, value), highest first: a map of so few units is labelled, not classed."""
+    has = shapes[shapes["has_data"].astype(bool)]
+    order = has.assign(_v=map_circles.numeric(has[metric])).sort_values(["_v", "name"], ascending=[False, True])
+    return tuple((display_name(str(n)), format_value(metric, v)) for n, v in zip(order["name"], order[metric]))
 
 
 def figure(
@@ -301,53 +263,79 @@ def figure(
     *,
     context: gpd.GeoDataFrame | None = None,
     selected: tuple[str, ...] = (),
+    preset: Preset | None = None,
+    circles: bool = False,
 ) -> Figure:
     """The page: title, subtitle, legend, the map with its labels and inset, notes, source and credit.
 
     ``shapes`` is a :func:`geo.join.level_shapes` frame; ``context`` (place level) the LADs
-    drawn as faint outlines; ``selected`` the unit codes to outline, label and zoom to.
+    drawn as faint outlines; ``selected`` the unit codes to outline, label and zoom to;
+    ``preset`` the size it is laid out for (print by default); ``circles`` draws the metric
+    (a count) as circles over the areas' outlines instead of shading. ``classes`` marked
+    ``direct`` (five or fewer units) give a list of the values instead of a class legend.
     """
+    preset = preset or PRESETS[DEFAULT_SIZE]
     map_text.register_font()
     geometries, context_geometries = _project(shapes), _project(context)
     has_data = shapes["has_data"].astype(bool).to_numpy()
     partial = has_data & (shapes["coverage"].fillna(1).to_numpy(dtype=float) < 1)
     chosen = shapes["code"].astype(str).isin({str(s) for s in selected}).to_numpy()
     window, zoomed = _window(geometries, chosen)
-    map_h = TEXT_WIDTH * (window[3] - window[1]) / (window[2] - window[0])
-    texts = _Texts.of(caption)
-    legend = map_legend.layout(classes, metric, no_data=bool((~has_data).any()), partial=bool(partial.any()),
-                               context=bool(len(context_geometries)) and bool(has_data.any()), width=TEXT_WIDTH)
-    legend_h = legend.height + 12 if legend.swatches else 0.0
-    page_h = texts.header_height + legend_h + map_h + texts.footer_height
-    page = Figure(figsize=(FIG_WIDTH, page_h / 72), facecolor="white")
-    FigureCanvasAgg(page)
-    texts.draw_header(page, page_h)
-    if legend.swatches:
-        legend.draw(page, MARGIN * 72, page_h - texts.header_height)
-    main_top = page_h - texts.header_height - legend_h
-    main = Box(MARGIN * 72, main_top - map_h, MARGIN * 72 + TEXT_WIDTH, main_top)
+    aspect = (window[3] - window[1]) / (window[2] - window[0])
+    values = map_circles.numeric(shapes.loc[has_data, metric]) if has_data.any() else np.array([])
+    direct = _direct(shapes, metric) if classes.direct and not circles else ()
+    # The legend's reference circles and the map's circles share one scale (points).
+    max_radius = CIRCLE_SHARE * (preset.page_w - 2 * preset.margin) * (COLUMN_MAP_SHARE if preset.columns else 1.0)
 
-    layers = _layers(shapes, metric, classes, geometries, context_geometries, chosen, 0.3 if len(shapes) > 60 else 0.6)
-    _draw(_map_axes(page, main, page_h, window), layers, window)
+    def legend_for(width: float, vertical: bool) -> map_legend.Legend:
+        references: tuple[tuple[int, float], ...] = ()
+        if circles and len(values) and np.nanmax(values) > 0:
+            refs = circle_rules.reference_values(values)
+            radii = circle_rules.radii(refs, float(np.nanmax(values)), max_radius)
+            references = tuple((int(v), float(r)) for v, r in zip(refs, radii))
+        return map_legend.layout(classes, metric, no_data=bool((~has_data).any()), partial=bool(partial.any()),
+                                 context=bool(len(context_geometries)) and bool(has_data.any()), width=width,
+                                 sizes=preset, vertical=vertical, circles=references, direct=direct)
+
+    layout = map_page.arrange(caption, preset, aspect, legend_for, flexible=zoomed)
+    page_w, page_h, main = layout.width, layout.height, layout.main
+    if zoomed:  # a zoomed window shows more around its places to fill the box it was given
+        window = _fill(window, (main.y1 - main.y0) / (main.x1 - main.x0))
+    page = Figure(figsize=(page_w / 72, page_h / 72), facecolor="white")
+    FigureCanvasAgg(page)
+    layout.texts.draw_header(page, *layout.header)
+    if layout.legend.drawn:
+        layout.legend.draw(page, *layout.legend_at)
+
+    layers = _layers(shapes, metric, classes, geometries, context_geometries, chosen,
+                     0.3 if len(shapes) > 60 else 0.6, circles)
+    main_ax = _map_axes(page, main, page_h, window)
+    _draw(main_ax, layers, window)
     views, reserved = [map_labels.View(window, main)], []
+    drawn_on = [(main_ax, views[0])]
     inset = None if zoomed else _inset(geometries, context_geometries, main, views[0].scale)
     if inset is not None:
         inset_ax = _map_axes(page, inset[1], page_h, inset[0], frame=True)
         inset_ax.set_zorder(1)
         _draw(inset_ax, layers, inset[0])
         views.append(map_labels.View(*inset))
+        drawn_on.append((inset_ax, views[-1]))
         reserved.append(inset[1].grow(3))
+    marks = {}
+    if circles:
+        marks = map_circles.draw(drawn_on, map_circles.marks(shapes, metric, geometries, max_radius))
     if zoomed:
         avoid = [Box(*shapely.bounds(views[0].to_page(g))) for g in geometries[has_data | chosen]]
         land = layers[:1] if len(context_geometries) else layers  # the context alone covers the UK
         reserved.append(_locator(page, page_h, land, window, main, avoid).grow(3))
     if has_data.any() or chosen.any():
         around = map_labels.surroundings(shapes, context, context_geometries, geometries, chosen) if zoomed else None
-        map_labels.annotate(page, shapes, metric, geometries, selected, views, reserved, top=LABEL_TOP,
-                            surroundings=around)
+        top = max(LABEL_TOP, len(direct))
+        map_labels.annotate(page, shapes, metric, geometries, selected, views, reserved, top=top,
+                            surroundings=around, sizes=(preset.map_label, preset.quiet), marks=marks)
     else:
-        _no_data_message(page, main)
-    texts.draw_footer(page, main.y0)
+        _no_data_message(page, main, preset)
+    layout.texts.draw_footer(page, *layout.footer)
     return page
 
 
@@ -373,7 +361,7 @@ def rc() -> dict[str, object]:
 def save(figure: Figure, fmt: str, width_px: int, alt: str = "", title: str = "") -> bytes:
     """``figure`` as png, svg or pdf bytes, ``width_px`` wide (PNG), with ``alt`` and ``title`` embedded."""
     buffer = io.BytesIO()
-    dpi = width_px / FIG_WIDTH
+    dpi = width_px / figure.get_size_inches()[0]
     metadata = {
         "png": {"Software": None, "Title": title, "Description": alt},
         "svg": {"Date": None, "Creator": APP_NAME, "Title": title, "Description": alt},

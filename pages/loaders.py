@@ -328,12 +328,15 @@ def load_series_classes(
 
 
 @st.cache_data(show_spinner="Drawing the snapshot…", max_entries=32)
-def make_snapshot(sel: selection.Selection, fmt: str, title: str, subtitle: str) -> snapshot.Snapshot:
-    """The snapshot the user asked for (plain values; rendered on request, then kept for reruns)."""
+def make_snapshot(
+    sel: selection.Selection, fmt: str, title: str, subtitle: str, size: str | None = None
+) -> snapshot.Snapshot:
+    """The snapshot the user asked for (plain values; rendered on request, then kept for reruns), laid out
+    for ``size`` (article, social or print; print when None) in the selection's style."""
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     return snapshot.make(
         view, load_dataset(sel.dataset), load_areas(), fmt=fmt, scheme=sel.scheme, k=sel.k,
-        title=title or None, subtitle=subtitle or None,
+        title=title or None, subtitle=subtitle or None, size=size, style=sel.style,
     )
 
 

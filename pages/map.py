@@ -9,6 +9,7 @@ from geo.baseline import baseline
 from geo.classes import format_value
 from geo.errors import AtlasError
 from geo.markup import md_escape
+from geo.snapshot_sizes import SIZE_LABELS
 from geo.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
 from pages import loaders, sidebar
 
@@ -110,7 +111,10 @@ with snap_col:
     subtitle = st.text_input("Subtitle", default.subtitle, key=f"snap_subtitle_{hash(default.subtitle)}", max_chars=240)
     formats = {"png": "PNG image", "svg": "SVG", "pdf": "PDF", "html": "Interactive HTML"}
     fmt = st.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="snap_format")
-    request = (sel, fmt, title.strip(), subtitle.strip())
+    size = st.radio("Size", list(SIZE_LABELS), format_func=SIZE_LABELS.get, horizontal=True, key="snap_size",
+                    index=list(SIZE_LABELS).index("article"), disabled=fmt == "html",
+                    help="Each size is laid out for where it runs: every text at least 11 px in the file.")
+    request = (sel, fmt, title.strip(), subtitle.strip(), size)
     if st.button("Create the snapshot", type="primary", icon=":material/photo_camera:"):
         st.session_state["snap_request"] = request
     if st.session_state.get("snap_request") == request:

@@ -157,9 +157,12 @@ def test_snapshot_follows_the_classification_choice() -> None:
     at = run_app(scheme="equal_interval", k="3", metric="per_1k")
     chosen = at.session_state["atlas_selection"]
     assert (chosen.scheme, chosen.k, chosen.metric) == ("equal_interval", 3, "per_1k")
-    shot = loaders.make_snapshot.__wrapped__(chosen, "svg", "", "")
-    assert "Classes: equal interval" in shot.caption.notes[-1]  # the footnote names the user's classification
-    assert "equal interval" in shot.data.decode("utf-8").lower()
+    shot = loaders.make_snapshot.__wrapped__(chosen, "svg", "", "", "social")
+    # The shipped data has four places: five or fewer are labelled with their values, not classed
+    # (tests/test_snapshot_sizes.py checks that a classification reaches a map of more units).
+    assert not any("Classes:" in note for note in shot.caption.notes)
+    assert "equal interval" not in shot.data.decode("utf-8").lower()
+    assert 'viewBox="0 0 600 600"' in shot.data.decode("utf-8")  # the size chosen reaches the picture
 
 
 def test_area_details_follow_the_first_place_chosen() -> None:

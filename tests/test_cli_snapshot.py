@@ -67,7 +67,8 @@ def test_filters_reach_the_picture(fast_cli, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     assert "camera networks per km\u00b2" in text
-    assert "natural breaks (fisher-jenks)" in text.lower()
+    # Four LADs have a figure: five or fewer are labelled with their values, not put in classes.
+    assert "natural breaks" not in text.lower() and "Classes:" not in text
     assert "Liverpool" in text and "Manchester" in text
 
 
@@ -121,3 +122,16 @@ def test_missing_out_is_a_usage_error(capsys):
         cli.main(["snapshot"])
     assert info.value.code == 2
     assert "--out" in one_line(capsys.readouterr().err)
+
+
+def test_size_presets_and_a_contradicting_width(fast_cli, tmp_path, capsys):
+    from PIL import Image
+
+    out = tmp_path / "social.png"
+    assert fast_cli(["snapshot", "--size", "social", "--out", str(out)]) == 0, capsys.readouterr().err
+    assert Image.open(out).size == (1200, 1200)
+    bad = tmp_path / "bad.png"
+    code = fast_cli(["snapshot", "--size", "article", "--width", "900", "--out", str(bad)])
+    line = one_line(capsys.readouterr().err)
+    assert code == 2 and not bad.exists()
+    assert "--width 900 contradicts --size article" in line
