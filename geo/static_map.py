@@ -33,7 +33,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 
 from geo import circles as circle_rules
-from geo import map_circles, map_labels, map_legend, map_page, map_text
+from geo import map_labels, map_legend, map_page, map_text, static_circles
 from geo.captions import APP_NAME, Caption
 from geo.classes import Classes, format_value
 from geo.map_labels import Box
@@ -251,7 +251,7 @@ def _no_data_message(page: Figure, main: Box, preset: Preset) -> None:
 def _direct(shapes: gpd.GeoDataFrame, metric: str) -> tuple[tuple[str, str], ...]:
     """Each unit with data as (name, value), highest first: a map of so few units is labelled, not classed."""
     has = shapes[shapes["has_data"].astype(bool)]
-    order = has.assign(_v=map_circles.numeric(has[metric])).sort_values(["_v", "name"], ascending=[False, True])
+    order = has.assign(_v=static_circles.numeric(has[metric])).sort_values(["_v", "name"], ascending=[False, True])
     return tuple((display_name(str(n)), format_value(metric, v)) for n, v in zip(order["name"], order[metric]))
 
 
@@ -282,7 +282,7 @@ def figure(
     chosen = shapes["code"].astype(str).isin({str(s) for s in selected}).to_numpy()
     window, zoomed = _window(geometries, chosen)
     aspect = (window[3] - window[1]) / (window[2] - window[0])
-    values = map_circles.numeric(shapes.loc[has_data, metric]) if has_data.any() else np.array([])
+    values = static_circles.numeric(shapes.loc[has_data, metric]) if has_data.any() else np.array([])
     direct = _direct(shapes, metric) if classes.direct and not circles else ()
     # The legend's reference circles and the map's circles share one scale (points).
     max_radius = CIRCLE_SHARE * (preset.page_w - 2 * preset.margin) * (COLUMN_MAP_SHARE if preset.columns else 1.0)
@@ -323,7 +323,7 @@ def figure(
         reserved.append(inset[1].grow(3))
     marks = {}
     if circles:
-        marks = map_circles.draw(drawn_on, map_circles.marks(shapes, metric, geometries, max_radius))
+        marks = static_circles.draw(drawn_on, static_circles.marks(shapes, metric, geometries, max_radius))
     if zoomed:
         avoid = [Box(*shapely.bounds(views[0].to_page(g))) for g in geometries[has_data | chosen]]
         land = layers[:1] if len(context_geometries) else layers  # the context alone covers the UK

@@ -19,7 +19,7 @@ import pytest
 from atlas_testing import REPO_ROOT
 from matplotlib.text import Text
 
-from geo import captions, datasets, map_circles, map_legend, map_text, snapshot, snapshot_sizes, static_map
+from geo import captions, datasets, map_legend, map_text, snapshot, snapshot_sizes, static_circles, static_map
 from geo.classes import DIRECT_MAX, classify, classify_for_map, format_value
 from geo.errors import AtlasError
 from geo.names import display_name
@@ -148,7 +148,7 @@ def test_counts_are_circles_and_rates_are_not(svgs, views):
 def test_circle_area_is_proportional_to_the_count(views):
     ds, view = views["cities"]
     shapes = view.shapes
-    marks = map_circles.marks(shapes, "networks", static_map._project(shapes), 30.0)
+    marks = static_circles.marks(shapes, "networks", static_map._project(shapes), 30.0)
     values = shapes["networks"].to_numpy(dtype=float)
     ratios = {row: radius ** 2 / values[row] for row, _, _, radius in marks}
     assert len(ratios) == 4 and max(ratios.values()) == pytest.approx(min(ratios.values()))
