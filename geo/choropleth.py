@@ -18,8 +18,10 @@ import geopandas as gpd
 import numpy as np
 from branca.element import MacroElement
 
-from geo import assets, map_controls
+from geo import assets, map_circles, map_controls
+from geo.baseline import baseline
 from geo.captions import Attribution
+from geo.circles import draws_circles
 from geo.classes import (
     CONTEXT_EDGE, DASH, DATA_EDGE, NO_DATA_COLOR, NO_DATA_EDGE, NO_DATA_LABEL, SELECTED_EDGE, Classes,
     as_float, format_change, format_pct_change, format_value,
@@ -28,10 +30,12 @@ from geo.errors import AtlasError
 from geo.map_elements import RawHtml
 from geo.map_layers import Shapes
 from geo.polyline import encode_geometries
-from geo.vocabulary import METRIC_LABELS, METRIC_SHORT, check
+from geo.vocabulary import LEVEL_UNITS, METRIC_LABELS, METRIC_SHORT, check
 
 if TYPE_CHECKING:  # folium is imported when a map is built: static snapshots do not need it
     import folium
+
+    from geo.metrics import Table
 
 UK_BOUNDS = [[49.88, -8.65], [60.86, 1.77]]
 PARTIAL_STYLE = {"color": "#202020", "weight": 2.2, "dashArray": "6 3"}
@@ -41,6 +45,8 @@ CHANGE_LABEL = "Change in camera networks (B \u2212 A)"
 ONLY_A_STYLE = {"fillColor": "#d9d9d9", "fillOpacity": 0.8, "color": "#333333", "weight": 1.2, "dashArray": "6 4"}
 ONLY_B_STYLE = {"fillColor": "#969696", "fillOpacity": 0.8, "color": "#333333", "weight": 1.4, "dashArray": "1 4"}
 NEITHER_STYLE = {"fillColor": "#ffffff", "fillOpacity": 0.0, "color": CONTEXT_EDGE, "weight": 0.5}
+# Under circles, an area with data is an outline on a light neutral fill: the circle carries the count.
+OUTLINE_STYLE = {"fillColor": "#ffffff", "fillOpacity": 0.55, "color": DATA_EDGE, "weight": 0.7}
 
 def _features(frame: gpd.GeoDataFrame, properties: list[dict] | None = None) -> dict:
     """A FeatureCollection whose geometry travels as encoded polylines (``g``), decoded in the browser."""
@@ -93,13 +99,26 @@ def _unit_properties(shapes: gpd.GeoDataFrame) -> list[dict]:
     return props
 
 
-def _styles(shapes: gpd.GeoDataFrame, metric: str, classes: Classes) -> list[dict]:
+def off_map_note(table: Table) -> str:
+    """One line for the map's legend when part of the total is on no map (the four-city study's 195,224 of
+    277,986 networks): "" when the map holds it all. Words from :func:`geo.baseline.baseline`."""
+    if table.unattributed <= 0:
+        return ""
+    if baseline(table.national_total_source).national:
+        where = f"of the {table.national_total:,} networks in the UK total have no place in this dataset"
+    else:  # a sum of places: what is left over sits in places no unit of this level holds whole
+        where = f"of the {table.national_total:,} networks counted are in places no {LEVEL_UNITS[table.level][0]} holds whole"
+    return f"Not on the map: {table.unattributed:,} {where}."
+
+
+def _styles(shapes: gpd.GeoDataFrame, metric: str, classes: Classes | None) -> list[dict]:
+    """Each unit's path style: its class colour, or (``classes`` None: circles carry the count) a light outline."""
     styles = []
     for value, data, coverage in zip(shapes[metric], shapes["has_data"].astype(bool), shapes["coverage"]):
         if not data:
             styles.append({"fillColor": NO_DATA_COLOR, "fillOpacity": 0.6, "color": NO_DATA_EDGE, "weight": 0.6, "dashArray": "3 3"})
             continue
-        style = {"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": DATA_EDGE, "weight": 0.7}
+        style = dict(OUTLINE_STYLE) if classes is None else {"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": DATA_EDGE, "weight": 0.7}
         if (as_float(coverage) or 1.0) < 1:
             style.update(PARTIAL_STYLE)
         styles.append(style)
@@ -117,21 +136,27 @@ def build_map(
     title_html: str = "",
     inline_assets: bool = False,
     url_base: str = assets.URL_BASE,
+    style: str | None = None,
+    note: str = "",
 ) -> MapParts:
-    """An interactive choropleth of ``shapes`` (a :func:`geo.join.level_shapes` frame), in parts (:class:`MapParts`).
+    """An interactive map of ``shapes`` (a :func:`geo.join.level_shapes` frame), in parts (:class:`MapParts`).
 
-    ``metric``: networks, per_1k or per_km2, coloured with ``classes``. Units without data
-    are grey with a dashed outline (never the colour of zero); units whose counts cover
-    only part of their residents get a dark dashed outline. ``context``: LAD polygons drawn
-    underneath as thin grey outlines (pass it at place level). Units whose code is in
-    ``selected`` get a thick dark outline and the map fits them; otherwise it opens on the
-    whole UK. ``title_html``: an already-escaped HTML fragment shown top right (for the
-    HTML download, which also sets ``inline_assets`` so it works offline). ``url_base``:
-    where the dashboard serves Leaflet.
+    ``metric``: networks, per_1k or per_km2. ``style`` (None: follow the metric; see
+    :func:`geo.circles.draws_circles`): a count is drawn as circles (:mod:`geo.map_circles`,
+    area ∝ count, over the areas drawn as light outlines), a rate or a count asked for
+    ``"shaded"`` is shaded with ``classes``. Units without data are grey with a dashed
+    outline either way (never the colour of zero); units whose counts cover only part of
+    their residents get a dark dashed outline. ``context``: LAD polygons drawn underneath as
+    thin grey outlines (pass it at place level). Units whose code is in ``selected`` get a
+    thick dark outline and the map fits them; otherwise it opens on the whole UK.
+    ``title_html``: an already-escaped HTML fragment shown top right (for the HTML
+    download, which also sets ``inline_assets`` so it works offline). ``url_base``: where
+    the dashboard serves Leaflet. ``note``: a line for the legend (:func:`off_map_note`).
     """
     check("metric", metric)
     if metric not in shapes.columns:
         raise AtlasError(f"the shapes have no {metric} column: pass a frame from geo.join.level_shapes")
+    circles = draws_circles(metric, style)
     shapes = _to_wgs84(shapes).reset_index(drop=True)
     has = shapes["has_data"].astype(bool)
     extras = []
@@ -141,12 +166,15 @@ def build_map(
         extras.append(map_controls.item("Counts cover part of the area", "transparent", f"2px dashed {PARTIAL_STYLE['color']}", "atlas-partial"))
     if context is not None:
         extras.append(map_controls.item("Not in this dataset", "transparent", f"1px solid {CONTEXT_EDGE}"))
-    legend = map_controls.legend_html(METRIC_LABELS[metric], classes.scheme_label if len(classes.colors) > 1 else "", classes, extras)
+    if circles:
+        legend = map_circles.circle_legend_html(METRIC_LABELS[metric], shapes.loc[has, metric].to_numpy(dtype=float), extras, note)
+    else:
+        legend = map_controls.legend_html(METRIC_LABELS[metric], classes.scheme_label if len(classes.colors) > 1 else "", classes, extras, note=note)
     rows = [(METRIC_SHORT["networks"], "n"), (METRIC_SHORT["per_1k"], "a"), (METRIC_SHORT["per_km2"], "d"), ("Rank", "r")]
     return MapParts(
         _base(attribution, context, inline_assets, url_base, title_html),
-        _data_layer(shapes, _styles(shapes, metric, classes), _unit_properties,
-                    map_controls.Tooltip(rows, attribution.counts), legend, selected),
+        _data_layer(shapes, _styles(shapes, metric, None if circles else classes), _unit_properties,
+                    map_controls.Tooltip(rows, attribution.counts), legend, selected, circles=circles),
     )
 
 
@@ -177,13 +205,16 @@ def _data_layer(
     tooltip: MacroElement,
     legend: str,
     selected: Sequence[str],
+    *,
+    circles: bool = False,
 ) -> folium.FeatureGroup:
     """The units (WGS84, 0..n-1 index), one style each, with their legend and view.
 
     Selected units get a thick outline, are drawn last (on top of their neighbours) and are
     zoomed to; otherwise the view is the whole UK, so a map of a few cities still reads as a
     UK map and the unpainted rest is visible as such. The zoom cap keeps a small selected
-    borough in its surroundings.
+    borough in its surroundings. With ``circles``, the areas are a backdrop (not
+    interactive) and the circles over them carry the tooltip and the click.
     """
     import folium
 
@@ -198,14 +229,20 @@ def _data_layer(
             style.pop("dashArray", None)
         ordered_styles[str(i)] = style
     group = folium.FeatureGroup(name="Camera networks", control=False)
-    features = _features(shapes, properties(shapes))
+    unit_properties = properties(shapes)
+    features = _features(shapes, unit_properties)
     layer = Shapes(
         features,
         [ordered_styles[f["id"]] for f in features["features"]],
-        highlight={"weight": 2.5, "color": "#000000", "fillOpacity": 0.95},
+        highlight=None if circles else {"weight": 2.5, "color": "#000000", "fillOpacity": 0.95},
     )
-    layer.add_child(tooltip)
     group.add_child(layer)
+    if circles:
+        dots = map_circles.Circles(map_circles.circle_features(shapes, unit_properties, {str(c) for c in selected}))
+        dots.add_child(tooltip)
+        group.add_child(dots)
+    else:
+        layer.add_child(tooltip)
     group.add_child(map_controls.LayerFrame(legend, _bounds(shapes[is_selected[order]]) or UK_BOUNDS))
     return group
 

@@ -24,7 +24,8 @@ box-shadow:0 1px 4px rgba(0,0,0,0.3)"><div class="atlas-legend-title" style="fon
 {%- if subtitle %}<div style="color:#555;font-size:11px;margin-bottom:4px">{{ subtitle }}</div>{% endif %}
 {%- for item in items %}<div class="atlas-legend-item {{ item.css }}"><span style="display:inline-block;width:18px;\
 height:12px;margin-right:6px;vertical-align:-1px;box-sizing:border-box;background:{{ item.fill }};\
-border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}</div>"""
+border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}
+{%- if note %}<div class="atlas-legend-note" style="color:#444;font-size:11px;margin-top:4px">{{ note }}</div>{% endif %}</div>"""
 )
 
 
@@ -32,11 +33,13 @@ def item(label: str, fill: str, border: str = "1px solid #8a8a8a", css: str = ""
     return {"label": label, "fill": fill, "border": border, "css": css}
 
 
-def legend_html(title: str, subtitle: str, classes: Classes, extras: Sequence[dict] = (), descending: bool = False) -> str:
-    """The legend as an HTML fragment (autoescaped): the classes, then ``extras`` swatches."""
+def legend_html(
+    title: str, subtitle: str, classes: Classes, extras: Sequence[dict] = (), descending: bool = False, note: str = "",
+) -> str:
+    """The legend as an HTML fragment (autoescaped): the classes, then ``extras`` swatches, then a ``note`` line."""
     pairs = list(zip(classes.colors, classes.labels))
     items = [item(label, color) for color, label in (reversed(pairs) if descending else pairs)]
-    return _LEGEND.render(title=title, subtitle=subtitle, items=[*items, *extras])
+    return _LEGEND.render(title=title, subtitle=subtitle, items=[*items, *extras], note=note)
 
 
 class Decorations(AtlasElement):

@@ -134,6 +134,7 @@ def make(
         m = choropleth.build_map(
             shapes, metric, classes, attribution=captions.attribution(dataset), context=context,
             selected=view.selected_units, title_html=_title_box(caption), inline_assets=True,
+            style=style, note=choropleth.off_map_note(view.table),
         )
         data = _with_description(choropleth.map_html(m), caption).encode("utf-8")
     else:
@@ -147,7 +148,9 @@ def _title_box(caption: Caption) -> str:
     parts = [f'<div style="font-weight:600;font-size:14px">{html.escape(caption.title)}</div>']
     parts.append(f'<div style="font-size:11px;color:#444">{html.escape(caption.subtitle)}</div>')
     parts += [f'<div style="font-size:10px;color:#555;margin-top:3px">{html.escape(n)}</div>' for n in caption.notes]
-    return (
+    # On a phone the box (top right) stops short of the zoom buttons (top left, 10 + 34 px wide).
+    narrow = "<style>@media (max-width: 600px) { .atlas-title { max-width: calc(100vw - 82px) !important; } }</style>"
+    return narrow + (
         '<div class="atlas-title" style="background:rgba(255,255,255,0.94);padding:6px 9px;max-width:380px;'
         "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1a1a1a;"
         'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3)">' + "".join(parts) + "</div>"

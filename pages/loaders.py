@@ -236,7 +236,9 @@ def build_map(sel: selection.Selection, found: classes.Classes | None = None) ->
     """A new folium map for the selection, in parts (~0.07 s from cached parts).
 
     ``found``: the classes to colour with (the Trends page's, over every date); by default
-    the selection's own (:func:`load_classes`). Not cached as an object: st_folium rewrites
+    the selection's own (:func:`load_classes`). Counts are drawn as ``sel.style`` says
+    (circles by default); a map with ``found`` classes is shaded, as circles over every
+    date would need one size scale over every date too. Not cached as an object: st_folium rewrites
     the map's element ids while rendering, so a Map shared between runs or sessions renders
     blank the second time. st_folium's ids are deterministic, so an unchanged base map does
     not remount, and a new data layer is swapped in without reloading the map.
@@ -250,6 +252,8 @@ def build_map(sel: selection.Selection, found: classes.Classes | None = None) ->
         context=load_areas() if sel.level == "place" else None,
         selected=view.selected_units,
         url_base=url_base(),
+        style=sel.style if found is None else "shaded",
+        note=choropleth.off_map_note(view.table),
     )
 
 

@@ -17,7 +17,7 @@ from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.text import shown
 from geo.view import View, place_options
-from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, VENDOR_LABELS
+from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, STYLE_LABELS, STYLES, VENDOR_LABELS
 from pages import loaders
 
 SELECTION_KEY = "atlas_selection"
@@ -112,6 +112,7 @@ def _init_state(initial: selection.Selection) -> None:
         "f_level": initial.level,
         "f_scheme": initial.scheme,
         "f_k": initial.k,
+        "f_style": initial.style or STYLES[0],
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
@@ -188,6 +189,13 @@ def sidebar() -> selection.Selection:
             st.caption("This dataset counts Hikvision and Dahua together; it has no vendor split.")
         level = st.radio("Geography", selection.LEVELS, key="f_level", format_func=LEVEL_LABELS.get)
         metric = st.radio("Metric", selection.METRICS, key="f_metric", format_func=METRIC_LABELS.get)
+        style = None  # a rate is always shaded; a count follows the reader's choice, circles by default
+        if metric == "networks":
+            drawn = st.radio(
+                "Draw counts as", STYLES, key="f_style", format_func=STYLE_LABELS.get, horizontal=True,
+                help="Circles show a count without letting large, thinly populated areas dominate; shading is for rates.",
+            )
+            style = None if drawn == STYLES[0] else drawn
         try:
             place_rows = loaders.load_view(dataset_id, vendor, (), "networks", "place").table.rows
         except AtlasError as err:
@@ -205,7 +213,8 @@ def sidebar() -> selection.Selection:
             k = st.slider("Classes", *selection.K_RANGE, key="f_k", help="At most as many classes as distinct values.")
 
     chosen_selection = selection.Selection(
-        dataset=dataset_id, vendor=vendor, places=tuple(chosen), metric=metric, level=level, scheme=scheme, k=int(k)
+        dataset=dataset_id, vendor=vendor, places=tuple(chosen), metric=metric, level=level, scheme=scheme, k=int(k),
+        style=style,
     )
     st.session_state[SELECTION_KEY] = chosen_selection
     params = selection.to_params(chosen_selection)

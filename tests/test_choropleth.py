@@ -105,7 +105,7 @@ def test_no_data_style_differs_from_lowest_class_and_zero(shapes):
     frame.loc[zero, ["networks", "per_1k", "per_km2", "rank"]] = 0
     frame.loc[zero, "has_data"] = True
     classes = classify(values_of(frame, "networks"), "quantiles", 5)
-    m = build_map(frame, "networks", classes, attribution=CREDIT)
+    m = build_map(frame, "networks", classes, attribution=CREDIT, style="shaded")
     layer = geojson_layers(m)[0]
     styles = {f["properties"]["code"]: layer.style_of(f) for f in layer.data["features"]}
     no_data = [styles[c] for c in frame.loc[~frame["has_data"], "code"]]
@@ -170,14 +170,15 @@ def test_tooltip_fields(lad_map):
 
 def test_tooltip_source_is_the_counts_only(shapes):
     frame = shapes["region"]
-    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=Attribution("The Mail on Sunday"))
+    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=Attribution("The Mail on Sunday"), style="shaded")
     tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, map_controls.Tooltip))
     assert tooltip.source == "Source: The Mail on Sunday"
     text = unjs(map_html(m))
     assert text.count(map_controls.esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
 
 
-def test_hostile_strings_are_escaped_everywhere(shapes):
+@pytest.mark.parametrize("style", ["circles", "shaded"])
+def test_hostile_strings_are_escaped_everywhere(shapes, style):
     frame = shapes["lad"].copy()
     data_rows = frame.index[frame["has_data"]]
     frame.loc[data_rows[0], "name"] = HOSTILE
@@ -185,7 +186,7 @@ def test_hostile_strings_are_escaped_everywhere(shapes):
     frame.loc[frame.index[~frame["has_data"]][0], "name"] = HOSTILE + "-nodata"
     base = classify(values_of(frame, "networks"))
     classes = Classes(base.scheme, base.bins, base.colors, (HOSTILE, QUOTES) + base.labels[2:])
-    m = build_map(frame, "networks", classes, attribution=Attribution(HOSTILE_ATTRIBUTION + " " + QUOTES))
+    m = build_map(frame, "networks", classes, attribution=Attribution(HOSTILE_ATTRIBUTION + " " + QUOTES), style=style)
     html = map_html(m)
     assert_map_escapes_hostile_strings(html)
     # The page's own script blocks still open and close in pairs (nothing broke out).

@@ -58,6 +58,10 @@ def test_a_count_fills_the_map(scan_url: str, page: Page, third_party: ThirdPart
     # The place level already colours 17 areas: count only once the LAD layer is drawn.
     expect(page).to_have_url(re.compile("level=lad"), timeout=60_000)
     wait_for_app(page)
+    # Counts open as circles: shade them, so the areas themselves carry the colours counted here.
+    page.get_by_test_id("stSidebar").get_by_text("Shaded areas", exact=True).click()
+    expect(page).to_have_url(re.compile("style=shaded"), timeout=60_000)
+    wait_for_app(page)
     _, frame = map_frame(page)
     # streamlit-folium swaps the whole layer in one step: once the LAD shapes are there, so are their fills.
     wait_for_map_paths(frame, minimum=300, timeout=120_000)
