@@ -159,7 +159,8 @@ def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str
             listed = [f"{name} ({', '.join(town_names(town))})" for name, town in zip(from_town["name"], from_town["town"])]
             more = f" and {len(listed) - NAMES_IN_A_NOTE:,} more" if len(listed) > NAMES_IN_A_NOTE else ""
             lead = f"The counts are for towns, not whole areas: {', '.join(listed[:NAMES_IN_A_NOTE])}{more}"
-        notes.append(f"{lead}; rates there use the town's residents in GeoNames{unknown}, and there is no rate per km².")
+        whose = "the town's" if len(from_town) == 1 else "each town's"
+        notes.append(f"{lead}; rates there use {whose} residents in GeoNames{unknown}, and there is no rate per km².")
         partial = partial.drop(index=from_town.index)
     if len(partial):
         parts = ", ".join(f"{n} {c:.0%}" for n, c in zip(partial["name"], partial["coverage"]))

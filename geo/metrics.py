@@ -324,13 +324,10 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
 
 def add_metrics(units: pd.DataFrame, national_total: int, uk_population: int, rank_by: Metric = "networks") -> pd.DataFrame:
     """Add coverage, rates, share, UK index and rank to ``code, name, lad_codes, networks, population,
-    covered_population, area_km2, covered_area_km2`` (and :data:`geo.towns.ROW_COLUMNS` when known). Rates
+    covered_population, area_km2, covered_area_km2`` (and :data:`geo.towns.ROW_COLUMNS`, else NaN). Rates
     use the covered residents and land only; a unit that covers nobody, or residents not known
     (:data:`geo.towns.UNKNOWN`, a town GeoNames gives no population), has no rate (NaN), never 0."""
-    out = units.copy()
-    for column in towns.ROW_COLUMNS:
-        if column not in out.columns:  # regions: a circle sits inside the area, not on a town
-            out[column] = None if column == "town" else np.nan
+    out = units.reindex(columns=[*units.columns, *(c for c in towns.ROW_COLUMNS if c not in units.columns)])
     # Units a count covers whole (places, LADs) need not say so.
     if "covered_population" not in out.columns:
         out["covered_population"] = out["population"]

@@ -179,7 +179,7 @@ def test_a_region_counted_from_a_town_covers_its_residents(resolver, areas_frame
     assert scotland["covered_population"] == inverness.population
     assert scotland["per_1k"] == pytest.approx(120 / inverness.population * 1000)
     assert math.isnan(scotland["per_km2"])
-    assert scotland["town"] is None and math.isnan(scotland["town_lon"])  # a region's circle sits inside it
+    assert pd.isna(scotland["town"]) and math.isnan(scotland["town_lon"])  # a region's circle sits inside it
     assert any(n.startswith("Scotland:") and "the town of Inverness" in n for n in table.notes)
 
 
@@ -257,3 +257,27 @@ def test_table_json_at_lad_level_carries_town_and_coverage(
     report = {r["input"]: r for r in payload["match_report"]}
     assert report["Inverness"]["town_population"] == inverness.population
     assert any("the count is for the town of Inverness" in n for n in payload["notes"])
+
+
+# -- the Map page ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("app_navigation")
+def test_the_map_pages_area_details_say_whose_count(monkeypatch, tmp_path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from atlas_testing import REPO_ROOT
+
+    folder = tmp_path / "towns"
+    folder.mkdir()
+    for name, content in dataset_folders.folder_files(dataset_from(INVERNESS_CSV, "towns")).items():
+        (folder / name).write_bytes(content)
+    monkeypatch.setenv("CAMERA_ATLAS_DATASETS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    for key, value in {"dataset": "towns", "level": "lad", "metric": "per_1k", "place": ["Highland"]}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions_shown = [c.value for c in at.caption]
+    assert any(c.startswith("The count is for the town of Inverness, not all of Highland") for c in captions_shown), captions_shown
+    assert any("the count is for the town of Inverness" in i.value for i in at.info)
