@@ -179,13 +179,13 @@ def vendor_rows(report: pd.DataFrame, vendor: str, dataset_id: str = "dataset") 
 
 
 def _by_lad_set(places: pd.DataFrame) -> pd.DataFrame:
-    """Observations summed per set of LAD codes: ``lad_codes, networks, inputs``, and ``towns, whole``
-    (:func:`geo.towns.set_towns`: the towns named, and whether any row names the area itself)."""
-    key = places["lad_codes"].map(lambda c: " ".join(sorted(c))).rename("key")
+    """Observations summed per set of LAD codes: ``lad_codes, networks, inputs, towns, whole`` (:func:`geo.towns.set_towns`)."""
+    key = places["lad_codes"].map(lambda c: " ".join(sorted(c)))
     grouped = places.assign(key=key).groupby("key", sort=False).agg(
         networks=("networks", "sum"), inputs=("input", lambda s: list(dict.fromkeys(s)))
-    )
-    grouped = grouped.join(towns.set_towns(places, key)).reset_index()
+    ).reset_index()
+    found = towns.set_towns(places, key)
+    grouped["towns"], grouped["whole"] = [found[k][0] for k in grouped["key"]], [found[k][1] for k in grouped["key"]]
     grouped["lad_codes"] = grouped["key"].map(lambda k: tuple(k.split()))
     return grouped.drop(columns=["key"])
 
