@@ -18,10 +18,11 @@ from geo.baseline import baseline
 from geo.classes import Classes, format_value
 from geo.datasets import Dataset
 from geo.match_summary import counted
-from geo.metrics import Table
+from geo.metrics import NAMES_IN_A_NOTE, Table
 from geo.names import display_name
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
 from geo.text import MAX_SOURCE, MAX_SUBTITLE, MAX_TITLE, MAX_URL, one_line
+from geo.towns import town_names, town_words
 from geo.vocabulary import LEVEL_UNITS, VENDOR_PHRASES, check
 
 APP_NAME = "UK Camera Atlas"
@@ -148,6 +149,19 @@ def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str
     """What a reader must know: coverage, places drawn unsplit, the remainder, the classes."""
     notes: list[str] = []
     partial = shapes[shapes["has_data"] & (shapes["coverage"] < 1)]
+    # A count from a town inside the area (geo.towns) says whose it is, not a share of residents.
+    from_town = partial[[bool(town_names(t)) for t in partial.get("town", pd.Series(None, index=partial.index))]]
+    if len(from_town):
+        unknown = " (none where GeoNames gives no population)" if from_town["per_1k"].isna().any() else ""
+        if len(from_town) == 1:
+            lead = f"{from_town['name'].iloc[0]}: the count is for {town_words(from_town['town'].iloc[0])}, not the whole area"
+        else:
+            listed = [f"{name} ({', '.join(town_names(town))})" for name, town in zip(from_town["name"], from_town["town"])]
+            more = f" and {len(listed) - NAMES_IN_A_NOTE:,} more" if len(listed) > NAMES_IN_A_NOTE else ""
+            lead = f"The counts are for towns, not whole areas: {', '.join(listed[:NAMES_IN_A_NOTE])}{more}"
+        whose = "the town's" if len(from_town) == 1 else "each town's"
+        notes.append(f"{lead}; rates there use {whose} residents in GeoNames{unknown}, and there is no rate per km².")
+        partial = partial.drop(index=from_town.index)
     if len(partial):
         parts = ", ".join(f"{n} {c:.0%}" for n, c in zip(partial["name"], partial["coverage"]))
         notes.append(

@@ -30,6 +30,7 @@ from geo.errors import AtlasError
 from geo.map_elements import RawHtml
 from geo.map_layers import Shapes
 from geo.polyline import encode_geometries
+from geo.towns import town_line
 from geo.vocabulary import LEVEL_UNITS, METRIC_LABELS, METRIC_SHORT, check
 
 if TYPE_CHECKING:  # folium is imported when a map is built: static snapshots do not need it
@@ -90,7 +91,10 @@ def _unit_properties(shapes: gpd.GeoDataFrame) -> list[dict]:
                 d=format_value("per_km2", row.per_km2),
                 r=_rank_text(row.rank, with_data),
             )
-            if coverage is not None and coverage < 1:
+            town = town_line(getattr(row, "town", None), str(row.name), as_float(row.per_1k) is not None)
+            if town is not None:  # a town inside the area: say so, rather than a share of residents
+                item["s"] = map_controls.esc(town)
+            elif coverage is not None and coverage < 1:
                 item["s"] = map_controls.esc(f"Counts cover {coverage:.0%} of its residents; rates use those residents only")
         else:
             item["nd"] = 1
@@ -119,7 +123,8 @@ def _styles(shapes: gpd.GeoDataFrame, metric: str, classes: Classes | None) -> l
             styles.append({"fillColor": NO_DATA_COLOR, "fillOpacity": 0.6, "color": NO_DATA_EDGE, "weight": 0.6, "dashArray": "3 3"})
             continue
         style = dict(OUTLINE_STYLE) if classes is None else {"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": DATA_EDGE, "weight": 0.7}
-        if (as_float(coverage) or 1.0) < 1:
+        covered = as_float(coverage)  # 0 (a town of unknown size) is partial too, not whole
+        if covered is not None and covered < 1:
             style.update(PARTIAL_STYLE)
         styles.append(style)
     return styles

@@ -52,7 +52,10 @@ def safe_csv(frame: pd.DataFrame) -> str:
 
 
 # Decimals kept in downloads: enough to recompute a figure, not 15 digits of float noise.
-DOWNLOAD_DECIMALS = {"per_1k": 3, "per_km2": 3, "share": 5, "index_uk": 1, "coverage": 4, "area_km2": 1, "covered_area_km2": 1}
+DOWNLOAD_DECIMALS = {
+    "per_1k": 3, "per_km2": 3, "share": 5, "index_uk": 1, "coverage": 4, "area_km2": 1, "covered_area_km2": 1,
+    "town_lon": 5, "town_lat": 5,  # about a metre: as GeoNames gives them
+}
 
 
 def figures_for_download(frame: pd.DataFrame, source: str, date: str) -> pd.DataFrame:

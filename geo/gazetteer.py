@@ -29,8 +29,23 @@ COAST_SNAP_METRES = 5000
 TOWNS_CACHE_NAME = f"towns-geonames{GAZETTEER_MIN_POPULATION}-lad2024-v1.parquet"
 TOWN_COLUMNS = ["geonameid", "name", "alternatenames", "population", "latitude", "longitude", "lad_code"]
 
-# (population, LAD code, town name), most populous first.
-TownHit = tuple[int, str, str]
+# (population, LAD code, town name, longitude, latitude), most populous first.
+TownHit = tuple[int, str, str, float, float]
+
+
+@dataclass(frozen=True)
+class Town:
+    """The gazetteer town a name resolved to: its count covers the town, not the whole LAD around it."""
+
+    name: str
+    population: int  # GeoNames residents; 0 means unknown
+    lon: float  # the town's point, WGS84
+    lat: float
+
+    @property
+    def population_words(self) -> str:
+        """"pop. 47,790", or "population not known" (GeoNames' 0)."""
+        return f"pop. {self.population:,}" if self.population > 0 else "population not known"
 
 
 @dataclass(frozen=True)
@@ -40,8 +55,10 @@ class TownPick:
     status: str  # "matched" or "ambiguous"
     lad_code: str | None
     town: str
-    population: int
+    population: int  # GeoNames writes 0 for "unknown"
     candidates: tuple[str, ...]  # LAD codes of the rival towns, most populous first
+    lon: float = float("nan")  # the town's point (WGS84)
+    lat: float = float("nan")
 
 
 def gazetteer_points(areas: gpd.GeoDataFrame, min_population: int = GAZETTEER_MIN_POPULATION) -> pd.DataFrame:
@@ -90,7 +107,7 @@ def town_hits(towns: pd.DataFrame) -> dict[str, tuple[TownHit, ...]]:
         for alt in {town.name, *[n for n in alternates if _usable_alternate(n)]}:
             key = normalise_name(alt)
             if key:
-                by_key[key].append((int(town.population), town.lad_code, town.name))
+                by_key[key].append((int(town.population), town.lad_code, town.name, float(town.longitude), float(town.latitude)))
     return {key: tuple(sorted(hits, reverse=True)) for key, hits in by_key.items()}
 
 
@@ -105,9 +122,9 @@ def pick_town(hits: tuple[TownHit, ...], within: Collection[str] | None = None) 
     kept = [h for h in hits if within is None or h[1] in within]
     if not kept:
         return None
-    top_population, top_lad, top_name = kept[0]
+    top_population, top_lad, top_name, top_lon, top_lat = kept[0]
     rivals = [h for h in kept if h[1] != top_lad]
     candidates = tuple(dict.fromkeys(h[1] for h in kept))
     if rivals and (rivals[0][0] >= AMBIGUITY_RATIO * max(top_population, 1) or any(h[0] == 0 for h in rivals)):
         return TownPick("ambiguous", None, top_name, top_population, candidates)
-    return TownPick("matched", top_lad, top_name, top_population, candidates)
+    return TownPick("matched", top_lad, top_name, top_population, candidates, top_lon, top_lat)

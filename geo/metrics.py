@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import towns
 from geo.datasets import Dataset
 from geo.errors import AtlasError
 from geo.match_summary import Unplaced, unplaced
@@ -38,7 +39,7 @@ NAMES_IN_A_NOTE = 5  # input names a note lists before "and N more"
 
 ROW_COLUMNS = [
     "code", "name", "lad_codes", "networks", "population", "covered_population", "coverage", "area_km2",
-    "covered_area_km2", "per_1k", "per_km2", "share", "index_uk", "rank",
+    "covered_area_km2", "per_1k", "per_km2", "share", "index_uk", "rank", *towns.ROW_COLUMNS,
 ]
 
 
@@ -135,7 +136,8 @@ def match_report(observations: pd.DataFrame, resolver: Resolver) -> pd.DataFrame
     """One row per observation with how its place resolved.
 
     Columns: ``input, vendor, networks, line, status, method, name, lad_codes,
-    suggestions, national, note``.
+    suggestions, national, note`` and the gazetteer town a name resolved to, if any
+    (``town, town_population, town_lon, town_lat``: :func:`geo.towns.report_columns`).
     """
     results = resolver.resolve_many(observations["place"].tolist(), observations["lad_code"].tolist())
     return pd.DataFrame(
@@ -151,6 +153,7 @@ def match_report(observations: pd.DataFrame, resolver: Resolver) -> pd.DataFrame
             "suggestions": [r.suggestions for r in results],
             "national": [r.national for r in results],
             "note": [r.note for r in results],
+            **towns.report_columns(results),
         }
     )
 
@@ -176,12 +179,13 @@ def vendor_rows(report: pd.DataFrame, vendor: str, dataset_id: str = "dataset") 
 
 
 def _by_lad_set(places: pd.DataFrame) -> pd.DataFrame:
-    """Observations summed per set of LAD codes: ``lad_codes, networks, inputs``."""
+    """Observations summed per set of LAD codes: ``lad_codes, networks, inputs, towns, whole`` (:func:`geo.towns.set_towns`)."""
     key = places["lad_codes"].map(lambda c: " ".join(sorted(c)))
     grouped = places.assign(key=key).groupby("key", sort=False).agg(
         networks=("networks", "sum"), inputs=("input", lambda s: list(dict.fromkeys(s)))
-    )
-    grouped = grouped.reset_index()
+    ).reset_index()
+    found = towns.set_towns(places, key)
+    grouped["towns"], grouped["whole"] = [found[k][0] for k in grouped["key"]], [found[k][1] for k in grouped["key"]]
     grouped["lad_codes"] = grouped["key"].map(lambda k: tuple(k.split()))
     return grouped.drop(columns=["key"])
 
@@ -214,15 +218,16 @@ def build_table(
         national_total, total_source = int(national["networks"].sum()), "dataset"
         uk_population, uk_area = int(lads["population"].sum()), float(lads["area_km2"].sum())
     else:
-        # A sum of places is set against the residents of those places, not the whole UK.
+        # A sum of places is set against the residents of those places (a town's own), not the whole UK.
         national_total, total_source = int(places["networks"].sum()), "sum of places"
-        covered = lads.loc[sorted({c for codes in by_set["lad_codes"] for c in codes})]
-        uk_population, uk_area = int(covered["population"].sum()), float(covered["area_km2"].sum())
+        cover = towns.covered(by_set, lads)
+        uk_population, uk_area = (0 if cover.unknown else cover.population), cover.area_km2
+        notes += [note for note in [towns.average_note(cover)] if note]
 
     if level == "place":
-        units = _place_units(by_set, resolver, lads)
+        units = towns.cover_units(_place_units(by_set, resolver, lads), notes)
     elif level == "lad":
-        units = _lad_units(by_set, resolver, lads, notes)
+        units = towns.cover_units(_lad_units(by_set, resolver, lads, notes), notes)
     else:
         units = _region_units(by_set, areas, lads, notes)
     if by_set.empty:
@@ -294,41 +299,45 @@ def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame,
     inside = by_set[region_of.notna()].assign(code=region_of[region_of.notna()])
     stats = region_stats(areas)
     grouped = inside.groupby("code", sort=False).agg(
-        networks=("networks", "sum"),
-        covered=("lad_codes", lambda s: tuple(sorted({c for codes in s for c in codes}))),
-        inputs=("inputs", lambda s: [i for inputs in s for i in inputs]),
+        networks=("networks", "sum"), inputs=("inputs", lambda s: [i for inputs in s for i in inputs]),
     ).reset_index()
+    # What the counts cover: the LADs named whole, and the residents of towns elsewhere (geo.towns).
+    covers = {code: towns.covered(sets, lads) for code, sets in inside.groupby("code", sort=False)}
     grouped["name"] = grouped["code"].map(stats["name"])
     grouped["lad_codes"] = grouped["code"].map(lambda r: tuple(sorted(areas.loc[areas["region_code"] == r, "code"])))
     grouped["population"] = grouped["code"].map(stats["population"]).astype("int64")
     grouped["area_km2"] = grouped["code"].map(stats["area_km2"]).astype(float)
-    sums = _sums(lads, grouped["covered"])
-    grouped["covered_population"] = [p for p, _ in sums]
-    grouped["covered_area_km2"] = [a for _, a in sums]
+    grouped["covered_population"] = [covers[c].population for c in grouped["code"]]
+    grouped["covered_area_km2"] = [covers[c].area_km2 for c in grouped["code"]]
+    grouped[towns.UNKNOWN] = [covers[c].unknown for c in grouped["code"]]
     for row in grouped.itertuples(index=False):
-        if row.covered_population < row.population:
-            share = row.covered_population / row.population
+        share = row.covered_population / row.population
+        if covers[row.code].towns:
+            notes.append(towns.region_note(row.name, listed_names(row.inputs), share, covers[row.code]))
+        elif row.covered_population < row.population:
             notes.append(
                 f"{row.name}: the counts come from {listed_names(row.inputs)} only ({share:.0%} of its residents); "
                 "its rates use those residents and that land area, not the whole region"
             )
-    return grouped.drop(columns=["covered"])
+    return grouped
 
 
 def add_metrics(units: pd.DataFrame, national_total: int, uk_population: int, rank_by: Metric = "networks") -> pd.DataFrame:
     """Add coverage, rates, share, UK index and rank to ``code, name, lad_codes, networks, population,
-    covered_population, area_km2, covered_area_km2``. Rates use the covered residents and land only;
-    a unit that covers nobody has no rate (NaN), never 0."""
-    out = units.copy()
+    covered_population, area_km2, covered_area_km2`` (and :data:`geo.towns.ROW_COLUMNS`, else NaN). Rates
+    use the covered residents and land only; a unit that covers nobody, or residents not known
+    (:data:`geo.towns.UNKNOWN`, a town GeoNames gives no population), has no rate (NaN), never 0."""
+    out = units.reindex(columns=[*units.columns, *(c for c in towns.ROW_COLUMNS if c not in units.columns)])
     # Units a count covers whole (places, LADs) need not say so.
     if "covered_population" not in out.columns:
         out["covered_population"] = out["population"]
     if "covered_area_km2" not in out.columns:
         out["covered_area_km2"] = out["area_km2"]
     if out.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object" if c in ("code", "name", "lad_codes") else "float64") for c in ROW_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="object" if c in ("code", "name", "lad_codes", "town") else "float64") for c in ROW_COLUMNS})
     out["networks"] = out["networks"].astype("int64")
-    covered_pop = out["covered_population"].astype(float).where(out["covered_population"] > 0)
+    unknown = out.get(towns.UNKNOWN, pd.Series(False, index=out.index)).astype(bool)
+    covered_pop = out["covered_population"].astype(float).where((out["covered_population"] > 0) & ~unknown)
     covered_area = out["covered_area_km2"].astype(float).where(out["covered_area_km2"] > 0)
     out["coverage"] = (out["covered_population"] / out["population"]).clip(upper=1.0)
     out["per_1k"] = out["networks"] / covered_pop * 1000

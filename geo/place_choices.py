@@ -35,7 +35,7 @@ def with_choices(resolver: Resolver, choices: dict[str, str]) -> Resolver:
     for name, (target, resolved) in good.items():
         entry = Entry(
             "matched", resolved.lad_codes, resolved.name, "choice", national=resolved.national,
-            note=f"chosen by you: {target}",
+            note=f"chosen by you: {target}", town=resolved.town,  # a town picked is still a town
         )
         if invisible(name) or not normalise_name(name):
             exact[name] = entry

@@ -18,6 +18,7 @@ import pandas as pd
 
 from geo import sources
 from geo.errors import AtlasError
+from geo.gazetteer import Town
 from geo.names import name_variants, normalise_name, place_key, split_qualifiers
 from geo.text import shown
 
@@ -38,6 +39,7 @@ class Entry:
     national: bool = False
     note: str | None = None
     candidates: tuple[str, ...] = ()  # LAD codes an ambiguous name may mean
+    town: Town | None = None  # a gazetteer match only: its count is the town's, not its LAD's
 
 
 # Names for groups of LADs: official region and nation names, except that the London

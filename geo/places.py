@@ -21,7 +21,7 @@ costly part, have a memo of their own that a resolver with the user's choices sh
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Iterable, Sequence
 
 import geopandas as gpd
@@ -30,7 +30,7 @@ import pandas as pd
 from geo import place_index, sources
 from geo.fuzzy import LIMIT as FUZZY_LIMIT
 from geo.fuzzy import suggest, suggest_many
-from geo.gazetteer import TownHit, load_towns, pick_town, town_hits
+from geo.gazetteer import Town, TownHit, load_towns, pick_town, town_hits
 from geo.memo import Memo
 from geo.names import WHOLE_UK, canonical_code, name_variants, normalise_name, place_key, split_qualifiers
 from geo.place_index import GROUP_LABELS, Entry, Status, read_aliases
@@ -49,6 +49,7 @@ class Resolution:
     suggestions: tuple[str, ...] = ()
     national: bool = False
     note: str | None = None
+    town: Town | None = None  # a gazetteer match only: its count is the town's, not its whole LAD's
 
     def to_dict(self) -> dict:
         """JSON-ready form (the ``resolve --json`` contract)."""
@@ -166,10 +167,7 @@ class Resolver:
     # -- internals -------------------------------------------------------------------
     @staticmethod
     def _result(raw: str, entry: Entry) -> Resolution:
-        return Resolution(
-            input=raw, status=entry.status, lad_codes=entry.lad_codes, name=entry.name, method=entry.method,
-            suggestions=entry.suggestions, national=entry.national, note=entry.note,
-        )
+        return Resolution(input=raw, **{name: getattr(entry, name) for name in _FROM_ENTRY})
 
     def _by_code(self, code: str) -> Entry | None:
         if code == sources.UK_CODE:
@@ -262,9 +260,10 @@ class Resolver:
                 candidates=pick.candidates, note=f"several towns called {pick.town} in different local authorities",
             )
         name = self.lad_names[pick.lad_code]
+        town = Town(pick.town, pick.population, pick.lon, pick.lat)
         return Entry(
-            "matched", (pick.lad_code,), name, "gazetteer",
-            note=f"{pick.town} (pop. {pick.population:,}) lies in {name}", candidates=pick.candidates,
+            "matched", (pick.lad_code,), name, "gazetteer", note=f"{pick.town} ({town.population_words}) lies in {name}",
+            candidates=pick.candidates, town=town,
         )
 
     def _qualified(self, raw: str, full_key: str, key: str, suggest: bool = True) -> Entry:
@@ -361,6 +360,10 @@ class Resolver:
             label = lad if f"{normalise_name(lad)} ".startswith(f"{normalise_name(name)} ") else f"{name} ({lad})"
             picks.append(label if self.choose(label).lad_codes == (code,) else lad)
         return tuple(picks)
+
+
+# What a Resolution copies from its Entry: all but the input.
+_FROM_ENTRY = tuple(f.name for f in fields(Resolution) if f.name != "input")
 
 
 def _visible(raw: str) -> str:

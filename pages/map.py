@@ -10,6 +10,7 @@ from geo.classes import format_value
 from geo.errors import AtlasError
 from geo.markup import md_escape
 from geo.snapshot_sizes import SIZE_LABELS
+from geo.towns import town_line
 from geo.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
 from pages import loaders, sidebar
 
@@ -86,11 +87,17 @@ with side_col:
                 difference = row[metric] - uk[metric]
                 st.metric(
                     label, format_value(metric, row[metric]),
+                    None if pd.isna(difference) else  # no rate (a town's land), or no average: nothing to compare
                     f"{format_value(metric, abs(difference))} {'above' if difference >= 0 else 'below'} "
                     f"{words.rate_phrase(metric)} {format_value(metric, uk[metric])}",
                     delta_color="off", delta_arrow="off",
                 )
-            if row["coverage"] < 1:
+            town = town_line(row.get("town"), str(row["name"]), not pd.isna(row["per_1k"]))
+            if town is not None:  # a count from a town inside the area (geo.towns)
+                if not pd.isna(row["per_1k"]):
+                    town += f": {int(row['covered_population']):,} of {row['name']}'s {int(row['population']):,}"
+                st.caption(md_escape(f"{town}; no rate per km², as a town's land area is not known."))
+            elif row["coverage"] < 1:
                 st.caption(
                     f"The counts cover {row['coverage']:.0%} of its residents ({int(row['covered_population']):,} of "
                     f"{int(row['population']):,}); its rates use those residents and their land only."
