@@ -304,3 +304,17 @@ def test_a_chosen_place_picks_itself_before_the_area_holding_it(resolver, areas_
     shapes = join.level_shapes(metrics.build_table(both, resolver, areas_frame, level="lad"), areas_frame)
     assert join.selected_units(shapes, resolver.resolve("Croydon").lad_codes) == ("E09000008",)
     assert join.selected_units(shapes, resolver.resolve("London").lad_codes) == ("E12000007",)
+
+
+def test_an_area_covered_by_nobody_known_is_drawn_partial_not_whole() -> None:
+    """Coverage 0 (a town whose population GeoNames does not know) is partial, like 0.2; 1 and no figure are whole."""
+    import geopandas as gpd
+
+    from geo.choropleth import PARTIAL_STYLE, _styles
+
+    shapes = gpd.GeoDataFrame({
+        "networks": [120, 120, 120, 120], "has_data": [True] * 4, "coverage": [0.0, 0.2, 1.0, float("nan")],
+    })
+    styles = _styles(shapes, "networks", classify([120.0], "quantiles", 3))
+    partial = [style.get("dashArray") == PARTIAL_STYLE["dashArray"] for style in styles]
+    assert partial == [True, True, False, False]
