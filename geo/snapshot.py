@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from geo import captions, choropleth, static_map
+from geo import captions, choropleth, figures_table, static_map
 from geo.captions import Caption
 from geo.circles import draws_circles
 from geo.classes import classify
@@ -130,6 +130,7 @@ def make(
             selected=view.selected_units, title_html=_title_box(caption), inline_assets=True,
         )
         data = _with_description(choropleth.map_html(m), caption).encode("utf-8")
+        data = figures_table.append(data, view, dataset)  # the map's figures as a <table> after it
     else:
         drawn = static_map.figure(shapes, metric, classes, caption, context=context, selected=view.selected_units)
         data = static_map.save(drawn, fmt, int(width_px), alt=caption.alt, title=caption.title)
