@@ -2,10 +2,11 @@
 
 :func:`attribution` names the counts' source and the official data's licences once, for
 every output (the interactive map, the snapshots, the app's captions). :func:`caption`
-writes a map's texts from its table and shapes: a title that states the finding and
-follows vendor, metric and chosen places; a subtitle with metric, vendor, geography and
-the data's date; footnotes for coverage, the unattributed remainder and the classes; and
-alt text describing what the map shows.
+writes a map's texts from its table and shapes: a title that states the finding in at most
+ten words (:mod:`geo.map_finding`) and follows vendor, metric, chosen places and what the
+dataset counts; a subtitle with the finding's figures and comparison, then metric, vendor,
+geography and the data's date; footnotes for coverage, the unattributed remainder and the
+classes; and alt text describing what the map shows and its finding.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import pandas as pd
 from geo.baseline import baseline
 from geo.classes import Classes, format_value
 from geo.datasets import Dataset
+from geo.map_finding import PER_UNITS, PER_WORDS, Wording, counted_words, fit, ordinal, title_name
 from geo.match_summary import counted
 from geo.metrics import NAMES_IN_A_NOTE, Table
-from geo.names import display_name
 from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
 from geo.text import MAX_SOURCE, MAX_SUBTITLE, MAX_TITLE, MAX_URL, one_line
 from geo.towns import town_names, town_words
@@ -32,11 +33,6 @@ ONS_SHORT = (
     "contains OS data © Crown copyright and database right 2024; contains NRS and NISRA data © Crown copyright 2024"
 )
 GEONAMES_SHORT = "Place names: GeoNames, CC BY 4.0"
-_METRIC_PHRASES = {
-    "networks": "camera networks",
-    "per_1k": "camera networks per 1,000 residents",
-    "per_km2": "camera networks per km²",
-}
 
 
 @dataclass(frozen=True)
@@ -106,43 +102,118 @@ def _ratio_phrase(value: float, reference: float, what: str) -> str:
     return f", about {what}"
 
 
-def title(table: Table, metric: str, focus: pd.DataFrame | None = None) -> str:
-    """The finding: which unit leads and by how much (among the chosen places when there are some)."""
+@dataclass(frozen=True)
+class Subject:
+    """What a map's finding is about: one unit's row, its rank by the metric among the ``of``
+    units with a figure, and how many places were chosen (0: none)."""
+
+    row: pd.Series
+    rank: int
+    of: int
+    chosen: int
+
+    @property
+    def name(self) -> str:
+        """The unit's name as titles write it."""
+        return title_name(self.row["name"]) or "Unnamed area"
+
+
+def subject(table: Table, metric: str, focus: pd.DataFrame | None = None) -> Subject | None:
+    """The unit the finding is about: the leader among the chosen places (``focus``, rows of
+    ``table``) when some have a figure, else the leader of all; None when no unit has a figure."""
+    every = table.rows.dropna(subset=[metric])
+    if every.empty:
+        return None
+    chosen = focus.dropna(subset=[metric]) if focus is not None and len(focus) else every.iloc[0:0]
+    pool = chosen if len(chosen) else every
+    top = pool.sort_values([metric, "name"], ascending=[False, True]).iloc[0]
+    rank = 1 + int((every[metric] > top[metric]).sum())
+    return Subject(row=top, rank=rank, of=len(every), chosen=len(chosen))
+
+
+def _reference(table: Table, metric: str) -> float | None:
+    """The rate a unit's rate is compared with (the UK's, or across all places counted); None for counts."""
+    value = table.uk_rates[metric] if metric != "networks" else float("nan")
+    return None if pd.isna(value) or not value else float(value)
+
+
+def title(table: Table, metric: str, focus: pd.DataFrame | None = None, dataset: Dataset | None = None) -> str:
+    """The finding in at most ten words, active, without figures (they are in :func:`subtitle`):
+    "Manchester has the most camera networks per resident".
+
+    About the leader (among the chosen places when several are chosen); a single chosen place
+    gets its own finding: "leads", "has more … than the UK" (a rate, with a national figure;
+    "than average" without one) or its rank. The words follow what ``dataset`` counts (a live
+    count's "services", never "camera networks") and fit :func:`geo.map_finding.fit`.
+    """
     check("metric", metric)
-    vendor = VENDOR_PHRASES[table.vendor]
-    rows = (focus if focus is not None and len(focus) else table.rows).dropna(subset=[metric])
-    if rows.empty:
-        return f"No {vendor} camera networks could be mapped from this dataset"
-    top = rows.sort_values([metric, "name"], ascending=[False, True]).iloc[0]
-    value = format_value(metric, top[metric])
+    nouns = counted_words(dataset, table.vendor).nouns
+    about = subject(table, metric, focus)
+    if about is None:
+        return fit([lambda _, n=n: f"No {n} could be mapped from this dataset" for n in nouns], "")
+    per = PER_WORDS[metric]
+    reference = _reference(table, metric)
+    national = baseline(table.national_total_source).national
+    lead: list[Wording] = [lambda x, n=n: f"{x} has the most {n}{per}" for n in nouns]
+    lead.append(lambda x: f"{x}: most {nouns[-1]}{per}")
+    if about.chosen > 1:
+        wordings = [lambda x, n=n: f"{x} has the most {n}{per} of those chosen" for n in nouns]
+        return fit(wordings + lead, about.name)
+    if about.of > 1 and about.rank == 1:
+        return fit(lead, about.name)
+    if reference is not None and (national or about.of > 1):
+        ratio = about.row[metric] / reference
+        against = "the UK" if national else "average"
+        side = "above" if ratio >= 1.15 else "below" if ratio <= 0.85 else "about"
+        if side != "about":
+            more = "more" if side == "above" else "fewer"
+            wordings = [lambda x, n=n: f"{x} has {more} {n}{per} than {against}" for n in nouns]
+        else:
+            wordings = [lambda x, n=n: f"{x} is about average for {n}{per}" for n in nouns]
+        short = ("the UK rate" if metric == "per_1k" else "the UK average") if national else "average"
+        return fit(wordings + [lambda x: f"{x} is {side} {short}"], about.name)
+    if about.of == 1:
+        only = [lambda x, n=n: f"Only {x} has a figure for {n}{per}" for n in nouns]
+        return fit(only + [lambda x: f"Only {x} has a figure"], about.name)
+    units, place = LEVEL_UNITS[table.level][1], ordinal(about.rank)
+    wordings = [lambda x, n=n: f"{x} ranks {place} of {about.of:,} {units} for {n}{per}" for n in nouns]
+    wordings += [lambda x, n=n: f"{x} ranks {place} for {n}{per}" for n in nouns]
+    return fit(wordings + [lambda x: f"{x} ranks {place} of {about.of:,}"], about.name)
+
+
+def figures(table: Table, metric: str, about: Subject, dataset: Dataset | None = None) -> str:
+    """The finding's figures and comparison, without the name: "13.1 per 1,000 residents, 3.2 times
+    the UK rate", "61,504 networks, 22% of the UK's 277,986", "9.98 per km², ranked 3rd of 4 places"."""
+    row, value = about.row, format_value(metric, about.row[metric])
+    words = baseline(table.national_total_source)
     if metric == "networks":
-        share = top["networks"] / table.national_total if table.national_total else float("nan")
-        context = (
-            f", {share:.0%} of the UK's {table.national_total:,}"
-            if baseline(table.national_total_source).national and share < 1 else ""
-        )
-        unit = ""
+        text = f"{value} {counted_words(dataset, table.vendor).figure}"
+        share = row["networks"] / table.national_total if table.national_total else float("nan")
+        if share < 1:  # NaN compares false
+            where = "the UK's" if words.national else "the"
+            tail = "" if words.national else " in all the places counted"
+            text += f", {share:.0%} of {where} {table.national_total:,}{tail}"
     else:
-        unit = " per 1,000 residents" if metric == "per_1k" else " per km²"
-        partial = " in the areas counted" if top["coverage"] < 1 else ""
-        against = baseline(table.national_total_source).rate_phrase(metric)  # "the UK rate" only with a national figure
-        context = partial + _ratio_phrase(top[metric], table.uk_rates[metric], against)
-    if len(rows) == 1:
-        return f"{display_name(top['name'])}: {value} {vendor} camera networks{unit}{context}"
-    lead = {"networks": "the most", "per_1k": "the most", "per_km2": "the densest"}[metric]
-    per = " per resident" if metric == "per_1k" else ""
-    among = f" of the {len(rows)} places chosen" if focus is not None and len(focus) else ""
-    return f"{display_name(top['name'])} has {lead} {vendor} camera networks{per}{among}: {value}{unit}{context}"
+        text = value + PER_UNITS[metric] + (" in the areas counted" if row["coverage"] < 1 else "")
+        if words.national or about.of > 1:  # one place set against itself says nothing
+            text += _ratio_phrase(row[metric], table.uk_rates[metric], words.rate_phrase(metric))
+    if about.chosen > 1:
+        text += f", the most of the {about.chosen} places chosen"
+    if about.rank > 1:
+        text += f", ranked {ordinal(about.rank)} of {about.of:,} {LEVEL_UNITS[table.level][1]}"
+    return text
 
 
-def subtitle(table: Table, dataset: Dataset, metric: str) -> str:
-    """Metric, vendor, geography and the data's date, as one sentence."""
+def subtitle(table: Table, dataset: Dataset, metric: str, focus: pd.DataFrame | None = None) -> str:
+    """The finding's figures, then the measure, vendor, geography and the data's date:
+    "Manchester: 13.1 per 1,000 residents, 3.2 times the UK rate. Internet-exposed camera networks
+    per 1,000 residents, by place. Hikvision and Dahua combined. TOP10VPN, …, published November 2021."."""
     unit = LEVEL_UNITS[table.level][0]
     vendor = "Hikvision and Dahua combined" if table.vendor == "all" else f"{VENDOR_PHRASES[table.vendor]} only"
-    return (
-        f"Internet-exposed {_METRIC_PHRASES[metric]}, by {unit}. {vendor}. "
-        f"{_named(dataset)}."
-    )
+    measure = counted_words(dataset, table.vendor).measure
+    text = f"Internet-exposed {measure}{PER_UNITS[metric]}, by {unit}. {vendor}. {_named(dataset)}."
+    about = subject(table, metric, focus)
+    return f"{about.name}: {figures(table, metric, about, dataset)}. {text}" if about is not None else text
 
 
 def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str, ...]:
@@ -192,16 +263,20 @@ def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str
     return tuple(notes)
 
 
-def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str) -> str:
-    """A sentence or two for screen readers: what the map shows, its extremes and its gaps."""
+def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, focus: pd.DataFrame | None = None) -> str:
+    """A few sentences for screen readers: what the map shows, the finding with its figures, the extremes and the gaps."""
     unit_one, units = LEVEL_UNITS[table.level]
     with_data = shapes[shapes["has_data"]].dropna(subset=[metric])
+    measure = counted_words(dataset, table.vendor).measure
     text = (
-        f"Map of the United Kingdom by {unit_one} showing {VENDOR_PHRASES[table.vendor]} {_METRIC_PHRASES[metric]} "
+        f"Map of the United Kingdom by {unit_one} showing {VENDOR_PHRASES[table.vendor]} {measure}{PER_UNITS[metric]} "
         f"({_named(dataset)})."
     )
     if with_data.empty:
         return text + " No area has a figure."
+    about = subject(table, metric, focus)
+    if about is not None:
+        text += f" {title(table, metric, focus, dataset)} ({figures(table, metric, about, dataset)})."
     ranked = with_data.sort_values([metric, "name"], ascending=[False, True])
     top, low = ranked.iloc[0], ranked.iloc[-1]
     if table.level == "place":
@@ -219,8 +294,8 @@ def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str) 
     else:
         text += f" {len(with_data)} of {len(shapes)} {units} have a figure"
         text += "; the rest are shaded as no data." if len(with_data) < len(shapes) else "."
-    text += f" Highest: {display_name(top['name'])} ({format_value(metric, top[metric])})"
-    text += f"; lowest: {display_name(low['name'])} ({format_value(metric, low[metric])})." if len(ranked) > 1 else "."
+    text += f" Highest: {title_name(top['name'])} ({format_value(metric, top[metric])})"
+    text += f"; lowest: {title_name(low['name'])} ({format_value(metric, low[metric])})." if len(ranked) > 1 else "."
     partial = with_data[with_data["coverage"] < 1]
     if len(partial):
         parts = ", ".join(f"{n} {c:.0%}" for n, c in zip(partial["name"], partial["coverage"]))
@@ -240,11 +315,11 @@ def caption(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, c
     table = replace(table, vendor=dataset.shown_vendor(table.vendor))
     given_title, given_subtitle = one_line(title_text, MAX_TITLE), one_line(subtitle_text, MAX_SUBTITLE)
     return Caption(
-        title=given_title or one_line(title(table, metric, focus), 2 * MAX_TITLE),
-        subtitle=given_subtitle or one_line(subtitle(table, dataset, metric), 2 * MAX_SUBTITLE),
+        title=given_title or one_line(title(table, metric, focus, dataset), 2 * MAX_TITLE),
+        subtitle=given_subtitle or one_line(subtitle(table, dataset, metric, focus), 2 * MAX_SUBTITLE),
         notes=footnotes(table, shapes, classes),
         source=credit.source_line,
         credit=credit.credit_line,
-        alt=alt_text(table, shapes, dataset, metric),
+        alt=alt_text(table, shapes, dataset, metric, focus),
     )
 

@@ -260,7 +260,6 @@ def _base(
     title_html: str = "",
 ) -> folium.Map:
     """The map without its data: scripts, decoder, attribution, title box, context outlines."""
-    import folium
 
     m = _new_map(inline_assets, url_base)
     # The decoder runs before any layer adds its data: the decorations come first.

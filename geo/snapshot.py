@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from geo import captions, choropleth, static_map
+from geo import captions, choropleth, figures_table, static_map
 from geo.captions import Caption
 from geo.circles import draws_circles
 from geo.classes import classify_for_map
@@ -137,6 +137,7 @@ def make(
             style=style, note=choropleth.off_map_note(view.table),
         )
         data = _with_description(choropleth.map_html(m), caption).encode("utf-8")
+        data = figures_table.append(data, view, dataset)  # the map's figures as a <table> after it
     else:
         drawn = static_map.figure(shapes, metric, classes, caption, context=context, selected=view.selected_units,
                                   preset=preset, circles=circles)

@@ -23,7 +23,6 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import matplotlib
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg

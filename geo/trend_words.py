@@ -25,12 +25,12 @@ from geo.classes import format_value, signed
 from geo.count_method import SCAN_UNIT, count_method
 from geo.errors import AtlasError
 from geo.history import Point, Series
+from geo.map_finding import MAX_TITLE_WORDS  # one bound for every title: maps' and charts'
 from geo.names import display_name
 from geo.text import MAX_SUBTITLE, MAX_TITLE, one_line, shown
 from geo.trend_dates import date_range, short_date, since_words
 from geo.vocabulary import LEVEL_UNITS, VENDOR_PHRASES
 
-MAX_TITLE_WORDS = 10
 BARELY_PCT = 2.0  # a change within ±2% "barely changed"
 FRACTION_SLACK = 1.5  # percentage points within which a change is "a third", "a quarter", …
 NAME_CHARS = 40  # an area's name in a title (a saved zip can name a place anything)

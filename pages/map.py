@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import captions, exports, join
+from geo import captions, exports, figures_table, join
 from geo.baseline import baseline
 from geo.classes import format_value
 from geo.errors import AtlasError
@@ -52,6 +52,12 @@ with map_col:
             parts.base, feature_group_to_add=parts.layer, key="atlas-map", height=600, use_container_width=True,
             returned_objects=["last_active_drawing"],
         )
+    # The accessible alternative to the map: the figures it draws, collapsed under it.
+    with st.expander("The figures on this map", icon=":material/table:"):
+        count_label = figures_table.count_label_of(view, dataset)
+        shown = figures_table.frame(view.shapes, sel.metric, sel.level, count_label)
+        st.dataframe(figures_table.styled(shown, sel.level, count_label), hide_index=True, key="map-figures")
+        st.caption(md_escape(figures_table.describe(view, dataset)))
 
 with side_col:
     about = (

@@ -21,29 +21,36 @@ def build(shipped, resolver, areas_frame):
     return caption
 
 
-def test_default_title_states_the_finding(build):
-    assert build().title == "Greater London has the most Hikvision and Dahua camera networks: 61,504, 22% of the UK's 277,986"
-    assert build(metric="per_1k").title == (
-        "Manchester has the most Hikvision and Dahua camera networks per resident: 13.1 per 1,000 residents, "
-        "3.2 times the UK rate"
-    )
-    assert build(metric="per_km2").title.startswith("Manchester has the densest Hikvision and Dahua camera networks: 64.3 per km²")
+def test_default_title_states_the_finding_and_the_subtitle_its_figures(build):
+    caption = build()
+    assert caption.title == "Greater London has the most Hikvision and Dahua camera networks"
+    assert caption.subtitle.startswith("Greater London: 61,504 networks, 22% of the UK's 277,986. Internet-exposed camera networks")
+    per_1k = build(metric="per_1k")
+    assert per_1k.title == "Manchester has the most camera networks per resident"
+    assert per_1k.subtitle.startswith("Manchester: 13.1 per 1,000 residents, 3.2 times the UK rate.")
+    per_km2 = build(metric="per_km2")
+    assert per_km2.title == "Manchester has the most camera networks per km²"
+    assert per_km2.subtitle.startswith("Manchester: 64.3 per km²")
 
 
 def test_title_follows_the_chosen_place(build, resolver):
     liverpool = resolver.resolve("Liverpool").lad_codes
-    assert build(metric="per_1k", focus_codes=liverpool).title == (
-        "Liverpool: 9.98 Hikvision and Dahua camera networks per 1,000 residents, 2.4 times the UK rate"
-    )
+    chosen = build(metric="per_1k", focus_codes=liverpool)
+    assert chosen.title == "Liverpool has more camera networks per resident than the UK"
+    assert chosen.subtitle.startswith("Liverpool: 9.98 per 1,000 residents, 2.4 times the UK rate, ranked 2nd of 4 places.")
+    assert build(focus_codes=liverpool).title == "Liverpool ranks 4th of 4 places for camera networks"
     both = resolver.resolve("Liverpool").lad_codes + resolver.resolve("Birmingham").lad_codes
-    assert build(focus_codes=both).title.startswith("Birmingham has the most Hikvision and Dahua camera networks of the 2 places chosen")
+    two = build(focus_codes=both)
+    assert two.title == "Birmingham has the most camera networks of those chosen"
+    assert "Birmingham: 8,865 networks, 3% of the UK's 277,986, the most of the 2 places chosen" in two.subtitle
 
 
 def test_title_follows_the_vendor(build, resolver, areas_frame):
     split = datasets.from_upload(
         b"place,vendor,networks\nLeeds,hikvision,50\nLeeds,dahua,30\nYork,dahua,70\n", "split.csv"
     )
-    assert build(dataset=split, vendor="dahua").title.startswith("York has the most Dahua camera networks: 70")
+    assert build(dataset=split, vendor="dahua").title == "York has the most Dahua camera networks"
+    assert build(dataset=split, vendor="dahua").subtitle.startswith("York: 70 networks")
     assert "Dahua only" in build(dataset=split, vendor="dahua").subtitle
     assert "Hikvision" not in build(dataset=split, vendor="dahua").title
 
@@ -51,7 +58,7 @@ def test_title_follows_the_vendor(build, resolver, areas_frame):
 def test_partly_covered_leader_says_so(build):
     caption = build(level="region", metric="per_1k")
     assert caption.title.startswith("North West has the most")
-    assert "in the areas counted" in caption.title
+    assert "in the areas counted" in caption.subtitle  # the figure's qualifier goes with the figure
     hatched = next(n for n in caption.notes if n.startswith("Partly covered"))
     assert "North West 14%" in hatched and "West Midlands 19%" in hatched
 
@@ -75,6 +82,7 @@ def test_alt_text_describes_the_map(build):
     assert alt.startswith("Map of the United Kingdom by local authority showing Hikvision and Dahua camera networks per 1,000 residents")
     assert "36 of 361 local authorities have a figure (Greater London's 33 as one area)" in alt
     assert "Highest: Manchester (13.1)" in alt and "lowest: Greater London (6.94)" in alt
+    assert "Manchester has the most camera networks per resident (13.1 per 1,000 residents, 3.2 times the UK rate)." in alt
 
 
 def test_alt_text_counts_a_borough_drawn_over_its_city_once(build):
