@@ -114,8 +114,10 @@ class Subject:
 
     @property
     def name(self) -> str:
-        """The unit's name as titles write it."""
-        return title_name(self.row["name"]) or "Unnamed area"
+        """The unit's name as titles write it: the town's for a town's figure ("Perth", not "Perth and Kinross")."""
+        town = self.row.get("town")
+        named = town if isinstance(town, str) and town.strip() else self.row["name"]
+        return title_name(named) or "Unnamed area"
 
 
 def subject(table: Table, metric: str, focus: pd.DataFrame | None = None) -> Subject | None:
@@ -216,6 +218,18 @@ def subtitle(table: Table, dataset: Dataset, metric: str, focus: pd.DataFrame | 
     return f"{about.name}: {figures(table, metric, about, dataset)}. {text}" if about is not None else text
 
 
+def off_map_note(table: Table) -> str:
+    """One line for the map's legend when part of the total is on no map (the four-city study's 195,224 of
+    277,986 networks): "" when the map holds it all. Words from :func:`geo.baseline.baseline`."""
+    if table.unattributed <= 0:
+        return ""
+    if baseline(table.national_total_source).national:
+        where = f"of the {table.national_total:,} networks in the UK total have no place in this dataset"
+    else:  # a sum of places: what is left over sits in places no unit of this level holds whole
+        where = f"of the {table.national_total:,} networks counted are in places no {LEVEL_UNITS[table.level][0]} holds whole"
+    return f"Not on the map: {table.unattributed:,} {where}."
+
+
 def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str, ...]:
     """What a reader must know: coverage, places drawn unsplit, the remainder, the classes."""
     notes: list[str] = []
@@ -244,11 +258,7 @@ def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str
         for name, codes in zip(merged["name"], merged["lad_codes"]):
             notes.append(f"{name} is one area: its count is not split between its {len(codes)} local authorities.")
     if table.unattributed > 0:
-        if baseline(table.national_total_source).national:
-            where, rest = "in the UK total", "not attributed to any place"
-        else:  # a sum of places: only places this level cannot draw (spanning regions) are left over
-            where, rest = "in all the places counted", f"in places no {LEVEL_UNITS[table.level][0]} holds whole"
-        notes.append(f"The map accounts for {table.mapped_total:,} of the {table.national_total:,} networks {where}; the rest are {rest}.")
+        notes.append(off_map_note(table))
     off = table.unplaced
     if off:
         notes.append(

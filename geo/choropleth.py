@@ -19,9 +19,8 @@ import numpy as np
 from branca.element import MacroElement
 
 from geo import assets, map_circles, map_controls
-from geo.baseline import baseline
 from geo.captions import Attribution
-from geo.circles import draws_circles
+from geo.circles import TOWN_KEY, draws_circles, town_units
 from geo.classes import (
     CONTEXT_EDGE, DASH, DATA_EDGE, NO_DATA_COLOR, NO_DATA_EDGE, NO_DATA_LABEL, SELECTED_EDGE, Classes,
     as_float, format_change, format_pct_change, format_value,
@@ -31,12 +30,11 @@ from geo.map_elements import RawHtml
 from geo.map_layers import Shapes
 from geo.polyline import encode_geometries
 from geo.towns import town_line
-from geo.vocabulary import LEVEL_UNITS, METRIC_LABELS, METRIC_SHORT, check
+from geo.vocabulary import METRIC_LABELS, METRIC_SHORT, check
 
 if TYPE_CHECKING:  # folium is imported when a map is built: static snapshots do not need it
     import folium
 
-    from geo.metrics import Table
 
 UK_BOUNDS = [[49.88, -8.65], [60.86, 1.77]]
 PARTIAL_STYLE = {"color": "#202020", "weight": 2.2, "dashArray": "6 3"}
@@ -103,26 +101,16 @@ def _unit_properties(shapes: gpd.GeoDataFrame) -> list[dict]:
     return props
 
 
-def off_map_note(table: Table) -> str:
-    """One line for the map's legend when part of the total is on no map (the four-city study's 195,224 of
-    277,986 networks): "" when the map holds it all. Words from :func:`geo.baseline.baseline`."""
-    if table.unattributed <= 0:
-        return ""
-    if baseline(table.national_total_source).national:
-        where = f"of the {table.national_total:,} networks in the UK total have no place in this dataset"
-    else:  # a sum of places: what is left over sits in places no unit of this level holds whole
-        where = f"of the {table.national_total:,} networks counted are in places no {LEVEL_UNITS[table.level][0]} holds whole"
-    return f"Not on the map: {table.unattributed:,} {where}."
-
-
 def _styles(shapes: gpd.GeoDataFrame, metric: str, classes: Classes | None) -> list[dict]:
     """Each unit's path style: its class colour, or (``classes`` None: circles carry the count) a light outline."""
     styles = []
-    for value, data, coverage in zip(shapes[metric], shapes["has_data"].astype(bool), shapes["coverage"]):
+    # A town's figure colours a dot at the town (map_circles.town_features), not its whole council.
+    towns = town_units(shapes) if classes is not None else np.zeros(len(shapes), dtype=bool)
+    for value, data, coverage, town in zip(shapes[metric], shapes["has_data"].astype(bool), shapes["coverage"], towns):
         if not data:
             styles.append({"fillColor": NO_DATA_COLOR, "fillOpacity": 0.6, "color": NO_DATA_EDGE, "weight": 0.6, "dashArray": "3 3"})
             continue
-        style = dict(OUTLINE_STYLE) if classes is None else {"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": DATA_EDGE, "weight": 0.7}
+        style = dict(OUTLINE_STYLE) if classes is None or town else {"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": DATA_EDGE, "weight": 0.7}
         covered = as_float(coverage)  # 0 (a town of unknown size) is partial too, not whole
         if covered is not None and covered < 1:
             style.update(PARTIAL_STYLE)
@@ -156,7 +144,7 @@ def build_map(
     thick dark outline and the map fits them; otherwise it opens on the whole UK.
     ``title_html``: an already-escaped HTML fragment shown top right (for the HTML
     download, which also sets ``inline_assets`` so it works offline). ``url_base``: where
-    the dashboard serves Leaflet. ``note``: a line for the legend (:func:`off_map_note`).
+    the dashboard serves Leaflet. ``note``: a line for the legend (:func:`geo.captions.off_map_note`).
     """
     check("metric", metric)
     if metric not in shapes.columns:
@@ -167,7 +155,10 @@ def build_map(
     extras = []
     if (~has).any():
         extras.append(map_controls.item(NO_DATA_LABEL, NO_DATA_COLOR, f"1px dashed {NO_DATA_EDGE}", "atlas-no-data"))
-    if (has & (shapes["coverage"] < 1)).any():
+    towns = np.zeros(len(shapes), dtype=bool) if circles else town_units(shapes)
+    if towns.any():
+        extras.append(map_controls.item(TOWN_KEY, OUTLINE_STYLE["fillColor"], f"2px dashed {PARTIAL_STYLE['color']}", "atlas-town"))
+    if (has & (shapes["coverage"] < 1) & ~towns).any():
         extras.append(map_controls.item("Counts cover part of the area", "transparent", f"2px dashed {PARTIAL_STYLE['color']}", "atlas-partial"))
     if context is not None:
         extras.append(map_controls.item("Not in this dataset", "transparent", f"1px solid {CONTEXT_EDGE}"))
@@ -179,7 +170,9 @@ def build_map(
     return MapParts(
         _base(attribution, context, inline_assets, url_base, title_html),
         _data_layer(shapes, _styles(shapes, metric, None if circles else classes), _unit_properties,
-                    map_controls.Tooltip(rows, attribution.counts), legend, selected, circles=circles),
+                    map_controls.Tooltip(rows, attribution.counts), legend, selected, circles=circles,
+                    town_dots=map_circles.town_features(shapes, [classes.color_for(v) for v in shapes[metric]])
+                    if towns.any() else None),
     )
 
 
@@ -212,6 +205,7 @@ def _data_layer(
     selected: Sequence[str],
     *,
     circles: bool = False,
+    town_dots: dict | None = None,
 ) -> folium.FeatureGroup:
     """The units (WGS84, 0..n-1 index), one style each, with their legend and view.
 
@@ -248,6 +242,8 @@ def _data_layer(
         group.add_child(dots)
     else:
         layer.add_child(tooltip)
+    if town_dots:  # over the areas, not answering the pointer: the council's tooltip still reads under it
+        group.add_child(map_circles.Circles(town_dots))
     group.add_child(map_controls.LayerFrame(legend, _bounds(shapes[is_selected[order]]) or UK_BOUNDS))
     return group
 

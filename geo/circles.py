@@ -16,6 +16,7 @@ from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo.errors import AtlasError
 from geo.map_labels import visual_centre
@@ -105,3 +106,31 @@ def reference_values(values: Sequence[float] | np.ndarray, n: int = 3) -> tuple[
         if candidate >= 1 and candidate not in out and candidate < out[-1]:
             out.append(candidate)
     return tuple(int(x) for x in out)
+
+
+TOWN_COLUMN = "town"
+TOWN_DOT_EDGE = "#1a1a1a"
+TOWN_KEY = "A town's figure: the dot, not the area"
+
+
+def town_units(shapes: pd.DataFrame) -> np.ndarray:
+    """Which units (with data) carry a town's figure rather than their whole area's.
+
+    On a shaded map such a unit's colour goes on a dot at the town and the area around it is
+    drawn as only partly counted: a count from Inverness must not paint the whole of Highland.
+    """
+    has = shapes["has_data"].astype(bool).to_numpy()
+    if TOWN_COLUMN not in shapes.columns:
+        return np.zeros(len(has), dtype=bool)
+    town = shapes[TOWN_COLUMN]
+    return has & town.notna().to_numpy() & (town.astype(str).str.strip() != "").to_numpy()
+
+
+def label_names(shapes: pd.DataFrame) -> list[str]:
+    """Each unit's name on a map label: the town's for a unit whose figure is a town's ("Inverness", not "Highland")."""
+    names = [str(n) for n in shapes["name"]]
+    towns = town_units(shapes)
+    if towns.any():
+        town = shapes[TOWN_COLUMN].to_numpy()
+        names = [str(town[i]) if towns[i] else name for i, name in enumerate(names)]
+    return names

@@ -26,7 +26,9 @@ import numpy as np
 from jinja2 import Environment
 from markupsafe import Markup
 
-from geo.circles import CIRCLE_EDGE, CIRCLE_FILL, CIRCLE_OPACITY, draw_order, radii, reference_values, unit_points
+from geo.circles import (
+    CIRCLE_EDGE, CIRCLE_FILL, CIRCLE_OPACITY, TOWN_DOT_EDGE, draw_order, radii, reference_values, town_units, unit_points,
+)
 from geo.classes import SELECTED_EDGE
 from geo.map_elements import AtlasElement, template
 
@@ -37,6 +39,9 @@ NARROW_SCALE = 0.7
 CIRCLE_STYLE = {"color": CIRCLE_EDGE, "weight": 1, "fillColor": CIRCLE_FILL, "fillOpacity": CIRCLE_OPACITY}
 HIGHLIGHT = {"color": "#000000", "weight": 2, "fillOpacity": 0.9}
 SELECTED_STYLE = {**CIRCLE_STYLE, "color": SELECTED_EDGE, "weight": 2.5}
+# On a shaded map, a town's figure: a dot in its class colour, not the colour of its whole council.
+TOWN_DOT_PX = 6.0
+TOWN_DOT_STYLE = {"color": TOWN_DOT_EDGE, "weight": 1.2, "fillOpacity": 1, "interactive": False}
 
 
 class Circles(AtlasElement):
@@ -54,14 +59,17 @@ class Circles(AtlasElement):
             var styles = {{ this.styles|data }}, highlight = {{ this.highlight|data }};
             var narrow = window.matchMedia && window.matchMedia({{ this.narrow|data }}).matches;
             var scale = narrow ? {{ this.narrow_scale|data }} : 1, least = {{ this.least|data }};
+            // A town's dot has its class colour (feature.c); a count's circle the one circle colour.
+            var own = function (feature) { return L.extend({}, styles[feature.k || 0], feature.c ? {fillColor: feature.c} : {}); };
             var layer = L.geoJson(null, {
                 pointToLayer: function (feature, latlng) {
                     var radius = Math.max(feature.r * scale, Math.min(feature.r, least));
-                    return L.circleMarker(latlng, L.extend({}, styles[feature.k || 0], {radius: radius}));
+                    return L.circleMarker(latlng, L.extend({}, own(feature), {radius: radius}));
                 },
                 onEachFeature: function (feature, unit) {
+                    if (feature.k === 2) { return; }  // a town's dot: the area under it answers the pointer
                     unit.on("mouseover", function (event) { event.target.setStyle(highlight); });
-                    unit.on("mouseout", function (event) { event.target.setStyle(styles[feature.k || 0]); });
+                    unit.on("mouseout", function (event) { event.target.setStyle(own(feature)); });
                 }
             });
             layer.addData({{ this.data|data }});
@@ -75,7 +83,7 @@ class Circles(AtlasElement):
         super().__init__()
         self._name = "AtlasCircles"
         self.data = data
-        self.styles = [CIRCLE_STYLE, SELECTED_STYLE]
+        self.styles = [CIRCLE_STYLE, SELECTED_STYLE, TOWN_DOT_STYLE]
         self.highlight = HIGHLIGHT
         self.narrow, self.narrow_scale, self.least = NARROW, NARROW_SCALE, MIN_RADIUS_PX
 
@@ -109,6 +117,23 @@ def circle_features(shapes: gpd.GeoDataFrame, properties: list[dict], selected: 
             "geometry": {"type": "Point", "coordinates": [round(float(x), 5), round(float(y), 5)]},
             "r": round(float(sizes[i]), 2), "k": int(str(shapes["code"].iat[i]) in selected),
         })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def town_features(shapes: gpd.GeoDataFrame, colors: Sequence[str]) -> dict:
+    """On a shaded map, a dot at each town whose figure a unit carries (:func:`geo.circles.town_units`), in
+    ``colors`` (the unit's class colour, one per row of ``shapes``, WGS84): a FeatureCollection for :class:`Circles`."""
+    towns = town_units(shapes)
+    points = unit_points(shapes) if towns.any() else np.zeros((len(shapes), 2))
+    features = []
+    for i in np.flatnonzero(towns):
+        x, y = points[i]
+        if np.isfinite(x) and np.isfinite(y):
+            features.append({
+                "type": "Feature", "id": f"t{i}", "properties": {},
+                "geometry": {"type": "Point", "coordinates": [round(float(x), 5), round(float(y), 5)]},
+                "r": TOWN_DOT_PX, "k": 2, "c": str(colors[i]),
+            })
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -22,7 +22,7 @@ from matplotlib.patches import Circle, Rectangle
 from matplotlib.transforms import Affine2D
 
 from geo import map_text
-from geo.circles import CIRCLE_FILL
+from geo.circles import CIRCLE_FILL, TOWN_KEY
 from geo.classes import NO_DATA_COLOR, NO_DATA_LABEL, Classes
 from geo.snapshot_sizes import PRESETS, Preset
 from geo.vocabulary import METRIC_LABELS
@@ -46,6 +46,8 @@ KEYS = {
     "no_data": Key(NO_DATA_LABEL, NO_DATA_COLOR, "///", "#d8d8d8"),  # a quiet texture: grey, not a colour, not zero
     "partial": Key("Counts cover part of the area", None, "\\\\\\\\", "#ffffff"),  # white stripes over the class
     "context": Key("Not in this dataset", LAND, edge=LAND_EDGE),
+    # The council around a counted town: pale, grey stripes; the town's colour is on its dot.
+    "town": Key(TOWN_KEY, "#eeeeee", "\\\\", "#a8a8a8"),
 }
 TITLE_COLOR, LABEL_COLOR = "#1a1a1a", "#333333"
 LEADER_COLOR = "#6b6b6b"  # from a reference circle's top to its value
@@ -227,7 +229,7 @@ def _values(pairs: tuple[tuple[str, str], ...], width: float, m: _Metrics) -> tu
 def layout(
     classes: Classes, metric: str, *, no_data: bool, partial: bool, context: bool, width: float,
     sizes: Preset | None = None, vertical: bool = False, circles: tuple[tuple[int, float], ...] = (),
-    direct: tuple[tuple[str, str], ...] = (),
+    direct: tuple[tuple[str, str], ...] = (), town: bool = False,
 ) -> Legend:
     """The legend for ``classes`` of ``metric``, ``width`` points wide at most, in ``sizes``' type.
 
@@ -273,7 +275,7 @@ def layout(
         block_h = (m.swatch_h + m.label * 0.3 + m.line_h * max((len(s.label) for s in swatches), default=0)
                    if swatches else 0.0)
     faces = {"partial": classes.colors[len(classes.colors) // 2] if classes.colors else "#fd8d3c"}
-    keys = [k for k, shown in (("no_data", no_data), ("partial", partial), ("context", context)) if shown]
+    keys = [k for k, shown in (("no_data", no_data), ("partial", partial), ("town", town), ("context", context)) if shown]
     key_widths = [m.key_w + m.label * 0.5 + map_text.width(KEYS[k].words, font) for k in keys]
     x = block_w + (m.gap if block_w else 0)
     y = title_h

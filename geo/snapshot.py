@@ -134,7 +134,7 @@ def make(
         m = choropleth.build_map(
             shapes, metric, classes, attribution=captions.attribution(dataset), context=context,
             selected=view.selected_units, title_html=_title_box(caption), inline_assets=True,
-            style=style, note=choropleth.off_map_note(view.table),
+            style=style, note=captions.off_map_note(view.table),
         )
         data = _with_description(choropleth.map_html(m), caption).encode("utf-8")
         data = figures_table.append(data, view, dataset)  # the map's figures as a <table> after it

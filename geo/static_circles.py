@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
 from geo import circles as circle_rules
+from geo.classes import Classes
 from geo.map_labels import View
 
 PROJECTED_CRS = 27700  # the static map draws in British National Grid (as geo.static_map)
@@ -55,5 +56,32 @@ def draw(
                 px = view.box.x0 + (x - view.window[0]) * view.scale
                 py = view.box.y0 + (y - view.window[1]) * view.scale
                 page[row] = (px, py, radius)
+                break
+    return page
+
+
+def draw_town_dots(
+    axes: list[tuple[Axes, View]], shapes: gpd.GeoDataFrame, metric: str, classes: Classes,
+    geometries: np.ndarray, radius: float,
+) -> dict[int, tuple[float, float, float]]:
+    """On a shaded map, a dot in its class colour at each town whose figure a unit carries
+    (:func:`geo.circles.town_units`; ids ``town-<n>``); their page positions by row, for the labels."""
+    towns = circle_rules.town_units(shapes)
+    if not towns.any():
+        return {}
+    projected = gpd.GeoDataFrame(shapes.drop(columns=shapes.geometry.name),
+                                 geometry=gpd.GeoSeries(geometries, index=shapes.index, crs=PROJECTED_CRS))
+    points = circle_rules.unit_points(projected)
+    page: dict[int, tuple[float, float, float]] = {}
+    for n, row in enumerate(np.flatnonzero(towns)):
+        x, y = points[row]
+        for ax, view in axes:
+            if np.isfinite([x, y]).all() and view.shows(x, y):
+                ax.add_patch(Circle((x, y), radius / view.scale, facecolor=classes.color_for(shapes[metric].iat[row]),
+                                    edgecolor=circle_rules.TOWN_DOT_EDGE, linewidth=0.8, zorder=21,
+                                    gid=f"town-{n}", label="town"))
+                px = view.box.x0 + (x - view.window[0]) * view.scale
+                py = view.box.y0 + (y - view.window[1]) * view.scale
+                page[int(row)] = (px, py, radius)
                 break
     return page

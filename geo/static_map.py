@@ -155,8 +155,15 @@ def _layers(
     if circles:
         layers.append(layer(has_data, facecolors=UNIT_FILL, edgecolors=UNIT_EDGE, linewidths=level_edge))
     else:
-        colors = [classes.color_for(v) for v, d in zip(shapes[metric], has_data) if d]
-        layers.append(layer(has_data, facecolors=colors, edgecolors=BORDER, linewidths=level_edge))
+        # A town's figure is a dot at the town (:func:`town_dots`), not the colour of its whole council.
+        towns = circle_rules.town_units(shapes)
+        shaded = has_data & ~towns
+        colors = [classes.color_for(v) for v, d in zip(shapes[metric], shaded) if d]
+        layers.append(layer(shaded, facecolors=colors, edgecolors=BORDER, linewidths=level_edge))
+        town_key = KEYS["town"]
+        layers.append(layer(towns, facecolors=town_key.face, edgecolors=UNIT_EDGE, linewidths=level_edge,
+                            hatch=town_key.hatch, hatchcolor=town_key.hatch_color))
+        partial = partial & ~towns
     layers.append(replace(layer(partial, facecolors="none", edgecolors="none", linewidths=0,
                                 hatch=partial_key.hatch, hatchcolor=partial_key.hatch_color), land=False))
     layers.append(replace(layer(selected, facecolors="none", edgecolors=SELECTED_EDGE, linewidths=1.3), land=False))
@@ -278,6 +285,7 @@ def figure(
     geometries, context_geometries = _project(shapes), _project(context)
     has_data = shapes["has_data"].astype(bool).to_numpy()
     partial = has_data & (shapes["coverage"].fillna(1).to_numpy(dtype=float) < 1)
+    towns = np.zeros(len(shapes), dtype=bool) if circles else circle_rules.town_units(shapes)
     chosen = shapes["code"].astype(str).isin({str(s) for s in selected}).to_numpy()
     window, zoomed = _window(geometries, chosen)
     aspect = (window[3] - window[1]) / (window[2] - window[0])
@@ -292,7 +300,8 @@ def figure(
             refs = circle_rules.reference_values(values)
             radii = circle_rules.radii(refs, float(np.nanmax(values)), max_radius)
             references = tuple((int(v), float(r)) for v, r in zip(refs, radii))
-        return map_legend.layout(classes, metric, no_data=bool((~has_data).any()), partial=bool(partial.any()),
+        return map_legend.layout(classes, metric, no_data=bool((~has_data).any()), partial=bool((partial & ~towns).any()),
+                                 town=bool(towns.any()),
                                  context=bool(len(context_geometries)) and bool(has_data.any()), width=width,
                                  sizes=preset, vertical=vertical, circles=references, direct=direct)
 
@@ -323,6 +332,8 @@ def figure(
     marks = {}
     if circles:
         marks = static_circles.draw(drawn_on, static_circles.marks(shapes, metric, geometries, max_radius))
+    elif towns.any():
+        marks = static_circles.draw_town_dots(drawn_on, shapes, metric, classes, geometries, preset.map_label * 0.42)
     if zoomed:
         avoid = [Box(*shapely.bounds(views[0].to_page(g))) for g in geometries[has_data | chosen]]
         land = layers[:1] if len(context_geometries) else layers  # the context alone covers the UK
@@ -330,7 +341,8 @@ def figure(
     if has_data.any() or chosen.any():
         around = map_labels.surroundings(shapes, context, context_geometries, geometries, chosen) if zoomed else None
         top = max(LABEL_TOP, len(direct))
-        map_labels.annotate(page, shapes, metric, geometries, selected, views, reserved, top=top,
+        labelled = shapes.assign(name=circle_rules.label_names(shapes))  # a town's figure is labelled with the town
+        map_labels.annotate(page, labelled, metric, geometries, selected, views, reserved, top=top,
                             surroundings=around, sizes=(preset.map_label, preset.quiet), marks=marks)
     else:
         _no_data_message(page, main, preset)

@@ -72,7 +72,7 @@ def test_subtitle_names_metric_vendor_geography_and_date(build):
 def test_footnotes(build):
     notes = build(level="lad").notes
     assert any("Greater London is one area" in n for n in notes)
-    assert any("82,762 of the 277,986" in n for n in notes)
+    assert any("Not on the map: 195,224 of the 277,986" in n for n in notes)
     assert notes[-1] == "Classes: quantiles; grey: no data."
     assert not any("grey" in n for n in build(level="place").notes)  # every place has data
 

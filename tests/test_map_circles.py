@@ -10,7 +10,8 @@ import pytest
 
 from geo import join, map_circles, map_controls, metrics
 from geo.captions import Attribution
-from geo.choropleth import MapParts, build_map, map_html, off_map_note
+from geo.captions import off_map_note
+from geo.choropleth import MapParts, build_map, map_html
 from geo.circles import CIRCLE_FILL, reference_values
 from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, classify
 from geo.errors import AtlasError

@@ -43,15 +43,16 @@ def test_the_remainder_footnote_says_all_the_places_counted(spanning, resolver, 
     assert table.unattributed == 1_300  # Bangor's networks, in two nations
     notes = caption(table, areas_frame, spanning, "networks").notes
     assert (
-        f"The map accounts for {table.mapped_total:,} of the {table.national_total:,} networks in all the places counted; "
-        "the rest are in places no region or nation holds whole."
+        f"Not on the map: {table.unattributed:,} of the {table.national_total:,} networks counted are in places "
+        "no region or nation holds whole."
     ) in notes
 
 
 def test_a_national_dataset_keeps_its_uk_footnote(shipped, resolver, areas_frame) -> None:
     table = metrics.build_table(shipped, resolver, areas_frame)
     notes = caption(table, areas_frame, shipped, "networks").notes
-    assert any("networks in the UK total; the rest are not attributed to any place" in n for n in notes)
+    # The static map's footnote is the interactive map's legend line: one sentence for both.
+    assert f"Not on the map: 195,224 of the {table.national_total:,} networks in the UK total have no place in this dataset." in notes
 
 
 def test_the_picture_says_what_is_not_on_it(resolver, areas_frame) -> None:
