@@ -253,7 +253,7 @@ def build_map(sel: selection.Selection, found: classes.Classes | None = None) ->
         selected=view.selected_units,
         url_base=url_base(),
         style=sel.style if found is None else "shaded",
-        note=choropleth.off_map_note(view.table),
+        note=captions.off_map_note(view.table),
     )
 
 
