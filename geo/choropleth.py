@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # folium is imported when a map is built: static snapshots do
 
 UK_BOUNDS = [[49.88, -8.65], [60.86, 1.77]]
 PARTIAL_STYLE = {"color": "#202020", "weight": 2.2, "dashArray": "6 3"}
+# The council around a counted town: a quiet dashed edge (the eye goes to the town's dot, not the area).
+TOWN_AREA_STYLE = {"color": "#6b6b6b", "weight": 1.2, "dashArray": "4 3"}
 CHANGE_LABEL = "Change in camera networks (B \u2212 A)"
 # Units only one dataset lists: hue-free greys (never a change colour), told apart by
 # shade and outline; units neither lists are left unfilled.
@@ -113,7 +115,7 @@ def _styles(shapes: gpd.GeoDataFrame, metric: str, classes: Classes | None) -> l
         style = dict(OUTLINE_STYLE) if classes is None or town else {"fillColor": classes.color_for(value), "fillOpacity": 0.85, "color": DATA_EDGE, "weight": 0.7}
         covered = as_float(coverage)  # 0 (a town of unknown size) is partial too, not whole
         if covered is not None and covered < 1:
-            style.update(PARTIAL_STYLE)
+            style.update(TOWN_AREA_STYLE if town else PARTIAL_STYLE)
         styles.append(style)
     return styles
 
@@ -157,7 +159,7 @@ def build_map(
         extras.append(map_controls.item(NO_DATA_LABEL, NO_DATA_COLOR, f"1px dashed {NO_DATA_EDGE}", "atlas-no-data"))
     towns = np.zeros(len(shapes), dtype=bool) if circles else town_units(shapes)
     if towns.any():
-        extras.append(map_controls.item(TOWN_KEY, OUTLINE_STYLE["fillColor"], f"2px dashed {PARTIAL_STYLE['color']}", "atlas-town"))
+        extras.append(map_controls.item(TOWN_KEY, OUTLINE_STYLE["fillColor"], f"1px dashed {TOWN_AREA_STYLE['color']}", "atlas-town"))
     if (has & (shapes["coverage"] < 1) & ~towns).any():
         extras.append(map_controls.item("Counts cover part of the area", "transparent", f"2px dashed {PARTIAL_STYLE['color']}", "atlas-partial"))
     if context is not None:

@@ -17,7 +17,7 @@ import pytest
 import geo.__main__ as cli
 from geo import captions, circles, dataset_folders, datasets, join, metrics
 from geo.captions import Attribution
-from geo.choropleth import PARTIAL_STYLE, build_map
+from geo.choropleth import TOWN_AREA_STYLE, build_map
 from geo.classes import classify
 from geo.gazetteer import Town, load_towns
 from geo.places import Resolver
@@ -223,7 +223,7 @@ def test_the_map_draws_the_town_unit_as_partly_covered_and_says_whose_count(lad_
     layer = next(c for c in parts.layer._children.values() if type(c).__name__ == "Shapes")
     features = {f["properties"]["code"]: f for f in layer.data["features"]}
     highland, manchester = layer.style_of(features[HIGHLAND]), layer.style_of(features["E08000003"])
-    assert highland.get("dashArray") == PARTIAL_STYLE["dashArray"] and not manchester.get("dashArray")
+    assert highland.get("dashArray") == TOWN_AREA_STYLE["dashArray"] and not manchester.get("dashArray")
     assert features[HIGHLAND]["properties"]["s"].startswith("The count is for the town of Inverness, not all of Highland")
     assert "town" not in features["E08000003"]["properties"].get("s", "")
 
