@@ -26,6 +26,8 @@ from browser_harness import (
 )
 from playwright.sync_api import Frame, Page, expect
 
+from geo.snapshot_sizes import PRESETS
+
 FIXTURE_DATASETS = REPO_ROOT / "tests" / "fixtures" / "datasets"
 
 
@@ -197,7 +199,7 @@ def test_every_snapshot_format_is_created_on_request(atlas_url: str, page: Page,
 
     png, alt = _snapshot(page, "PNG image", tmp_path)
     width, height = _png_size(png)
-    assert width >= 1600 and height > 500
+    assert width == PRESETS["article"].width_px and height > 500  # the form's default size: an article's 600 px
     assert alt.startswith("Map of the United Kingdom")
     assert _png_texts(png).get("Description") == alt  # the alt text shown is the one in the file
     expect(page.get_by_test_id("stImage")).to_be_visible()  # the PNG preview
