@@ -334,6 +334,8 @@ def figure(
         marks = static_circles.draw(drawn_on, static_circles.marks(shapes, metric, geometries, max_radius))
     elif towns.any():
         marks = static_circles.draw_town_dots(drawn_on, shapes, metric, classes, geometries, preset.map_label * 0.42)
+    # No label may cover another unit's circle or dot (a name beside the wrong dot misleads).
+    reserved += [Box(x - r, y - r, x + r, y + r) for x, y, r in marks.values()]
     if zoomed:
         avoid = [Box(*shapely.bounds(views[0].to_page(g))) for g in geometries[has_data | chosen]]
         land = layers[:1] if len(context_geometries) else layers  # the context alone covers the UK

@@ -4,11 +4,12 @@ pale and striped, never painted in the town's colour (Inverness must not colour 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from geo import captions, circles, join, map_circles, metrics, snapshot, static_map
+from geo import captions, circles, datasets, join, map_circles, metrics, snapshot, static_map
 from geo.captions import Attribution
 from geo.choropleth import OUTLINE_STYLE, build_map
 from geo.classes import classify
@@ -18,6 +19,7 @@ from geo.view import build_view
 from test_towns import HIGHLAND, INVERNESS_CSV, dataset_from
 
 MANCHESTER = "E08000003"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +95,23 @@ def test_the_finding_names_the_town_not_its_council(inverness_dataset, resolver,
         assert captions.title(table, "per_1k").startswith("Inverness ")
     else:
         assert lead.name == lead.row["name"]
+
+
+def test_no_map_label_covers_a_dot(resolver, areas_frame) -> None:
+    """On the crowded 70-city map at LAD level, no label's box overlaps any town's dot (a name beside the
+    wrong dot misleads): labels sit beside their own dot and keep off the others."""
+    from matplotlib.text import Text
+
+    from geo.classes import classify_for_map
+    from geo.snapshot_sizes import PRESETS
+
+    seventy = datasets.from_upload((FIXTURES / "city_counts_2025-03.csv").read_bytes(), "city_counts_2025-03.csv")
+    view = build_view(seventy, resolver, areas_frame, Selection(dataset=seventy.id, level="lad", metric="per_1k"))
+    classes = classify_for_map(view.shapes.loc[view.shapes["has_data"], "per_1k"])
+    caption = captions.caption(view.table, view.shapes, seventy, "per_1k", classes)
+    page = static_map.figure(view.shapes, "per_1k", classes, caption, preset=PRESETS["article"])
+    renderer = page.canvas.get_renderer()
+    dots = [a.get_window_extent(renderer) for a in page.findobj(lambda a: str(a.get_gid() or "").startswith("town-"))]
+    labels = [t.get_window_extent(renderer) for t in page.findobj(Text) if t.get_label() == "map-label"]
+    assert len(dots) >= 5 and labels
+    assert not [(d, t) for d in dots for t in labels if d.overlaps(t)]
