@@ -230,7 +230,7 @@ def off_map_note(table: Table) -> str:
     return f"Not on the map: {table.unattributed:,} {where}."
 
 
-def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str, ...]:
+def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes, circles: bool = False) -> tuple[str, ...]:
     """What a reader must know: coverage, places drawn unsplit, the remainder, the classes."""
     notes: list[str] = []
     partial = shapes[shapes["has_data"] & (shapes["coverage"] < 1)]
@@ -266,7 +266,8 @@ def footnotes(table: Table, shapes: pd.DataFrame, classes: Classes) -> tuple[str
             "that could not be placed (ambiguous, unmatched or conflicting)."
         )
     no_data = "grey: no data" if (~shapes["has_data"]).any() else ""
-    classes_note = f"Classes: {classes.scheme_label.lower()}" if len(classes.colors) > 1 else ""
+    # A circles map has no classes: its circles' areas carry the counts.
+    classes_note = f"Classes: {classes.scheme_label.lower()}" if len(classes.colors) > 1 and not circles else ""
     tail = "; ".join(p for p in (classes_note, no_data) if p)
     if tail:
         notes.append(tail[0].upper() + tail[1:] + ".")
@@ -314,8 +315,10 @@ def alt_text(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, 
 
 
 def caption(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, classes: Classes,
-            focus: pd.DataFrame | None = None, title_text: str | None = None, subtitle_text: str | None = None) -> Caption:
-    """All texts of a map; ``title_text``/``subtitle_text`` replace the written ones when given.
+            focus: pd.DataFrame | None = None, title_text: str | None = None, subtitle_text: str | None = None,
+            circles: bool = False) -> Caption:
+    """All texts of a map; ``title_text``/``subtitle_text`` replace the written ones when given; ``circles``:
+    the map draws the counts as circles (no classes to name).
 
     Every text is one line without invisible characters (:func:`geo.text.one_line`), cut at
     its bound: the callers refuse longer ones from users (:func:`geo.snapshot.make`).
@@ -327,7 +330,7 @@ def caption(table: Table, shapes: pd.DataFrame, dataset: Dataset, metric: str, c
     return Caption(
         title=given_title or one_line(title(table, metric, focus, dataset), 2 * MAX_TITLE),
         subtitle=given_subtitle or one_line(subtitle(table, dataset, metric, focus), 2 * MAX_SUBTITLE),
-        notes=footnotes(table, shapes, classes),
+        notes=footnotes(table, shapes, classes, circles),
         source=credit.source_line,
         credit=credit.credit_line,
         alt=alt_text(table, shapes, dataset, metric, focus),

@@ -17,7 +17,7 @@ import geopandas as gpd
 from geo import captions, choropleth, figures_table, static_map
 from geo.captions import Caption
 from geo.circles import draws_circles
-from geo.classes import classify_for_map
+from geo.classes import classify, classify_for_map
 from geo.datasets import Dataset, parse_when
 from geo.errors import AtlasError
 from geo.snapshot_sizes import resolve
@@ -126,9 +126,12 @@ def make(
     metric = view.selection.metric
     circles = draws_circles(metric, style)  # a rate asked for as circles: one line, before any drawing
     shapes = view.shapes
-    classes = classify_for_map(shapes.loc[shapes["has_data"].astype(bool), metric], scheme, k)
+    # Five or fewer units are labelled, not classed, on a static map; the interactive one keeps its classes
+    # (its tooltips and table carry each value), as the Map page draws it.
+    classify_for = classify if fmt == "html" else classify_for_map
+    classes = classify_for(shapes.loc[shapes["has_data"].astype(bool), metric], scheme, k)
     focus = view.focus_rows if view.selection.places else None
-    caption = captions.caption(view.table, shapes, dataset, metric, classes, focus, title, subtitle)
+    caption = captions.caption(view.table, shapes, dataset, metric, classes, focus, title, subtitle, circles=circles)
     context = areas if view.table.level == "place" else None
     if fmt == "html":
         m = choropleth.build_map(

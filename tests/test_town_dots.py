@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from geo import captions, circles, datasets, join, map_circles, metrics, snapshot, static_map
+from geo import captions, circles, dataset_folders, datasets, join, map_circles, metrics, snapshot, static_map
 from geo.captions import Attribution
 from geo.choropleth import OUTLINE_STYLE, build_map
 from geo.classes import classify
@@ -115,3 +115,20 @@ def test_no_map_label_covers_a_dot(resolver, areas_frame) -> None:
     labels = [t.get_window_extent(renderer) for t in page.findobj(Text) if t.get_label() == "map-label"]
     assert len(dots) >= 5 and labels
     assert not [(d, t) for d in dots for t in labels if d.overlaps(t)]
+
+
+def test_a_circles_map_names_no_classes_and_the_html_export_keeps_its_classes(resolver, areas_frame) -> None:
+    """A circles snapshot's footnotes never say "Classes: quantiles" (its circles carry the counts); the
+    interactive HTML of four shaded cities keeps a class per city, as the Map page draws it, while the
+    static map labels each value directly."""
+    seventy = datasets.from_upload((FIXTURES / "city_counts_2025-03.csv").read_bytes(), "city_counts_2025-03.csv")
+    view = build_view(seventy, resolver, areas_frame, Selection(dataset=seventy.id, level="lad"))
+    shot = snapshot.make(view, seventy, areas_frame, fmt="svg", size="article")
+    assert not any(note.startswith("Classes:") for note in shot.caption.notes)
+    shaded = snapshot.make(view, seventy, areas_frame, fmt="svg", size="article", style="shaded")
+    assert any(note.startswith("Classes: quantiles") for note in shaded.caption.notes)
+
+    shipped = dataset_folders.load("top10vpn-2021")
+    four = build_view(shipped, resolver, areas_frame, Selection(metric="per_1k"))
+    page = snapshot.make(four, shipped, areas_frame, fmt="html").data.decode("utf-8")
+    assert page.count("atlas-legend-item") >= 4  # four classes, one per city (plus the keys)
