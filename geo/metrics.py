@@ -32,7 +32,7 @@ from geo.errors import AtlasError
 from geo.match_summary import Unplaced, unplaced
 from geo.place_choices import with_choices
 from geo.places import Resolver
-from geo.text import shown
+from geo.text import shown, word_list
 from geo.vocabulary import Level, Metric, check
 
 NAMES_IN_A_NOTE = 5  # input names a note lists before "and N more"
@@ -279,9 +279,7 @@ def _lad_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame, not
         inside = [lads.loc[c, "name"] for c in row["lad_codes"] if c in own]
         also = ""
         if inside:
-            also = f"; {inside[0]} also has a figure of its own" if len(inside) == 1 else (
-                f"; {', '.join(inside[:-1])} and {inside[-1]} also have figures of their own"
-            )
+            also = f"; {word_list(inside)} also " + ("has a figure of its own" if len(inside) == 1 else "have figures of their own")
         notes.append(
             f"{row['name']} ({len(row['lad_codes'])} local authorities, {int(row['networks']):,} networks) is drawn as "
             f"one area: its count cannot be split between its local authorities{also}"

@@ -18,6 +18,7 @@ Length bounds live here so every reader uses the same ones.
 from __future__ import annotations
 
 import unicodedata
+from typing import Iterable
 
 # Categories that never carry a visible glyph of their own: controls (Cc), format characters
 # (Cf: bidi controls, zero-width space/joiners, word joiner, BOM, soft hyphen), line and
@@ -81,3 +82,9 @@ def shown(text: object, limit: int = MAX_SHOWN) -> str:
         else:
             out.append(ch)
     return cut("".join(out), limit)
+
+
+def word_list(names: Iterable[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C" (at least one name)."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo.gazetteer import Town
+from geo.text import word_list
 
 if TYPE_CHECKING:
     from geo.places import Resolution
@@ -143,7 +144,7 @@ def town_words(town: object) -> str | None:
     """What a row's ``town`` value says: "the town of Inverness", "the towns of Inverness and Fort William";
     None when the row is not counted from towns."""
     names = town_names(town)
-    return f"the town{'s' if len(names) > 1 else ''} of {listed(names)}" if names else None
+    return f"the town{'s' if len(names) > 1 else ''} of {word_list(names)}" if names else None
 
 
 def town_line(town: object, unit: str, has_rate: bool) -> str | None:
@@ -157,19 +158,13 @@ def town_line(town: object, unit: str, has_rate: bool) -> str | None:
     return f"The count is for {words}, not all of {unit}; {rate}"
 
 
-def listed(names: Iterable[str]) -> str:
-    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
-    names = list(names)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def town_note(unit: str, population: int, towns: Sequence[Town], cover: Cover) -> str:
     """The note for a unit counted from ``towns`` only: what the count is for, and what its rates use."""
     one = len(towns) == 1
     if one:
         what = f"the count is for the town of {towns[0].name} ({towns[0].population_words} in GeoNames)"
     else:
-        what = f"the count is for the towns of {listed(f'{t.name} ({t.population_words})' for t in towns)} in GeoNames"
+        what = f"the count is for the towns of {word_list(f'{t.name} ({t.population_words})' for t in towns)} in GeoNames"
     its = "the town's" if one else "the towns'"
     if cover.unknown:
         rate = f"{its} residents are not known, so it has no rate"
@@ -177,14 +172,14 @@ def town_note(unit: str, population: int, towns: Sequence[Town], cover: Cover) -
         rate = f"GeoNames gives {'it' if one else 'them'} at least {unit}'s own residents, so its rate uses those"
     else:
         rate = f"its rate per 1,000 uses {its} residents; it has no rate per km², as {its} land area is not known"
-    return f"{listed(t.name for t in towns)}: {what}, not all of {unit} ({population:,} residents); {rate}"
+    return f"{word_list(t.name for t in towns)}: {what}, not all of {unit} ({population:,} residents); {rate}"
 
 
 def region_note(unit: str, inputs: str, share: float, cover: Cover) -> str:
     """The note for a region partly covered, when some of its counts come from towns only."""
-    towns = f"the town{'s' if len(cover.towns) > 1 else ''} of {listed(t.name for t in cover.towns)}"
+    towns = f"the town{'s' if len(cover.towns) > 1 else ''} of {word_list(t.name for t in cover.towns)}"
     if cover.unknown:
-        unknown = listed(t.name for t in cover.towns if t.population <= 0)
+        unknown = word_list(t.name for t in cover.towns if t.population <= 0)
         return (
             f"{unit}: the counts come from {inputs} only, {towns} among them; GeoNames gives no population for "
             f"{unknown}, so the residents counted, and its rate, are not known"
@@ -200,5 +195,5 @@ def average_note(cover: Cover) -> str | None:
     """For a dataset without a national figure: why the rate across all its places is not known, if it is not."""
     if not cover.unknown:
         return None
-    unknown = listed(t.name for t in cover.towns if t.population <= 0)
+    unknown = word_list(t.name for t in cover.towns if t.population <= 0)
     return f"the rate across all the places counted is not known: GeoNames gives no population for {unknown}"

@@ -27,7 +27,7 @@ from geo.errors import AtlasError
 from geo.history import Point, Series
 from geo.map_finding import MAX_TITLE_WORDS  # one bound for every title: maps' and charts'
 from geo.names import display_name
-from geo.text import MAX_SUBTITLE, MAX_TITLE, one_line, shown
+from geo.text import MAX_SUBTITLE, MAX_TITLE, one_line, shown, word_list
 from geo.trend_dates import date_range, short_date, since_words
 from geo.vocabulary import LEVEL_UNITS, VENDOR_PHRASES
 
@@ -367,7 +367,7 @@ def _dates_of(points: Sequence[Point]) -> str:
         return f"{len(points):,} counts, {date_range(points[0].when, points[-1].when)}"
     one_year = len({p.when.when.year for p in points}) == 1 and all(p.when.precision != "year" for p in points)
     shown_dates = [short_date(p.when, year=not one_year or i == len(points) - 1) for i, p in enumerate(points)]
-    return f"{points[0].when.kind} {', '.join(shown_dates[:-1])} and {shown_dates[-1]}"
+    return f"{points[0].when.kind} {word_list(shown_dates)}"
 
 
 def attribution(series: Series) -> captions.Attribution:
