@@ -155,7 +155,7 @@ def _layers(
     if circles:
         layers.append(layer(has_data, facecolors=UNIT_FILL, edgecolors=UNIT_EDGE, linewidths=level_edge))
     else:
-        # A town's figure is a dot at the town (:func:`town_dots`), not the colour of its whole council.
+        # A town's figure is a dot at the town (:func:`geo.static_circles.town_marks`), not the colour of its whole council.
         towns = circle_rules.town_units(shapes)
         shaded = has_data & ~towns
         colors = [classes.color_for(v) for v, d in zip(shapes[metric], shaded) if d]
@@ -333,7 +333,8 @@ def figure(
     if circles:
         marks = static_circles.draw(drawn_on, static_circles.marks(shapes, metric, geometries, max_radius))
     elif towns.any():
-        marks = static_circles.draw_town_dots(drawn_on, shapes, metric, classes, geometries, preset.map_label * 0.42)
+        dots = static_circles.town_marks(shapes, geometries, preset.map_label * 0.42)
+        marks = static_circles.draw(drawn_on, dots, fills=[classes.color_for(shapes[metric].iat[row]) for row, *_ in dots])
     # No label may cover another unit's circle or dot (a name beside the wrong dot misleads).
     reserved += [Box(x - r, y - r, x + r, y + r) for x, y, r in marks.values()]
     if zoomed:
