@@ -12,7 +12,7 @@ from geo.markup import md_escape
 from geo.snapshot_sizes import SIZE_LABELS
 from geo.towns import town_line
 from geo.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
-from pages import loaders, sidebar
+from pages import loaders, sidebar, snapshot_offer
 
 sel, view, dataset = sidebar.start()
 table = view.table
@@ -128,25 +128,7 @@ with snap_col:
                     index=list(SIZE_LABELS).index("article"), disabled=fmt == "html",
                     help="Each size is laid out for where it runs: every text at least 11 px in the file.")
     request = (sel, fmt, title.strip(), subtitle.strip(), size)
-    if st.button("Create the snapshot", type="primary", icon=":material/photo_camera:"):
-        st.session_state["snap_request"] = request
-    if st.session_state.get("snap_request") == request:
-        try:
-            shot = loaders.make_snapshot(*request)
-        except AtlasError as err:
-            st.error(md_escape(str(err)), icon=":material/error:")
-        except Exception:
-            sidebar.unexpected("drawing the snapshot")
-        else:
-            if fmt == "png":
-                st.image(shot.data, caption=None, width="stretch")
-            st.download_button(
-                f"Download {formats[fmt]}", data=shot.data, file_name=shot.file_name, mime=shot.mime,
-                on_click="ignore", key=f"download-{fmt}", type="primary", icon=":material/download:",
-            )
-            st.markdown(f"**Alt text** (embedded in the file): {md_escape(shot.caption.alt)}")
-    else:
-        st.caption("Edit the title if you like, pick a format, then create the snapshot to preview and download it.")
+    snapshot_offer.offer(request, loaders.make_snapshot, fmt, formats, what="snapshot", state_key="snap_request")
 with data_col:
     st.markdown("**The figures**")
     stem = loaders.file_stem(view, dataset)

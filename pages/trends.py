@@ -21,7 +21,7 @@ from geo.selection import Selection
 from geo.time_order import time_order
 from geo.trend_charts import national_chart
 from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, METRIC_SHORT, VENDOR_LABELS, VENDORS
-from pages import loaders, sidebar
+from pages import loaders, sidebar, snapshot_offer
 
 CRON = "0 6 1 * * cd /path/to/atlas && SHODAN_API_KEY=… .venv/bin/python -m geo scan shodan --into data/scans"
 
@@ -261,25 +261,8 @@ default = trend_words.caption(series, units=drawn_units)
 title = st.text_input("Title", default.title, key=f"trend_title_{hash(default.title)}", max_chars=160)
 subtitle = st.text_input("Subtitle", default.subtitle, key=f"trend_subtitle_{hash(default.subtitle)}", max_chars=240)
 request = (ids, series.vendor, sel.level, sel.metric, fmt, title.strip(), subtitle.strip(), 6 if drawn == "areas" else 0)
-if st.button("Create the chart", type="primary", icon=":material/photo_camera:", key="trend_create"):
-    st.session_state["trend_request"] = request
-if st.session_state.get("trend_request") == request:
-    try:
-        shot = loaders.make_trend_snapshot(*request)
-    except AtlasError as err:
-        st.error(md_escape(str(err)), icon=":material/error:")
-    except Exception:
-        sidebar.unexpected("drawing the chart")
-    else:
-        if fmt == "png":
-            st.image(shot.data, caption=None, width="stretch")
-        st.download_button(
-            f"Download {formats[fmt]}", data=shot.data, file_name=shot.file_name, mime=shot.mime,
-            on_click="ignore", key=f"download-trend-{fmt}", type="primary", icon=":material/download:",
-        )
-        st.markdown(f"**Alt text** (embedded in the file): {md_escape(shot.alt)}")
-else:
-    st.caption("Edit the title if you like, pick a format, then create the chart to preview and download it.")
+snapshot_offer.offer(request, loaders.make_trend_snapshot, fmt, formats, what="chart", state_key="trend_request",
+                     button_key="trend_create", download_key="download-trend")
 
 
 st.caption(md_escape(trend_tables.attribution(series).text))
