@@ -25,7 +25,7 @@ from geo.classes import format_value, signed
 from geo.count_method import SCAN_UNIT, count_method
 from geo.errors import AtlasError
 from geo.history import Point, Series
-from geo.map_finding import MAX_TITLE_WORDS  # one bound for every title: maps' and charts'
+from geo.map_finding import MAX_TITLE_WORDS, words  # one bound, one count, for every title: maps' and charts'
 from geo.names import display_name
 from geo.text import MAX_SUBTITLE, MAX_TITLE, one_line, shown, word_list
 from geo.trend_dates import date_range, short_date, since_words
@@ -165,22 +165,18 @@ def change_words(start: float, end: float) -> tuple[str, str]:
         return "tripled", short
     if abs(pct + 50) <= FRACTION_SLACK:
         return "halved", short
-    for share, words in _FRACTIONS:
+    for share, fraction in _FRACTIONS:
         if abs(abs(pct) - share) <= FRACTION_SLACK:
-            return f"{verb} {words}", short
+            return f"{verb} {fraction}", short
     if ratio >= 2:
         return f"rose {ratio:.1f}-fold".replace(".0-", "-"), short
     return short, short
 
 
-def _words(text: str) -> int:
-    return len(text.split())
-
-
 def _fit(candidates: Sequence[str]) -> str:
     """The first candidate of at most MAX_TITLE_WORDS words; else the last, cut to that many words."""
     for text in candidates:
-        if _words(text) <= MAX_TITLE_WORDS:
+        if words(text) <= MAX_TITLE_WORDS:
             return text
     return " ".join(candidates[-1].split()[:MAX_TITLE_WORDS - 1]) + " …"
 
