@@ -13,7 +13,7 @@ import sys
 
 import folium
 
-from geo import assets
+from geo.official import assets
 
 
 def main() -> int:

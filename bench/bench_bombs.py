@@ -1,5 +1,5 @@
 """Hostile table uploads at real size: peak memory and time of parsing each, before and after
-the hardening of geo.tables / geo.workbooks.
+the hardening of geo.datasets.tables / geo.datasets.workbooks.
 
 Builds in a temporary folder:
 
@@ -11,7 +11,7 @@ Builds in a temporary folder:
   places (each place 20 times, with qualifiers), loaded;
 * ``tiny.csv`` — one row: the floor (imports) every other figure includes.
 
-Each case runs :func:`geo.datasets.from_upload` in a child process (the upload path of the
+Each case runs :func:`geo.datasets.dataset.from_upload` in a child process (the upload path of the
 Data page) with the ``geo`` package of the commit before the hardening (``--before``,
 extracted with ``git archive``) and of this checkout, and prints the child's peak resident
 memory (``ru_maxrss``, or ``VmHWM`` when it is stopped) and wall time. Children run under an
@@ -103,15 +103,17 @@ def _workbook(path: Path, sheet_rows, shared: bytes | None = None, shared_filler
 
 def build(folder: Path) -> dict[str, Path]:
     """The three hostile files, as the attacker described them, and a tiny table for the floor
-    (importing pandas, openpyxl and geo.places costs the same in every case)."""
+    (importing pandas, openpyxl and geo.names.places costs the same in every case)."""
     tiny = folder / "tiny.csv"
     tiny.write_bytes(b"place,networks\nLeeds,5\n")
     xfd = folder / "xfd.xlsx"
     header = b'<row r="1"><c r="A1" t="inlineStr"><is><t>place</t></is></c><c r="B1" t="inlineStr"><is><t>networks</t></is></c></row>'
     _workbook(xfd, [header, *(b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (r, r) for r in range(2, XFD_ROWS + 1))])
     sst = folder / "sst.xlsx"
-    rows = [b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
-            b'<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>5</v></c></row>']
+    rows = [
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+        b'<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>5</v></c></row>',
+    ]
     _workbook(sst, rows, shared=b"<si><t>place</t></si><si><t>networks</t></si>", shared_filler=SST_BYTES)
     names = folder / "names.csv"
     with names.open("wb") as out:
@@ -138,8 +140,13 @@ def run(path: Path, geo_root: Path, cap_gb: float, timeout: float) -> dict:
 
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path)], cwd=geo_root, env=env, preexec_fn=limit,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", CHILD, str(path)],
+        cwd=geo_root,
+        env=env,
+        preexec_fn=limit,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         out, err = child.communicate(timeout=timeout)
@@ -147,10 +154,18 @@ def run(path: Path, geo_root: Path, cap_gb: float, timeout: float) -> dict:
         peak = _vm_hwm(child.pid)
         child.kill()
         child.communicate()
-        return {"outcome": f"stopped after {timeout:.0f} s (still working)", "seconds": time.perf_counter() - start, "peak_mb": peak}
+        return {
+            "outcome": f"stopped after {timeout:.0f} s (still working)",
+            "seconds": time.perf_counter() - start,
+            "peak_mb": peak,
+        }
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if not lines:
-        return {"outcome": f"crashed: {(err.strip().splitlines() or ['?'])[-1][:90]}", "seconds": time.perf_counter() - start, "peak_mb": float("nan")}
+        return {
+            "outcome": f"crashed: {(err.strip().splitlines() or ['?'])[-1][:90]}",
+            "seconds": time.perf_counter() - start,
+            "peak_mb": float("nan"),
+        }
     return json.loads(lines[-1])
 
 
@@ -168,7 +183,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default=BEFORE_REV, help="git revision of the code before (default %(default)s)")
     parser.add_argument("--cap-gb", type=float, default=4.0, help="address-space cap per child (default %(default)s)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a child is stopped (default %(default)s)")
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds before a child is stopped (default %(default)s)"
+    )
     parser.add_argument("--only", choices=["before", "after"], help="run one side only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="atlas-bombs-") as tmp:
@@ -181,7 +198,9 @@ def main() -> int:
         if args.only != "after":
             before = folder / "before"
             before.mkdir()
-            archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", args.before, "geo"], capture_output=True, check=True)
+            archive = subprocess.run(
+                ["git", "-C", str(REPO_ROOT), "archive", args.before, "geo"], capture_output=True, check=True
+            )
             subprocess.run(["tar", "-x", "-C", str(before)], input=archive.stdout, check=True)
             sides = {"before": before, **({} if args.only == "before" else sides)}
         print(f"# cap {args.cap_gb:g} GB address space per child, timeout {args.timeout:g} s; before = {args.before}")
@@ -189,7 +208,10 @@ def main() -> int:
         for name, path in files.items():
             for side, root in sides.items():
                 result = run(path, root, args.cap_gb, args.timeout)
-                print(f"{name:<13} {side:<7} {result['peak_mb']:>9,.0f} {result['seconds']:>8.2f}  {result['outcome']}", flush=True)
+                print(
+                    f"{name:<13} {side:<7} {result['peak_mb']:>9,.0f} {result['seconds']:>8.2f}  {result['outcome']}",
+                    flush=True,
+                )
     return 0
 
 

@@ -1,11 +1,11 @@
-"""How long :func:`geo.metrics.build_table` takes for a table of many distinct, mostly
+"""How long :func:`geo.figures.metrics.build_table` takes for a table of many distinct, mostly
 unmatched names, and where the time goes.
 
 An attacker saw 23 s for 20,000 such rows. The table is built directly (no upload limits:
 uploads now stop at 10,000 distinct places, ``CAMERA_ATLAS_MAX_TABLE_PLACES``), for 10,000
 and 20,000 names; a profile of the larger run splits the time between name resolution
 (``match_report`` → ``Resolver.resolve``, and within it the fuzzy suggestions) and the
-aggregation in ``geo.metrics``.
+aggregation in ``geo.figures.metrics``.
 
 Needs prepared areas (``CAMERA_ATLAS_DATA_DIR`` with the cache, as the tests use):
 
@@ -37,7 +37,10 @@ def names(count: int, rng: random.Random) -> list[str]:
 def main() -> int:
     import pandas as pd
 
-    from geo import areas, datasets, metrics, places
+    from geo.datasets import dataset as datasets
+    from geo.figures import metrics
+    from geo.names import places
+    from geo.official import areas
 
     frame = areas.load_areas()
     rng = random.Random(20220101)
@@ -46,8 +49,15 @@ def main() -> int:
         resolver = places.build_resolver(frame)  # a fresh resolver: its per-name memo starts empty
         chosen = names(count, rng)
         observations = pd.DataFrame(
-            {"place": chosen, "vendor": "all", "networks": [rng.randint(0, 500) for _ in chosen],
-             "lad_code": None, "source": None, "date": None, "line": range(2, count + 2)}
+            {
+                "place": chosen,
+                "vendor": "all",
+                "networks": [rng.randint(0, 500) for _ in chosen],
+                "lad_code": None,
+                "source": None,
+                "date": None,
+                "line": range(2, count + 2),
+            }
         )
         dataset = datasets.Dataset(id=f"bench{count}", title="bench", observations=observations)
         profiler = cProfile.Profile() if count == 20_000 else None
@@ -64,8 +74,15 @@ def main() -> int:
             stats = pstats.Stats(profiler)
             for (file, _, function), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
                 key = f"{Path(file).stem}.{function}"
-                if key in ("metrics.build_table", "metrics.match_report", "places.resolve", "places._suggest",
-                           "metrics.vendor_rows", "metrics.add_metrics", "metrics._aggregate"):
+                if key in (
+                    "metrics.build_table",
+                    "metrics.match_report",
+                    "places.resolve",
+                    "places._suggest",
+                    "metrics.vendor_rows",
+                    "metrics.add_metrics",
+                    "metrics._aggregate",
+                ):
                     profile_totals[key] = profile_totals.get(key, 0.0) + cumulative
     print("where the time goes (cumulative seconds, profiled run):")
     for key, value in sorted(profile_totals.items(), key=lambda kv: -kv[1]):

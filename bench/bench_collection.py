@@ -4,7 +4,7 @@ Forty monthly scan folders (written as ``scan shodan --into`` writes them, from 
 fixture's months with their start times moved month by month) sit in one collection beside
 the shipped dataset. Timed, median of 50 warm calls:
 
-- ``listing_cold``: the first :func:`geo.collection.listing` (reads each ``datapackage.json``, never the
+- ``listing_cold``: the first :func:`geo.datasets.collection.listing` (reads each ``datapackage.json``, never the
   observations); ``listing``: later calls (each folder remembered by its file's size and time: a ``stat``);
 - ``sidebar_run``: what one sidebar run asks of the folders: the listing, ``former_ids()`` (URL
   seeding) and ``current_id()`` (loading the chosen dataset);
@@ -37,7 +37,11 @@ def main() -> int:
     import monthly_scans
     from timing import show, timed
 
-    from geo import areas, collection, dataset_folders, places, scan_dataset
+    from geo.datasets import collection
+    from geo.datasets import folders as dataset_folders
+    from geo.names import places
+    from geo.official import areas
+    from geo.scan import as_dataset
 
     resolver = places.build_resolver(areas.load_areas())
     months = list(monthly_scans.STARTS)
@@ -48,7 +52,7 @@ def main() -> int:
             result = monthly_scans.scan_result(months[n % len(months)])
             start = result.started_at + timedelta(days=31 * (n // len(months)) * len(months))
             result = replace(result, started_at=start, finished_at=start + timedelta(seconds=3))
-            scan_dataset.write_into(scan_dataset.summarise(result, resolver), root)
+            as_dataset.write_into(as_dataset.summarise(result, resolver), root)
         roots = [dataset_folders.DATASETS_DIR, root]
         start = time.perf_counter()
         collection.listing(roots)

@@ -19,8 +19,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -59,7 +60,9 @@ def realistic_names(
         return name[:i] + name[i + 1 :]  # drop one letter: "Manchestr"
 
     def decorate(name: str) -> str:
-        return rng.choice([f"{name}, UK", f"{name} (England)", name.upper(), f"  {name.lower()} ", f"{name}, United Kingdom"])
+        return rng.choice(
+            [f"{name}, UK", f"{name} (England)", name.upper(), f"  {name.lower()} ", f"{name}, United Kingdom"]
+        )
 
     makers = [
         (0.35, "lad", lambda: rng.choice(lad_names)),
@@ -83,18 +86,25 @@ def main() -> int:
         os.environ["CAMERA_ATLAS_GEO_MIRROR"] = mirror
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as data_dir:
         os.environ["CAMERA_ATLAS_DATA_DIR"] = data_dir
-        print(f"# bench_core: python {sys.version.split()[0]}, mirror {mirror or '(none: download)'}, data dir {data_dir}")
+        print(
+            f"# bench_core: python {sys.version.split()[0]}, mirror {mirror or '(none: download)'}, data dir {data_dir}"
+        )
 
-        seconds, _ = timed(lambda: __import__("geo.metrics"))
+        seconds, _ = timed(lambda: __import__("geo.figures.metrics"))
         report("import geo (areas, places, datasets, metrics)", seconds, "s", "no target")
-        from geo import areas, datasets, gazetteer, metrics, place_index, places
-        from geo.names import normalise_name
+        from geo.datasets import dataset as datasets
+        from geo.figures import metrics
+        from geo.names import gazetteer, index, places
+        from geo.names.keys import normalise_name
+        from geo.official import areas
 
         # Cold: validate + prepare the official files, then place the gazetteer in LADs.
         fetch_s, (frame, _, origin) = timed(lambda: areas.fetch(mirror))
         towns_s, towns = timed(lambda: gazetteer.load_towns(frame, refresh=True))
         report(f"cold fetch+prepare areas ({origin})", fetch_s, "s", "no target; once per install")
-        report("cold gazetteer refresh (gazetteer.load_towns refresh=True)", towns_s, "s", "no target; once per install")
+        report(
+            "cold gazetteer refresh (gazetteer.load_towns refresh=True)", towns_s, "s", "no target; once per install"
+        )
         report("cold total (what `python -m geo fetch` does)", fetch_s + towns_s, "s", "no target")
 
         # Warm: the prepared GeoParquet.
@@ -108,7 +118,7 @@ def main() -> int:
         rng = random.Random(20220101)
         lad_names = list(frame["name"])
         town_names = list(towns.loc[towns["population"] >= 5000, "name"])
-        alias_names = list(place_index.read_aliases()["alias"])
+        alias_names = list(index.read_aliases()["alias"])
         pairs = realistic_names(lad_names, town_names, alias_names, 10_000, rng)
         names = [name for _, name in pairs]
         distinct = len({normalise_name(n) for n in names})
@@ -130,7 +140,10 @@ def main() -> int:
         # A 400-place table: distinct resolvable names, 250 LAD names and 150 gazetteer towns.
         chosen: list[str] = []
         seen: set[str] = set()
-        for pool, quota in ((rng.sample(lad_names, len(lad_names)), 250), (rng.sample(sorted(set(town_names)), len(set(town_names))), 400)):
+        for pool, quota in (
+            (rng.sample(lad_names, len(lad_names)), 250),
+            (rng.sample(sorted(set(town_names)), len(set(town_names))), 400),
+        ):
             for name in pool:
                 key = normalise_name(name)
                 if len(chosen) >= quota:
@@ -146,7 +159,12 @@ def main() -> int:
         dataset = datasets.Dataset(id="bench400", title="bench", observations=observations)
         for level in ("place", "lad", "region"):
             best, median, table = best_of(lambda: metrics.build_table(dataset, resolver, frame, level=level), repeat=3)
-            report(f"build {len(chosen)}-place table, level {level} ({len(table.rows)} rows, median of 3)", median, "s", "no target")
+            report(
+                f"build {len(chosen)}-place table, level {level} ({len(table.rows)} rows, median of 3)",
+                median,
+                "s",
+                "no target",
+            )
     return 0
 
 

@@ -2,19 +2,19 @@
 
 The issue's target (issue 16): the series at LAD level built in at most 1 s warm, in under
 1 GB, beside a plain pandas pivot of the same figures. The counts are made here, no server:
-each month a :class:`geo.scan.ScanResult` whose two vendors list their 1,000 largest cities
+each month a :class:`geo.scan.provider.ScanResult` whose two vendors list their 1,000 largest cities
 (real UK place names the resolver matches: LAD names and GeoNames towns), counts drifting
 month to month (seeded), so cities drop in and out of the top 1,000. Each is summarised
-(:func:`geo.scan_dataset.summarise`) and read back as a dataset (``as_dataset``), dated monthly
+(:func:`geo.scan.as_dataset.summarise`) and read back as a dataset (``as_dataset``), dated monthly
 from 2024-01-01T06:00Z.
 
 Prints ``name: value unit`` lines:
 
-* ``cold_series_for``: :func:`geo.series_vendors.series_for` with a fresh resolver: every
+* ``cold_series_for``: :func:`geo.figures.series_vendors.series_for` with a fresh resolver: every
   dataset's names resolved and its table built, then the series; split into its parts
   (``cold_resolve``: the names; ``cold_tables``: the tables from resolved names);
 * ``warm_build_series``: the way the app does it, tables already built and cached per
-  dataset: :func:`geo.history.build_series` alone (median), against the 1 s target;
+  dataset: :func:`geo.figures.history.build_series` alone (median), against the 1 s target;
 * ``warm_series_for``: ``series_for`` again with the resolver's memo warm (tables rebuilt);
 * ``pandas_pivot``: the reference, a plain ``pivot`` of the same per-LAD figures (long frame
   dataset × LAD code → wide), and the ratio of the two;
@@ -45,9 +45,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -59,7 +60,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from timing import show  # noqa: E402
 
-from geo import areas, gazetteer, history, metrics, places, scan, scan_dataset, series_vendors  # noqa: E402
+from geo.figures import history, metrics, series_vendors
+from geo.names import gazetteer, places
+from geo.official import areas
+from geo.scan import as_dataset as scan_dataset
+from geo.scan import provider as scan
 
 START = datetime(2024, 1, 1, 6, 0, tzinfo=timezone.utc)
 TARGET_SECONDS = 1.0
@@ -96,7 +101,7 @@ def place_pool(frame, resolver: places.Resolver, size: int) -> list[str]:
     candidates = list(dict.fromkeys([*frame["name"], *towns["name"]]))
     pool: list[str] = []
     for start in range(0, len(candidates), 500):
-        batch = candidates[start:start + 500]
+        batch = candidates[start : start + 500]
         for name, found in zip(batch, resolver.resolve_many(batch)):
             if found.status != "matched" or found.national or not found.lad_codes:
                 continue
@@ -122,14 +127,27 @@ def monthly_results(pool: list[str], months: int, cities: int, rng: random.Rando
             top = np.argsort(-values, kind="stable")[:cities]
             listed = tuple((pool[j], int(values[j])) for j in top)
             total = int(sum(values) * 1.25)
-            counts.append(scan.VendorCount(vendor=vendor, query=f"{query.query} country:GB", note=query.note,
-                                           total=total, cities=listed))
+            counts.append(
+                scan.VendorCount(
+                    vendor=vendor, query=f"{query.query} country:GB", note=query.note, total=total, cities=listed
+                )
+            )
         when = month(i)
-        out.append(scan.ScanResult(
-            provider="Shodan", provider_version="shodan 1.31.0", source="Shodan count API (/shodan/host/count)",
-            source_url="https://developer.shodan.io/api", country="GB", facet="city", facet_size=cities,
-            started_at=when, finished_at=when + timedelta(seconds=3), vendors=tuple(counts), calls=2,
-        ))
+        out.append(
+            scan.ScanResult(
+                provider="Shodan",
+                provider_version="shodan 1.31.0",
+                source="Shodan count API (/shodan/host/count)",
+                source_url="https://developer.shodan.io/api",
+                country="GB",
+                facet="city",
+                facet_size=cities,
+                started_at=when,
+                finished_at=when + timedelta(seconds=3),
+                vendors=tuple(counts),
+                calls=2,
+            )
+        )
     return out
 
 
@@ -189,8 +207,11 @@ def main() -> int:
     start = time.perf_counter()
     summaries = [scan_dataset.summarise(r, setup_resolver) for r in results]
     datasets = [scan_dataset.as_dataset(summary, folder_name(r)) for summary, r in zip(summaries, results)]
-    show("datasets", f"{len(datasets)} counts x {args.cities:,} cities per vendor "
-         f"({len(pool):,} names in the pool, {sum(len(d.observations) for d in datasets):,} rows)")
+    show(
+        "datasets",
+        f"{len(datasets)} counts x {args.cities:,} cities per vendor "
+        f"({len(pool):,} names in the pool, {sum(len(d.observations) for d in datasets):,} rows)",
+    )
     show("setup_summarise_and_read", time.perf_counter() - start, "s")
 
     # (a) cold: a fresh resolver (empty memo), every name resolved, every table built.
@@ -201,25 +222,36 @@ def main() -> int:
     wall_s, cpu_s, matched = measured(lambda: [metrics.match_dataset(d, resolver) for d in datasets])
     show("cold_resolve", wall_s, f"s (cpu {cpu_s:.3f} s; names of {len(datasets)} datasets, fresh resolver)")
     wall_s, cpu_s, tables = measured(
-        lambda: [metrics.build_table(d, resolver, frame, level="lad", matched=m) for d, m in zip(datasets, matched)])
+        lambda: [metrics.build_table(d, resolver, frame, level="lad", matched=m) for d, m in zip(datasets, matched)]
+    )
     show("cold_tables", wall_s, f"s (cpu {cpu_s:.3f} s; LAD tables from resolved names)")
 
     # (b) warm: tables cached per dataset (as load_view caches them), only the series built.
     entries = list(zip(datasets, tables))
     warm_s, warm_cpu, series = measured(lambda: history.build_series(entries, "networks"), args.repeat)
-    show("warm_build_series", warm_s, f"s (cpu {warm_cpu:.3f} s; median of {args.repeat}; target <= {TARGET_SECONDS:g} s)")
+    show(
+        "warm_build_series",
+        warm_s,
+        f"s (cpu {warm_cpu:.3f} s; median of {args.repeat}; target <= {TARGET_SECONDS:g} s)",
+    )
     wall_s, cpu_s, _ = measured(lambda: series_vendors.series_for(datasets, resolver, frame, level="lad"))
     show("warm_series_for", wall_s, f"s (cpu {cpu_s:.3f} s; resolver memo warm, tables rebuilt)")
-    show("series_shape", f"{len(series.units):,} units x {len(series.points)} dates, "
-         f"{int(np.isnan(series.values).sum()):,} gaps, {len(series.notes)} notes")
+    show(
+        "series_shape",
+        f"{len(series.units):,} units x {len(series.points)} dates, "
+        f"{int(np.isnan(series.values).sum()):,} gaps, {len(series.notes)} notes",
+    )
 
     # (c) the reference: the same per-LAD figures pivoted by plain pandas.
     ids = [d.id for d in datasets]
     pivot_s, pivot_cpu, pivot = measured(lambda: lad_pivot(tables, ids), args.repeat)
     check_same(series, pivot)
     check_same(cold, pivot)
-    show("pandas_pivot", pivot_s, f"s (cpu {pivot_cpu:.3f} s; median of {args.repeat}; long dataset x LAD code -> wide, "
-         "same figures)")
+    show(
+        "pandas_pivot",
+        pivot_s,
+        f"s (cpu {pivot_cpu:.3f} s; median of {args.repeat}; long dataset x LAD code -> wide, same figures)",
+    )
     show("build_series_over_pivot", warm_s / pivot_s, f"x (cpu {warm_cpu / pivot_cpu:.1f} x)")
 
     # (d) memory: what building the series allocates (tracemalloc; a cold series_for traced takes
@@ -230,7 +262,11 @@ def main() -> int:
     history.build_series(entries, "networks")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    show("peak_traced_build_series", peak / MB, f"MB (tracemalloc, from cached tables; target < {TARGET_BYTES // MB:,} MB)")
+    show(
+        "peak_traced_build_series",
+        peak / MB,
+        f"MB (tracemalloc, from cached tables; target < {TARGET_BYTES // MB:,} MB)",
+    )
     show("peak_rss", rss_bytes() / MB, f"MB (whole bench process; target < {TARGET_BYTES // MB:,} MB)")
 
     if not args.skip_cli:
@@ -241,8 +277,21 @@ def main() -> int:
                 scan_dataset.write_dataset(summary, collection / folder_name(result))
             start = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-c", CLI_CHILD, "history", "--collection", str(collection), "--level", "lad", "--json"],
-                cwd=REPO_ROOT, capture_output=True, text=True, env=os.environ.copy(),
+                [
+                    sys.executable,
+                    "-c",
+                    CLI_CHILD,
+                    "history",
+                    "--collection",
+                    str(collection),
+                    "--level",
+                    "lad",
+                    "--json",
+                ],
+                cwd=REPO_ROOT,
+                capture_output=True,
+                text=True,
+                env=os.environ.copy(),
             )
             seconds = time.perf_counter() - start
         peak = re.search(r"VmHWM:\s+(\d+) kB", done.stderr)
@@ -250,8 +299,12 @@ def main() -> int:
             show("cli_history", f"failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
         else:
             out = json.loads(done.stdout)
-            show("cli_history", seconds, f"s wall ({len(out['series'])} dates, {len(out['rows']):,} rows, "
-                 f"{len(done.stdout) / MB:.1f} MB of JSON)")
+            show(
+                "cli_history",
+                seconds,
+                f"s wall ({len(out['series'])} dates, {len(out['rows']):,} rows, "
+                f"{len(done.stdout) / MB:.1f} MB of JSON)",
+            )
             show("cli_peak_rss", int(peak.group(1)) / 1024 if peak else "unknown", "MB (the command's process)")
     show("bench_wall", time.perf_counter() - wall, "s")
     return 0

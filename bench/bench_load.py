@@ -50,7 +50,6 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 
-from timing import percentile, show
 from browser_harness import CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, MAP_IFRAME, StreamlitServer, is_local_url
 from playwright.async_api import (
     Browser,
@@ -62,6 +61,7 @@ from playwright.async_api import (
     async_playwright,
     expect,
 )
+from timing import percentile, show
 
 STEPS = ("open", "filter", "png", "upload")
 MIN_AREAS = 4  # the four places of the shipped dataset
@@ -222,9 +222,7 @@ async def page_state(page: Page, s: Session) -> str:
     parts = []
     try:
         parts.append(f"url {urlsplit(page.url).path or '/'}?{urlsplit(page.url).query}")
-        state = await page.locator('[data-testid="stApp"]').first.get_attribute(
-            "data-test-script-state", timeout=5_000
-        )
+        state = await page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state", timeout=5_000)
         parts.append(f"script {state}")
         iframes = await page.locator(MAP_IFRAME).count()
         parts.append(f"map iframes {iframes}")
@@ -414,8 +412,9 @@ def check_isolation(s: Session | None, options: list[str], all_files: list[str])
     return foreign
 
 
-async def final_isolation_checks(browser: Browser, url: str, sessions: list[Session], all_files: list[str],
-                                 timeout_s: float) -> tuple[int, list[str], list[str]]:
+async def final_isolation_checks(
+    browser: Browser, url: str, sessions: list[Session], all_files: list[str], timeout_s: float
+) -> tuple[int, list[str], list[str]]:
     """Once every upload is in the server: re-check each uploader, and a fresh observer session."""
     timeout_ms = timeout_s * 1000
     errors: list[str] = []
@@ -449,10 +448,6 @@ async def final_isolation_checks(browser: Browser, url: str, sessions: list[Sess
 
 
 # --------------------------------------------------------------------------- figures
-
-
-
-
 
 
 def proc_cpu_seconds(pid: int) -> float | None:
@@ -512,7 +507,8 @@ async def warm_up(browser: Browser, url: str, timeout_s: float) -> None:
         await wait_for_app(page, timeout_s * 1000)
         frame = await map_frame(page, timeout_s * 1000)
         await frame.wait_for_function(
-            "n => document.querySelectorAll('path.leaflet-interactive').length >= n", arg=MIN_AREAS,
+            "n => document.querySelectorAll('path.leaflet-interactive').length >= n",
+            arg=MIN_AREAS,
             timeout=timeout_s * 1000,
         )
     finally:
@@ -542,7 +538,9 @@ async def drive(url: str, n: int, timeout_s: float, server_pid: int, warm: bool,
             for s, result in zip(sessions, results):
                 if isinstance(result, BaseException):  # e.g. new_context failed
                     s.errors.append(f"{s.name} setup: {reason(result)}")
-            checks, observer_seen, check_errors = await final_isolation_checks(browser, url, sessions, all_files, timeout_s)
+            checks, observer_seen, check_errors = await final_isolation_checks(
+                browser, url, sessions, all_files, timeout_s
+            )
         finally:
             for s in sessions:
                 if s.context is not None:

@@ -12,26 +12,21 @@ import argparse
 import warnings
 
 from timing import timed
-from geo import areas as areas_mod
-from geo import (
-    captions,
-    choropleth,
-    classes,
-    dataset_folders,
-    places,
-    snapshot,
-    vocabulary,
-)
-from geo.selection import Selection
-from geo.view import build_view
+
+from geo.datasets import folders
+from geo.figures import vocabulary
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.names import places
+from geo.official import areas as areas_mod
+from geo.pictures import captions, classes, snapshot
+from geo.pictures.web import choropleth
 
 DATASET = "top10vpn-2021"
 METRIC = "per_1k"
 SCHEME = "quantiles"
 K = 5
 TOOLTIP = ["name", "networks", "per_1k", "per_km2", "rank"]
-
-
 
 
 def show(name: str, value: float, unit: str) -> None:
@@ -49,7 +44,7 @@ def main() -> None:
 
     areas = areas_mod.load_areas()
     resolver = places.build_resolver(areas)
-    dataset = dataset_folders.load(DATASET)
+    dataset = folders.load(DATASET)
     views = {
         level: build_view(dataset, resolver, areas, Selection(dataset=DATASET, metric=METRIC, level=level))
         for level in vocabulary.LEVELS
@@ -76,10 +71,14 @@ def main() -> None:
     # Snapshots through the front door (snapshot.make), every format of the LAD map, a PNG
     # of the place map (bench_snapshot.py times the static renderer in detail).
     for fmt in snapshot.FORMATS:
-        seconds, shot = timed(lambda fmt=fmt: snapshot.make(views["lad"], dataset, areas, fmt=fmt, scheme=SCHEME, k=K), args.repeat)
+        seconds, shot = timed(
+            lambda fmt=fmt: snapshot.make(views["lad"], dataset, areas, fmt=fmt, scheme=SCHEME, k=K), args.repeat
+        )
         show(f"snapshot_lad_{fmt}_render", seconds, "s")
         show(f"snapshot_lad_{fmt}_bytes", len(shot.data), "bytes")
-    seconds, shot = timed(lambda: snapshot.make(views["place"], dataset, areas, fmt="png", scheme=SCHEME, k=K), args.repeat)
+    seconds, shot = timed(
+        lambda: snapshot.make(views["place"], dataset, areas, fmt="png", scheme=SCHEME, k=K), args.repeat
+    )
     show("snapshot_place_png_render", seconds, "s")
     show("snapshot_place_png_bytes", len(shot.data), "bytes")
 

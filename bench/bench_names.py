@@ -6,9 +6,9 @@ commits to compare):
   shodan  a raw Shodan export (gzip JSON lines, written to a temporary folder) of
           ``--cities`` banners (default 100,000), each a Hikvision camera in GB with its own
           made-up city name and no coordinates (about 1.2 MB): CPU seconds (all threads)
-          and wall seconds of :func:`geo.shodan.ingest` (with the default cap on distinct
+          and wall seconds of :func:`geo.shodan.importer.ingest` (with the default cap on distinct
           cities, then with it raised above the export's count), and how long a cancelled import
-          (the progress callback raises :class:`geo.errors.Cancelled` once placing starts)
+          (the progress callback raises :class:`geo.core.errors.Cancelled` once placing starts)
           takes to stop.
   view    a table of ``--names`` distinct made-up place names of 60-100 characters (default
           10,000, none of them a place) uploaded on the Data page of the app under
@@ -65,22 +65,29 @@ def city_export(path: Path, cities: int, seed: int = 14) -> int:
                 "ip_str": f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
                 "product": "Hikvision IP Camera",
                 # One in a thousand is a real town, so the import has something to count.
-                "location": {"country_code": "GB", "city": "Leeds" if i % 1000 == 0 else f"{made_up_name(rng, 6, 12)} {i}"},
+                "location": {
+                    "country_code": "GB",
+                    "city": "Leeds" if i % 1000 == 0 else f"{made_up_name(rng, 6, 12)} {i}",
+                },
             }
             out.write(json.dumps(banner, separators=(",", ":")) + "\n")
     return path.stat().st_size
 
 
 def bench_shodan(cities: int) -> None:
-    from geo import areas, places, shodan
-    from geo.errors import AtlasError, Cancelled
+    from geo.core.errors import AtlasError, Cancelled
+    from geo.names import places
+    from geo.official import areas
+    from geo.shodan import importer as shodan
 
     frame = areas.load_areas()
     resolver = places.build_resolver(frame)
     with tempfile.TemporaryDirectory(prefix="atlas-bench-names-") as tmp:
         path = Path(tmp) / "cities.json.gz"
         size = city_export(path, cities)
-        print(f"# export: {cities:,} banners, {cities:,} distinct cities (one in 1,000 is Leeds), no coordinates, {size / 1e6:.2f} MB gzip")
+        print(
+            f"# export: {cities:,} banners, {cities:,} distinct cities (one in 1,000 is Leeds), no coordinates, {size / 1e6:.2f} MB gzip"
+        )
         cpu, start = cpu_seconds(), time.perf_counter()
         try:
             result = shodan.ingest(path, frame, resolver, max_bytes=size + 1)
@@ -122,8 +129,11 @@ def bench_shodan(cities: int) -> None:
         except Cancelled:
             stopped = "cancelled"
         end = time.perf_counter()
-        show("cancelled import: seconds from the session going to the import stopping",
-             end - (state["placing"] or end), "s")
+        show(
+            "cancelled import: seconds from the session going to the import stopping",
+            end - (state["placing"] or end),
+            "s",
+        )
         show("cancelled import, CPU (all threads)", cpu_seconds() - cpu, "s")
         print(f"# cancelled import: {stopped}")
 
@@ -171,7 +181,7 @@ def bench_view(names: int, choices: int) -> None:
     show(f"load a table of {names:,} unmatched names (60-100 characters), wall", time.perf_counter() - start, "s")
     show(f"load a table of {names:,} unmatched names, CPU (all threads)", cpu_seconds() - cpu, "s")
     if choices:
-        from geo import datasets
+        from geo.datasets import dataset as datasets
         from pages import loaders
 
         dataset_id = at.sidebar.selectbox(key="f_dataset").value

@@ -24,9 +24,7 @@ and p95, and busy/idle (the target is at most 2). Never asserts a time.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -43,13 +41,19 @@ for folder in (REPO_ROOT, REPO_ROOT / "tests", REPO_ROOT / "tests" / "browser", 
 
 from atlas_testing import LocalServer  # noqa: E402
 from browser_harness import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, MAP_IFRAME, StreamlitServer, is_local_url, wait_for_app,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    INSTALL_CHROMIUM,
+    MAP_IFRAME,
+    StreamlitServer,
+    is_local_url,
+    wait_for_app,
 )
 from fake_shodan import MEMBER_KEY  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from timing import percentile, show  # noqa: E402
 
-from geo import limits  # noqa: E402
+from geo.datasets import limits
 
 STEP_TIMEOUT_MS = 300_000
 FACET_SIZE = 10_000  # the largest "Cities per vendor" the page accepts
@@ -58,7 +62,8 @@ FACET_SIZE = 10_000  # the largest "Cities per vendor" the page accepts
 def big_table(rows: int, places: int) -> bytes:
     """A CSV at the limits: ``places`` distinct names (a tenth real UK towns, the rest not places), ``rows`` rows."""
     rng = random.Random(7)
-    from geo import areas, gazetteer
+    from geo.names import gazetteer
+    from geo.official import areas
 
     towns = gazetteer.load_towns(areas.load_areas()).sort_values("population", ascending=False)
     real = list(dict.fromkeys(towns["name"]))[: places // 10]
@@ -78,13 +83,21 @@ def big_table(rows: int, places: int) -> bytes:
 
 def facet_server(size: int) -> LocalServer:
     """A stand-in count API answering every query with ``size`` cities (GeoNames towns first)."""
-    from geo import areas, gazetteer
+    from geo.names import gazetteer
+    from geo.official import areas
 
     towns = gazetteer.load_towns(areas.load_areas()).sort_values("population", ascending=False)
     names = list(dict.fromkeys(towns["name"]))[:size]
     names += [f"Nowhere {i}" for i in range(size - len(names))]
-    body = json.dumps({"total": 10 * size * 300, "matches": [], "facets": {"city": [
-        {"value": name, "count": 300 - (i * 299) // max(size - 1, 1)} for i, name in enumerate(names)]}}).encode()
+    body = json.dumps(
+        {
+            "total": 10 * size * 300,
+            "matches": [],
+            "facets": {
+                "city": [{"value": name, "count": 300 - (i * 299) // max(size - 1, 1)} for i, name in enumerate(names)]
+            },
+        }
+    ).encode()
     return LocalServer(lambda path: (200, body, "application/json"))
 
 
@@ -113,8 +126,11 @@ def heavy(url: str, work: Path, banners: int) -> None:
     """The heavy session's steps, each timed (printed as ``heavy_<step>: seconds``)."""
     table = big_table(limits.max_table_rows(), limits.max_table_places())
     export = work / "export.json.gz"
-    subprocess.run([sys.executable, str(HERE / "make_shodan_export.py"), str(export), "--banners", str(banners)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(HERE / "make_shodan_export.py"), str(export), "--banners", str(banners)],
+        check=True,
+        capture_output=True,
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
@@ -128,9 +144,9 @@ def heavy(url: str, work: Path, banners: int) -> None:
         def upload() -> None:
             page.goto(f"{url}/data")
             wait_for_app(page, timeout=STEP_TIMEOUT_MS)
-            page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
-                files=[{"name": "limits.csv", "mimeType": "text/csv", "buffer": table}]
-            )
+            page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator(
+                'input[type="file"]'
+            ).set_input_files(files=[{"name": "limits.csv", "mimeType": "text/csv", "buffer": table}])
             page.get_by_role("button", name="Load this table").click(timeout=STEP_TIMEOUT_MS)
             page.get_by_text("Your table: limits.csv").first.wait_for(timeout=STEP_TIMEOUT_MS)
             page.get_by_test_id("stSidebarNav").get_by_text("Map", exact=True).click()
@@ -139,7 +155,8 @@ def heavy(url: str, work: Path, banners: int) -> None:
         def lad() -> None:
             page.get_by_test_id("stSidebar").get_by_text("Local authorities", exact=True).click()
             page.get_by_test_id("stCaptionContainer").filter(has_text=" · Local authorities · ").first.wait_for(
-                timeout=STEP_TIMEOUT_MS)
+                timeout=STEP_TIMEOUT_MS
+            )
             map_drawn(page)
 
         def snapshot(label: str):
@@ -147,6 +164,7 @@ def heavy(url: str, work: Path, banners: int) -> None:
                 page.get_by_test_id("stRadio").filter(has_text="Format").get_by_text(label, exact=True).click()
                 page.get_by_role("button", name="Create the snapshot").click()
                 page.get_by_role("button", name=f"Download {label}", exact=True).wait_for(timeout=STEP_TIMEOUT_MS)
+
             return run
 
         def count() -> None:
@@ -180,8 +198,14 @@ def heavy(url: str, work: Path, banners: int) -> None:
             panel.get_by_role("button", name="Import the export").click()
             finished(panel, done)
 
-        for name, action in (("upload", upload), ("lad", lad), ("png", snapshot("PNG image")),
-                             ("html", snapshot("Interactive HTML")), ("count", count), ("shodan", shodan_import)):
+        for name, action in (
+            ("upload", upload),
+            ("lad", lad),
+            ("png", snapshot("PNG image")),
+            ("html", snapshot("Interactive HTML")),
+            ("count", count),
+            ("shodan", shodan_import),
+        ):
             try:
                 step(name, action)
             except Exception as err:  # a step that cannot run is reported, the rest still run
@@ -202,8 +226,11 @@ def observe(url: str, loads: int | None, until: subprocess.Popen | None) -> list
             try:
                 open_and_draw(page, url)
             except Exception as err:  # a load that never finished counts as the whole wait
-                print(f"observer: a page load failed ({type(err).__name__}: {str(err).splitlines()[0][:200]})",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"observer: a page load failed ({type(err).__name__}: {str(err).splitlines()[0][:200]})",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 page.screenshot(path=str(Path(tempfile.gettempdir()) / "bench-neighbours-failed-load.png"))
             times.append(time.perf_counter() - start)
             print(f"observer: page load {times[-1]:.1f} s", file=sys.stderr, flush=True)
@@ -236,8 +263,10 @@ def main() -> int:
         try:
             observe(url, 1, None)  # warm: the first page loads boundaries and gazetteer
             idle = observe(url, args.loads, None)
-            worker = subprocess.Popen([sys.executable, __file__, "--role", "heavy", "--url", url,
-                                       "--banners", str(args.banners)], cwd=REPO_ROOT)
+            worker = subprocess.Popen(
+                [sys.executable, __file__, "--role", "heavy", "--url", url, "--banners", str(args.banners)],
+                cwd=REPO_ROOT,
+            )
             busy = observe(url, None, worker)
             worker.wait()
         finally:

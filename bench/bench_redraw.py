@@ -46,22 +46,27 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 
 import folium
 import streamlit_folium
-from browser_harness import CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, MAP_IFRAME, StreamlitServer, ThirdPartyBlocker, wait_for_app, wait_for_map_paths
-from playwright.sync_api import Page, sync_playwright
-
-from timing import percentile, show, timed
-from geo import areas as areas_mod
-from geo import (
-    assets,
-    captions,
-    choropleth,
-    classes,
-    dataset_folders,
-    map_elements,
-    places,
+from browser_harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    INSTALL_CHROMIUM,
+    MAP_IFRAME,
+    StreamlitServer,
+    ThirdPartyBlocker,
+    wait_for_app,
+    wait_for_map_paths,
 )
-from geo.selection import Selection
-from geo.view import build_view
+from playwright.sync_api import Page, sync_playwright
+from timing import percentile, show, timed
+
+from geo.datasets import folders
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.names import places
+from geo.official import areas as areas_mod
+from geo.official import assets
+from geo.pictures import captions, classes
+from geo.pictures.web import choropleth, elements
 
 DATASET = "top10vpn-2021"
 LEVEL = "lad"
@@ -121,12 +126,6 @@ DRAWN_JS = """expected => {
 }"""
 
 
-
-
-
-
-
-
 def st_folium_payload(parts: choropleth.MapParts) -> dict:
     """Run st_folium exactly as pages/map.py calls it; return what it would hand the browser."""
     captured: dict = {}
@@ -139,7 +138,11 @@ def st_folium_payload(parts: choropleth.MapParts) -> dict:
     streamlit_folium._component_func = capture
     try:
         streamlit_folium.st_folium(
-            parts.base, feature_group_to_add=parts.layer, key="atlas-map", height=600, use_container_width=True,
+            parts.base,
+            feature_group_to_add=parts.layer,
+            key="atlas-map",
+            height=600,
+            use_container_width=True,
             returned_objects=["last_active_drawing"],
         )
     finally:
@@ -150,7 +153,7 @@ def st_folium_payload(parts: choropleth.MapParts) -> dict:
 def inline_explore(m: folium.Map) -> folium.Map:
     """explore()'s map with Leaflet inlined instead of its CDN files (as our export does)."""
     m.default_js, m.default_css = [], []
-    m.get_root().header.add_child(map_elements.RawHtml(assets.inline_html()), name="atlas_assets")
+    m.get_root().header.add_child(elements.RawHtml(assets.inline_html()), name="atlas_assets")
     return m
 
 
@@ -162,7 +165,7 @@ def server_side(repeat: int) -> dict[str, float | int]:
     figures: dict[str, float | int] = {}
     areas = areas_mod.load_areas()
     resolver = places.build_resolver(areas)
-    dataset = dataset_folders.load(DATASET)
+    dataset = folders.load(DATASET)
     sel = Selection(dataset=DATASET, metric=METRIC, level=LEVEL)
     view = build_view(dataset, resolver, areas, sel)
     found = classes.classify(view.shapes.loc[view.shapes["has_data"], METRIC], SCHEME, K)
@@ -175,26 +178,40 @@ def server_side(repeat: int) -> dict[str, float | int]:
 
     def build() -> folium.Map:
         v, c = from_cache()
-        return choropleth.build_map(v.shapes, METRIC, c, attribution=credit, selected=v.selected_units, url_base=assets.URL_BASE)
+        return choropleth.build_map(
+            v.shapes, METRIC, c, attribution=credit, selected=v.selected_units, url_base=assets.URL_BASE
+        )
 
     figures["a_cache"], _ = timed(from_cache, repeat)
-    figures["a_build"], _ = timed(lambda: choropleth.build_map(
-        view.shapes, METRIC, found, attribution=credit, selected=view.selected_units, url_base=assets.URL_BASE
-    ), repeat)
-    figures["a_render"], _ = timed(lambda: st_folium_payload(choropleth.build_map(
-        view.shapes, METRIC, found, attribution=credit, selected=view.selected_units, url_base=assets.URL_BASE
-    )), repeat)
+    figures["a_build"], _ = timed(
+        lambda: choropleth.build_map(
+            view.shapes, METRIC, found, attribution=credit, selected=view.selected_units, url_base=assets.URL_BASE
+        ),
+        repeat,
+    )
+    figures["a_render"], _ = timed(
+        lambda: st_folium_payload(
+            choropleth.build_map(
+                view.shapes, METRIC, found, attribution=credit, selected=view.selected_units, url_base=assets.URL_BASE
+            )
+        ),
+        repeat,
+    )
     figures["a_render"] -= figures["a_build"]  # the render alone
     figures["a_total"], payload = timed(lambda: st_folium_payload(build()), repeat)
 
     sent = ("script", "html", "header", "feature_group")
     component = sum(len(str(payload.get(key) or "").encode("utf-8")) for key in sent)
     standalone = choropleth.map_html(build()).encode("utf-8")
-    export = choropleth.map_html(choropleth.build_map(
-        view.shapes, METRIC, found, attribution=credit, selected=view.selected_units, inline_assets=True
-    )).encode("utf-8")
-    figures["b_component"], figures["b_component_gz"] = component, len(gzip.compress(
-        "".join(str(payload.get(k) or "") for k in sent).encode("utf-8")))
+    export = choropleth.map_html(
+        choropleth.build_map(
+            view.shapes, METRIC, found, attribution=credit, selected=view.selected_units, inline_assets=True
+        )
+    ).encode("utf-8")
+    figures["b_component"], figures["b_component_gz"] = (
+        component,
+        len(gzip.compress("".join(str(payload.get(k) or "") for k in sent).encode("utf-8"))),
+    )
     figures["b_standalone"], figures["b_export"] = len(standalone), len(export)
 
     frame = view.shapes
@@ -249,6 +266,8 @@ def app_rerun(repeat: int) -> float:
 
 
 PHASES = ("iframe", "leaflet", "paths", "paint")
+
+
 def _phase_text(values: list[float]) -> str:
     """A phase's median, or why there is none (the data layer is swapped into the same iframe)."""
     seen = [v for v in values if v == v]
@@ -261,12 +280,16 @@ PHASE_LABELS = {"iframe": "new map iframe in the page", "leaflet": "Leaflet load
 def click_redraw(page: Page, label: str, expected: int) -> dict[str, float]:
     """Seconds from the pointerdown on ``label`` to each phase of the map iframe's redraw (``paint``: done)."""
     page.evaluate(ARM_JS, [MAP_IFRAME, expected])
-    page.get_by_test_id("stSidebar").get_by_test_id("stRadio").filter(has_text="Metric").get_by_text(label, exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_test_id("stRadio").filter(has_text="Metric").get_by_text(
+        label, exact=True
+    ).click()
     page.wait_for_function("() => window.__marks.paint !== null", timeout=120_000)
     marks = page.evaluate("() => window.__marks")
     page.wait_for_timeout(300)
     wait_for_app(page)
-    return {phase: (marks[phase] - marks["t0"]) / 1000 if marks[phase] is not None else float("nan") for phase in PHASES}
+    return {
+        phase: (marks[phase] - marks["t0"]) / 1000 if marks[phase] is not None else float("nan") for phase in PHASES
+    }
 
 
 def time_to_draw(browser, path: Path, repeat: int) -> tuple[float, int]:
@@ -320,7 +343,9 @@ def browser_side(files: Path, clicks: int, repeat: int, units: int) -> dict[str,
             figures["c_third_party"] = len(guard.third_party())
             context.close()
             figures["c_draw_ours"], figures["c_paths_ours"] = time_to_draw(browser, files / "ours.html", repeat)
-            figures["c_draw_explore"], figures["c_paths_explore"] = time_to_draw(browser, files / "explore.html", repeat)
+            figures["c_draw_explore"], figures["c_paths_explore"] = time_to_draw(
+                browser, files / "explore.html", repeat
+            )
             browser.close()
     finally:
         server.stop()
@@ -374,16 +399,31 @@ def main() -> int:
     show("c_draw_explore", float(c["c_draw_explore"]), f"s ({c['c_paths_explore']} paths)")
 
     rows = [
-        ("(a) server: filter change, warm", f"{s['a_total']:.3f} s", f"{s['explore_build_render']:.3f} s", f"≤ {TARGET_SERVER_S} s"),
+        (
+            "(a) server: filter change, warm",
+            f"{s['a_total']:.3f} s",
+            f"{s['explore_build_render']:.3f} s",
+            f"≤ {TARGET_SERVER_S} s",
+        ),
         ("    view from cache (unpickle)", f"{s['a_cache']:.3f} s", "", ""),
         ("    build folium map", f"{s['a_build']:.3f} s", "", ""),
         ("    render as st_folium does", f"{s['a_render']:.3f} s", "", ""),
         ("    whole Map page rerun (AppTest)", f"{rerun:.3f} s", "", ""),
-        ("(b) LAD map HTML: sent by st_folium", kb(int(s["b_component"])), kb(int(s["b_explore"])), f"≤ {kb(TARGET_BYTES)}"),
+        (
+            "(b) LAD map HTML: sent by st_folium",
+            kb(int(s["b_component"])),
+            kb(int(s["b_explore"])),
+            f"≤ {kb(TARGET_BYTES)}",
+        ),
         ("    gzip", kb(int(s["b_component_gz"])), kb(int(s["b_explore_gz"])), ""),
         ("    standalone page, Leaflet served", kb(int(s["b_standalone"])), "", ""),
         ("    HTML export, Leaflet inlined", kb(int(s["b_export"])), "", ""),
-        (f"(c) click -> map redrawn, median (n={len(warm)})", f"{statistics.median(warm):.3f} s", "", f"≤ {TARGET_REDRAW_S} s"),
+        (
+            f"(c) click -> map redrawn, median (n={len(warm)})",
+            f"{statistics.median(warm):.3f} s",
+            "",
+            f"≤ {TARGET_REDRAW_S} s",
+        ),
         ("    p95", f"{percentile(warm, 95):.3f} s", "", f"≤ {TARGET_REDRAW_S} s"),
         *((f"    ... {PHASE_LABELS[phase]}", _phase_text([p[phase] for p in phases]), "", "") for phase in PHASES[:-1]),
         ("    first (cold) click of each metric", " ".join(f"{t:.2f}" for t in cold) + " s", "", ""),

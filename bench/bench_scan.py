@@ -45,8 +45,11 @@ for folder in (REPO_ROOT, REPO_ROOT / "tests"):
 
 from fake_shodan import MEMBER_KEY, FakeShodan, Reply  # noqa: E402
 
-from geo import areas, gazetteer, places, scan, scan_dataset  # noqa: E402
-from geo.shodan_count import ShodanCountProvider  # noqa: E402
+from geo.names import gazetteer, places
+from geo.official import areas
+from geo.scan import as_dataset as scan_dataset
+from geo.scan import provider as scan
+from geo.scan.shodan_api import ShodanCountProvider  # noqa: E402
 
 
 class Unpaced(ShodanCountProvider):
@@ -72,7 +75,7 @@ import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 os.environ["SHODAN_API_URL"] = sys.argv[2]
 from geo import areas, gazetteer, places, scan, scan_dataset
-from geo.shodan_count import ShodanCountProvider
+from geo.scan.shodan_api import ShodanCountProvider
 resolver = places.build_resolver(areas.load_areas()) if sys.argv[4] == "summarise" else None
 usage = lambda: resource.getrusage(resource.RUSAGE_SELF)
 start, rss_before, wall = usage(), usage().ru_maxrss, time.perf_counter()
@@ -93,7 +96,11 @@ print(json.dumps({"outcome": outcome, "wall": time.perf_counter() - wall,
 
 def bombs() -> dict[str, tuple[list, int, str]]:
     """name -> (replies for the two calls, facet size asked, child mode)."""
-    facets = {"total": 200_000, "matches": [], "facets": {"city": [{"value": f"Town {i}", "count": 1} for i in range(100_000)]}}
+    facets = {
+        "total": 200_000,
+        "matches": [],
+        "facets": {"city": [{"value": f"Town {i}", "count": 1} for i in range(100_000)]},
+    }
 
     def long_string():
         yield b'{"total": 1, "facets": {"city": [{"count": 1, "value": "'
@@ -103,20 +110,26 @@ def bombs() -> dict[str, tuple[list, int, str]]:
 
     def objects(megabytes: float):
         piece = b'{"count": 0, "value": "a"},' * (MB // 27)
+
         def pieces():
             yield b'{"total": 1, "facets": {"city": ['
             for _ in range(int(megabytes)):
                 yield piece
             yield b'{"count": 0, "value": "b"}]}}'
+
         return pieces
 
     def near_cap():
         yield b'{"total": 1, "facets": {"city": [' + b"[]," * int(3.9 * MB / 3) + b"[]]}}"
 
-    small = json.dumps({"total": 10, "facets": {"city": [{"count": 3, "value": v} for v in
-                        ("Leeds", "Manchester", "Birmingham", "Glasgow")]}}).encode()
+    small = json.dumps(
+        {
+            "total": 10,
+            "facets": {"city": [{"count": 3, "value": v} for v in ("Leeds", "Manchester", "Birmingham", "Glasgow")]},
+        }
+    ).encode()
     small = small + b" " * (180 - len(small))
-    trickle = [small[i:i + 1] for i in range(len(small))]
+    trickle = [small[i : i + 1] for i in range(len(small))]
     return {
         "facets-100k": ([Reply(200, facets), Reply(200, facets)], 1000, "summarise"),
         "300MB-string": ([Reply(200, long_string)] * 2, 1000, "count"),
@@ -129,12 +142,16 @@ def bombs() -> dict[str, tuple[list, int, str]]:
 
 def run_bombs(fake: FakeShodan, roots: dict[str, Path], cap_gb: float, timeout: float, only: list[str]) -> None:
     def capped() -> None:
-        limit = int(cap_gb * 1024 ** 3)
+        limit = int(cap_gb * 1024**3)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     # The cached areas of this checkout, whichever code runs (the extracted one has no cache).
-    env = {**os.environ, "SHODAN_API_URL": fake.url, "BENCH_KEY": MEMBER_KEY,
-           "CAMERA_ATLAS_DATA_DIR": os.environ.get("CAMERA_ATLAS_DATA_DIR", str(REPO_ROOT / "data" / "cache"))}
+    env = {
+        **os.environ,
+        "SHODAN_API_URL": fake.url,
+        "BENCH_KEY": MEMBER_KEY,
+        "CAMERA_ATLAS_DATA_DIR": os.environ.get("CAMERA_ATLAS_DATA_DIR", str(REPO_ROOT / "data" / "cache")),
+    }
     for name, (replies, size, mode) in bombs().items():
         if only and name not in only:
             continue
@@ -142,24 +159,34 @@ def run_bombs(fake: FakeShodan, roots: dict[str, Path], cap_gb: float, timeout: 
             fake._script.clear()
             fake.script(*replies)
             try:
-                done = subprocess.run([sys.executable, "-c", CHILD, str(root), fake.url, str(size), mode],
-                                      capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=timeout,
-                                      preexec_fn=capped)
+                done = subprocess.run(
+                    [sys.executable, "-c", CHILD, str(root), fake.url, str(size), mode],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    cwd=REPO_ROOT,
+                    timeout=timeout,
+                    preexec_fn=capped,
+                )
                 lines = done.stdout.strip().splitlines()
                 figures = json.loads(lines[-1]) if lines else {"outcome": done.stderr.strip().splitlines()[-1][:150]}
             except subprocess.TimeoutExpired:
                 figures = {"outcome": f"stopped after {timeout:g} s"}
             prefix = f"(d) {name} {label}"
             if "cpu" in figures:
-                print(f"{prefix}: cpu {figures['cpu']:.2f} s, peak RSS {figures['peak_rss_mb']:,.0f} MB "
-                      f"(before the call {figures['rss_before_mb']:,.0f} MB), wall {figures['wall']:.2f} s", flush=True)
+                print(
+                    f"{prefix}: cpu {figures['cpu']:.2f} s, peak RSS {figures['peak_rss_mb']:,.0f} MB "
+                    f"(before the call {figures['rss_before_mb']:,.0f} MB), wall {figures['wall']:.2f} s",
+                    flush=True,
+                )
             print(f"# {prefix}: {figures['outcome']}", flush=True)
 
 
 def extract(rev: str, into: Path) -> Path:
     """The ``geo`` package and the tracked ``data/`` files of ``rev`` (queries, aliases), as a folder to import from."""
-    archive = subprocess.run(["git", "archive", rev, "geo", "data"], cwd=REPO_ROOT,
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", rev, "geo", "data"], cwd=REPO_ROOT, capture_output=True, check=True
+    ).stdout
     into.mkdir(parents=True, exist_ok=True)
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into
@@ -173,7 +200,9 @@ def main() -> None:
     parser.add_argument("--no-bombs", action="store_true", help="skip (d)")
     parser.add_argument("--cap-gb", type=float, default=4.0, help="address-space cap of each (d) child")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a (d) child is stopped")
-    parser.add_argument("--only", nargs="*", default=[], metavar="BOMB", help="run these (d) bombs only (names as printed)")
+    parser.add_argument(
+        "--only", nargs="*", default=[], metavar="BOMB", help="run these (d) bombs only (names as printed)"
+    )
     args = parser.parse_args()
     frame = areas.load_areas()
     resolver = places.build_resolver(frame)
@@ -195,8 +224,11 @@ def main() -> None:
         unpaced = [timed(lambda: scan.scan(Unpaced(MEMBER_KEY), queries))[0] for _ in range(args.repeat)]
         report("(b) the 2 count calls alone, unpaced", unpaced)
 
-        big = {"total": 250_000, "matches": [], "facets": {"city": [
-            {"value": name, "count": 300 - (i * 299) // 999} for i, name in enumerate(names)]}}
+        big = {
+            "total": 250_000,
+            "matches": [],
+            "facets": {"city": [{"value": name, "count": 300 - (i * 299) // 999} for i, name in enumerate(names)]},
+        }
         calls, resolve_cold, resolve_warm, writes = [], [], [], []
         for run in range(args.repeat):
             fake.script(Reply(200, big), Reply(200, big))
@@ -213,8 +245,10 @@ def main() -> None:
         report("(c) summarise 2,000 city names (1,000 distinct), warm resolver cache", resolve_warm)
         report("(c) write the dataset folder", writes)
         shares = summary.vendors[0]
-        print("(c) shares of the total: " + ", ".join(
-            f"{s} {shares.share(s):.1%}" for s in (*scan_dataset.STATUSES, "remainder")))
+        print(
+            "(c) shares of the total: "
+            + ", ".join(f"{s} {shares.share(s):.1%}" for s in (*scan_dataset.STATUSES, "remainder"))
+        )
 
         if not args.no_bombs:
             roots = {} if args.skip_before else {"before": extract(args.base, Path(tmp) / "before")}

@@ -5,9 +5,9 @@ about 1 KB of ``data`` each, gzip) in a temporary folder, then times on the same
 
   (a) decompress only: ``gzip.open`` read in 1 MB chunks (the floor);
   (b) plain Python: ``gzip.open`` + ``json.loads`` per line + the same vendor and location
-      rules (:func:`geo.shodan.vendor_of`) + distinct counting, placing the distinct points
+      rules (:func:`geo.shodan.importer.vendor_of`) + distinct counting, placing the distinct points
       and cities with the same GeoPandas join and resolver at the end;
-  (c) :func:`geo.shodan.ingest`.
+  (c) :func:`geo.shodan.importer.ingest`.
 
 Prints ``name: value unit`` lines only (no assertions). Target: (c) at least 3x faster than
 (b) and close to (a). The export is written to a temp folder, never into the repo.
@@ -27,9 +27,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 for folder in (REPO_ROOT, Path(__file__).resolve().parent):
@@ -90,10 +91,10 @@ def mean_data_size(path: Path, count: int) -> float:
 
 
 def python_loop(path: Path, areas, resolver) -> dict[tuple[str, str], int]:
-    """A faithful plain-Python version of geo.shodan.ingest: same rules, same placement, same counting."""
+    """A faithful plain-Python version of geo.shodan.importer.ingest: same rules, same placement, same counting."""
     import pandas as pd
 
-    from geo import shodan
+    from geo.shodan import importer as shodan
 
     uk = set(shodan.UK_COUNTRY_CODES)
     keep: dict[tuple, int] = {}  # distinct (ip, cc_known, lat, lon, city, vendor) -> banners
@@ -168,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     import duckdb
     from make_shodan_export import ExportStats, make_export
 
-    from geo import areas as areas_module
-    from geo import places, shodan
+    from geo.names import places
+    from geo.official import areas as areas_module
+    from geo.shodan import importer as shodan
 
     frame = areas_module.load_areas()
     resolver = places.build_resolver(frame)
@@ -182,13 +184,17 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(tmp) / "export.json.gz"
             gen_s, stats = timed(lambda: make_export(path, frame, args.banners))
         raw_bytes = decompress_only(path)
-        print(f"# bench_shodan: python {sys.version.split()[0]}, duckdb {duckdb.__version__}, {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.1f}; export in {tmp}")
+        print(
+            f"# bench_shodan: python {sys.version.split()[0]}, duckdb {duckdb.__version__}, {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f}; export in {tmp}"
+        )
         if args.export:
             print(f"# export: {path} (given), {stats.banners:,} lines")
         else:
-            print(f"# export: {stats.banners:,} banners + {stats.malformed} malformed lines, {stats.distinct_ips:,} distinct IPs, "
-                  f"vendors {stats.by_vendor}, locations {stats.by_location}")
+            print(
+                f"# export: {stats.banners:,} banners + {stats.malformed} malformed lines, {stats.distinct_ips:,} distinct IPs, "
+                f"vendors {stats.by_vendor}, locations {stats.by_location}"
+            )
         report("generate export", gen_s, "s")
         report("export size (gzip)", stats.bytes_written / 1e6, "MB")
         report("export size (decompressed)", raw_bytes / 1e6, "MB")
@@ -204,13 +210,17 @@ def main(argv: list[str] | None = None) -> int:
 
         ingest_counts = {(r.lad_code, r.vendor): int(r.networks) for r in result.observations.itertuples(index=False)}
         print(f"# ingest: {result.summary()}")
-        print(f"# python loop and ingest agree on every (LAD, vendor) count: {'yes' if python_counts == ingest_counts else 'NO'}")
-        print(f"# load average {load_before:.1f} before the timings, {os.getloadavg()[0]:.1f} after "
-              f"({os.cpu_count()} CPUs): wall times above ~1 load per CPU are noisy; CPU seconds less so")
+        print(
+            f"# python loop and ingest agree on every (LAD, vendor) count: {'yes' if python_counts == ingest_counts else 'NO'}"
+        )
+        print(
+            f"# load average {load_before:.1f} before the timings, {os.getloadavg()[0]:.1f} after "
+            f"({os.cpu_count()} CPUs): wall times above ~1 load per CPU are noisy; CPU seconds less so"
+        )
         for label, timing in (
             ("(a) decompress only (gzip.open, 1 MB reads)", a),
             ("(b) python json.loads loop", b),
-            ("(c) geo.shodan.ingest (DuckDB)", c),
+            ("(c) geo.shodan.importer.ingest (DuckDB)", c),
         ):
             report(f"{label} best", timing.best, "s")
             report(f"{label} median", timing.median, "s")
@@ -225,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         p, _ = best(lambda: shodan.ingest(plain, frame, resolver, max_bytes=plain.stat().st_size + 1), args.repeat)
-        report("(c') geo.shodan.ingest on the same export uncompressed, best", p.best, "s")
+        report("(c') geo.shodan.importer.ingest on the same export uncompressed, best", p.best, "s")
         report("(c') CPU (all threads)", p.cpu, "s")
         report("(c') throughput", lines / p.best, "banners/s")
     return 0

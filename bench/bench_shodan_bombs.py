@@ -7,8 +7,8 @@ the same time in two threads (two sessions of one server), and reports its own p
 (``ru_maxrss``) and the wall seconds of the import(s):
 
   before   ``geo/shodan.py`` as of ``--base`` (default ebc20d2), via ``git show``, imported
-           from the temporary folder (it uses this checkout's ``geo.places`` and ``geo.errors``)
-  after    this checkout's ``geo.shodan``, with the default inflated limit (the bomb is refused)
+           from the temporary folder (it uses this checkout's ``geo.names.places`` and ``geo.core.errors``)
+  after    this checkout's ``geo.shodan.importer``, with the default inflated limit (the bomb is refused)
   after, limit raised   the same with CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB above the bomb's size,
            so the whole bomb is read and counted
 
@@ -36,9 +36,19 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 BANNER = {
     "_shodan": {"module": "http", "id": "x", "crawler": "y", "options": {}},
-    "hash": 1, "os": None, "opts": {}, "port": 80, "transport": "tcp", "timestamp": "2025-03-01T00:00:00",
-    "isp": "British Telecommunications PLC", "org": "BT", "asn": "AS2856", "hostnames": [], "domains": [],
-    "ip_str": "81.2.3.4", "product": "Hikvision IP Camera",
+    "hash": 1,
+    "os": None,
+    "opts": {},
+    "port": 80,
+    "transport": "tcp",
+    "timestamp": "2025-03-01T00:00:00",
+    "isp": "British Telecommunications PLC",
+    "org": "BT",
+    "asn": "AS2856",
+    "hostnames": [],
+    "domains": [],
+    "ip_str": "81.2.3.4",
+    "product": "Hikvision IP Camera",
     "data": "HTTP/1.1 200 OK\r\nServer: webserver\r\nContent-Type: text/html\r\n\r\n",
     "location": {"city": "Manchester", "country_code": "GB", "latitude": 53.48, "longitude": -2.24},
 }
@@ -97,7 +107,12 @@ def available_gib() -> float:
 def measure(label: str, folder: Path, module: str, bomb: Path, imports: int, env: dict[str, str]) -> None:
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(folder), module, str(bomb), str(imports)],
-        capture_output=True, text=True, env={**env, "BENCH_REPO_ROOT": str(REPO_ROOT)}, cwd=folder, timeout=900, check=False,
+        capture_output=True,
+        text=True,
+        env={**env, "BENCH_REPO_ROOT": str(REPO_ROOT)},
+        cwd=folder,
+        timeout=900,
+        check=False,
     )
     if done.returncode != 0 or not done.stdout.strip():
         tail = " ".join(done.stderr.strip().splitlines()[-1:]) or f"exit {done.returncode}"
@@ -127,29 +142,36 @@ def main(argv: list[str] | None = None) -> int:
         bomb = folder / "bomb.json.gz"
         start = time.perf_counter()
         inflated = make_bomb(bomb, args.inflated_mib)
-        print(f"# bench_shodan_bombs: python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.1f}, {available_gib():.1f} GiB available")
+        print(
+            f"# bench_shodan_bombs: python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f}, {available_gib():.1f} GiB available"
+        )
         print(f"bomb size (gzip): {bomb.stat().st_size / 1e6:,.1f} MB")
         print(f"bomb size (inflated): {inflated / 2**30:,.2f} GiB")
         print(f"build the bomb: {time.perf_counter() - start:,.1f} s", flush=True)
 
         if not args.skip_before:
-            old = subprocess.run(["git", "show", f"{args.base}:geo/shodan.py"], cwd=REPO_ROOT, capture_output=True,
-                                 text=True, check=True).stdout
+            old = subprocess.run(
+                ["git", "show", f"{args.base}:geo/shodan.py"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+            ).stdout
             (folder / "shodan_before.py").write_text(old, encoding="utf-8")
             need = inflated / 2**30 * 1.3 + args.min_free_gib
             for imports in (1, 2):
                 label = f"before ({args.base}), {imports} import{'s at once' if imports > 1 else ''}"
                 if available_gib() < need * imports:
-                    print(f"# {label}: skipped, {available_gib():.1f} GiB available, it needs about {need * imports:.1f}")
+                    print(
+                        f"# {label}: skipped, {available_gib():.1f} GiB available, it needs about {need * imports:.1f}"
+                    )
                     continue
                 measure(label, folder, "shodan_before", bomb, imports, env)
 
         for imports in (1, 2):
             plural = "s at once" if imports > 1 else ""
-            measure(f"after, {imports} import{plural}", folder, "geo.shodan", bomb, imports, env)
+            measure(f"after, {imports} import{plural}", folder, "geo.shodan.importer", bomb, imports, env)
             raised = {**env, "CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB": str(args.inflated_mib + 1024)}
-            measure(f"after, limit raised, {imports} import{plural}", folder, "geo.shodan", bomb, imports, raised)
+            measure(
+                f"after, limit raised, {imports} import{plural}", folder, "geo.shodan.importer", bomb, imports, raised
+            )
     return 0
 
 

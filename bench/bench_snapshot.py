@@ -1,4 +1,4 @@
-"""Benchmark the static snapshot (geo.static_map): draw + save per view and format, against the previous renderer.
+"""Benchmark the static snapshot (geo.pictures.static.figure): draw + save per view and format, against the previous renderer.
 
 Run: ``CAMERA_ATLAS_GEO_MIRROR=/work/shared/geo .venv/bin/python bench/bench_snapshot.py [--repeat N] [--old REV]``
 
@@ -27,11 +27,14 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from geo import areas as areas_mod
-from geo import captions, dataset_folders, places, static_map
-from geo.classes import classify
-from geo.selection import Selection
-from geo.view import build_view
+from geo.datasets import folders
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.names import places
+from geo.official import areas as areas_mod
+from geo.pictures import captions
+from geo.pictures.classes import classify
+from geo.pictures.static import figure as static_map
 
 OLD_REVISION = "0f8ef24"  # the quick port of the first drawing, before the redesign
 VIEWS = {
@@ -62,8 +65,9 @@ def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
 def old_renderer(revision: str) -> ModuleType | None:
     """``geo/static_map.py`` at ``revision``, imported under another name; None without git."""
     try:
-        source = subprocess.run(["git", "show", f"{revision}:geo/static_map.py"], cwd=REPO, capture_output=True,
-                                check=True, text=True).stdout
+        source = subprocess.run(
+            ["git", "show", f"{revision}:geo/static_map.py"], cwd=REPO, capture_output=True, check=True, text=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     path = Path(tempfile.mkdtemp()) / "old_static_map.py"
@@ -83,7 +87,7 @@ def main() -> None:
 
     areas = areas_mod.load_areas()
     resolver = places.build_resolver(areas)
-    dataset = dataset_folders.load("top10vpn-2021")
+    dataset = folders.load("top10vpn-2021")
     old = old_renderer(args.old)
     out = REPO / "artifacts" / "snapshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -103,7 +107,9 @@ def main() -> None:
                 shapes_, metric_, classes_, caption_, context_, selected_ = inputs
                 return module.figure(shapes_, metric_, classes_, caption_, context=context_, selected=selected_)
 
-            def render(fmt: str, module: ModuleType = module, draw: Callable = draw, caption: object = caption) -> bytes:
+            def render(
+                fmt: str, module: ModuleType = module, draw: Callable = draw, caption: object = caption
+            ) -> bytes:
                 return module.save(draw(), fmt, WIDTH_PX, alt=caption.alt, title=caption.title)
 
             seconds[label], data = timed(lambda: render("png"), args.repeat)
@@ -115,7 +121,9 @@ def main() -> None:
             if label == "new":
                 for fmt in ("svg", "pdf"):
                     fmt_seconds, fmt_data = timed(lambda fmt=fmt: render(fmt), args.repeat)
-                    print(f"{name}_{label}_{fmt}: {fmt_seconds:.3f} s wall, {CPU_TIMES[0]:.3f} s cpu, {len(fmt_data)} bytes")
+                    print(
+                        f"{name}_{label}_{fmt}: {fmt_seconds:.3f} s wall, {CPU_TIMES[0]:.3f} s cpu, {len(fmt_data)} bytes"
+                    )
         if "old" in seconds:
             print(f"{name}_ratio_new_over_old: {seconds['new'] / seconds['old']:.2f} x")
     print(f"wrote: {out.relative_to(REPO)}/*.png")

@@ -55,7 +55,8 @@ REDRAWN_JS = """() => {
 
 def town_names(count: int) -> list[str]:
     """The ``count`` most populous distinct town names of the gazetteer (real names a count would list)."""
-    from geo import areas, gazetteer
+    from geo.names import gazetteer
+    from geo.official import areas
 
     towns = gazetteer.load_towns(areas.load_areas()).sort_values("population", ascending=False)
     return list(dict.fromkeys(towns["name"]))[:count]
@@ -63,8 +64,9 @@ def town_names(count: int) -> list[str]:
 
 def make_collection(folder: Path, months: int, cities: int, seed: int = 7) -> list[Path]:
     """``months`` monthly counts of ``cities`` cities per vendor as dataset folders in ``folder`` (kept if there)."""
-    from geo import areas, places
-    from geo.scan_dataset import summarise, write_dataset
+    from geo.names import places
+    from geo.official import areas
+    from geo.scan.as_dataset import summarise, write_dataset
 
     folder.mkdir(parents=True, exist_ok=True)
     existing = sorted(p.parent for p in folder.glob("*/datapackage.json"))
@@ -123,13 +125,17 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-                page.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url) else route.abort())
+                page.route(
+                    "**/*", lambda route: route.continue_() if is_local_url(route.request.url) else route.abort()
+                )
                 start = time.perf_counter()
                 page.goto(f"{server.url}/trends?level={args.level}")
                 wait_for_app(page, timeout=LOAD_TIMEOUT_MS)
                 map_document(page, LOAD_TIMEOUT_MS).wait_for_function(REDRAWN_JS, timeout=LOAD_TIMEOUT_MS)
                 show("first_load_cold", time.perf_counter() - start, "s")
-                areas_drawn = map_document(page).evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+                areas_drawn = map_document(page).evaluate(
+                    "document.querySelectorAll('path.leaflet-interactive').length"
+                )
                 show("areas_on_the_map", f"{areas_drawn:,}")
 
                 thumb = page.get_by_test_id("stSlider").filter(has_text="Date").locator('input[type="range"]').first

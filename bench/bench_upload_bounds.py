@@ -2,12 +2,12 @@
 upload, from the upload to two views of the map table, in CPU-seconds.
 
 * 10,000 distinct 200-character nonsense place names (the attack: 45 CPU-s of fuzzy matching
-  and 12–13 s per view change). Names longer than ``geo.text.MAX_PLACE_NAME`` are now refused
+  and 12–13 s per view change). Names longer than ``geo.core.text.MAX_PLACE_NAME`` are now refused
   at table read, so this stops at the first such line.
 * 10,000 distinct 100-character names: the worst table still accepted.
 * 600,000 place choices in a saved zip's ``place_choices`` (the attack: ~11 CPU-s on every view),
   and a choices CSV of 200,000 rows (the table row limit, which was all that bounded it).
-  Both are now refused above ``geo.limits.MAX_CHOICES`` (10,000), the worst still accepted.
+  Both are now refused above ``geo.datasets.limits.MAX_CHOICES`` (10,000), the worst still accepted.
 
 Run it on the code before a change and after (``git worktree add /tmp/old <commit>``, then
 ``python /tmp/old/bench/bench_upload_bounds.py``: it imports ``geo`` from its own checkout).
@@ -20,8 +20,8 @@ import random
 import string
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -37,7 +37,7 @@ def nonsense(count: int, length: int, rng: random.Random) -> list[str]:
 
 def cpu(label: str, func: Callable[[], object]) -> object:
     """Run ``func`` once; print its CPU and wall seconds (or the one-line refusal it raised)."""
-    from geo.errors import AtlasError
+    from geo.core.errors import AtlasError
 
     wall, start = time.perf_counter(), time.process_time()
     try:
@@ -46,13 +46,16 @@ def cpu(label: str, func: Callable[[], object]) -> object:
         result, outcome = None, f"refused: {str(err)[:110]}"
     else:
         outcome = "accepted"
-    print(f"  {label:<44} {time.process_time() - start:7.2f} CPU-s {time.perf_counter() - wall:7.2f} s wall  {outcome}",
-          flush=True)
+    print(
+        f"  {label:<44} {time.process_time() - start:7.2f} CPU-s {time.perf_counter() - wall:7.2f} s wall  {outcome}",
+        flush=True,
+    )
     return result
 
 
 def table_upload(names: list[str], label: str, areas, resolver) -> None:
-    from geo import datasets, metrics
+    from geo.datasets import dataset as datasets
+    from geo.figures import metrics
 
     rows = "".join(f"{name},{i % 500}\n" for i, name in enumerate(names))
     data = f"place,networks\n{rows}".encode()
@@ -61,11 +64,15 @@ def table_upload(names: list[str], label: str, areas, resolver) -> None:
     if dataset is None:
         return
     cpu("first view (build_table, place level)", lambda: metrics.build_table(dataset, resolver, areas))
-    cpu("view change (build_table, region level)", lambda: metrics.build_table(dataset, resolver, areas, level="region"))
+    cpu(
+        "view change (build_table, region level)", lambda: metrics.build_table(dataset, resolver, areas, level="region")
+    )
 
 
 def choices_upload(count: int, areas, resolver) -> None:
-    from geo import datasets, metrics, places
+    from geo.datasets import dataset as datasets
+    from geo.figures import metrics
+    from geo.names import places
 
     targets = sorted(areas["code"])  # GSS codes: every one resolves
     rows = "".join(f"name {i},{targets[i % len(targets)]}\n" for i in range(count))
@@ -86,24 +93,28 @@ def zip_choices(count: int, areas, resolver) -> None:
     import json
     import zipfile
 
-    from geo import dataset_folders, metrics
+    from geo.datasets import folders
+    from geo.figures import metrics
 
     targets = sorted(areas["code"])  # GSS codes: every one resolves
-    package = {"resources": [{"path": "observations.csv"}],
-               "place_choices": [[f"name {i}", targets[i % len(targets)]] for i in range(count)]}
+    package = {
+        "resources": [{"path": "observations.csv"}],
+        "place_choices": [[f"name {i}", targets[i % len(targets)]] for i in range(count)],
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("observations.csv", "place,networks\nLeeds,5\nYork,3\n")
         archive.writestr("datapackage.json", json.dumps(package))
     data = buffer.getvalue()
     print(f"saved zip with {count:,} place choices ({len(data) / 1024:,.0f} KB):")
-    dataset = cpu("open the zip (from_zip)", lambda: dataset_folders.from_zip(data, "saved.zip"))
+    dataset = cpu("open the zip (from_zip)", lambda: folders.from_zip(data, "saved.zip"))
     if dataset is not None:
         cpu("every view (build_table)", lambda: metrics.build_table(dataset, resolver, areas))
 
 
 def main() -> int:
-    from geo import areas as area_data, places
+    from geo.names import places
+    from geo.official import areas as area_data
 
     frame = area_data.load_areas()
     rng = random.Random(14)

@@ -47,8 +47,22 @@ LOCATION_MIX = {
 MALFORMED_SHARE = 0.0005
 
 CITIES_NO_COORDS = [  # how GeoIP names UK places; London is 33 LADs, so it places nowhere
-    "Leeds", "Manchester", "Birmingham", "Bristol", "Glasgow", "Cardiff", "Sheffield", "Liverpool",
-    "Edinburgh", "Belfast", "Croydon", "Reading", "Ilford", "Nottingham", "London", "Newcastle upon Tyne",
+    "Leeds",
+    "Manchester",
+    "Birmingham",
+    "Bristol",
+    "Glasgow",
+    "Cardiff",
+    "Sheffield",
+    "Liverpool",
+    "Edinburgh",
+    "Belfast",
+    "Croydon",
+    "Reading",
+    "Ilford",
+    "Nottingham",
+    "London",
+    "Newcastle upon Tyne",
 ]
 COAST_POINTS = [(50.805, -0.137), (53.83, -3.07), (51.46, -2.72), (55.95, -3.05), (50.36, -4.15)]
 SEA_POINTS = [(55.0, 3.0), (52.0, -8.9), (49.5, -3.0), (58.0, -12.0)]
@@ -63,8 +77,12 @@ FOREIGN = [
     ("JE", "Jersey", "Saint Helier", 49.19, -2.11),
 ]
 ISPS = [
-    ("British Telecommunications PLC", "AS2856"), ("Virgin Media Limited", "AS5089"), ("Sky UK Limited", "AS5607"),
-    ("TalkTalk Communications Limited", "AS13285"), ("Vodafone Limited", "AS5378"), ("Hyperoptic Ltd", "AS56478"),
+    ("British Telecommunications PLC", "AS2856"),
+    ("Virgin Media Limited", "AS5089"),
+    ("Sky UK Limited", "AS5607"),
+    ("TalkTalk Communications Limited", "AS13285"),
+    ("Vodafone Limited", "AS5378"),
+    ("Hyperoptic Ltd", "AS56478"),
 ]
 
 
@@ -121,13 +139,28 @@ class _Maker:
 
     def location(self, kind: str) -> dict:
         r = self.rng
-        blank = {"city": None, "region_code": None, "area_code": None, "longitude": None, "latitude": None,
-                 "country_code3": None, "country_name": "United Kingdom", "postal_code": None, "dma_code": None,
-                 "country_code": "GB"}
+        blank = {
+            "city": None,
+            "region_code": None,
+            "area_code": None,
+            "longitude": None,
+            "latitude": None,
+            "country_code3": None,
+            "country_name": "United Kingdom",
+            "postal_code": None,
+            "dma_code": None,
+            "country_code": "GB",
+        }
         if kind == "gb_point":
             lat, lon, city = r.choice(self.points)
-            return {**blank, "city": city, "region_code": r.choice(("ENG", "SCT", "WLS", "NIR")), "latitude": lat, "longitude": lon,
-                    "postal_code": f"{r.choice('BLMSEGN')}{r.randrange(1, 30)}"}
+            return {
+                **blank,
+                "city": city,
+                "region_code": r.choice(("ENG", "SCT", "WLS", "NIR")),
+                "latitude": lat,
+                "longitude": lon,
+                "postal_code": f"{r.choice('BLMSEGN')}{r.randrange(1, 30)}",
+            }
         if kind == "gb_city":
             return {**blank, "city": r.choice(CITIES_NO_COORDS)}
         if kind == "gb_coast":
@@ -139,8 +172,14 @@ class _Maker:
         if kind == "gb_nothing":
             return blank
         code, country, city, lat, lon = r.choice(FOREIGN)
-        return {**blank, "city": city, "country_name": country, "country_code": code,
-                "latitude": round(lat + r.uniform(-0.2, 0.2), 4), "longitude": round(lon + r.uniform(-0.2, 0.2), 4)}
+        return {
+            **blank,
+            "city": city,
+            "country_name": country,
+            "country_code": code,
+            "latitude": round(lat + r.uniform(-0.2, 0.2), 4),
+            "longitude": round(lon + r.uniform(-0.2, 0.2), 4),
+        }
 
     def headers(self, status: str, server: str | None, extra: list[str]) -> str:
         """About 1 KB of response headers: the part of a banner that dominates file size."""
@@ -153,7 +192,7 @@ class _Maker:
             "Content-Type: text/html; charset=UTF-8",
             f"Content-Length: {r.randrange(200, 9000)}",
             "Connection: close",
-            f"ETag: \"{self.hex(8)}-{self.hex(4)}-{self.hex(8)}\"",
+            f'ETag: "{self.hex(8)}-{self.hex(4)}-{self.hex(8)}"',
             f"Set-Cookie: SESSIONID={self.hex(32)}; path=/; HttpOnly; SameSite=Strict",
             f"Set-Cookie: lang=en; tk={self.hex(24)}; Max-Age={r.randrange(600, 86400)}",
             "X-Frame-Options: SAMEORIGIN",
@@ -195,7 +234,12 @@ class _Maker:
                 extra = ["Location: /doc/page/login.asp?_" + self.hex(10)]
                 server = None
             else:
-                ssl = {"cert": {"subject": {"CN": "IPC", "O": "Hikvision", "C": "CN"}, "issuer": {"CN": "IPC", "O": "Hikvision"}}}
+                ssl = {
+                    "cert": {
+                        "subject": {"CN": "IPC", "O": "Hikvision", "C": "CN"},
+                        "issuer": {"CN": "IPC", "O": "Hikvision"},
+                    }
+                }
                 server = None
             cpe = ["cpe:2.3:h:hikvision:ip_camera"] if product else []
             title = r.choice(("", "index", "Document Error: Unauthorized"))
@@ -212,23 +256,35 @@ class _Maker:
             cpe = ["cpe:2.3:h:dahua:dvr"] if product else []
             title = r.choice(("WEB SERVICE", "", "Login"))
         else:
-            product = r.choice(("nginx", "Apache httpd", "Boa HTTPd", "lighttpd", "Axis Network Camera", "Uniview NVR", None))
+            product = r.choice(
+                ("nginx", "Apache httpd", "Boa HTTPd", "lighttpd", "Axis Network Camera", "Uniview NVR", None)
+            )
             server = r.choice((product or "Webs", "GoAhead-Webs", "uc-httpd 1.0.0"))
             title = r.choice(("", "Welcome", "NETSurveillance WEB", "Login", "AXIS"))
-        status = "RTSP/1.0 401 Unauthorized" if port == 554 else r.choice(("HTTP/1.1 200 OK", "HTTP/1.1 401 Unauthorized", "HTTP/1.0 302 Found"))
+        status = (
+            "RTSP/1.0 401 Unauthorized"
+            if port == 554
+            else r.choice(("HTTP/1.1 200 OK", "HTTP/1.1 401 Unauthorized", "HTTP/1.0 302 Found"))
+        )
         isp, asn = r.choice(ISPS)
         octets = [int(x) for x in ip.split(".")]
         out = {
-            "_shodan": {"id": f"{self.hex(8)}-{self.hex(4)}-{self.hex(4)}-{self.hex(4)}-{self.hex(12)}", "options": {},
-                        "ptr": True, "module": "rtsp" if port == 554 else ("https" if port in (443, 8443) else "http"),
-                        "crawler": self.hex(40)},
-            "hash": r.randrange(-2**31, 2**31),
+            "_shodan": {
+                "id": f"{self.hex(8)}-{self.hex(4)}-{self.hex(4)}-{self.hex(4)}-{self.hex(12)}",
+                "options": {},
+                "ptr": True,
+                "module": "rtsp" if port == 554 else ("https" if port in (443, 8443) else "http"),
+                "crawler": self.hex(40),
+            },
+            "hash": r.randrange(-(2**31), 2**31),
             "os": None,
             "opts": {},
             "ip": (octets[0] << 24) + (octets[1] << 16) + (octets[2] << 8) + octets[3],
             "isp": isp,
             "port": port,
-            "hostnames": [f"host{octets[3]}-{octets[2]}-{octets[1]}-{octets[0]}.range{octets[0]}-{octets[1]}.example.net"],
+            "hostnames": [
+                f"host{octets[3]}-{octets[2]}-{octets[1]}-{octets[0]}.range{octets[0]}-{octets[1]}.example.net"
+            ],
             "location": location,
             "timestamp": f"2025-03-{r.randrange(1, 29):02d}T{r.randrange(24):02d}:{r.randrange(60):02d}:{r.randrange(60):02d}.{r.randrange(10**6):06d}",
             "domains": ["example.net"],
@@ -244,17 +300,34 @@ class _Maker:
             out["devicetype"] = r.choice(("webcam", "DVR", "NVR"))
         if port != 554:
             out["http"] = {
-                "status": 200, "title": title, "server": server, "host": ip, "location": "/",
-                "html": f"<!DOCTYPE html><html><head><title>{title}</title><script src=\"/js/{self.hex(10)}.js\"></script></head>"
-                        f"<body onload=\"init()\"><div id=\"app\" data-v=\"{self.hex(16)}\"></div></body></html>",
-                "html_hash": r.randrange(-2**31, 2**31), "headers_hash": r.randrange(-2**31, 2**31),
-                "robots": None, "sitemap": None, "securitytxt": None, "components": {}, "redirects": [],
-                "favicon": {"hash": r.randrange(-2**31, 2**31), "location": f"http://{ip}:{port}/favicon.ico"},
+                "status": 200,
+                "title": title,
+                "server": server,
+                "host": ip,
+                "location": "/",
+                "html": f'<!DOCTYPE html><html><head><title>{title}</title><script src="/js/{self.hex(10)}.js"></script></head>'
+                f'<body onload="init()"><div id="app" data-v="{self.hex(16)}"></div></body></html>',
+                "html_hash": r.randrange(-(2**31), 2**31),
+                "headers_hash": r.randrange(-(2**31), 2**31),
+                "robots": None,
+                "sitemap": None,
+                "securitytxt": None,
+                "components": {},
+                "redirects": [],
+                "favicon": {"hash": r.randrange(-(2**31), 2**31), "location": f"http://{ip}:{port}/favicon.ico"},
             }
         if ssl or port in (443, 8443):
-            out["ssl"] = ssl or {"cert": {"subject": {"CN": ip}, "issuer": {"CN": ip}, "expired": True,
-                                          "serial": r.randrange(10**12), "sig_alg": "sha256WithRSAEncryption"},
-                                 "versions": ["TLSv1.2", "-TLSv1.3"], "cipher": {"name": "ECDHE-RSA-AES128-GCM-SHA256", "bits": 128}}
+            out["ssl"] = ssl or {
+                "cert": {
+                    "subject": {"CN": ip},
+                    "issuer": {"CN": ip},
+                    "expired": True,
+                    "serial": r.randrange(10**12),
+                    "sig_alg": "sha256WithRSAEncryption",
+                },
+                "versions": ["TLSv1.2", "-TLSv1.3"],
+                "cipher": {"name": "ECDHE-RSA-AES128-GCM-SHA256", "bits": 128},
+            }
         if cpe:
             out["cpe23"] = cpe
         return out
@@ -265,8 +338,13 @@ def _pick(rng: random.Random, mix: dict[str, float]) -> str:
 
 
 def make_export(
-    path: str | os.PathLike[str], areas: gpd.GeoDataFrame, banners: int = 200_000, *, seed: int = 20250301,
-    compress: bool = True, points: int = 4000,
+    path: str | os.PathLike[str],
+    areas: gpd.GeoDataFrame,
+    banners: int = 200_000,
+    *,
+    seed: int = 20250301,
+    compress: bool = True,
+    points: int = 4000,
 ) -> ExportStats:
     """Write ``banners`` banners (plus a few malformed lines) to ``path``; gzip unless ``compress=False``."""
     rng = random.Random(seed)
@@ -283,7 +361,7 @@ def make_export(
             stats.by_location[location] = stats.by_location.get(location, 0) + 1
             if rng.random() < MALFORMED_SHARE:
                 stats.malformed += 1
-                out.write(rng.choice((line[: len(line) // 2], "<html>502 Bad Gateway</html>", "{\"ip_str\": ")) + "\n")
+                out.write(rng.choice((line[: len(line) // 2], "<html>502 Bad Gateway</html>", '{"ip_str": ')) + "\n")
             out.write(line + "\n")
     stats.distinct_ips = len(set(maker.ips))
     stats.bytes_written = Path(path).stat().st_size
@@ -297,12 +375,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain", action="store_true", help="write plain JSON lines, not gzip")
     parser.add_argument("--seed", type=int, default=20250301)
     args = parser.parse_args(argv)
-    from geo import areas
+    from geo.official import areas
 
     stats = make_export(args.out, areas.load_areas(), args.banners, seed=args.seed, compress=not args.plain)
-    print(f"wrote {stats.path}: {stats.banners:,} banners + {stats.malformed} malformed lines, "
-          f"{stats.bytes_written / 1e6:.1f} MB, {stats.distinct_ips:,} distinct IPs; "
-          f"vendors {stats.by_vendor}; locations {stats.by_location}")
+    print(
+        f"wrote {stats.path}: {stats.banners:,} banners + {stats.malformed} malformed lines, "
+        f"{stats.bytes_written / 1e6:.1f} MB, {stats.distinct_ips:,} distinct IPs; "
+        f"vendors {stats.by_vendor}; locations {stats.by_location}"
+    )
     return 0
 
 

@@ -7,6 +7,6 @@ ranks), ``assets`` (the map's Leaflet files from the npm registry), ``download``
 retries), and the command line in ``__main__``.
 """
 
-from geo.errors import AtlasError
+from geo.core.errors import AtlasError
 
 __all__ = ["AtlasError"]

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from geo import sources
-from geo.markup import md_escape
+from geo.core.markup import md_escape
+from geo.official import sources
 from pages import loaders, sidebar
 
 sidebar.ensure_app_navigation()

@@ -1,6 +1,6 @@
 """Compare: the sidebar's dataset and another one, per area, read in time order.
 
-The older dataset is A and the newer B whichever the sidebar holds (geo.time_order.time_order),
+The older dataset is A and the newer B whichever the sidebar holds (geo.datasets.time_order.time_order),
 so every change is newer minus older; without both dates A is the sidebar's, and the page
 says so. Headline totals, a diverging choropleth of the change, a table with absolute and percent
 change, and the areas only one dataset lists (listed, never dropped), with a CSV download.
@@ -11,12 +11,14 @@ import math
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import captions, compare, exports, snapshot
-from geo.classes import format_change
-from geo.errors import AtlasError
-from geo.markup import md_escape
-from geo.time_order import time_order as order_of
-from geo.vocabulary import LEVEL_LABELS, VENDOR_LABELS
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.datasets import exports
+from geo.datasets.time_order import time_order as order_of
+from geo.figures import compare
+from geo.figures.vocabulary import LEVEL_LABELS, VENDOR_LABELS
+from geo.pictures import captions, snapshot
+from geo.pictures.classes import format_change
 from pages import loaders, sidebar
 
 sidebar.ensure_app_navigation()
@@ -90,13 +92,22 @@ st.markdown(f"**{md_escape(compare.headline(order, comparison.shared_a, comparis
 national_col, shared_col = st.columns(2)
 if comparison.has_national:
     change_metric(
-        national_col, f"National total, {order.arrow}", comparison.national_a, comparison.national_b,
-        comparison.national_change, comparison.national_pct_change, "Both datasets' published UK totals",
+        national_col,
+        f"National total, {order.arrow}",
+        comparison.national_a,
+        comparison.national_b,
+        comparison.national_change,
+        comparison.national_pct_change,
+        "Both datasets' published UK totals",
     )
 both_label = f"{len(comparison.shared)} area{'s' if len(comparison.shared) != 1 else ''} both list"
 change_metric(
-    shared_col, f"Over the {both_label}, {order.arrow}", comparison.shared_a, comparison.shared_b,
-    comparison.shared_change, comparison.shared_pct_change,
+    shared_col,
+    f"Over the {both_label}, {order.arrow}",
+    comparison.shared_a,
+    comparison.shared_b,
+    comparison.shared_change,
+    comparison.shared_pct_change,
     f"Networks in {order.label_a} and in {order.label_b} in the areas both datasets list",
 )
 for note in comparison.notes:
@@ -112,8 +123,14 @@ if problem:
 else:
     parts = loaders.build_change_map(order, vendor, sel.level, sel.places, sel.k)
     # A constant key and deterministic ids: unchanged content never remounts (no flicker).
-    st_folium(parts.base, feature_group_to_add=parts.layer, key="compare-map", height=600, use_container_width=True,
-              returned_objects=[])
+    st_folium(
+        parts.base,
+        feature_group_to_add=parts.layer,
+        key="compare-map",
+        height=600,
+        use_container_width=True,
+        returned_objects=[],
+    )
 
 st.subheader(f"In both ({len(comparison.both)})")
 if comparison.both.empty:
@@ -125,14 +142,25 @@ else:
         ),
         hide_index=True,
         width="stretch",
-        column_order=["name", "networks_a", "networks_b", "change", "pct_change", "per_1k_a", "per_1k_b", "same_coverage", "code"],
+        column_order=[
+            "name",
+            "networks_a",
+            "networks_b",
+            "change",
+            "pct_change",
+            "per_1k_a",
+            "per_1k_b",
+            "same_coverage",
+            "code",
+        ],
         column_config={
             "name": st.column_config.TextColumn("Area"),
             "code": st.column_config.TextColumn("GSS code"),
             "networks_a": st.column_config.NumberColumn(f"Networks in {order.label_a}", format="localized"),
             "networks_b": st.column_config.NumberColumn(f"Networks in {order.label_b}", format="localized"),
             "change": st.column_config.NumberColumn(
-                order.change_label, format="localized",
+                order.change_label,
+                format="localized",
                 help=f"Networks in {order.label_b} minus networks in {order.label_a} (negative: fewer in B)",
             ),
             "pct_change": st.column_config.NumberColumn(

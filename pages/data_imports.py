@@ -7,27 +7,42 @@ dataset loaded before stays in use.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
-from geo import columns, dataset_folders, datasets, limits, observations, shodan, tables
-from geo.errors import AtlasError
-from geo.markup import md_escape
-from geo.text import MAX_DATE, MAX_SOURCE
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.core.text import MAX_DATE, MAX_SOURCE
+from geo.datasets import columns, limits, observations, tables
+from geo.datasets import dataset as datasets
+from geo.datasets import folders as dataset_folders
+from geo.shodan import importer as shodan
 from pages import loaders, sidebar
 
 T = TypeVar("T")
 FIELDS = {
-    "place": "Place", "networks": "Networks", "vendor": "Vendor (optional)", "lad_code": "LAD code (optional)",
-    "source": "Source column (optional)", "date": "Date column (optional)",
+    "place": "Place",
+    "networks": "Networks",
+    "vendor": "Vendor (optional)",
+    "lad_code": "LAD code (optional)",
+    "source": "Source column (optional)",
+    "date": "Date column (optional)",
 }
 # One column per vendor (a researcher's city,hikvision,dahua): pick each vendor's column.
 WIDE_FIELDS = {
-    "place": "Place", "hikvision": "Hikvision column", "dahua": "Dahua column", "lad_code": "LAD code (optional)",
-    "source": "Source column (optional)", "date": "Date column (optional)",
+    "place": "Place",
+    "hikvision": "Hikvision column",
+    "dahua": "Dahua column",
+    "lad_code": "LAD code (optional)",
+    "source": "Source column (optional)",
+    "date": "Date column (optional)",
 }
-LAYOUTS = {"long": "One row per place and vendor (a networks column)", "wide": "One column per vendor (Hikvision, Dahua)"}
+LAYOUTS = {
+    "long": "One row per place and vendor (a networks column)",
+    "wide": "One column per vendor (Hikvision, Dahua)",
+}
 NONE = "(none)"
 SEEN_KEY = "upload_table_seen"  # the upload the mapper and the source and date fields were filled for
 
@@ -68,8 +83,11 @@ def load_table() -> None:
         return
     try:
         dataset = datasets.from_upload(
-            upload.getvalue(), upload.name, mapping=mapping,
-            source=st.session_state.get("upload_source"), date=st.session_state.get("upload_date"),
+            upload.getvalue(),
+            upload.name,
+            mapping=mapping,
+            source=st.session_state.get("upload_source"),
+            date=st.session_state.get("upload_date"),
         )
     except AtlasError as err:
         error_for("table", str(err))  # the dataset loaded before stays in use
@@ -91,7 +109,8 @@ def import_shodan() -> None:
             upload.getvalue(), loaders.load_areas(), loaders.load_resolver(), filename=upload.name, progress=progress
         )
         dataset = datasets.from_upload(
-            shodan.to_csv_bytes(result), "shodan-observations.csv",
+            shodan.to_csv_bytes(result),
+            "shodan-observations.csv",
             title=f"Your Shodan export: {upload.name}",
             source=f"Shodan export {tables.file_label(upload.name)}, uploaded by you",  # bounded: a source is 200 characters
         )
@@ -130,8 +149,11 @@ def load_zips() -> None:
     becomes the sidebar's dataset."""
     uploads = st.session_state.get("upload_zip") or []
     if len(uploads) > loaders.MAX_SESSION_UPLOADS:
-        error_for("zip", f"{len(uploads)} files chosen: open at most {loaders.MAX_SESSION_UPLOADS} at once "
-                  "(a browser session keeps that many datasets of its own)")
+        error_for(
+            "zip",
+            f"{len(uploads)} files chosen: open at most {loaders.MAX_SESSION_UPLOADS} at once "
+            "(a browser session keeps that many datasets of its own)",
+        )
         return
     problems, opened = [], None
     for upload in uploads:
@@ -192,7 +214,9 @@ def _mapper(raw: tables.RawTable, file_id: str) -> None:
     options = [NONE, *raw.header]
     for column, (field_name, label) in zip(st.columns(len(fields)), fields.items()):
         default = guess.get(field_name)
-        column.selectbox(label, options, index=options.index(default) if default in options else 0, key=f"map_{field_name}")
+        column.selectbox(
+            label, options, index=options.index(default) if default in options else 0, key=f"map_{field_name}"
+        )
     try:
         shape = columns.layout(raw.header, raw.filename, _mapping())
     except AtlasError:
@@ -202,12 +226,18 @@ def _mapper(raw: tables.RawTable, file_id: str) -> None:
             st.caption(md_escape(note[0].upper() + note[1:]) + ".")
     left, right = st.columns(2)
     left.text_input(
-        "Source", key="upload_source", max_chars=MAX_SOURCE, placeholder=f"uploaded file {raw.filename}",
+        "Source",
+        key="upload_source",
+        max_chars=MAX_SOURCE,
+        placeholder=f"uploaded file {raw.filename}",
         help="Who made the counts, in a few words (e.g. Shodan, counted by Jane Doe): it goes on the map's source "
         "line, subtitles, alt text and downloads.",
     )
     right.text_input(
-        "Date", key="upload_date", max_chars=MAX_DATE, placeholder=datasets.DATE_EXAMPLE,
+        "Date",
+        key="upload_date",
+        max_chars=MAX_DATE,
+        placeholder=datasets.DATE_EXAMPLE,
         help="When the counts were made, else when they were published: 2025-03-01, 2025-03 or 2025. It goes on "
         "the map, in file names, and puts datasets in time order.",
     )
@@ -225,7 +255,9 @@ def shodan_export_tab() -> None:
         limit_mb = shodan.DEFAULT_MAX_BYTES // 2**20
     # The server's own cap (server.maxUploadSize, 200 MB) bounds this too.
     st.file_uploader(
-        "Upload a Shodan export", type=["gz", "json", "jsonl", "ndjson"], key="upload_shodan",
+        "Upload a Shodan export",
+        type=["gz", "json", "jsonl", "ndjson"],
+        key="upload_shodan",
         max_upload_size=min(limit_mb, 200),
     )
     st.button("Import the export", on_click=import_shodan, icon=":material/upload:")

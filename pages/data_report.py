@@ -10,11 +10,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import dataset_folders, datasets, exports, match_summary, place_choices
-from geo.errors import AtlasError
-from geo.markup import md_escape
-from geo.text import MAX_PLACE_NAME, shown
-from geo.view import View
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.core.text import MAX_PLACE_NAME, shown
+from geo.datasets import dataset as datasets
+from geo.datasets import exports, folders
+from geo.figures.view import View
+from geo.names import choices as place_choices
+from geo.names import match_summary
 from pages import data_imports, loaders, sidebar
 
 MAX_FIXES = 100  # names offered for fixing at once (largest counts first)
@@ -79,16 +82,31 @@ def match_report(view: View, dataset: datasets.Dataset) -> None:
     counts = match_summary.match_counts(report)
     a, b, c, d = st.columns(4)
     # Each count names its unit: places (distinct places matched), names (as written) or rows.
-    a.metric("Matched", match_summary.counted(counts.places, "place"), f"in {match_summary.counted(counts.matched_rows, 'row')}",
-             delta_color="off", delta_arrow="off", help="Distinct places the matched rows resolve to, and those rows")
-    b.metric("National figure", match_summary.counted(counts.national_rows, "row") if counts.national_rows else "none",
-             help="Rows holding a figure for the whole UK (none: the dataset's totals are the sums of its places)")
+    a.metric(
+        "Matched",
+        match_summary.counted(counts.places, "place"),
+        f"in {match_summary.counted(counts.matched_rows, 'row')}",
+        delta_color="off",
+        delta_arrow="off",
+        help="Distinct places the matched rows resolve to, and those rows",
+    )
+    b.metric(
+        "National figure",
+        match_summary.counted(counts.national_rows, "row") if counts.national_rows else "none",
+        help="Rows holding a figure for the whole UK (none: the dataset's totals are the sums of its places)",
+    )
     for column, label, names, rows in (
         (c, "Ambiguous", counts.ambiguous_names, counts.ambiguous_rows),
         (d, "Unmatched", counts.unmatched_names, counts.unmatched_rows),
     ):
-        column.metric(label, match_summary.counted(names, "name"), f"in {match_summary.counted(rows, 'row')}" if rows else None,
-                      delta_color="off", delta_arrow="off", help="Distinct names as written, and the rows holding them")
+        column.metric(
+            label,
+            match_summary.counted(names, "name"),
+            f"in {match_summary.counted(rows, 'row')}" if rows else None,
+            delta_color="off",
+            delta_arrow="off",
+            help="Distinct names as written, and the rows holding them",
+        )
     st.caption(counts.summary)
     shown = report.assign(
         lad_codes=report["lad_codes"].map(lambda c: f"{len(c)} LAD" + ("s" if len(c) != 1 else "") if c else ""),
@@ -98,7 +116,18 @@ def match_report(view: View, dataset: datasets.Dataset) -> None:
         shown.where(shown.notna(), ""),  # blank, never "None"
         hide_index=True,
         width="stretch",
-        column_order=["line", "input", "vendor", "networks", "status", "method", "name", "lad_codes", "suggestions", "note"],
+        column_order=[
+            "line",
+            "input",
+            "vendor",
+            "networks",
+            "status",
+            "method",
+            "name",
+            "lad_codes",
+            "suggestions",
+            "note",
+        ],
         column_config={
             "line": st.column_config.NumberColumn("Line", help="Line in the source file (header = 1)"),
             "input": "Place as written",
@@ -118,9 +147,12 @@ def match_report(view: View, dataset: datasets.Dataset) -> None:
 
 def _fix_form(report: pd.DataFrame) -> None:
     problems = report[report["status"] != "matched"]
-    problems = problems.groupby("input", sort=False).agg(
-        status=("status", "first"), networks=("networks", "sum"), suggestions=("suggestions", "first")
-    ).reset_index().sort_values("networks", ascending=False)
+    problems = (
+        problems.groupby("input", sort=False)
+        .agg(status=("status", "first"), networks=("networks", "sum"), suggestions=("suggestions", "first"))
+        .reset_index()
+        .sort_values("networks", ascending=False)
+    )
     if problems.empty:
         return
     total = int(report["networks"].sum()) or 1
@@ -148,21 +180,39 @@ def _downloads(view: View, dataset: datasets.Dataset, report: pd.DataFrame) -> N
     stem = loaders.file_stem(view, dataset)
     left, middle, right = st.columns(3)
     left.download_button(
-        "Save this dataset (zip)", data=dataset_folders.to_zip(dataset_folders.folder_files(dataset)),
-        file_name=f"{stem}_dataset.zip", mime="application/zip", on_click="ignore", icon=":material/download:",
-        key="download-dataset-zip", help="observations.csv + datapackage.json, with your place choices: upload it again any time",
+        "Save this dataset (zip)",
+        data=folders.to_zip(folders.folder_files(dataset)),
+        file_name=f"{stem}_dataset.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download-dataset-zip",
+        help="observations.csv + datapackage.json, with your place choices: upload it again any time",
     )
     middle.download_button(
-        "Download match report (CSV)", data=exports.safe_csv(report), file_name=f"{stem}_match-report.csv",
-        mime="text/csv", on_click="ignore", icon=":material/download:", key="download-match-report",
+        "Download match report (CSV)",
+        data=exports.safe_csv(report),
+        file_name=f"{stem}_match-report.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download-match-report",
     )
     if dataset.choices:
         right.download_button(
-            "Download my choices (aliases CSV)", data=datasets.choices_csv(dataset.choices),
-            file_name="uk-camera-atlas_place-choices.csv", mime="text/csv", on_click="ignore",
-            icon=":material/download:", key="download-choices",
+            "Download my choices (aliases CSV)",
+            data=datasets.choices_csv(dataset.choices),
+            file_name="uk-camera-atlas_place-choices.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+            key="download-choices",
         )
     st.file_uploader(
-        "Apply saved choices (aliases CSV)", type=["csv"], key="upload_choices", on_change=load_choices, max_upload_size=1
+        "Apply saved choices (aliases CSV)",
+        type=["csv"],
+        key="upload_choices",
+        on_change=load_choices,
+        max_upload_size=1,
     )
     data_imports.show_error("fix")

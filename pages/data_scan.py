@@ -22,10 +22,11 @@ import time
 
 import streamlit as st
 
-from geo import scan, scan_dataset
-from geo.errors import AtlasError, Cancelled
-from geo.markup import md_escape
-from geo.shodan_count import ACCOUNT_URL, ShodanCountProvider
+from geo.core.errors import AtlasError, Cancelled
+from geo.core.markup import md_escape
+from geo.scan import as_dataset
+from geo.scan import provider as scan
+from geo.scan.shodan_api import ACCOUNT_URL, ShodanCountProvider
 from pages import loaders, sidebar
 
 SUMMARY_KEY = "scan_summary_lines"
@@ -46,7 +47,7 @@ KEY_HELP = (
     "totals and the largest cities, never the results themselves. One count makes two calls (Hikvision, "
     "Dahua), about a second apart.\n\n"
     "**What it counts:** Shodan *results*, that is services (an IP address and port) answering as a "
-    "Hikvision or Dahua device. That is not TOP10VPN's \"networks\" (distinct IP addresses; one address can "
+    'Hikvision or Dahua device. That is not TOP10VPN\'s "networks" (distinct IP addresses; one address can '
     "answer on several ports) and not cameras (one address can front many), so set the two side by side as "
     "different measures."
 )
@@ -55,7 +56,7 @@ KEY_HELP = (
 def linked(message: str) -> str:
     """``message`` as Markdown shown as written, except Shodan's account pages, which stay real links.
 
-    Everything else is escaped (:func:`geo.markup.md_escape`): a message can carry a server's
+    Everything else is escaped (:func:`geo.core.markup.md_escape`): a message can carry a server's
     words. A link's text is its URL, so copying either gives the URL, with no invisible character.
     """
     parts, start = [], 0
@@ -81,8 +82,8 @@ def run_scan(key: str, facet_size: int) -> None:
     try:
         provider = ShodanCountProvider(key)
         result = scan.scan(provider, scan.read_queries(), facet_size=facet_size, progress=progress, sleep=_sleep)
-        summary = scan_dataset.summarise(result, loaders.load_resolver(), progress=progress)
-        dataset = scan_dataset.as_dataset(summary, f"shodan-{result.date}")
+        summary = as_dataset.summarise(result, loaders.load_resolver(), progress=progress)
+        dataset = as_dataset.as_dataset(summary, f"shodan-{result.date}")
     except AtlasError as err:
         st.session_state[ERROR_KEY] = str(err)  # one line, never the key; the dataset in use stays
         return
@@ -111,7 +112,11 @@ def scan_tab() -> None:
     with st.form("scan_form", border=False):
         st.text_input("Shodan API key", type="password", key=KEY_WIDGET, autocomplete="off")
         st.number_input(
-            "Cities per vendor", min_value=10, max_value=scan.MAX_FACET_SIZE, value=scan.DEFAULT_FACET_SIZE, step=100,
+            "Cities per vendor",
+            min_value=10,
+            max_value=scan.MAX_FACET_SIZE,
+            value=scan.DEFAULT_FACET_SIZE,
+            step=100,
             key="scan_facet_size",
             help="How many of the largest cities Shodan breaks each total into; the rest is shown as not attributed.",
         )

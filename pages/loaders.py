@@ -20,14 +20,20 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo import areas as geo_areas
-from geo import (
-    assets, captions, choropleth, classes, collection, compare, dataset_folders, datasets, history, join, metrics, places,
-    selection, series_vendors, snapshot, time_order, trend_chart, trend_tables,
-)
-from geo.errors import DatasetError
-from geo.text import shown
-from geo.view import View, build_view, resolve_selection
+from geo.core.errors import DatasetError
+from geo.core.text import shown
+from geo.datasets import collection, time_order
+from geo.datasets import dataset as datasets
+from geo.datasets import folders as dataset_folders
+from geo.figures import compare, history, join, metrics, selection, series_vendors
+from geo.figures.view import View, build_view, resolve_selection
+from geo.names import places
+from geo.official import areas as geo_areas
+from geo.official import assets
+from geo.pictures import captions, classes, snapshot
+from geo.pictures.trends import chart as trend_chart
+from geo.pictures.trends import tables as trend_tables
+from geo.pictures.web import choropleth
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Uploaded datasets live in the session that made them: another session can neither list,
@@ -113,7 +119,7 @@ def is_upload_id(dataset_id: object) -> bool:
 
 def is_shipped(dataset_id: str) -> bool:
     """Whether ``dataset_id`` (or the id it was renamed from) is a dataset folder this server reaches
-    (shipped, or in a collection: :func:`geo.dataset_folders.folders`)."""
+    (shipped, or in a collection: :func:`geo.datasets.folders.folders`)."""
     return dataset_folders.current_id(dataset_id) in dataset_folders.shipped_ids()
 
 
@@ -174,8 +180,18 @@ def forget_changed_folders(listing: collection.Listing) -> None:
     if seen.get("stamps") == stamps:
         return
     if "stamps" in seen:
-        for cached in (_load_shipped, load_matched, load_table, load_view, load_classes, load_comparison, load_series,
-                       load_series_classes, make_trend_snapshot, make_snapshot):
+        for cached in (
+            _load_shipped,
+            load_matched,
+            load_table,
+            load_view,
+            load_classes,
+            load_comparison,
+            load_series,
+            load_series_classes,
+            make_trend_snapshot,
+            make_snapshot,
+        ):
             cached.clear()
     seen["stamps"] = stamps
 
@@ -206,10 +222,14 @@ def load_matched(dataset_id: str) -> metrics.Matched:
 @st.cache_data(show_spinner="Computing…", max_entries=256)
 def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
     """The dataset's table for plain values (ranked by networks): every view of it, whatever its metric
-    (:func:`geo.metrics.ranked`), and every series that holds it read this one (three years of
+    (:func:`geo.figures.metrics.ranked`), and every series that holds it read this one (three years of
     monthly counts are 36 tables per vendor and level)."""
     return metrics.build_table(
-        load_dataset(dataset_id), load_resolver(), load_areas(), vendor=vendor, level=level,
+        load_dataset(dataset_id),
+        load_resolver(),
+        load_areas(),
+        vendor=vendor,
+        level=level,
         matched=load_matched(dataset_id),
     )
 
@@ -220,8 +240,13 @@ def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: st
     chosen = selection.Selection(dataset=dataset_id, vendor=vendor, places=places_, metric=metric, level=level)
     dataset = load_dataset(dataset_id)
     return build_view(
-        dataset, load_resolver(), load_areas(), chosen, matched=load_matched(dataset_id),
-        table=load_table(dataset_id, vendor, level), unit_shapes=load_unit_shapes(),
+        dataset,
+        load_resolver(),
+        load_areas(),
+        chosen,
+        matched=load_matched(dataset_id),
+        table=load_table(dataset_id, vendor, level),
+        unit_shapes=load_unit_shapes(),
     )
 
 
@@ -295,13 +320,14 @@ def dated_datasets() -> tuple[str, ...]:
 
 @st.cache_data(show_spinner="Reading the counts over time…", max_entries=16)
 def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str) -> history.Series:
-    """The series of ``dataset_ids`` for plain values (:func:`geo.history.build_series`), from the
+    """The series of ``dataset_ids`` for plain values (:func:`geo.figures.history.build_series`), from the
     cached tables (:func:`load_table`), shared with the views of the pages that show one dataset;
-    for Hikvision + Dahua with the vendor gaps made unknown (:func:`geo.series_vendors.honest`).
+    for Hikvision + Dahua with the vendor gaps made unknown (:func:`geo.figures.series_vendors.honest`).
 
     Datasets that do not count ``vendor``, or have no date, are left out with a note; fewer
     than two left is a one-line AtlasError.
     """
+
     def one(chosen: str) -> history.Series:
         counted, left_out = series_vendors.counting([load_dataset(i) for i in dataset_ids], chosen)
         ordered, undated = history.order_datasets(counted)
@@ -313,12 +339,21 @@ def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: s
 
 @st.cache_data(show_spinner="Drawing the chart…", max_entries=16)
 def make_trend_snapshot(
-    dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str, fmt: str, title: str, subtitle: str,
+    dataset_ids: tuple[str, ...],
+    vendor: str,
+    level: str,
+    metric: str,
+    fmt: str,
+    title: str,
+    subtitle: str,
     small_multiples: int,
 ) -> snapshot.Snapshot:
     """The Trends page's chart to take away (plain values; drawn on request, then kept for reruns)."""
     return trend_chart.make(
-        load_series(dataset_ids, vendor, level, metric), fmt, title=title or None, subtitle=subtitle or None,
+        load_series(dataset_ids, vendor, level, metric),
+        fmt,
+        title=title or None,
+        subtitle=subtitle or None,
         small_multiples=small_multiples,
     )
 
@@ -339,8 +374,16 @@ def make_snapshot(
     for ``size`` (article, social or print; print when None) in the selection's style."""
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     return snapshot.make(
-        view, load_dataset(sel.dataset), load_areas(), fmt=fmt, scheme=sel.scheme, k=sel.k,
-        title=title or None, subtitle=subtitle or None, size=size, style=sel.style,
+        view,
+        load_dataset(sel.dataset),
+        load_areas(),
+        fmt=fmt,
+        scheme=sel.scheme,
+        k=sel.k,
+        title=title or None,
+        subtitle=subtitle or None,
+        size=size,
+        style=sel.style,
     )
 
 
@@ -360,8 +403,8 @@ def file_stem(view: View, dataset: datasets.Dataset) -> str:
 def progress_reporter(bar, what: str):
     """A ``progress(fraction, message)`` for long work that draws on ``bar`` and stops (Cancelled)
     once the browser session that asked for ``what`` has gone."""
-    from geo.errors import Cancelled
-    from geo.markup import md_escape
+    from geo.core.errors import Cancelled
+    from geo.core.markup import md_escape
 
     def report(fraction: float, message: str) -> None:
         if not session_alive():

@@ -4,14 +4,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import captions, exports, figures_table, join
-from geo.baseline import baseline
-from geo.classes import format_value
-from geo.errors import AtlasError
-from geo.markup import md_escape
-from geo.snapshot_sizes import SIZE_LABELS
-from geo.towns import town_line
-from geo.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.datasets import exports
+from geo.figures import join
+from geo.figures.baseline import baseline
+from geo.figures.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
+from geo.names.towns import town_line
+from geo.pictures import captions, figures_table
+from geo.pictures.classes import format_value
+from geo.pictures.static.sizes import SIZE_LABELS
 from pages import loaders, sidebar, snapshot_offer
 
 sel, view, dataset = sidebar.start()
@@ -24,7 +26,9 @@ st.caption(
     f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)} · {md_escape(dataset.date_label)}"
 )
 if view.unknown_places:
-    st.warning(f"Not found: {md_escape(', '.join(view.unknown_places))}. Pick names from the list.", icon=":material/warning:")
+    st.warning(
+        f"Not found: {md_escape(', '.join(view.unknown_places))}. Pick names from the list.", icon=":material/warning:"
+    )
 if view.places_without_data:
     st.warning(
         f"No figure for {md_escape(', '.join(view.places_without_data))} in this dataset at this level: they are outlined "
@@ -49,7 +53,11 @@ with map_col:
         # A constant key and deterministic ids: the base map stays mounted while the data
         # layer (units, legend, view) is swapped in place; no reload, no flicker.
         event = st_folium(
-            parts.base, feature_group_to_add=parts.layer, key="atlas-map", height=600, use_container_width=True,
+            parts.base,
+            feature_group_to_add=parts.layer,
+            key="atlas-map",
+            height=600,
+            use_container_width=True,
             returned_objects=["last_active_drawing"],
         )
     # The accessible alternative to the map: the figures it draws, collapsed under it.
@@ -61,14 +69,16 @@ with map_col:
 
 with side_col:
     about = (
-        "Camera networks in the UK, as the dataset publishes them." if words.national
+        "Camera networks in the UK, as the dataset publishes them."
+        if words.national
         else "The sum of the places this dataset counts: it publishes no national total."
     )
     st.metric(words.total_label, f"{table.national_total:,}", help=about)
     st.metric(f"In mapped {LEVEL_UNITS[sel.level][1]}", f"{table.mapped_total:,}")
     share = table.unattributed / table.national_total if table.national_total else 0
     st.metric(
-        "Not attributed to a mapped area", f"{table.unattributed:,}",
+        "Not attributed to a mapped area",
+        f"{table.unattributed:,}",
         help=f"{share:.0%} of the {words.total_label[0].lower()}{words.total_label[1:]}.",
     )
 
@@ -87,19 +97,27 @@ with side_col:
             st.write("No data for this area in this dataset.")
         else:
             uk = view.uk_rates
-            rank = "" if row["rank"] is None or str(row["rank"]) == "<NA>" else f"Rank {int(row['rank'])} by {METRIC_LABELS[sel.metric].lower()}"
+            rank = (
+                ""
+                if row["rank"] is None or str(row["rank"]) == "<NA>"
+                else f"Rank {int(row['rank'])} by {METRIC_LABELS[sel.metric].lower()}"
+            )
             st.metric("Camera networks", f"{int(row['networks']):,}", help=rank or None)
             for metric, label in (("per_1k", "Per 1,000 residents"), ("per_km2", "Per km²")):
                 difference = row[metric] - uk[metric]
                 st.metric(
-                    label, format_value(metric, row[metric]),
-                    None if pd.isna(difference) else  # no rate (a town's land), or no average: nothing to compare
-                    f"{format_value(metric, abs(difference))} {'above' if difference >= 0 else 'below'} "
+                    label,
+                    format_value(metric, row[metric]),
+                    None
+                    if pd.isna(difference)
+                    # no rate (a town's land), or no average: nothing to compare
+                    else f"{format_value(metric, abs(difference))} {'above' if difference >= 0 else 'below'} "
                     f"{words.rate_phrase(metric)} {format_value(metric, uk[metric])}",
-                    delta_color="off", delta_arrow="off",
+                    delta_color="off",
+                    delta_arrow="off",
                 )
             town = town_line(row.get("town"), str(row["name"]), not pd.isna(row["per_1k"]))
-            if town is not None:  # a count from a town inside the area (geo.towns)
+            if town is not None:  # a count from a town inside the area (geo.names.towns)
                 if not pd.isna(row["per_1k"]):
                     town += f": {int(row['covered_population']):,} of {row['name']}'s {int(row['population']):,}"
                 st.caption(md_escape(f"{town}; no rate per km², as a town's land area is not known."))
@@ -124,17 +142,38 @@ with snap_col:
     subtitle = st.text_input("Subtitle", default.subtitle, key=f"snap_subtitle_{hash(default.subtitle)}", max_chars=240)
     formats = {"png": "PNG image", "svg": "SVG", "pdf": "PDF", "html": "Interactive HTML"}
     fmt = st.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="snap_format")
-    size = st.radio("Size", list(SIZE_LABELS), format_func=SIZE_LABELS.get, horizontal=True, key="snap_size",
-                    index=list(SIZE_LABELS).index("article"), disabled=fmt == "html",
-                    help="Each size is laid out for where it runs: every text at least 11 px in the file.")
+    size = st.radio(
+        "Size",
+        list(SIZE_LABELS),
+        format_func=SIZE_LABELS.get,
+        horizontal=True,
+        key="snap_size",
+        index=list(SIZE_LABELS).index("article"),
+        disabled=fmt == "html",
+        help="Each size is laid out for where it runs: every text at least 11 px in the file.",
+    )
     request = (sel, fmt, title.strip(), subtitle.strip(), size)
     snapshot_offer.offer(request, loaders.make_snapshot, fmt, formats, what="snapshot", state_key="snap_request")
 with data_col:
     st.markdown("**The figures**")
     stem = loaders.file_stem(view, dataset)
     figures = exports.figures_for_download(join.table_frame(view.shapes), credit.counts, dataset.date_label)
-    st.download_button("CSV", data=exports.safe_csv(figures), file_name=f"{stem}.csv", mime="text/csv",
-                       on_click="ignore", key="download-csv", icon=":material/download:")
-    st.download_button("GeoJSON", data=join.geojson(view.shapes[view.shapes["has_data"]]), file_name=f"{stem}.geojson",
-                       mime="application/geo+json", on_click="ignore", key="download-geojson", icon=":material/download:")
+    st.download_button(
+        "CSV",
+        data=exports.safe_csv(figures),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download-csv",
+        icon=":material/download:",
+    )
+    st.download_button(
+        "GeoJSON",
+        data=join.geojson(view.shapes[view.shapes["has_data"]]),
+        file_name=f"{stem}.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+        key="download-geojson",
+        icon=":material/download:",
+    )
 st.caption(md_escape(credit.text))

@@ -1,17 +1,17 @@
 """Per capita: per 1,000 residents and per km² side by side, an index against the average, and published rates.
 
 The average is the UK's only when the dataset publishes a national figure; otherwise it is that
-of all the places counted, and every label says so (geo.baseline).
+of all the places counted, and every label says so (geo.figures.baseline).
 """
 
 import streamlit as st
 
-from geo.baseline import baseline
-from geo.classes import format_value
-from geo.markup import md_escape
-from geo.rate_charts import population_scatter, rate_bars
-from geo.reference import NOT_PUBLISHED, compare_rates, load_reference_rates
-from geo.vocabulary import LEVEL_LABELS
+from geo.core.markup import md_escape
+from geo.figures.baseline import baseline
+from geo.figures.reference import NOT_PUBLISHED, compare_rates, load_reference_rates
+from geo.figures.vocabulary import LEVEL_LABELS
+from geo.pictures.classes import format_value
+from geo.pictures.rate_charts import population_scatter, rate_bars
 from pages import loaders, sidebar
 
 sel, view, dataset = sidebar.start()
@@ -19,7 +19,8 @@ rows = view.focus_rows.dropna(subset=["per_1k"])
 average = view.uk_rates  # the UK's rates, or those of all the places counted (no national figure)
 words = baseline(view.table.national_total_source)
 over = (
-    "the mid-2022 UK population and land area" if words.national
+    "the mid-2022 UK population and land area"
+    if words.national
     else "the residents and land of the places counted; the dataset has no national total"
 )
 
@@ -67,7 +68,10 @@ st.dataframe(
         "population": st.column_config.NumberColumn("Population", format="localized"),
         "per_1k": st.column_config.NumberColumn("Per 1,000", format="%.2f"),
         "index_uk": st.column_config.ProgressColumn(
-            words.index_label, format="%.0f", min_value=0.0, max_value=float(max(rows["index_uk"].max(), 100)),
+            words.index_label,
+            format="%.0f",
+            min_value=0.0,
+            max_value=float(max(rows["index_uk"].max(), 100)),
             help=f"Networks per 1,000 residents as a percent of {words.rate_phrase('per_1k')}",
         ),
     },

@@ -3,10 +3,11 @@
 import altair as alt
 import streamlit as st
 
-from geo import captions, exports
-from geo.baseline import baseline
-from geo.markup import md_escape
-from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS
+from geo.core.markup import md_escape
+from geo.datasets import exports
+from geo.figures.baseline import baseline
+from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS
+from geo.pictures import captions
 from pages import loaders, sidebar
 
 sel, view, dataset = sidebar.start()
@@ -58,7 +59,19 @@ st.dataframe(
     rows.drop(columns=["lad_codes"]).assign(area_km2=rows["area_km2"].round(0)),
     hide_index=True,
     width="stretch",
-    column_order=["rank", "name", "networks", "per_1k", "per_km2", "coverage", "share", "index_uk", "population", "area_km2", "code"],
+    column_order=[
+        "rank",
+        "name",
+        "networks",
+        "per_1k",
+        "per_km2",
+        "coverage",
+        "share",
+        "index_uk",
+        "population",
+        "area_km2",
+        "code",
+    ],
     column_config={
         "rank": st.column_config.NumberColumn("Rank", help=f"By {METRIC_LABELS[rank_by].lower()}; ties share a rank"),
         "name": st.column_config.TextColumn("Area"),
@@ -69,12 +82,17 @@ st.dataframe(
         "per_1k": st.column_config.NumberColumn("Per 1,000 residents", format="%.2f"),
         "per_km2": st.column_config.NumberColumn("Per km²", format="%.2f"),
         "coverage": st.column_config.ProgressColumn(
-            "Coverage", format="percent", min_value=0.0, max_value=1.0,
+            "Coverage",
+            format="percent",
+            min_value=0.0,
+            max_value=1.0,
             help="Share of the area's residents whose places the counts come from; rates use only those residents",
         ),
         "share": st.column_config.ProgressColumn(words.share_label, format="percent", min_value=0.0, max_value=1.0),
         "index_uk": st.column_config.NumberColumn(
-            words.index_label, format="%.0f", help=f"The area's rate per 1,000 residents against {words.rate_phrase('per_1k')}",
+            words.index_label,
+            format="%.0f",
+            help=f"The area's rate per 1,000 residents against {words.rate_phrase('per_1k')}",
         ),
     },
 )

@@ -12,12 +12,14 @@ import logging
 
 import streamlit as st
 
-from geo import dataset_folders, datasets, metrics, selection
-from geo.errors import AtlasError
-from geo.markup import md_escape
-from geo.text import shown
-from geo.view import View, place_options
-from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, STYLE_LABELS, STYLES, VENDOR_LABELS
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.core.text import shown
+from geo.datasets import dataset as datasets
+from geo.datasets import folders
+from geo.figures import metrics, selection
+from geo.figures.view import View, place_options
+from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, STYLE_LABELS, STYLES, VENDOR_LABELS
 from pages import loaders
 
 SELECTION_KEY = "atlas_selection"
@@ -47,7 +49,11 @@ def start() -> tuple[selection.Selection, View, datasets.Dataset]:
     ensure_app_navigation()
     sel = current_selection()
     try:
-        return sel, loaders.load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level), loaders.load_dataset(sel.dataset)
+        return (
+            sel,
+            loaders.load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level),
+            loaders.load_dataset(sel.dataset),
+        )
     except AtlasError as err:
         fail(err)
         raise  # unreachable: st.stop() ends the run
@@ -72,7 +78,7 @@ def unexpected(what: str) -> None:
 def unplaced_notice(table: metrics.Table, of: str | None = None) -> None:
     """On every page showing totals: how many networks in how many names are on no map, with a link to fix them.
 
-    The line is :attr:`geo.metrics.Table.unplaced` (the command line prints the same on stderr);
+    The line is :attr:`geo.figures.metrics.Table.unplaced` (the command line prints the same on stderr);
     ``of`` names the dataset where a page shows two ("A", "B" on Compare).
     """
     line = table.unplaced.line
@@ -126,7 +132,7 @@ def _fallback(dataset_ids: list[str]) -> str:
 def _warn_foreign_link(dataset_ids: list[str]) -> None:
     """Say what a link's unknown ``dataset`` really is, never switching silently (the text quoted via shown())."""
     requested = st.query_params.get("dataset")
-    requested = dataset_folders.current_id(requested) if requested else requested
+    requested = folders.current_id(requested) if requested else requested
     if not requested or requested in dataset_ids or st.session_state.get("f_dataset") == requested:
         return
     fallback = md_escape(loaders.load_dataset(_fallback(dataset_ids)).title)
@@ -152,7 +158,7 @@ def sidebar() -> selection.Selection:
     listing = loaders.dataset_listing()  # newest first, each with its date
     loaders.forget_changed_folders(listing)  # a folder written again is read again
     dataset_ids = listing.ids
-    _init_state(selection.from_params(_params(), dataset_ids, dataset_folders.former_ids()))
+    _init_state(selection.from_params(_params(), dataset_ids, folders.former_ids()))
     try:
         loaders.load_areas()
     except AtlasError as err:
@@ -167,7 +173,10 @@ def sidebar() -> selection.Selection:
         st.header("Filters")
         labels = listing.labels  # "TOP10VPN, via The Mail on Sunday · published Nov 2021"
         dataset_id = st.selectbox(
-            "Dataset", dataset_ids, key="f_dataset", format_func=labels.__getitem__,
+            "Dataset",
+            dataset_ids,
+            key="f_dataset",
+            format_func=labels.__getitem__,
             help="Where the counts come from, newest first, each with its date (a count's UTC time); "
             "see the Data page for provenance.",
         )
@@ -180,7 +189,11 @@ def sidebar() -> selection.Selection:
         if not choice:
             st.session_state["f_vendor"] = only
         vendor = st.radio(
-            "Vendor", selection.VENDORS, key="f_vendor", format_func=VENDOR_LABELS.get, horizontal=True,
+            "Vendor",
+            selection.VENDORS,
+            key="f_vendor",
+            format_func=VENDOR_LABELS.get,
+            horizontal=True,
             disabled=not choice,
         )
         if only != "all":
@@ -192,7 +205,11 @@ def sidebar() -> selection.Selection:
         style = None  # a rate is always shaded; a count follows the reader's choice, circles by default
         if metric == "networks":
             drawn = st.radio(
-                "Draw counts as", STYLES, key="f_style", format_func=STYLE_LABELS.get, horizontal=True,
+                "Draw counts as",
+                STYLES,
+                key="f_style",
+                format_func=STYLE_LABELS.get,
+                horizontal=True,
                 help="Circles show a count without letting large, thinly populated areas dominate; shading is for rates.",
             )
             style = None if drawn == STYLES[0] else drawn
@@ -204,7 +221,10 @@ def sidebar() -> selection.Selection:
         # Keep URL-chosen places that are not options visible rather than dropping them silently.
         extra = [p for p in st.session_state["f_places"] if p not in options]
         chosen = st.multiselect(
-            "Places", options + extra, key="f_places", placeholder="All places",
+            "Places",
+            options + extra,
+            key="f_places",
+            placeholder="All places",
             format_func=_shown_place,  # a link's place is shown as typed, invisible characters written out
             help="Highlight and zoom to places; rankings show only these. The dataset's own places come first.",
         )
@@ -213,7 +233,13 @@ def sidebar() -> selection.Selection:
             k = st.slider("Classes", *selection.K_RANGE, key="f_k", help="At most as many classes as distinct values.")
 
     chosen_selection = selection.Selection(
-        dataset=dataset_id, vendor=vendor, places=tuple(chosen), metric=metric, level=level, scheme=scheme, k=int(k),
+        dataset=dataset_id,
+        vendor=vendor,
+        places=tuple(chosen),
+        metric=metric,
+        level=level,
+        scheme=scheme,
+        k=int(k),
         style=style,
     )
     st.session_state[SELECTION_KEY] = chosen_selection

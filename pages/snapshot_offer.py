@@ -7,19 +7,26 @@ same; an error the user can fix is one line, anything else goes to the server lo
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
-from geo.errors import AtlasError
-from geo.markup import md_escape
-from geo.snapshot import Snapshot
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.pictures.snapshot import Snapshot
 from pages import sidebar
 
 
 def offer(
-    request: tuple, make: Callable[..., Snapshot], fmt: str, formats: dict[str, str], *,
-    what: str, state_key: str, button_key: str | None = None, download_key: str = "download",
+    request: tuple,
+    make: Callable[..., Snapshot],
+    fmt: str,
+    formats: dict[str, str],
+    *,
+    what: str,
+    state_key: str,
+    button_key: str | None = None,
+    download_key: str = "download",
 ) -> None:
     """The Create button for ``request`` (the arguments of ``make``) and, once it was pressed for this
     very request, the picture ``make`` draws: a preview for a PNG, its download and its alt text."""
@@ -39,7 +46,13 @@ def offer(
     if fmt == "png":
         st.image(shot.data, caption=None, width="stretch")
     st.download_button(
-        f"Download {formats[fmt]}", data=shot.data, file_name=shot.file_name, mime=shot.mime,
-        on_click="ignore", key=f"{download_key}-{fmt}", type="primary", icon=":material/download:",
+        f"Download {formats[fmt]}",
+        data=shot.data,
+        file_name=shot.file_name,
+        mime=shot.mime,
+        on_click="ignore",
+        key=f"{download_key}-{fmt}",
+        type="primary",
+        icon=":material/download:",
     )
     st.markdown(f"**Alt text** (embedded in the file): {md_escape(shot.alt)}")

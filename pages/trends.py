@@ -1,7 +1,7 @@
 """Trends: every dated dataset as a series: the national line per vendor, the map at any date,
 the map of change between two dates, and the areas that rose and fell most.
 
-The series follows the sidebar's level, vendor and metric (geo.history via the cached
+The series follows the sidebar's level, vendor and metric (geo.figures.history via the cached
 loaders.load_series). With fewer than two datasets counted the same way, the page says how
 to build a record instead of drawing an empty chart. The two maps sit in fragments: moving
 a date slider redraws its map alone, not the page.
@@ -13,14 +13,18 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import compare, exports, trend_chart, trend_tables, trend_words
-from geo.errors import AtlasError
-from geo.history import Series
-from geo.markup import md_escape
-from geo.selection import Selection
-from geo.time_order import time_order
-from geo.trend_charts import national_chart
-from geo.vocabulary import LEVEL_LABELS, METRIC_LABELS, METRIC_SHORT, VENDOR_LABELS, VENDORS
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.datasets import exports
+from geo.datasets.time_order import time_order
+from geo.figures import compare
+from geo.figures.history import Series
+from geo.figures.selection import Selection
+from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS, METRIC_SHORT, VENDOR_LABELS, VENDORS
+from geo.pictures.trend_charts import national_chart
+from geo.pictures.trends import chart as trend_chart
+from geo.pictures.trends import tables
+from geo.pictures.trends import words as trend_words
 from pages import loaders, sidebar, snapshot_offer
 
 CRON = "0 6 1 * * cd /path/to/atlas && SHODAN_API_KEY=… .venv/bin/python -m geo scan shodan --into data/scans"
@@ -64,37 +68,48 @@ st.caption(
     f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {VENDOR_LABELS[series.vendor]} · "
     f"{len(series.points)} dated datasets, {series.points[0].label} to {series.points[-1].label}"
 )
-st.markdown(f"**{md_escape(trend_tables.national_line(series))}**")
+st.markdown(f"**{md_escape(tables.national_line(series))}**")
 
 # -- the national line per vendor --------------------------------------------------------
 st.subheader("The national figure")
 by_vendor: dict[str, Series] = {}
 for vendor in VENDORS:
     try:
-        by_vendor[vendor] = series if vendor == series.vendor else loaders.load_series(ids, vendor, sel.level, sel.metric)
+        by_vendor[vendor] = (
+            series if vendor == series.vendor else loaders.load_series(ids, vendor, sel.level, sel.metric)
+        )
     except AtlasError:
         continue  # fewer than two datasets count this vendor: no line for it
-earlier = trend_tables.earlier_methods(by_vendor)
+earlier = tables.earlier_methods(by_vendor)
 # Counts made another way (a published study) can dwarf the line; they are a reference, shown on request.
 with_earlier = bool(earlier) and st.toggle(
-    "Set the earlier counts made another way beside the line", key="trends_earlier",
+    "Set the earlier counts made another way beside the line",
+    key="trends_earlier",
     help="They counted another thing or another way: each is drawn apart, never joined to the line.",
 )
-chart = national_chart(trend_tables.national_frame(by_vendor, last_runs_only=not with_earlier), sel.metric)
+chart = national_chart(tables.national_frame(by_vendor, last_runs_only=not with_earlier), sel.metric)
 if chart is None:
-    st.info("No dataset in the series publishes a national figure, so there is no national line.", icon=":material/info:")
+    st.info(
+        "No dataset in the series publishes a national figure, so there is no national line.", icon=":material/info:"
+    )
 else:
     st.altair_chart(chart, width="stretch")
     first, last = series.last_run
     st.caption(
         f"{md_escape(series.points[last].dataset.short_name)}, {series.points[first].label} to {series.points[last].label}. "
         "Each line joins counts made the same way; counts made another way are drawn apart, never joined."
-        + ("" if with_earlier else f" Not drawn (made another way): {md_escape('; '.join(earlier))}." if earlier else "")
+        + (
+            ""
+            if with_earlier
+            else f" Not drawn (made another way): {md_escape('; '.join(earlier))}."
+            if earlier
+            else ""
+        )
     )
-for line in trend_tables.without_national(by_vendor, last_runs_only=not with_earlier):
+for line in tables.without_national(by_vendor, last_runs_only=not with_earlier):
     st.caption(md_escape(line))
 
-labels = dict(zip((p.dataset.id for p in series.points), trend_tables.point_labels(series)))
+labels = dict(zip((p.dataset.id for p in series.points), tables.point_labels(series)))
 
 
 def fresh(key: str, valid: Callable[[object], bool]) -> None:
@@ -115,7 +130,11 @@ def map_at_a_date(series: Series, chosen: Selection, labels: dict[str, str], dat
     options = list(labels)
     fresh("trends_date", lambda value: value in options)
     shown = st.select_slider(
-        "Date", options, value=options[-1], format_func=labels.__getitem__, key="trends_date",
+        "Date",
+        options,
+        value=options[-1],
+        format_func=labels.__getitem__,
+        key="trends_date",
         help="Every dated dataset of the series, oldest first. The colours keep one meaning at every date.",
     )
     dataset = loaders.load_dataset(shown)
@@ -124,15 +143,23 @@ def map_at_a_date(series: Series, chosen: Selection, labels: dict[str, str], dat
     if problem:
         st.error(md_escape(problem), icon=":material/error:")
         return
-    found = loaders.load_series_classes(dataset_ids, chosen.vendor, chosen.level, chosen.metric, chosen.scheme, chosen.k)
+    found = loaders.load_series_classes(
+        dataset_ids, chosen.vendor, chosen.level, chosen.metric, chosen.scheme, chosen.k
+    )
     try:
         parts = loaders.build_map(replace(chosen, dataset=shown), found)
     except AtlasError as err:
         st.error(md_escape(str(err)), icon=":material/error:")
         return
     # A constant key and deterministic ids: only the data layer is swapped when the date moves.
-    st_folium(parts.base, feature_group_to_add=parts.layer, key="trends-map", height=520, use_container_width=True,
-              returned_objects=[])
+    st_folium(
+        parts.base,
+        feature_group_to_add=parts.layer,
+        key="trends-map",
+        height=520,
+        use_container_width=True,
+        returned_objects=[],
+    )
     st.caption("The classes are drawn over every date of the series, so a colour means the same figure on each map.")
 
 
@@ -146,7 +173,11 @@ def change_between(series: Series, chosen: Selection, labels: dict[str, str]) ->
     position = {dataset_id: i for i, dataset_id in enumerate(options)}
     fresh("trends_span", lambda value: isinstance(value, (tuple, list)) and all(v in position for v in value))
     start, end = st.select_slider(
-        "From and to", options, value=(options[first], options[last]), format_func=labels.__getitem__, key="trends_span",
+        "From and to",
+        options,
+        value=(options[first], options[last]),
+        format_func=labels.__getitem__,
+        key="trends_span",
         help="Change is the later minus the earlier count. By default: the last unbroken run.",
     )
     if start == end:
@@ -154,7 +185,7 @@ def change_between(series: Series, chosen: Selection, labels: dict[str, str]) ->
         return
     a, b = series.points[position[start]], series.points[position[end]]
     order = time_order(a.dataset, b.dataset)
-    breaks = trend_tables.breaks_between(series, position[start], position[end])
+    breaks = tables.breaks_between(series, position[start], position[end])
     if breaks:
         st.warning(
             "These two are not counted the same way, so their difference mixes real change with a change of method: "
@@ -176,8 +207,14 @@ def change_between(series: Series, chosen: Selection, labels: dict[str, str]) ->
     if problem:
         st.error(md_escape(problem), icon=":material/error:")
         return
-    st_folium(parts.base, feature_group_to_add=parts.layer, key="trends-change-map", height=520,
-              use_container_width=True, returned_objects=[])
+    st_folium(
+        parts.base,
+        feature_group_to_add=parts.layer,
+        key="trends-change-map",
+        height=520,
+        use_container_width=True,
+        returned_objects=[],
+    )
     st.caption(
         "Change in camera networks over the areas both list (as on the Compare page); grey areas have a count at "
         "one of the two dates only, which is unknown at the other, not zero."
@@ -191,7 +228,7 @@ change_between(series, sel, labels)
 st.subheader("Biggest risers and fallers")
 first, last = series.last_run
 start_label, end_label = series.points[first].label, series.points[last].label
-rows = trend_tables.movers(series)
+rows = tables.movers(series)
 if rows.empty:
     st.info(
         f"No area has a figure on both {start_label} and {end_label}, so none has a change to rank.",
@@ -199,7 +236,7 @@ if rows.empty:
     )
 else:
     every = st.toggle("Show every area", key="trends_every_area", help="Otherwise the 10 largest rises and falls.")
-    shown_rows = rows if every else trend_tables.biggest(rows)
+    shown_rows = rows if every else tables.biggest(rows)
     number = {"networks": "localized", "per_1k": "%.3f", "per_km2": "%.3f"}[sel.metric]
     st.dataframe(
         shown_rows.assign(same_coverage=shown_rows["same_coverage"].map({True: "yes", False: "no"})),
@@ -209,7 +246,8 @@ else:
         column_config={
             "name": st.column_config.TextColumn("Area"),
             "trend": st.column_config.LineChartColumn(
-                "Trend", width="medium",
+                "Trend",
+                width="medium",
                 help=f"The area's figure at each date from {start_label} to {end_label} (the last unbroken run); "
                 "dates without a figure are left out",
             ),
@@ -251,7 +289,10 @@ format_col, shape_col = st.columns(2)
 fmt = format_col.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="trend_format")
 national = trend_chart.national_line(series)
 drawn = shape_col.radio(
-    "Draw", ["national", "areas"] if national else ["areas"], horizontal=True, key="trend_drawn",
+    "Draw",
+    ["national", "areas"] if national else ["areas"],
+    horizontal=True,
+    key="trend_drawn",
     format_func={"national": "The national line", "areas": "The top 6 areas, side by side"}.get,
     help="Without a national figure at both ends of the last run, the top areas are drawn.",
 )
@@ -260,9 +301,26 @@ default = trend_words.caption(series, units=drawn_units)
 # Keys follow the written texts: another series or drawing brings its own finding back.
 title = st.text_input("Title", default.title, key=f"trend_title_{hash(default.title)}", max_chars=160)
 subtitle = st.text_input("Subtitle", default.subtitle, key=f"trend_subtitle_{hash(default.subtitle)}", max_chars=240)
-request = (ids, series.vendor, sel.level, sel.metric, fmt, title.strip(), subtitle.strip(), 6 if drawn == "areas" else 0)
-snapshot_offer.offer(request, loaders.make_trend_snapshot, fmt, formats, what="chart", state_key="trend_request",
-                     button_key="trend_create", download_key="download-trend")
+request = (
+    ids,
+    series.vendor,
+    sel.level,
+    sel.metric,
+    fmt,
+    title.strip(),
+    subtitle.strip(),
+    6 if drawn == "areas" else 0,
+)
+snapshot_offer.offer(
+    request,
+    loaders.make_trend_snapshot,
+    fmt,
+    formats,
+    what="chart",
+    state_key="trend_request",
+    button_key="trend_create",
+    download_key="download-trend",
+)
 
 
-st.caption(md_escape(trend_tables.attribution(series).text))
+st.caption(md_escape(tables.attribution(series).text))

@@ -72,6 +72,7 @@ def assert_map_escapes_hostile_strings(html: str) -> str:
 
 # -- a local HTTP server for network code (tests never reach the internet) ---------------
 
+
 class LocalServer:
     """An HTTP server on 127.0.0.1 answering GETs with ``respond(path_with_query)``.
 
@@ -112,11 +113,9 @@ class LocalServer:
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         self._thread.start()
         return self
 

@@ -36,8 +36,10 @@ import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 
-from geo import dataset_folders
-from geo import areas, assets, datasets, places, sources
+from geo.datasets import dataset as datasets
+from geo.datasets import folders
+from geo.names import places
+from geo.official import areas, assets, sources
 
 # Tests import `atlas_testing` by name; make that independent of pytest's import mode.
 if str(Path(__file__).resolve().parent) not in sys.path:
@@ -45,7 +47,6 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 
 import monthly_scans  # noqa: E402
 from atlas_testing import DATA_ENV, MIRROR_ENV, SHIPPED_ID  # noqa: E402
-
 
 # The real asset cache, found before any test points CAMERA_ATLAS_DATA_DIR elsewhere.
 _ASSETS_CACHE = assets.assets_dir()
@@ -55,8 +56,10 @@ _ASSETS_CACHE = assets.assets_dir()
 def mirror() -> Path:
     value = os.environ.get(MIRROR_ENV)
     if not value:
-        pytest.fail(f"set {MIRROR_ENV} to the folder with the official ONS files (e.g. ../shared/geo); `make test` sets it")
-    path = sources.resolve_path(value)  # absolute, as geo.sources sees it (a relative value works too)
+        pytest.fail(
+            f"set {MIRROR_ENV} to the folder with the official ONS files (e.g. ../shared/geo); `make test` sets it"
+        )
+    path = sources.resolve_path(value)  # absolute, as geo.official.sources sees it (a relative value works too)
     if not path.is_dir():
         pytest.fail(f"{MIRROR_ENV}={value} is not a folder")
     return path
@@ -85,7 +88,7 @@ def resolver(areas_frame: gpd.GeoDataFrame) -> places.Resolver:
 
 @pytest.fixture(scope="session")
 def shipped() -> datasets.Dataset:
-    return dataset_folders.load_shipped(SHIPPED_ID)
+    return folders.load_shipped(SHIPPED_ID)
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +123,7 @@ def monthly_collection(tmp_path_factory: pytest.TempPathFactory, resolver: place
 @pytest.fixture(scope="session", autouse=True)
 def no_local_scans(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(dataset_folders.SCANS_ENV, str(tmp_path_factory.mktemp("no-scans")))
+        patch.setenv(folders.SCANS_ENV, str(tmp_path_factory.mktemp("no-scans")))
         yield
 
 

@@ -29,7 +29,6 @@ written, so a test can tell that a client stopped reading early.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections import deque
@@ -45,14 +44,40 @@ FREE_KEY = "fake-free-key-0123456789abcdef"
 # borough ("Ilford"), ambiguous names ("Newport", "Kingston", "Bangor") and misspellings.
 CITIES: dict[str, dict[str, int]] = {
     "hikvision": {
-        "London": 21_500, "Birmingham": 3_120, "Manchester": 2_650, "Leeds": 1_810, "Liverpool": 1_720,
-        "Glasgow": 1_460, "Bristol": 1_210, "Leicester": 1_100, "Sheffield": 1_050, "Nottingham": 950,
-        "Cardiff": 900, "Newcastle upon Tyne": 820, "Belfast": 700, "Preston": 610, "Hull": 505,
-        "Newport": 420, "Edinbrugh": 380, "Croydon": 310, "Ilford": 260, "Kingston": 150, "Sheffeild": 95,
+        "London": 21_500,
+        "Birmingham": 3_120,
+        "Manchester": 2_650,
+        "Leeds": 1_810,
+        "Liverpool": 1_720,
+        "Glasgow": 1_460,
+        "Bristol": 1_210,
+        "Leicester": 1_100,
+        "Sheffield": 1_050,
+        "Nottingham": 950,
+        "Cardiff": 900,
+        "Newcastle upon Tyne": 820,
+        "Belfast": 700,
+        "Preston": 610,
+        "Hull": 505,
+        "Newport": 420,
+        "Edinbrugh": 380,
+        "Croydon": 310,
+        "Ilford": 260,
+        "Kingston": 150,
+        "Sheffeild": 95,
     },
     "dahua": {
-        "London": 9_800, "Birmingham": 1_400, "Manchester": 1_230, "Leeds": 800, "Liverpool": 700,
-        "Glasgow": 610, "Bristol": 520, "Cardiff": 400, "Newport": 180, "Ilford": 140, "Edinbrugh": 120,
+        "London": 9_800,
+        "Birmingham": 1_400,
+        "Manchester": 1_230,
+        "Leeds": 800,
+        "Liverpool": 700,
+        "Glasgow": 610,
+        "Bristol": 520,
+        "Cardiff": 400,
+        "Newport": 180,
+        "Ilford": 140,
+        "Edinbrugh": 120,
         "Bangor": 90,
     },
 }
@@ -135,7 +160,7 @@ class FakeShodan:
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 try:
                     fake._answer(self)
-                except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                except (TimeoutError, BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up (a cap, a deadline, a timeout)
 
             def log_message(self, *args: object) -> None:
@@ -156,7 +181,7 @@ class FakeShodan:
         with self._lock:
             self._script.extend(replies)
 
-    def __enter__(self) -> "FakeShodan":
+    def __enter__(self) -> FakeShodan:
         self._thread.start()
         return self
 
@@ -214,7 +239,7 @@ class FakeShodan:
                 time.sleep(reply.header_pace)
         else:
             out.write(head.encode("latin-1"))
-        for piece in (body() if streamed else [body]):
+        for piece in body() if streamed else [body]:
             out.write(piece)
             out.flush()
             self.sent += len(piece)

@@ -10,7 +10,7 @@ escaping on the way can defuse them by accident), and :func:`assert_nothing_ran`
 no such folder appeared.
 
 A path passes when each string comes out literally (escaped for its medium, or cut and
-stripped of invisible characters by :mod:`geo.text`), or is refused in one line, and nothing ran.
+stripped of invisible characters by :mod:`geo.core.text`), or is refused in one line, and nothing ran.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ CORPUS: dict[str, str] = {
     "format_strings": "{0} {} {x.__class__} %s %d %(name)s %%",
     "markdown": "**bold** _em_ [link](https://evil.example/a) ![img](https://evil.example/x.png) `code` # head",
     "html": "<script>alert(1)</script><img src=x onerror=alert(2)>",
-    "attribute": "\" onmouseover=\"alert(3)\" x='",
+    "attribute": '" onmouseover="alert(3)" x=\'',
     "javascript": "'; alert(4); // \\u0027 </script>",
-    "formula": "=HYPERLINK(\"https://evil.example\",\"click\")",
+    "formula": '=HYPERLINK("https://evil.example","click")',
     "formula_plus": "+cmd|' /C calc'!A0",
     "formula_at": "@SUM(1+1)*cmd",
     "mathtext": "$\\frac{1}{0}$ and $x^2$",

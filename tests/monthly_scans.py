@@ -23,9 +23,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from geo import scan, scan_dataset
-from geo.places import Resolver
-from geo.scan import ScanResult, VendorCount
+from geo.names.places import Resolver
+from geo.scan import as_dataset
+from geo.scan import provider as scan
+from geo.scan.provider import ScanResult, VendorCount
 
 FACET_SIZE = 8
 STARTS = {  # month → the count's UTC start
@@ -36,29 +37,77 @@ STARTS = {  # month → the count's UTC start
 }
 FOLDERS = {month: start.strftime("%Y-%m-%dT%H%MZ") for month, start in STARTS.items()}  # 2026-09-01T0600Z …
 
-_DAHUA_SEPTEMBER = {"London": 9_800, "Birmingham": 1_400, "Manchester": 1_230, "Leeds": 800, "Glasgow": 610,
-                    "Bristol": 520, "Cardiff": 400, "Nottingham": 300}
+_DAHUA_SEPTEMBER = {
+    "London": 9_800,
+    "Birmingham": 1_400,
+    "Manchester": 1_230,
+    "Leeds": 800,
+    "Glasgow": 610,
+    "Bristol": 520,
+    "Cardiff": 400,
+    "Nottingham": 300,
+}
 _DAHUA_SHARE = {"2026-09": 1.0, "2026-10": 0.9, "2026-11": 0.8, "2026-12": 0.7}  # Dahua falls steadily
 
 # month → vendor → city → results (the truth, cities below the top N included)
 MONTHS: dict[str, dict[str, dict[str, int]]] = {
     "2026-09": {
-        "hikvision": {"London": 20_000, "Birmingham": 3_100, "Manchester": 2_600, "Leeds": 1_800, "Glasgow": 1_450,
-                      "Bristol": 1_200, "Inverness": 950, "Nottingham": 800, "Leicester": 600, "Coventry": 400},
+        "hikvision": {
+            "London": 20_000,
+            "Birmingham": 3_100,
+            "Manchester": 2_600,
+            "Leeds": 1_800,
+            "Glasgow": 1_450,
+            "Bristol": 1_200,
+            "Inverness": 950,
+            "Nottingham": 800,
+            "Leicester": 600,
+            "Coventry": 400,
+        },
     },
     "2026-10": {
-        "hikvision": {"London": 20_800, "Birmingham": 3_050, "Manchester": 2_550, "Leeds": 1_790, "Glasgow": 1_460,
-                      "Bristol": 1_210, "Inverness": 940, "Nottingham": 700, "Leicester": 650, "Coventry": 420},
+        "hikvision": {
+            "London": 20_800,
+            "Birmingham": 3_050,
+            "Manchester": 2_550,
+            "Leeds": 1_790,
+            "Glasgow": 1_460,
+            "Bristol": 1_210,
+            "Inverness": 940,
+            "Nottingham": 700,
+            "Leicester": 650,
+            "Coventry": 420,
+        },
     },
     "2026-11": {
-        "hikvision": {"London": 21_600, "Birmingham": 3_000, "Manchester": 2_500, "Leeds": 1_810, "Glasgow": 1_440,
-                      "Bristol": 1_190, "Norwich": 900, "Inverness": 930, "Leicester": 680, "Nottingham": 560,
-                      "Coventry": 410},
+        "hikvision": {
+            "London": 21_600,
+            "Birmingham": 3_000,
+            "Manchester": 2_500,
+            "Leeds": 1_810,
+            "Glasgow": 1_440,
+            "Bristol": 1_190,
+            "Norwich": 900,
+            "Inverness": 930,
+            "Leicester": 680,
+            "Nottingham": 560,
+            "Coventry": 410,
+        },
     },
     "2026-12": {
-        "hikvision": {"London": 22_500, "Birmingham": 3_020, "Manchester": 2_400, "Leeds": 1_800, "Glasgow": 1_430,
-                      "Bristol": 1_180, "Norwich": 950, "Inverness": 920, "Leicester": 700, "Nottingham": 500,
-                      "Coventry": 430},
+        "hikvision": {
+            "London": 22_500,
+            "Birmingham": 3_020,
+            "Manchester": 2_400,
+            "Leeds": 1_800,
+            "Glasgow": 1_430,
+            "Bristol": 1_180,
+            "Norwich": 950,
+            "Inverness": 920,
+            "Leicester": 700,
+            "Nottingham": 500,
+            "Coventry": 430,
+        },
     },
 }
 for _month, _share in _DAHUA_SHARE.items():
@@ -86,26 +135,39 @@ def facet(month: str, vendor: str, size: int = FACET_SIZE) -> dict[str, int]:
 
 
 def scan_result(month: str, size: int = FACET_SIZE) -> ScanResult:
-    """``month``'s count as :func:`geo.scan.scan` would return it (no HTTP), with the reviewed queries."""
+    """``month``'s count as :func:`geo.scan.provider.scan` would return it (no HTTP), with the reviewed queries."""
     queries = {q.vendor: q for q in scan.read_queries()}
     vendors = tuple(
-        VendorCount(vendor, f"{queries[vendor].query} country:GB", queries[vendor].note, TOTALS[month][vendor],
-                    tuple(facet(month, vendor, size).items()))
+        VendorCount(
+            vendor,
+            f"{queries[vendor].query} country:GB",
+            queries[vendor].note,
+            TOTALS[month][vendor],
+            tuple(facet(month, vendor, size).items()),
+        )
         for vendor in ("hikvision", "dahua")
     )
     start = STARTS[month]
     return ScanResult(
-        provider="Shodan", provider_version=PROVIDER_VERSION, source="Shodan count API (/shodan/host/count)",
-        source_url="https://developer.shodan.io/api", country="GB", facet="city", facet_size=size,
-        started_at=start, finished_at=start + timedelta(seconds=3), vendors=vendors, calls=len(vendors),
+        provider="Shodan",
+        provider_version=PROVIDER_VERSION,
+        source="Shodan count API (/shodan/host/count)",
+        source_url="https://developer.shodan.io/api",
+        country="GB",
+        facet="city",
+        facet_size=size,
+        started_at=start,
+        finished_at=start + timedelta(seconds=3),
+        vendors=vendors,
+        calls=len(vendors),
     )
 
 
 def write_months(folder: Path, resolver: Resolver, months: tuple[str, ...] = tuple(STARTS)) -> list[Path]:
     """Write each of ``months`` as a scan folder named by its UTC start (``folder/2026-09-01T0600Z`` …)
-    with :func:`geo.scan_dataset.summarise` and :func:`geo.scan_dataset.write_dataset`; returns the folders."""
+    with :func:`geo.scan.as_dataset.summarise` and :func:`geo.scan.as_dataset.write_dataset`; returns the folders."""
     written = []
     for month in months:
-        summary = scan_dataset.summarise(scan_result(month), resolver)
-        written.append(scan_dataset.write_dataset(summary, Path(folder) / FOLDERS[month]))
+        summary = as_dataset.summarise(scan_result(month), resolver)
+        written.append(as_dataset.write_dataset(summary, Path(folder) / FOLDERS[month]))
     return written

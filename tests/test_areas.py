@@ -1,4 +1,4 @@
-"""geo.areas: the prepared LAD frame (population, land area, region, web-ready geometry)."""
+"""geo.official.areas: the prepared LAD frame (population, land area, region, web-ready geometry)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from atlas_testing import GREATER_LONDON_POPULATION, UK_POPULATION
 from geopandas.testing import assert_geodataframe_equal
 
-from atlas_testing import GREATER_LONDON_POPULATION, UK_POPULATION
-from geo import areas, sources
+from geo.official import areas, sources
 
 REGION_CODES = {f"E1200000{i}" for i in range(1, 10)} | {"W92000004", "S92000003", "N92000002"}
 

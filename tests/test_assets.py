@@ -1,4 +1,4 @@
-"""geo.assets: the map's npm assets fetched (local HTTP server or folder, never the internet),
+"""geo.official.assets: the map's npm assets fetched (local HTTP server or folder, never the internet),
 verified against the pinned integrity, cached, published for Streamlit and inlined."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from atlas_testing import DATA_ENV, MIRROR_ENV, LocalServer, assert_one_line
-from geo import assets, download
-from geo.errors import SourceError
+
+from geo.core.errors import SourceError
+from geo.official import assets, download
 
 PNG_A = b"\x89PNG\r\n\x1a\nlayers"
 PNG_B = b"\x89PNG\r\n\x1a\nmarker"
@@ -186,7 +186,9 @@ def test_pinned_leaflet(assets_mirror: Path) -> None:
 # -- serving and inlining ------------------------------------------------------------------
 
 
-def fetched(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, package: assets.Package = FAKE, tarball: bytes = TARBALL) -> None:
+def fetched(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, package: assets.Package = FAKE, tarball: bytes = TARBALL
+) -> None:
     (tmp_path / package.tarball).write_bytes(tarball)
     monkeypatch.setenv(assets.MIRROR_ENV, str(tmp_path))
     assets.fetch(packages=(package,))
@@ -237,7 +239,9 @@ def test_inline_texts_embed_images_and_drop_the_source_map(monkeypatch: pytest.M
     assert html.startswith("<style>") and "</style>\n<script>" in html and html.endswith("</script>")
 
 
-def test_inline_html_refuses_a_script_that_would_close_its_element(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_inline_html_refuses_a_script_that_would_close_its_element(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     tarball = make_tarball({**FILES, "dist/leaflet.js": b"var s = '</script><img src=x>';"})
     package = fake_package(tarball)
     fetched(monkeypatch, tmp_path, package, tarball)

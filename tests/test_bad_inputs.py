@@ -8,13 +8,14 @@ import io
 from pathlib import Path
 
 import pytest
+from atlas_testing import assert_one_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atlas_testing import assert_one_line
-from geo import datasets, exports
-from geo.errors import DatasetError
-from geo.names import normalise_name
+from geo.core.errors import DatasetError
+from geo.datasets import dataset as datasets
+from geo.datasets import exports
+from geo.names.keys import normalise_name
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 # What each bad file's message must say (besides naming the file).
@@ -68,7 +69,7 @@ def test_accents_survive_every_accepted_encoding() -> None:
         assert dataset.observations["place"].iloc[0] == "Ynys Môn"
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB"])
 def test_formula_looking_cells_are_neutralised(cell: str) -> None:
     import pandas as pd
 
@@ -96,7 +97,11 @@ def test_normalise_name_is_idempotent(name: str) -> None:
     assert once == once.strip() and "  " not in once
 
 
-town_names = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll"), max_codepoint=0x7F) | st.sampled_from(" -'"), min_size=1, max_size=25)
+town_names = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll"), max_codepoint=0x7F) | st.sampled_from(" -'"),
+    min_size=1,
+    max_size=25,
+)
 
 
 @given(town_names)
@@ -107,8 +112,15 @@ def test_normalise_name_ignores_case_and_decorations(name: str) -> None:
         assert normalise_name(decorated) == key
 
 
-place_names = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Zs"), max_codepoint=0x24F), min_size=1, max_size=20).filter(lambda s: s.strip())
-rows = st.lists(st.tuples(place_names, st.integers(min_value=0, max_value=10_000_000)), min_size=1, max_size=15, unique_by=lambda r: normalise_name(r[0]))
+place_names = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Zs"), max_codepoint=0x24F), min_size=1, max_size=20
+).filter(lambda s: s.strip())
+rows = st.lists(
+    st.tuples(place_names, st.integers(min_value=0, max_value=10_000_000)),
+    min_size=1,
+    max_size=15,
+    unique_by=lambda r: normalise_name(r[0]),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,12 +1,14 @@
-"""geo.captions: titles that state the finding, subtitles, footnotes, alt text and attribution."""
+"""geo.pictures.captions: titles that state the finding, subtitles, footnotes, alt text and attribution."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo import captions, datasets, join, metrics
-from geo.classes import classify
-from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.datasets import dataset as datasets
+from geo.figures import join, metrics
+from geo.official.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.pictures import captions
+from geo.pictures.classes import classify
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,9 @@ def build(shipped, resolver, areas_frame):
 def test_default_title_states_the_finding_and_the_subtitle_its_figures(build):
     caption = build()
     assert caption.title == "Greater London has the most Hikvision and Dahua camera networks"
-    assert caption.subtitle.startswith("Greater London: 61,504 networks, 22% of the UK's 277,986. Internet-exposed camera networks")
+    assert caption.subtitle.startswith(
+        "Greater London: 61,504 networks, 22% of the UK's 277,986. Internet-exposed camera networks"
+    )
     per_1k = build(metric="per_1k")
     assert per_1k.title == "Manchester has the most camera networks per resident"
     assert per_1k.subtitle.startswith("Manchester: 13.1 per 1,000 residents, 3.2 times the UK rate.")
@@ -37,7 +41,9 @@ def test_title_follows_the_chosen_place(build, resolver):
     liverpool = resolver.resolve("Liverpool").lad_codes
     chosen = build(metric="per_1k", focus_codes=liverpool)
     assert chosen.title == "Liverpool has more camera networks per resident than the UK"
-    assert chosen.subtitle.startswith("Liverpool: 9.98 per 1,000 residents, 2.4 times the UK rate, ranked 2nd of 4 places.")
+    assert chosen.subtitle.startswith(
+        "Liverpool: 9.98 per 1,000 residents, 2.4 times the UK rate, ranked 2nd of 4 places."
+    )
     assert build(focus_codes=liverpool).title == "Liverpool ranks 4th of 4 places for camera networks"
     both = resolver.resolve("Liverpool").lad_codes + resolver.resolve("Birmingham").lad_codes
     two = build(focus_codes=both)
@@ -79,10 +85,14 @@ def test_footnotes(build):
 
 def test_alt_text_describes_the_map(build):
     alt = build(level="lad", metric="per_1k").alt
-    assert alt.startswith("Map of the United Kingdom by local authority showing Hikvision and Dahua camera networks per 1,000 residents")
+    assert alt.startswith(
+        "Map of the United Kingdom by local authority showing Hikvision and Dahua camera networks per 1,000 residents"
+    )
     assert "36 of 361 local authorities have a figure (Greater London's 33 as one area)" in alt
     assert "Highest: Manchester (13.1)" in alt and "lowest: Greater London (6.94)" in alt
-    assert "Manchester has the most camera networks per resident (13.1 per 1,000 residents, 3.2 times the UK rate)." in alt
+    assert (
+        "Manchester has the most camera networks per resident (13.1 per 1,000 residents, 3.2 times the UK rate)." in alt
+    )
 
 
 def test_alt_text_counts_a_borough_drawn_over_its_city_once(build):

@@ -1,4 +1,4 @@
-"""geo.choropleth: the folium map (real mirrored ONS data)."""
+"""geo.pictures.web.choropleth: the folium map (real mirrored ONS data)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,22 @@ import re
 import folium
 import numpy as np
 import pytest
-
-from geo import map_controls, join, metrics
-from geo.captions import Attribution
-from geo.choropleth import MapParts, build_map, map_html
-from geo.map_layers import Shapes
-from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify
-from geo.errors import AtlasError
-from geo.polyline import ALPHABET, PRECISION
-from geo.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
-from geo.vocabulary import LEVELS
-
 from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, unjs
+
+from geo.core.errors import AtlasError
+from geo.figures import join, metrics
+from geo.figures.vocabulary import LEVELS
+from geo.official.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
+from geo.pictures.captions import Attribution
+from geo.pictures.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify
+from geo.pictures.web import controls
+from geo.pictures.web.choropleth import MapParts, build_map, map_html
+from geo.pictures.web.layers import Shapes
+from geo.pictures.web.polyline import ALPHABET, PRECISION
 
 
 def decode_ring(text: str) -> np.ndarray:
-    """The browser's decoding of one encoded ring (geo.polyline.DECODER_JS), in Python."""
+    """The browser's decoding of one encoded ring (geo.pictures.web.polyline.DECODER_JS), in Python."""
     values, value, shift = [], 0, 0
     for char in text:
         chunk = ALPHABET.index(char)
@@ -45,7 +45,9 @@ def areas(areas_frame):
 @pytest.fixture(scope="module")
 def shapes(areas, resolver, shipped):
     """level -> joined shapes."""
-    return {level: join.level_shapes(metrics.build_table(shipped, resolver, areas, level=level), areas) for level in LEVELS}
+    return {
+        level: join.level_shapes(metrics.build_table(shipped, resolver, areas, level=level), areas) for level in LEVELS
+    }
 
 
 def values_of(frame, metric):
@@ -59,7 +61,7 @@ def geojson_layers(parts: MapParts) -> list[Shapes]:
 
 
 def fit_view(parts: MapParts) -> list[list[float]]:
-    return next(c for c in parts.layer._children.values() if isinstance(c, map_controls.LayerFrame)).bounds
+    return next(c for c in parts.layer._children.values() if isinstance(c, controls.LayerFrame)).bounds
 
 
 # -- build_map -------------------------------------------------------------------------------
@@ -149,8 +151,8 @@ def test_attribution_names_ons_geonames_and_source(lad_map):
     _, _, html = lad_map
     text = unjs(html)
     assert "attributionControl.addAttribution" in text
-    assert map_controls.esc(ONS_ATTRIBUTION) in text
-    assert map_controls.esc(GEONAMES_ATTRIBUTION) in text
+    assert controls.esc(ONS_ATTRIBUTION) in text
+    assert controls.esc(GEONAMES_ATTRIBUTION) in text
     assert "The Mail on Sunday via TOP10VPN" in text
 
 
@@ -170,11 +172,17 @@ def test_tooltip_fields(lad_map):
 
 def test_tooltip_source_is_the_counts_only(shapes):
     frame = shapes["region"]
-    m = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=Attribution("The Mail on Sunday"), style="shaded")
-    tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, map_controls.Tooltip))
+    m = build_map(
+        frame,
+        "networks",
+        classify(values_of(frame, "networks")),
+        attribution=Attribution("The Mail on Sunday"),
+        style="shaded",
+    )
+    tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, controls.Tooltip))
     assert tooltip.source == "Source: The Mail on Sunday"
     text = unjs(map_html(m))
-    assert text.count(map_controls.esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
+    assert text.count(controls.esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
 
 
 @pytest.mark.parametrize("style", ["circles", "shaded"])
@@ -275,7 +283,7 @@ def test_selected_units_helper(shapes, resolver):
 def test_polyline_encoding_matches_the_reference_algorithm():
     # Google's polyline algorithm value by value, with the template-safe alphabet.
     rng = np.random.default_rng(0)
-    from geo.polyline import encode_ring
+    from geo.pictures.web.polyline import encode_ring
 
     for _ in range(50):
         xy = np.cumsum(rng.normal(0, rng.choice([1e-4, 1e-2, 1.0, 50.0]), (int(rng.integers(2, 300)), 2)), axis=0)
@@ -289,7 +297,9 @@ def test_the_data_layer_swaps_in_without_changing_the_base(shapes):
 
     frame = shapes["lad"]
     first = build_map(frame, "per_1k", classify(values_of(frame, "per_1k")), attribution=CREDIT)
-    second = build_map(frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT, selected=["E08000003"])
+    second = build_map(
+        frame, "networks", classify(values_of(frame, "networks")), attribution=CREDIT, selected=["E08000003"]
+    )
     for parts in (first, second):
         parts.base.get_root().render()
     assert _get_map_string(first.base) == _get_map_string(second.base)
@@ -298,7 +308,7 @@ def test_the_data_layer_swaps_in_without_changing_the_base(shapes):
 
 
 def test_a_chosen_place_picks_itself_before_the_area_holding_it(resolver, areas_frame):
-    from geo import datasets
+    from geo.datasets import dataset as datasets
 
     both = datasets.from_upload(b"place,networks\nLondon,100\nCroydon,10\n", "two.csv")
     shapes = join.level_shapes(metrics.build_table(both, resolver, areas_frame, level="lad"), areas_frame)
@@ -310,11 +320,15 @@ def test_an_area_covered_by_nobody_known_is_drawn_partial_not_whole() -> None:
     """Coverage 0 (a town whose population GeoNames does not know) is partial, like 0.2; 1 and no figure are whole."""
     import geopandas as gpd
 
-    from geo.choropleth import PARTIAL_STYLE, _styles
+    from geo.pictures.web.choropleth import PARTIAL_STYLE, _styles
 
-    shapes = gpd.GeoDataFrame({
-        "networks": [120, 120, 120, 120], "has_data": [True] * 4, "coverage": [0.0, 0.2, 1.0, float("nan")],
-    })
+    shapes = gpd.GeoDataFrame(
+        {
+            "networks": [120, 120, 120, 120],
+            "has_data": [True] * 4,
+            "coverage": [0.0, 0.2, 1.0, float("nan")],
+        }
+    )
     styles = _styles(shapes, "networks", classify([120.0], "quantiles", 3))
     partial = [style.get("dashArray") == PARTIAL_STYLE["dashArray"] for style in styles]
     assert partial == [True, True, False, False]

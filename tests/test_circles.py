@@ -1,4 +1,4 @@
-"""geo.circles: which maps draw counts as circles, where a circle sits, how big, in which order, and the legend's values."""
+"""geo.pictures.circles: which maps draw counts as circles, where a circle sits, how big, in which order, and the legend's values."""
 
 from __future__ import annotations
 
@@ -9,16 +9,25 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import circles, join, metrics
-from geo.errors import AtlasError
-from geo.selection import Selection, from_params, to_params
+from geo.core.errors import AtlasError
+from geo.figures import join, metrics
+from geo.figures.selection import Selection, from_params, to_params
+from geo.pictures import circles
 
 
-@pytest.mark.parametrize(("metric", "style", "expected"), [
-    ("networks", None, True), ("networks", "circles", True), ("networks", "shaded", False),
-    ("per_1k", None, False), ("per_km2", "shaded", False),
-])
-def test_counts_are_circles_unless_shading_is_asked_for_and_rates_are_shaded(metric: str, style: str | None, expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("metric", "style", "expected"),
+    [
+        ("networks", None, True),
+        ("networks", "circles", True),
+        ("networks", "shaded", False),
+        ("per_1k", None, False),
+        ("per_km2", "shaded", False),
+    ],
+)
+def test_counts_are_circles_unless_shading_is_asked_for_and_rates_are_shaded(
+    metric: str, style: str | None, expected: bool
+) -> None:
     assert circles.draws_circles(metric, style) is expected
 
 
@@ -43,20 +52,27 @@ def test_the_largest_circle_is_drawn_first_and_units_without_a_figure_not_at_all
     assert circles.draw_order([5.0, float("nan"), 90.0, 12.0]).tolist() == [2, 3, 0]
 
 
-@pytest.mark.parametrize(("values", "expected"), [
-    ([44_766, 8_865, 7_436, 4_957], (40_000, 10_000, 2_000)),
-    ([12, 800], (800, 200, 50)),
-    ([3], (3,)),
-    ([1, 2], (2,)),
-    ([float("nan"), 0], ()),
-])
-def test_the_legend_shows_round_values_no_larger_than_the_largest_count(values: list[float], expected: tuple[int, ...]) -> None:
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([44_766, 8_865, 7_436, 4_957], (40_000, 10_000, 2_000)),
+        ([12, 800], (800, 200, 50)),
+        ([3], (3,)),
+        ([1, 2], (2,)),
+        ([float("nan"), 0], ()),
+    ],
+)
+def test_the_legend_shows_round_values_no_larger_than_the_largest_count(
+    values: list[float], expected: tuple[int, ...]
+) -> None:
     got = circles.reference_values(values)
     assert got == expected
     assert all(value <= max(v for v in values if v == v) for value in got)
 
 
-def test_an_areas_circle_sits_inside_it_and_a_towns_circle_on_the_town(areas_frame: gpd.GeoDataFrame, resolver, shipped) -> None:
+def test_an_areas_circle_sits_inside_it_and_a_towns_circle_on_the_town(
+    areas_frame: gpd.GeoDataFrame, resolver, shipped
+) -> None:
     table = metrics.build_table(shipped, resolver, areas_frame, level="lad")
     shapes = join.level_shapes(table, areas_frame)
     points = circles.unit_points(shapes)

@@ -1,4 +1,4 @@
-"""geo.classes: class breaks, colours and labels shared by both renderers (real mirrored ONS data)."""
+"""geo.pictures.classes: class breaks, colours and labels shared by both renderers (real mirrored ONS data)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import re
 import numpy as np
 import pytest
 
-from geo import classes as geo_classes
-from geo import join, metrics
-from geo.classes import NO_DATA_COLOR, Classes, classify, palette
-from geo.errors import AtlasError
-from geo.vocabulary import LEVELS, METRICS, SCHEME_LABELS
+from geo.core.errors import AtlasError
+from geo.figures import join, metrics
+from geo.figures.vocabulary import LEVELS, METRICS, SCHEME_LABELS
+from geo.pictures import classes as geo_classes
+from geo.pictures.classes import NO_DATA_COLOR, Classes, classify, palette
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 
@@ -31,8 +31,7 @@ def dataset(shipped):
 def shapes(areas, resolver, dataset):
     """level -> joined shapes."""
     return {
-        level: join.level_shapes(metrics.build_table(dataset, resolver, areas, level=level), areas)
-        for level in LEVELS
+        level: join.level_shapes(metrics.build_table(dataset, resolver, areas, level=level), areas) for level in LEVELS
     }
 
 
@@ -171,7 +170,7 @@ def test_first_class_stands_apart_from_the_page(k):
     # ColorBrewer's palest yellows nearly vanish on white: never the first class the app offers.
     first = palette(k)[0]
     assert first not in ("#ffffb2", "#ffffcc", "#ffeda0")
-    red, green, blue = (int(first[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(first[i : i + 2], 16) for i in (1, 3, 5))
     assert 0.2126 * red + 0.7152 * green + 0.0722 * blue < 235  # visibly darker than white
 
 
@@ -186,5 +185,3 @@ def test_color_for_clips_values_outside_the_breaks():
     classes = classify([10, 20, 30, 40], "equal_interval", k=2)
     assert classes.color_for(-5) == classes.colors[0]
     assert classes.color_for(1e9) == classes.colors[-1]
-
-

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from atlas_testing import (
     DATA_ENV,
     GREATER_LONDON_POPULATION,
@@ -21,7 +20,8 @@ from atlas_testing import (
     UK_NETWORKS,
     UK_POPULATION,
 )
-from geo import assets
+
+from geo.official import assets
 
 RESOLVE_KEYS = {"input", "status", "lad_codes", "name", "method", "suggestions"}
 ROW_KEYS = {"name", "lad_codes", "networks", "population", "area_km2", "per_1k", "per_km2", "share", "rank"}
@@ -137,7 +137,10 @@ def test_resolve_json(cli_env: dict[str, str], fetched_cli: subprocess.Completed
     hull, ilford, newport, typo = results
     assert (hull["status"], hull["lad_codes"], hull["method"]) == ("matched", ["E06000010"], "alias")
     assert (ilford["status"], ilford["lad_codes"], ilford["name"], ilford["method"]) == (
-        "matched", ["E09000026"], "Redbridge", "gazetteer",
+        "matched",
+        ["E09000026"],
+        "Redbridge",
+        "gazetteer",
     )
     assert newport["status"] == "ambiguous" and newport["lad_codes"] == [] and newport["suggestions"]
     assert typo["status"] == "unmatched" and "Manchester" in typo["suggestions"]
@@ -155,7 +158,16 @@ def test_resolve_json(cli_env: dict[str, str], fetched_cli: subprocess.Completed
         (("resolve",), "required"),
         (("frobnicate",), "invalid choice"),
     ],
-    ids=["vendor-on-combined", "missing-file", "no-mirror", "bad-level", "bad-vendor", "json-and-csv", "no-names", "no-command"],
+    ids=[
+        "vendor-on-combined",
+        "missing-file",
+        "no-mirror",
+        "bad-level",
+        "bad-vendor",
+        "json-and-csv",
+        "no-names",
+        "no-command",
+    ],
 )
 def test_errors_are_one_line(
     cli_env: dict[str, str], fetched_cli: subprocess.CompletedProcess[str], args: tuple[str, ...], needle: str
@@ -169,10 +181,13 @@ def test_errors_are_one_line(
     assert needle in lines[0]
 
 
-def test_bad_uploaded_csv(cli_env: dict[str, str], fetched_cli: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+def test_bad_uploaded_csv(
+    cli_env: dict[str, str], fetched_cli: subprocess.CompletedProcess[str], tmp_path: Path
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("place,networks\nLeeds,5.5\n", encoding="utf-8")
     done = run(cli_env, "table", "--dataset", str(path))
     assert done.returncode == 2
-    assert done.stderr.splitlines() == ["error: bad.csv line 2: networks '5.5' is fractional: counts of networks are whole numbers"]
-
+    assert done.stderr.splitlines() == [
+        "error: bad.csv line 2: networks '5.5' is fractional: counts of networks are whole numbers"
+    ]

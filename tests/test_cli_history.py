@@ -12,7 +12,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from atlas_testing import DATA_ENV, MIRROR_ENV, REPO_ROOT, SHIPPED_ID
 from monthly_scans import STARTS, facet
 
@@ -38,7 +37,12 @@ def code(resolver):
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "geo", "history", *args],
-        capture_output=True, text=True, encoding="utf-8", env=env, cwd=REPO_ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
     )
 
 

@@ -10,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from atlas_testing import DATA_ENV, MIRROR_ENV, REPO_ROOT
 from fake_shodan import CITIES, FREE_KEY, MEMBER_KEY, TOTALS, FakeShodan, Reply
-from geo import dataset_folders
+
+from geo.datasets import folders
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +25,25 @@ def fake():
 @pytest.fixture(scope="module")
 def env(mirror: Path, fetched, atlas_data_dir: Path, fake: FakeShodan) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if k != "SHODAN_API_KEY"}
-    return {**base, MIRROR_ENV: str(mirror), DATA_ENV: str(atlas_data_dir), "PYTHONIOENCODING": "utf-8",
-            "SHODAN_API_URL": fake.url, "SHODAN_API_KEY": MEMBER_KEY}
+    return {
+        **base,
+        MIRROR_ENV: str(mirror),
+        DATA_ENV: str(atlas_data_dir),
+        "PYTHONIOENCODING": "utf-8",
+        "SHODAN_API_URL": fake.url,
+        "SHODAN_API_KEY": MEMBER_KEY,
+    }
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "geo", "scan", "shodan", *args],
-        capture_output=True, text=True, encoding="utf-8", env=env, cwd=REPO_ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
     )
 
 
@@ -41,7 +52,9 @@ def everything_written(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def scanned(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+def scanned(
+    env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     out = tmp_path_factory.mktemp("scans") / "2025-06"
     return run(env, "--out", str(out)), out
 
@@ -52,7 +65,10 @@ def test_scan_writes_a_dataset_folder(scanned) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("[1/2] hikvision: 52,340 results, 21 cities")
     assert lines[1].startswith("[2/2] dahua: 21,870 results, 12 cities")
-    assert any(line.startswith("hikvision: total 52,340; resolved 17 cities") and "remainder 10,620 (20.3%)" in line for line in lines)
+    assert any(
+        line.startswith("hikvision: total 52,340; resolved 17 cities") and "remainder 10,620 (20.3%)" in line
+        for line in lines
+    )
     assert any("unmatched: Edinbrugh (380)" in line for line in lines)
     assert lines[-1].startswith(f"wrote {out} (Shodan results counted ")
     package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
@@ -85,7 +101,9 @@ def test_error_leaves_the_earlier_scan(env: dict[str, str], scanned, fake: FakeS
         ({}, ("--out", "no/such/folder/scan"), "does not exist"),
     ],
 )
-def test_refused_before_any_call(env: dict[str, str], fake: FakeShodan, tmp_path: Path, change: dict, args: tuple, needle: str) -> None:
+def test_refused_before_any_call(
+    env: dict[str, str], fake: FakeShodan, tmp_path: Path, change: dict, args: tuple, needle: str
+) -> None:
     calls = len(fake.requests)
     out_args = () if "--out" in args else ("--out", str(tmp_path / "scan"))
     done = run({**env, **change}, *out_args, *args)
@@ -98,15 +116,19 @@ def test_refused_before_any_call(env: dict[str, str], fake: FakeShodan, tmp_path
     ("reply", "needle"),
     [
         (Reply(200, b"[" * 100_000 + b"]" * 100_000), "nested deeper"),
-        (Reply(200, {"total": 5, "facets": {"city": [{"value": f"c{i}", "count": 0} for i in range(11)]}}),
-         "11 city entries, more than the 10 asked for"),
+        (
+            Reply(200, {"total": 5, "facets": {"city": [{"value": f"c{i}", "count": 0} for i in range(11)]}}),
+            "11 city entries, more than the 10 asked for",
+        ),
         (Reply(200, {"total": 5, "facets": {"city": [{"value": "Leeds", "count": 450}]}}), "more than the total of 5"),
         (Reply(302, b"", {"Location": "http://127.0.0.1:9/elsewhere"}), "HTTP 302 to 127.0.0.1:9"),
         (Reply(400, {"error": f"no such key {MEMBER_KEY.upper()}"}), "refused the query"),
     ],
     ids=["deep-json", "too-many-facets", "facets-above-total", "redirect", "echoed-key"],
 )
-def test_a_hostile_answer_is_one_line(env: dict[str, str], fake: FakeShodan, tmp_path: Path, reply: Reply, needle: str) -> None:
+def test_a_hostile_answer_is_one_line(
+    env: dict[str, str], fake: FakeShodan, tmp_path: Path, reply: Reply, needle: str
+) -> None:
     fake.script(reply)
     done = run(env, "--out", str(tmp_path / "scan"), "--facet-size", "10")
     assert done.returncode == 2, done.stderr
@@ -123,7 +145,9 @@ def _counted_at(folder: Path) -> datetime:
     return datetime.fromisoformat(package["scan"]["counted_at"].replace("Z", "+00:00"))
 
 
-def test_into_adds_one_dated_folder_per_count_and_never_overwrites(env: dict[str, str], fake: FakeShodan, tmp_path: Path) -> None:
+def test_into_adds_one_dated_folder_per_count_and_never_overwrites(
+    env: dict[str, str], fake: FakeShodan, tmp_path: Path
+) -> None:
     into = tmp_path / "scans"
     into.mkdir()
     first = run(env, "--into", str(into))
@@ -135,8 +159,10 @@ def test_into_adds_one_dated_folder_per_count_and_never_overwrites(env: dict[str
 
     # A later "month": the fake counts fewer Dahua results, London more, and a new city.
     fake.totals = {**TOTALS, "dahua": TOTALS["dahua"] - 5_000}
-    fake.cities = {"hikvision": {**CITIES["hikvision"], "London": 23_000, "Norwich": 640}, "dahua": {
-        city: count // 2 for city, count in CITIES["dahua"].items()}}
+    fake.cities = {
+        "hikvision": {**CITIES["hikvision"], "London": 23_000, "Norwich": 640},
+        "dahua": {city: count // 2 for city, count in CITIES["dahua"].items()},
+    }
     try:
         second = run(env, "--into", str(into))
     finally:
@@ -151,7 +177,7 @@ def test_into_adds_one_dated_folder_per_count_and_never_overwrites(env: dict[str
 
     counts = {}
     for folder in (written, later):
-        rows = dataset_folders.load_folder(folder).observations.set_index(["place", "vendor"])["networks"]
+        rows = folders.load_folder(folder).observations.set_index(["place", "vendor"])["networks"]
         counts[folder] = rows
     assert counts[written][("United Kingdom", "dahua")] == TOTALS["dahua"]
     assert counts[later][("United Kingdom", "dahua")] == TOTALS["dahua"] - 5_000
@@ -163,11 +189,16 @@ def test_into_adds_one_dated_folder_per_count_and_never_overwrites(env: dict[str
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("--into", "no/such/collection"), "--into no/such/collection does not exist: create the collection folder first"),
+        (
+            ("--into", "no/such/collection"),
+            "--into no/such/collection does not exist: create the collection folder first",
+        ),
         (("--into", "README.md"), "is not a folder"),
     ],
 )
-def test_into_a_missing_collection_is_refused_before_any_call(env: dict[str, str], fake: FakeShodan, args: tuple, needle: str) -> None:
+def test_into_a_missing_collection_is_refused_before_any_call(
+    env: dict[str, str], fake: FakeShodan, args: tuple, needle: str
+) -> None:
     calls = len(fake.requests)
     done = run(env, *args)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and needle in done.stderr, done.stderr
@@ -178,5 +209,7 @@ def test_out_and_into_are_one_or_the_other(env: dict[str, str], tmp_path: Path) 
     both = run(env, "--out", str(tmp_path / "a"), "--into", str(tmp_path))
     neither = run(env)
     assert both.returncode == neither.returncode == 2
-    assert "not allowed with argument" in both.stderr and "one of the arguments --out --into is required" in neither.stderr
+    assert (
+        "not allowed with argument" in both.stderr and "one of the arguments --out --into is required" in neither.stderr
+    )
     assert both.stderr.count("\n") == neither.stderr.count("\n") == 1

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import geo.__main__ as cli
-from geo import areas as areas_mod
-from geo import places
+import geo.cli.main as cli
+from geo.names import places
+from geo.official import areas as areas_mod
 
 REPO = Path(__file__).resolve().parent.parent
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
@@ -60,10 +60,22 @@ def test_writes_each_format(fast_cli, tmp_path, capsys, fmt):
 
 def test_filters_reach_the_picture(fast_cli, tmp_path, capsys):
     out = tmp_path / "lad.svg"
-    code = fast_cli([
-        "snapshot", "--level", "lad", "--metric", "per_km2", "--scheme", "natural_breaks",
-        "--place", "Manchester", "Liverpool", "--out", str(out),
-    ])
+    code = fast_cli(
+        [
+            "snapshot",
+            "--level",
+            "lad",
+            "--metric",
+            "per_km2",
+            "--scheme",
+            "natural_breaks",
+            "--place",
+            "Manchester",
+            "Liverpool",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     assert "camera networks per km\u00b2" in text
@@ -109,7 +121,11 @@ def test_bad_extension_from_a_real_process(tmp_path):
     env = {**os.environ, "CAMERA_ATLAS_GEO_MIRROR": os.environ.get("CAMERA_ATLAS_GEO_MIRROR", "/work/shared/geo")}
     result = subprocess.run(
         [sys.executable, "-m", "geo", "snapshot", "--out", str(tmp_path / "map.jpeg")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     line = one_line(result.stderr)

@@ -1,4 +1,4 @@
-"""geo.collection: every dataset folder reached, with its date, newest first; ids unique across
+"""geo.datasets.collection: every dataset folder reached, with its date, newest first; ids unique across
 collections; unreadable folders skipped and named; new dated folders that never overwrite."""
 
 from __future__ import annotations
@@ -9,13 +9,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
 import monthly_scans
+import pytest
 from atlas_testing import SHIPPED_ID, assert_one_line
-from geo import collection, dataset_folders, datasets, scan_dataset, time_order
-from geo.errors import AtlasError
 from monthly_scans import FOLDERS, STARTS
+
+from geo.core.errors import AtlasError
+from geo.datasets import collection, time_order
+from geo.datasets import dataset as datasets
+from geo.datasets import folders as dataset_folders
+from geo.scan import as_dataset
 
 
 def _words(start: datetime) -> str:
@@ -45,7 +48,9 @@ def test_the_listing_reads_the_same_dates_as_the_loaded_datasets(monthly_collect
         assert loaded.date == entry.dated.when.date().isoformat()  # the package's date stays day-only
 
 
-def test_the_collections_are_the_default_one_and_the_environments(monkeypatch, tmp_path: Path, monthly_collection: Path) -> None:
+def test_the_collections_are_the_default_one_and_the_environments(
+    monkeypatch, tmp_path: Path, monthly_collection: Path
+) -> None:
     monkeypatch.setenv(dataset_folders.SCANS_ENV, str(monthly_collection))
     monkeypatch.setenv(dataset_folders.DATASETS_ENV, str(tmp_path))
     assert dataset_folders.dataset_dirs() == [dataset_folders.DATASETS_DIR, monthly_collection, tmp_path]
@@ -55,8 +60,10 @@ def test_the_collections_are_the_default_one_and_the_environments(monkeypatch, t
 
 
 def _scan_on(resolver, month: str, started_at: datetime, folder: Path) -> Path:
-    result = replace(monthly_scans.scan_result(month), started_at=started_at, finished_at=started_at + timedelta(seconds=2))
-    return scan_dataset.write_dataset(scan_dataset.summarise(result, resolver), folder)
+    result = replace(
+        monthly_scans.scan_result(month), started_at=started_at, finished_at=started_at + timedelta(seconds=2)
+    )
+    return as_dataset.write_dataset(as_dataset.summarise(result, resolver), folder)
 
 
 def test_two_counts_on_one_day_are_ordered_by_their_time(resolver, tmp_path: Path) -> None:
@@ -107,7 +114,10 @@ def test_the_same_folder_name_in_two_collections_gets_two_ids(monthly_collection
     roots = [dataset_folders.DATASETS_DIR, first, second]
     ids = dataset_folders.folders(roots)
     assert ids[name] == first / name and ids[f"{name}@more-scans"] == second / name
-    assert ids[SHIPPED_ID] == dataset_folders.DATASETS_DIR / SHIPPED_ID and ids[f"{SHIPPED_ID}@more-scans"] == second / SHIPPED_ID
+    assert (
+        ids[SHIPPED_ID] == dataset_folders.DATASETS_DIR / SHIPPED_ID
+        and ids[f"{SHIPPED_ID}@more-scans"] == second / SHIPPED_ID
+    )
     assert dataset_folders.folders(roots) == ids  # stable
     listed = collection.listing(roots).ids
     assert len(listed) == len(set(listed)) == 4
@@ -122,15 +132,22 @@ def test_a_collection_named_like_another_still_gives_unique_ids(monthly_collecti
     assert list(ids) == ["x", "x@scans", "x@scans-2"] and list(ids.values()) == [root / "x" for root in roots]
 
 
-def test_ids_from_any_collection_load_through_the_shipped_loader(monkeypatch, monthly_collection: Path, tmp_path: Path) -> None:
+def test_ids_from_any_collection_load_through_the_shipped_loader(
+    monkeypatch, monthly_collection: Path, tmp_path: Path
+) -> None:
     shutil.copytree(monthly_collection / FOLDERS["2026-09"], tmp_path / FOLDERS["2026-12"])  # same name, September
     monkeypatch.setenv(dataset_folders.SCANS_ENV, str(monthly_collection))
     monkeypatch.setenv(dataset_folders.DATASETS_ENV, str(tmp_path))
     december = dataset_folders.load_shipped(FOLDERS["2026-12"])
     september = dataset_folders.load_shipped(f"{FOLDERS['2026-12']}@{tmp_path.name}")
-    total = {d.id: int(d.observations.query("place == 'United Kingdom' and vendor == 'dahua'")["networks"].iloc[0])
-             for d in (december, september)}
-    assert total == {december.id: monthly_scans.TOTALS["2026-12"]["dahua"], september.id: monthly_scans.TOTALS["2026-09"]["dahua"]}
+    total = {
+        d.id: int(d.observations.query("place == 'United Kingdom' and vendor == 'dahua'")["networks"].iloc[0])
+        for d in (december, september)
+    }
+    assert total == {
+        december.id: monthly_scans.TOTALS["2026-12"]["dahua"],
+        september.id: monthly_scans.TOTALS["2026-09"]["dahua"],
+    }
 
 
 def test_an_unreadable_folder_is_skipped_and_named_in_one_line(monthly_collection: Path, tmp_path: Path) -> None:
@@ -172,10 +189,10 @@ def test_new_folders_are_named_by_the_count_time_and_never_reuse_a_name(tmp_path
 
 
 def test_write_into_adds_a_scan_folder_and_leaves_the_earlier_one(resolver, tmp_path: Path) -> None:
-    summary = scan_dataset.summarise(monthly_scans.scan_result("2026-12"), resolver)
-    first = scan_dataset.write_into(summary, tmp_path)
+    summary = as_dataset.summarise(monthly_scans.scan_result("2026-12"), resolver)
+    first = as_dataset.write_into(summary, tmp_path)
     before = (first / "datapackage.json").read_bytes()
-    second = scan_dataset.write_into(summary, tmp_path)
+    second = as_dataset.write_into(summary, tmp_path)
     assert (first.name, second.name) == (FOLDERS["2026-12"], FOLDERS["2026-12"] + "-2")
     assert (first / "datapackage.json").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.name, second.name]  # nothing partial left

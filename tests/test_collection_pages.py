@@ -6,15 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import monthly_scans
 import pytest
+from atlas_testing import SHIPPED_ID
+from monthly_scans import FOLDERS, STARTS
 from streamlit.testing.v1 import AppTest
 from test_app_pages import APP
 from test_data_page import DATA_PAGE, shown_errors
 
-import monthly_scans
-from atlas_testing import SHIPPED_ID
-from geo import dataset_folders
-from monthly_scans import FOLDERS, STARTS
+from geo.datasets import folders as dataset_folders
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 TOP10VPN_LABEL = "TOP10VPN, via The Mail on Sunday · published Nov 2021"
@@ -60,7 +60,9 @@ def test_a_link_to_a_scan_opens_it(with_collection: Path) -> None:
     assert dict(zip(rows["name"], rows["networks"]))["Birmingham"] == expected["Birmingham"]
 
 
-def test_an_unreadable_folder_is_named_on_the_data_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, monthly_collection: Path) -> None:
+def test_an_unreadable_folder_is_named_on_the_data_page(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, monthly_collection: Path
+) -> None:
     shutil.copytree(monthly_collection / FOLDERS["2026-09"], tmp_path / FOLDERS["2026-09"])
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "datapackage.json").write_bytes(b"{not json")
@@ -102,7 +104,9 @@ def test_several_saved_zips_open_at_once_and_a_bad_one_is_one_line(monthly_colle
     assert list(at.selectbox(key="compare_with").options) == [_scan_label("2026-09"), TOP10VPN_LABEL]
 
 
-def test_a_listed_folder_whose_observations_cannot_be_read_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, monthly_collection: Path) -> None:
+def test_a_listed_folder_whose_observations_cannot_be_read_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, monthly_collection: Path
+) -> None:
     shutil.copytree(monthly_collection / FOLDERS["2026-09"], tmp_path / "no-rows")
     (tmp_path / "no-rows" / "observations.csv").unlink()
     monkeypatch.setenv(dataset_folders.DATASETS_ENV, str(tmp_path))

@@ -1,4 +1,4 @@
-"""geo.compare and the change map in geo.choropleth (synthetic datasets on real mirrored ONS data)."""
+"""geo.figures.compare and the change map in geo.pictures.web.choropleth (synthetic datasets on real mirrored ONS data)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,26 @@ import folium
 import numpy as np
 import pandas as pd
 import pytest
+from atlas_testing import (
+    HOSTILE,
+    HOSTILE_ATTRIBUTION,
+    QUOTES,
+    assert_map_escapes_hostile_strings,
+    assert_one_line,
+    unjs,
+)
 
-from geo import vocabulary
-from geo import compare, datasets, join, metrics
-from geo.areas import merge_lads
-from geo import classes as geo_classes
-from geo.captions import Attribution
-from geo.choropleth import build_change_map, map_html
-from geo.classes import NO_DATA_COLOR, Classes, classify_diverging
-from geo.map_layers import Shapes
-from geo import time_order
-from geo.time_order import time_order as order_of
-from geo.errors import AtlasError
-
-from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, assert_one_line, unjs
-
+from geo.core.errors import AtlasError
+from geo.datasets import dataset as datasets
+from geo.datasets import time_order
+from geo.datasets.time_order import time_order as order_of
+from geo.figures import compare, join, metrics, vocabulary
+from geo.official.areas import merge_lads
+from geo.pictures import classes as geo_classes
+from geo.pictures.captions import Attribution
+from geo.pictures.classes import NO_DATA_COLOR, Classes, classify_diverging
+from geo.pictures.web.choropleth import build_change_map, map_html
+from geo.pictures.web.layers import Shapes
 
 # A: a published national total, Greater London, and a place with zero networks.
 CSV_A = b"""place,networks
@@ -43,7 +48,9 @@ Cardiff,40,
 
 
 def make_dataset(dataset_id: str, data: bytes) -> datasets.Dataset:
-    return datasets.Dataset(id=dataset_id, title=f"Dataset {dataset_id}", observations=datasets.parse_observations(data))
+    return datasets.Dataset(
+        id=dataset_id, title=f"Dataset {dataset_id}", observations=datasets.parse_observations(data)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +164,11 @@ def test_lad_level_matches_on_codes(comparisons):
     status = dict(zip(c.rows["code"], c.rows["listed"]))
     # Greater London cannot be split into LADs: it is one unit of its own, listed by A only.
     assert status == {
-        "E08000003": "both", "E08000035": "both", "E08000012": "both", "W06000015": "only_b", "E12000007": "only_a",
+        "E08000003": "both",
+        "E08000035": "both",
+        "E08000012": "both",
+        "W06000015": "only_b",
+        "E12000007": "only_a",
     }
     assert list(c.only_a["name"]) == ["Greater London"]
 
@@ -216,7 +227,11 @@ def test_place_shapes_one_per_compared_place(comparisons, areas_frame):
     assert len(shapes) == 5
     assert list(shapes.columns) == compare.ROW_COLUMNS + ["has_data", "geometry"]
     assert dict(zip(shapes["name"], shapes["has_data"])) == {
-        "Manchester": True, "Leeds": True, "Liverpool": True, "Greater London": False, "Cardiff": False,
+        "Manchester": True,
+        "Leeds": True,
+        "Liverpool": True,
+        "Greater London": False,
+        "Cardiff": False,
     }
     london = shapes[shapes["name"] == "Greater London"].geometry.iloc[0]
     codes = tuple(areas_frame.loc[areas_frame["code"].str.startswith("E09"), "code"])
@@ -333,9 +348,7 @@ def test_change_map_tooltips_and_styles(comparisons, areas_frame):
         assert label in html
     # Styles: change colours for units in both, distinct greys for the others.
     layer = change_layer(m)
-    fills = {
-        f["properties"]["name"]: layer.style_of(f)["fillColor"] for f in layer.data["features"]
-    }
+    fills = {f["properties"]["name"]: layer.style_of(f)["fillColor"] for f in layer.data["features"]}
     assert fills["Manchester"] == classes.colors[-1]
     assert fills["Liverpool"] == classes.color_for(0)
     assert fills["Greater London"] != fills["Cardiff"]
@@ -357,7 +370,9 @@ def test_change_map_lad_level_leaves_units_in_neither_unfilled(comparisons, area
 def test_change_map_selected_units_are_outlined(comparisons, areas_frame):
     c = comparisons["place"]
     shapes = compare.comparison_shapes(c, areas_frame)
-    m = build_change_map(shapes, classify_diverging(c.both["change"]), selected=["W06000015"], attribution=Attribution("test"))
+    m = build_change_map(
+        shapes, classify_diverging(c.both["change"]), selected=["W06000015"], attribution=Attribution("test")
+    )
     layer = change_layer(m)
     cardiff = next(f for f in layer.data["features"] if f["properties"]["code"] == "W06000015")
     style = layer.style_of(cardiff)
@@ -400,7 +415,9 @@ def test_a_region_counted_from_different_places_is_not_set_against_itself(resolv
     north_west = c.rows.set_index("name").loc["North West"]
     assert north_west["listed"] == "both" and not north_west["same_coverage"]
     assert (c.shared_a, c.shared_b, c.shared_change) == (0, 0, 0)  # nothing alike to compare
-    assert any(note.startswith("North West: A's counts cover") and "left out of the shared totals" in note for note in c.notes)
+    assert any(
+        note.startswith("North West: A's counts cover") and "left out of the shared totals" in note for note in c.notes
+    )
     same = compare.compare(*(metrics.build_table(d, resolver, areas_frame, level="region") for d in (a, a)))
     assert same.rows["same_coverage"].all() and same.shared_a == 300
 
@@ -408,10 +425,16 @@ def test_a_region_counted_from_different_places_is_not_set_against_itself(resolv
 # -- time order ----------------------------------------------------------------------------
 
 
-def dated(dataset_id: str, *, date: str = "not stated", published: str | None = None, short: str | None = None) -> datasets.Dataset:
+def dated(
+    dataset_id: str, *, date: str = "not stated", published: str | None = None, short: str | None = None
+) -> datasets.Dataset:
     observations = datasets.parse_observations(CSV_B)
     return datasets.Dataset(
-        id=dataset_id, title=f"Dataset {dataset_id}", observations=observations, date=date, published=published,
+        id=dataset_id,
+        title=f"Dataset {dataset_id}",
+        observations=observations,
+        date=date,
+        published=published,
         source_short=short,
     )
 
@@ -423,11 +446,18 @@ SCAN = dated("scan", date="2025-03", short="your scan")
 def test_the_older_dataset_is_a_whichever_was_chosen_first():
     chosen_newer = order_of(SCAN, STUDY)  # the sidebar holds the 2025 scan
     assert (chosen_newer.a.id, chosen_newer.b.id, chosen_newer.kind, chosen_newer.swapped) == (
-        "study", "scan", time_order.IN_TIME_ORDER, True
+        "study",
+        "scan",
+        time_order.IN_TIME_ORDER,
+        True,
     )
     chosen_older = order_of(STUDY, SCAN)
     assert (chosen_older.a.id, chosen_older.b.id, chosen_older.swapped) == ("study", "scan", False)
-    assert (chosen_newer.label_a, chosen_newer.label_b, chosen_newer.arrow) == ("A (older)", "B (newer)", "older → newer")
+    assert (chosen_newer.label_a, chosen_newer.label_b, chosen_newer.arrow) == (
+        "A (older)",
+        "B (newer)",
+        "older → newer",
+    )
     assert chosen_newer.change_label == "Change (newer \u2212 older)"
     assert chosen_newer.note == (
         "In time order: A is the older (TOP10VPN, published Nov 2021), B the newer (your scan, counted Mar 2025); "
@@ -473,7 +503,9 @@ def test_no_time_order_is_claimed_without_one(first, second, kind):
 def test_unknown_and_equal_dates_say_so_in_one_line():
     unknown = order_of(dated("upload", short="your table"), STUDY)
     assert unknown.caveat == "dates unknown: A → B as chosen"
-    assert unknown.note.startswith("Dates unknown: A → B as chosen (A: your table, date not stated; B: TOP10VPN, published Nov 2021)")
+    assert unknown.note.startswith(
+        "Dates unknown: A → B as chosen (A: your table, date not stated; B: TOP10VPN, published Nov 2021)"
+    )
     assert "with A undated" in unknown.note
     same = order_of(dated("x", date="2021-11-28"), STUDY)
     assert same.caveat == "same date: A → B as chosen"
@@ -495,7 +527,9 @@ def test_change_is_newer_minus_older_when_the_newer_is_chosen_first(resolver, ar
     manchester = row(c, "Manchester")
     assert (manchester["networks_a"], manchester["networks_b"], manchester["change"]) == (100, 150, 50)
     frame = compare.csv_frame(c, order)
-    assert {"networks_older", "networks_newer", "change_newer_minus_older", "pct_change_from_older"} <= set(frame.columns)
+    assert {"networks_older", "networks_newer", "change_newer_minus_older", "pct_change_from_older"} <= set(
+        frame.columns
+    )
     assert "networks_a" not in frame.columns
     assert set(frame["dataset_older"]) == {"Dataset old, counted Nov 2021"}
     assert set(frame["dataset_newer"]) == {"Dataset new, counted 14 Mar 2025"}

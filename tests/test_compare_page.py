@@ -122,11 +122,11 @@ def test_chosen_places_and_even_class_counts_are_handled(fixture_datasets: Path)
 
 # A researcher's 2025 count: London lower than TOP10VPN's 61,504, the other three cities higher.
 DATED_TABLE = (
-    "place,networks,source,date\n"
-    "London,44763,My Shodan scan,2025-03-14\nBirmingham,30000,My Shodan scan,2025-03-14\n"
-    "Manchester,20000,My Shodan scan,2025-03-14\nLiverpool,12333,My Shodan scan,2025-03-14\n"
-    "Leeds,5100,My Shodan scan,2025-03-14\nBristol,4200,My Shodan scan,2025-03-14\n"
-).encode()
+    b"place,networks,source,date\n"
+    b"London,44763,My Shodan scan,2025-03-14\nBirmingham,30000,My Shodan scan,2025-03-14\n"
+    b"Manchester,20000,My Shodan scan,2025-03-14\nLiverpool,12333,My Shodan scan,2025-03-14\n"
+    b"Leeds,5100,My Shodan scan,2025-03-14\nBristol,4200,My Shodan scan,2025-03-14\n"
+)
 UPLOAD_ID = "upload-0123456789abcdef"
 
 
@@ -135,7 +135,7 @@ def with_dated_upload(date: str) -> AppTest:
     asks for), in this session's uploads and chosen in the sidebar: it is the sidebar's dataset."""
     from dataclasses import replace
 
-    from geo import datasets
+    from geo.datasets import dataset as datasets
 
     upload = replace(datasets.from_upload(DATED_TABLE, "city_counts_2025.csv"), id=UPLOAD_ID, date=date)
     at = AppTest.from_file(APP, default_timeout=120)

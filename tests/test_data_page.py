@@ -55,7 +55,12 @@ def test_upload_with_other_headers_drives_every_page() -> None:
 
 def test_a_table_keeps_its_per_row_source_and_date() -> None:
     at = data_page()
-    upload(at, "upload_table", "dated.csv", b"City,Count,source,Scan date\nLeeds,50,Shodan,2026-11-28\nYork,7,Censys,2026-11-29\n")
+    upload(
+        at,
+        "upload_table",
+        "dated.csv",
+        b"City,Count,source,Scan date\nLeeds,50,Shodan,2026-11-28\nYork,7,Censys,2026-11-29\n",
+    )
     assert at.selectbox(key="map_source").value == "source" and at.selectbox(key="map_date").value == "Scan date"
     button(at, "Load this table").click().run()
     assert not at.exception and not at.error

@@ -1,4 +1,4 @@
-"""geo.dataset_folders: dataset folders, former ids, and datasets saved as a zip and opened again."""
+"""geo.datasets.folders: dataset folders, former ids, and datasets saved as a zip and opened again."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import json
 import zipfile
 
 import pytest
-
 from atlas_testing import SHIPPED_ID, assert_one_line, zipped
-from geo import dataset_folders, datasets
-from geo.errors import DatasetError
 from hostile import CORPUS
+
+from geo.core.errors import DatasetError
+from geo.datasets import dataset as datasets
+from geo.datasets import folders as dataset_folders
 
 
 def test_the_shipped_dataset_keeps_its_former_id() -> None:
@@ -51,13 +52,30 @@ _zip = zipped
     [
         (b"not a zip", "is not a zip archive"),
         (_zip({"observations.csv": b"place,networks\nLeeds,1\n"}), "lacks datapackage.json"),
-        (_zip({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": b"{not json"}), "unreadable datapackage.json"),
+        (
+            _zip({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": b"{not json"}),
+            "unreadable datapackage.json",
+        ),
         (_zip({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": b"{}"}), "no resources"),
-        (_zip({"observations.csv": b"place,networks\nLeeds,\"1,5\"\n", "datapackage.json": json.dumps(
-            {"resources": [{"path": "observations.csv"}]}).encode()}), "write a whole number"),
+        (
+            _zip(
+                {
+                    "observations.csv": b'place,networks\nLeeds,"1,5"\n',
+                    "datapackage.json": json.dumps({"resources": [{"path": "observations.csv"}]}).encode(),
+                }
+            ),
+            "write a whole number",
+        ),
         # A dataset's CSV is comma-separated: a semicolon file is not guessed into shape.
-        (_zip({"observations.csv": b"place;networks\nLeeds;1\n", "datapackage.json": json.dumps(
-            {"resources": [{"path": "observations.csv"}]}).encode()}), "lacks column(s) place, networks"),
+        (
+            _zip(
+                {
+                    "observations.csv": b"place;networks\nLeeds;1\n",
+                    "datapackage.json": json.dumps({"resources": [{"path": "observations.csv"}]}).encode(),
+                }
+            ),
+            "lacks column(s) place, networks",
+        ),
     ],
 )
 def test_bad_zips_are_one_line(data: bytes, needle: str) -> None:
@@ -84,12 +102,30 @@ OTHER_PACKAGE = json.dumps({"title": "Impostor", "resources": [{"path": "observa
     ("files", "needle"),
     [
         # Listed after the root files, each copy used to replace them silently.
-        ({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": GOOD_PACKAGE,
-          "sub/datapackage.json": OTHER_PACKAGE}, "2 files named datapackage.json"),
-        ({"observations.csv": b"place,networks\nLeeds,1\n", "datapackage.json": GOOD_PACKAGE,
-          "x/observations.csv": b"place,networks\nYork,999\n"}, "2 files named observations.csv"),
-        ({"a/observations.csv": b"place,networks\nLeeds,1\n", "b/datapackage.json": GOOD_PACKAGE}, "different or nested folders"),
-        ({"a/b/observations.csv": b"place,networks\nLeeds,1\n", "a/b/datapackage.json": GOOD_PACKAGE}, "nested folders"),
+        (
+            {
+                "observations.csv": b"place,networks\nLeeds,1\n",
+                "datapackage.json": GOOD_PACKAGE,
+                "sub/datapackage.json": OTHER_PACKAGE,
+            },
+            "2 files named datapackage.json",
+        ),
+        (
+            {
+                "observations.csv": b"place,networks\nLeeds,1\n",
+                "datapackage.json": GOOD_PACKAGE,
+                "x/observations.csv": b"place,networks\nYork,999\n",
+            },
+            "2 files named observations.csv",
+        ),
+        (
+            {"a/observations.csv": b"place,networks\nLeeds,1\n", "b/datapackage.json": GOOD_PACKAGE},
+            "different or nested folders",
+        ),
+        (
+            {"a/b/observations.csv": b"place,networks\nLeeds,1\n", "a/b/datapackage.json": GOOD_PACKAGE},
+            "nested folders",
+        ),
     ],
 )
 def test_a_second_copy_or_a_split_of_the_two_files_is_refused(files: dict[str, bytes], needle: str) -> None:
@@ -110,8 +146,12 @@ def test_the_same_name_twice_at_the_root_is_refused() -> None:
 
 
 def test_a_dataset_folder_zipped_with_its_folder_opens_and_other_files_are_ignored() -> None:
-    files = {"scan/observations.csv": b"place,networks\nLeeds,1\n", "scan/datapackage.json": GOOD_PACKAGE,
-             "scan/README.txt": b"notes", "__MACOSX/scan/._datapackage.json": b"\x00"}
+    files = {
+        "scan/observations.csv": b"place,networks\nLeeds,1\n",
+        "scan/datapackage.json": GOOD_PACKAGE,
+        "scan/README.txt": b"notes",
+        "__MACOSX/scan/._datapackage.json": b"\x00",
+    }
     dataset = dataset_folders.from_zip(_zip(files), "saved.zip")
     assert dataset.title == "Root" and list(dataset.observations["place"]) == ["Leeds"]
 
@@ -133,7 +173,9 @@ FORMULAS = [CORPUS["formula"], CORPUS["formula_plus"], CORPUS["formula_at"], "-L
 
 
 def test_the_saved_zip_neutralises_formulas_and_reads_them_back_as_written() -> None:
-    rows = "".join(f'"{name.replace(chr(34), chr(34) * 2)}",{i},"=src{i}","-2026"\n' for i, name in enumerate(FORMULAS, 1))
+    rows = "".join(
+        f'"{name.replace(chr(34), chr(34) * 2)}",{i},"=src{i}","-2026"\n' for i, name in enumerate(FORMULAS, 1)
+    )
     upload = datasets.from_upload(f"place,networks,source,date\n{rows}".encode(), "formulas.csv")
     files = dataset_folders.folder_files(upload)
     saved_rows = list(csv.DictReader(io.StringIO(files["observations.csv"].decode())))

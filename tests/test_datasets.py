@@ -1,4 +1,4 @@
-"""geo.datasets: the shipped dataset and the strict loader for users' CSVs."""
+"""geo.datasets.dataset: the shipped dataset and the strict loader for users' CSVs."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from atlas_testing import REPO_ROOT, SHIPPED_ID, UK_NETWORKS, assert_one_line
 from openpyxl import Workbook
 
-from atlas_testing import REPO_ROOT, SHIPPED_ID, UK_NETWORKS, assert_one_line
-from geo import dataset_folders
-from geo import datasets, tables
-from geo.datasets import parse_observations
-from geo.errors import AtlasError, DatasetError
-from geo.places import Resolver
+from geo.core.errors import AtlasError, DatasetError
+from geo.datasets import dataset as datasets
+from geo.datasets import folders, tables
+from geo.datasets.dataset import parse_observations
+from geo.names.places import Resolver
 
 PACKAGE = REPO_ROOT / "data" / "datasets" / SHIPPED_ID / "datapackage.json"
 
@@ -30,7 +30,7 @@ def parse_error(data: bytes, filename: str = "upload.csv") -> str:
 
 
 def test_shipped_ids() -> None:
-    assert SHIPPED_ID in dataset_folders.shipped_ids()
+    assert SHIPPED_ID in folders.shipped_ids()
 
 
 def test_shipped_dataset_loads(shipped: datasets.Dataset) -> None:
@@ -78,10 +78,10 @@ def test_shipped_places_all_match(shipped: datasets.Dataset, resolver: Resolver)
 
 
 def test_load_by_id_and_by_path(tmp_path: Path) -> None:
-    assert dataset_folders.load(SHIPPED_ID).id == SHIPPED_ID
+    assert folders.load(SHIPPED_ID).id == SHIPPED_ID
     path = tmp_path / "mine.csv"
     path.write_text("place,networks\nLeeds,12\n", encoding="utf-8")
-    mine = dataset_folders.load(str(path))
+    mine = folders.load(str(path))
     assert mine.id.startswith("upload-") and mine.title == "Your table: mine.csv"
     assert mine.source == "uploaded file mine.csv"
     assert list(mine.observations["networks"]) == [12]
@@ -90,7 +90,7 @@ def test_load_by_id_and_by_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("spec", "needle"), [("missing.csv", "not found"), ("no-such-dataset", "no dataset called")])
 def test_load_unknown(spec: str, needle: str) -> None:
     with pytest.raises(DatasetError) as info:
-        dataset_folders.load(spec)
+        folders.load(spec)
     assert_one_line(info.value, needle)
     assert issubclass(DatasetError, AtlasError)
 
@@ -226,7 +226,7 @@ def test_size_limit() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        "place,networks\nYnys Môn,5\nLlanelli,3\n".encode("utf-8"),
+        "place,networks\nYnys Môn,5\nLlanelli,3\n".encode(),
         "place,networks\nYnys Môn,5\nLlanelli,3\n".encode("utf-8-sig"),
         "place,networks\nYnys Môn,5\nLlanelli,3\n".encode("latin-1"),
         "place,networks\r\nYnys Môn,5\r\nLlanelli,3\r\n".encode("cp1252"),
@@ -270,7 +270,7 @@ def test_semicolons_inside_a_comma_file() -> None:
 
 
 def test_decode_text() -> None:
-    assert tables.decode_text("é".encode("utf-8"), "x.csv") == "é"
+    assert tables.decode_text("é".encode(), "x.csv") == "é"
     assert tables.decode_text("é".encode("latin-1"), "x.csv") == "é"
 
 
@@ -285,7 +285,8 @@ def test_xlsx_upload_is_read_with_row_numbers(tmp_path: Path) -> None:
     book.save(tmp_path / "t.xlsx")
     table = datasets.parse_observations((tmp_path / "t.xlsx").read_bytes(), "t.xlsx")
     assert table[["place", "vendor", "networks", "line"]].values.tolist() == [
-        ["Leeds", "hikvision", 5, 2], ["York", "dahua", 2, 3]
+        ["Leeds", "hikvision", 5, 2],
+        ["York", "dahua", 2, 3],
     ]
     book.active.append(["Hull", -1, "dahua"])
     book.save(tmp_path / "t.xlsx")
@@ -305,7 +306,9 @@ def test_other_headers_are_guessed_and_mapped() -> None:
 
 def test_mapping_to_a_missing_column_is_refused() -> None:
     with pytest.raises(DatasetError, match="has no column 'Town'"):
-        datasets.parse_observations(b"City,Count\nLeeds,5\n", "scan.csv", mapping={"place": "Town", "networks": "Count"})
+        datasets.parse_observations(
+            b"City,Count\nLeeds,5\n", "scan.csv", mapping={"place": "Town", "networks": "Count"}
+        )
 
 
 @pytest.mark.parametrize(
@@ -355,7 +358,7 @@ def test_a_date_that_is_not_one_is_none(text) -> None:
 def test_when_is_the_count_date_else_the_publication_date(shipped) -> None:
     from dataclasses import replace
 
-    from geo.time_order import dated
+    from geo.datasets.time_order import dated
 
     assert dated(shipped) is not None and dated(shipped).when.year == 2021  # published November 2021, no scan date
     assert dated(replace(shipped, date="2025-03-02")).when.isoformat().startswith("2025-03-02")

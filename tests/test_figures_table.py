@@ -10,14 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile import CORPUS, assert_nothing_ran, new_token, payloads
 from streamlit.testing.v1 import AppTest
 
-from geo import figures_table, snapshot
-from geo.classes import format_value
-from geo.selection import Selection
-from geo.view import build_view
-
-from hostile import CORPUS, assert_nothing_ran, new_token, payloads
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.pictures import figures_table, snapshot
+from geo.pictures.classes import format_value
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TOKEN = new_token()
@@ -62,7 +61,9 @@ def test_the_html_export_has_an_accessible_table_after_the_map(region_view, ship
     document = shot.data.decode("utf-8")
     section = table_section(shot.data)
     assert document.index('class="folium-map"') < document.index(section) < document.index("</body>")
-    assert re.search(r"<caption>The figures on this map: camera networks per 1,000 residents by region or nation", section)
+    assert re.search(
+        r"<caption>The figures on this map: camera networks per 1,000 residents by region or nation", section
+    )
     shapes = region_view.shapes
     with_data = shapes[shapes["has_data"]]
     assert f"{len(shapes) - len(with_data)} other regions and nations have no figure (no data, not zero)" in section
@@ -72,8 +73,12 @@ def test_the_html_export_has_an_accessible_table_after_the_map(region_view, ship
     for name, cells in rows:
         unit = with_data[with_data["name"] == html.unescape(name)].iloc[0]
         values = re.findall(r"<td>(.*?)</td>", cells)
-        assert values[:4] == [format_value("per_1k", unit["per_1k"]), format_value("networks", unit["networks"]),
-                              format_value("per_km2", unit["per_km2"]), f"{unit['coverage']:.0%}"]
+        assert values[:4] == [
+            format_value("per_1k", unit["per_1k"]),
+            format_value("networks", unit["networks"]),
+            format_value("per_km2", unit["per_km2"]),
+            f"{unit['coverage']:.0%}",
+        ]
 
 
 @pytest.mark.parametrize("key", ["html", "attribute", "javascript", "jinja_expression", "jinja_open_comment", "rce"])

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from geo import dataset_folders, scan_dataset
 from monthly_scans import FOLDERS, scan_result
+
+from geo.datasets import folders
+from geo.scan import as_dataset
 from pages import loaders
 
 MONTH = "2026-12"
@@ -25,8 +26,8 @@ def write(folder: Path, resolver, london: int) -> Path:
     hikvision = result.vendors[0]
     cities = tuple((city, london if city == "London" else n) for city, n in hikvision.cities)
     vendors = (hikvision.__class__(**{**hikvision.__dict__, "cities": cities}), result.vendors[1])
-    summary = scan_dataset.summarise(result.__class__(**{**result.__dict__, "vendors": vendors}), resolver)
-    return scan_dataset.write_dataset(summary, folder / FOLDERS[MONTH])
+    summary = as_dataset.summarise(result.__class__(**{**result.__dict__, "vendors": vendors}), resolver)
+    return as_dataset.write_dataset(summary, folder / FOLDERS[MONTH])
 
 
 @pytest.mark.parametrize("how", ["written again in place", "another collection, same folder name"])
@@ -34,7 +35,7 @@ def test_a_changed_folder_is_read_again(tmp_path: Path, monkeypatch: pytest.Monk
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
-    monkeypatch.setenv(dataset_folders.DATASETS_ENV, str(first))
+    monkeypatch.setenv(folders.DATASETS_ENV, str(first))
     write(first, resolver, london=11_111)
     loaders.forget_changed_folders(loaders.dataset_listing())
     dataset_id = FOLDERS[MONTH]
@@ -44,7 +45,7 @@ def test_a_changed_folder_is_read_again(tmp_path: Path, monkeypatch: pytest.Monk
         write(first, resolver, london=22_222)
     else:
         write(second, resolver, london=22_222)
-        monkeypatch.setenv(dataset_folders.DATASETS_ENV, str(second))
+        monkeypatch.setenv(folders.DATASETS_ENV, str(second))
     assert networks_of_london(dataset_id) == 11_111  # the caches alone cannot tell
     loaders.forget_changed_folders(loaders.dataset_listing())  # what every run's sidebar does first
     assert networks_of_london(dataset_id) == 22_222

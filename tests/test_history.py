@@ -1,4 +1,4 @@
-"""geo.history, geo.series_vendors and geo.count_method: series over dated counts, exact at each level, with gaps and breaks.
+"""geo.figures.history, geo.figures.series_vendors and geo.figures.count_method: series over dated counts, exact at each level, with gaps and breaks.
 
 Expected figures come from the counts in ``monthly_scans`` (what each month's count API answered).
 """
@@ -11,10 +11,11 @@ import random
 
 import numpy as np
 import pytest
-
-from geo import count_method, history, scan_dataset, series_vendors
-from geo.errors import AtlasError
 from monthly_scans import DROPS_OUT, FACET_SIZE, STARTS, TOTALS, facet, scan_result
+
+from geo.core.errors import AtlasError
+from geo.figures import count_method, history, series_vendors
+from geo.scan import as_dataset
 
 MONTHS = list(STARTS)
 NAN = math.nan
@@ -22,7 +23,7 @@ NAN = math.nan
 
 @pytest.fixture(scope="module")
 def months(resolver) -> list:
-    return [scan_dataset.as_dataset(scan_dataset.summarise(scan_result(m), resolver), f"scan-{m}") for m in MONTHS]
+    return [as_dataset.as_dataset(as_dataset.summarise(scan_result(m), resolver), f"scan-{m}") for m in MONTHS]
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def code(resolver):
         codes = resolver.resolve(city).lad_codes
         assert len(codes) == 1, city
         return codes[0]
+
     return lad
 
 
@@ -60,7 +62,9 @@ def test_series_at_lad_level_holds_each_months_count_in_date_order(months, resol
     assert [p.dataset.id for p in series.points] == [m.id for m in months]
     for city in ("Manchester", "Leeds", "Nottingham", "Norwich", "Inverness"):
         np.testing.assert_array_equal(row(series, code(city)), counted(city, "hikvision"))
-    np.testing.assert_array_equal(row(series, "E12000007"), counted("London", "hikvision"))  # Greater London is one unit
+    np.testing.assert_array_equal(
+        row(series, "E12000007"), counted("London", "hikvision")
+    )  # Greater London is one unit
     assert [p.national for p in series.points] == [TOTALS[m]["hikvision"] for m in MONTHS]
     assert [p.comparable_with_previous for p in series.points] == [False, True, True, True]
 
@@ -106,7 +110,9 @@ def test_change_is_last_minus_first_and_steps_stay_inside_the_run(months, resolv
 def test_rates_use_each_units_residents(months, resolver, areas_frame, code) -> None:
     series = series_vendors.series_for(months, resolver, areas_frame, vendor="hikvision", level="lad", metric="per_1k")
     population = int(areas_frame.set_index("code").loc[code("Leeds"), "population"])
-    np.testing.assert_allclose(row(series, code("Leeds")), [c / population * 1000 for c in counted("Leeds", "hikvision")])
+    np.testing.assert_allclose(
+        row(series, code("Leeds")), [c / population * 1000 for c in counted("Leeds", "hikvision")]
+    )
     uk = int(areas_frame["population"].sum())
     assert series.points[0].national == pytest.approx(TOTALS[MONTHS[0]]["hikvision"] / uk * 1000)
 
@@ -114,7 +120,7 @@ def test_rates_use_each_units_residents(months, resolver, areas_frame, code) -> 
 def test_a_region_whose_counted_places_change_says_so(resolver, areas_frame) -> None:
     # Nine cities a month: Leicester is in Hikvision's top 9 throughout, Nottingham falls out of it in November.
     months = [
-        scan_dataset.as_dataset(scan_dataset.summarise(scan_result(m, size=9), resolver), f"top9-{m}") for m in MONTHS
+        as_dataset.as_dataset(as_dataset.summarise(scan_result(m, size=9), resolver), f"top9-{m}") for m in MONTHS
     ]
     top9 = [facet(m, "hikvision", 9) for m in MONTHS]
     assert all("Leicester" in f for f in top9) and "Nottingham" not in top9[-1]
@@ -148,10 +154,16 @@ def test_top10vpn_and_the_scans_are_not_one_line(months, shipped, resolver, area
 
 def test_a_changed_query_breaks_the_line(months, resolver) -> None:
     result = scan_result(MONTHS[1])
-    changed = result.__class__(**{**result.__dict__, "vendors": (
-        result.vendors[0], result.vendors[1].__class__(**{**result.vendors[1].__dict__, "query": 'product:"Dahua" country:GB'}),
-    )})
-    dataset = scan_dataset.as_dataset(scan_dataset.summarise(changed, resolver), "changed")
+    changed = result.__class__(
+        **{
+            **result.__dict__,
+            "vendors": (
+                result.vendors[0],
+                result.vendors[1].__class__(**{**result.vendors[1].__dict__, "query": 'product:"Dahua" country:GB'}),
+            ),
+        }
+    )
+    dataset = as_dataset.as_dataset(as_dataset.summarise(changed, resolver), "changed")
     assert "dahua query changed" in count_method.break_reason(months[0], dataset)
     assert count_method.break_reason(months[0], months[1]) == ""
 

@@ -10,7 +10,7 @@ Each string of :data:`hostile.CORPUS` and :func:`hostile.payloads` goes
   ``level``, ``scheme``, ``k``) of every page under AppTest: no exception and no error; the
   values the app allows from lists are refused (the URL falls back to the defaults); the two
   it quotes, a dataset that does not exist and a place not found, are quoted literally as
-  :func:`geo.text.shown` writes them, on one line, and no invisible character of them
+  :func:`geo.core.text.shown` writes them, on one line, and no invisible character of them
   reaches the page raw.
 
 And no payload ran (:func:`hostile.assert_nothing_ran`) anywhere.
@@ -30,11 +30,11 @@ from hostile import CORPUS, assert_nothing_ran, everything, new_token, payloads
 from streamlit.testing.v1 import AppTest
 from test_app_pages import APP, PAGES
 
-from geo import __main__ as cli
-from geo.errors import AtlasError
-from geo.markup import md_escape
-from geo.selection import MAX_PLACE_CHARS
-from geo.text import invisible, shown
+from geo.cli import main as cli
+from geo.core.errors import AtlasError
+from geo.core.markup import md_escape
+from geo.core.text import invisible, shown
+from geo.figures.selection import MAX_PLACE_CHARS
 
 TOKEN = new_token()
 STRINGS = everything(TOKEN)
@@ -57,7 +57,10 @@ def test_resolve_on_the_command_line(tmp_path: Path) -> None:
     names = [s for s in STRINGS.values() if "\x00" not in s]
     done = subprocess.run(
         [sys.executable, "-m", "geo", "resolve", "--json", "--", *names],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert done.returncode == 0, done.stderr
@@ -71,7 +74,10 @@ def test_resolve_on_the_command_line(tmp_path: Path) -> None:
 def test_resolve_of_punctuation_only_names_one_each(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "geo", "resolve", "???", "!!!", "--json"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert done.returncode == 0, done.stderr

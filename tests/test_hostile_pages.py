@@ -15,12 +15,12 @@ import json
 import zipfile
 
 import pytest
+from hostile import assert_nothing_ran, everything, new_token
 from streamlit.testing.v1 import AppTest
 from test_app_pages import APP
 from test_data_page import button, upload
 
-from geo.text import MAX_SUBTITLE, MAX_TITLE
-from hostile import assert_nothing_ran, everything, new_token
+from geo.core.text import MAX_SUBTITLE, MAX_TITLE
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
@@ -59,7 +59,14 @@ def _session() -> AppTest:
 
 def _tour(at: AppTest) -> None:
     """Every page that draws or names the dataset, with its live map where it has one."""
-    for page in ("pages/map.py", "pages/compare.py", "pages/trends.py", "pages/rankings.py", "pages/per_capita.py", "pages/data.py"):
+    for page in (
+        "pages/map.py",
+        "pages/compare.py",
+        "pages/trends.py",
+        "pages/rankings.py",
+        "pages/per_capita.py",
+        "pages/data.py",
+    ):
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         for error in at.error:
@@ -68,9 +75,16 @@ def _tour(at: AppTest) -> None:
 
 def _saved_zip(text: str) -> bytes:
     package = {
-        "profile": "tabular-data-package", "name": "hostile", "title": text, "description": text, "date": text,
-        "source_short": text, "sources": [{"title": text, "path": text}], "licenses": [{"name": "other", "title": text}],
-        "method_notes": [text], "resources": [{"name": "observations", "path": "observations.csv"}],
+        "profile": "tabular-data-package",
+        "name": "hostile",
+        "title": text,
+        "description": text,
+        "date": text,
+        "source_short": text,
+        "sources": [{"title": text, "path": text}],
+        "licenses": [{"name": "other", "title": text}],
+        "method_notes": [text],
+        "resources": [{"name": "observations", "path": "observations.csv"}],
         "place_choices": [[text, "Leeds"]],
     }
     buffer = io.BytesIO()

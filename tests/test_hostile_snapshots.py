@@ -2,7 +2,7 @@
 
 Paths: ``snapshot --title/--subtitle`` (every format), and a dataset whose own texts (title,
 source, short source, date) hold the corpus, as a saved zip may. Each string comes out
-literally (one line, invisible characters removed: :func:`geo.text.one_line`) or is refused in
+literally (one line, invisible characters removed: :func:`geo.core.text.one_line`) or is refused in
 one line, and no payload runs. Matplotlib's mathtext (``$…$``) prints as written.
 """
 
@@ -14,15 +14,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
-
-import geo.__main__ as cli
-from geo import areas as areas_mod
-from geo import places, snapshot
-from geo.selection import Selection
-from geo.text import MAX_SUBTITLE, MAX_TITLE, one_line
-from geo.view import build_view
-
 from hostile import CORPUS, assert_nothing_ran, everything, new_token
+
+import geo.cli.main as cli
+from geo.core.text import MAX_SUBTITLE, MAX_TITLE, one_line
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.names import places
+from geo.official import areas as areas_mod
+from geo.pictures import snapshot
 
 TOKEN = new_token()
 TEXTS = everything(TOKEN)
@@ -86,7 +86,9 @@ def test_payloads_in_every_text_run_nowhere_in_png_and_pdf(fast_cli, tmp_path, c
     title = TEXTS["rce_expression"][:MAX_TITLE]
     subtitle = (TEXTS["rce_statement"] + " " + TEXTS["mathtext"] + " " + TEXTS["jinja_open_comment"])[:MAX_SUBTITLE]
     out = tmp_path / f"map.{fmt}"
-    assert fast_cli(["snapshot", "--title", title, "--subtitle", subtitle, "--out", str(out)]) == 0, capsys.readouterr().err
+    assert fast_cli(["snapshot", "--title", title, "--subtitle", subtitle, "--out", str(out)]) == 0, (
+        capsys.readouterr().err
+    )
     assert out.stat().st_size > 10_000
 
 
@@ -105,7 +107,11 @@ def test_a_datasets_own_texts_are_bounded_and_literal(context, shipped, tmp_path
     areas, resolver = context
     source = " ".join(TEXTS[k] for k in ("rce_cycler", "jinja_open_statement", "formula", "bidi_override"))
     dataset = replace(
-        shipped, title=TEXTS["rce_statement"], source_short=source, source=TEXTS["long"], date=TEXTS["jinja_open_comment"],
+        shipped,
+        title=TEXTS["rce_statement"],
+        source_short=source,
+        source=TEXTS["long"],
+        date=TEXTS["jinja_open_comment"],
         published=None,
     )
     view = build_view(dataset, resolver, areas, Selection(dataset=dataset.id, level="lad", metric="per_1k"))

@@ -1,6 +1,6 @@
 """The hostile corpus (tests/hostile.py) through every way an upload's text enters the library:
 the file's name, column headers, place names, vendor values, and every field of a saved
-dataset's datapackage.json. Each string is read literally (after geo.text's cleaning where a
+dataset's datapackage.json. Each string is read literally (after geo.core.text's cleaning where a
 field is one line) or refused in one line, and no payload ran. (The pages and the browser
 drive the same strings elsewhere.)"""
 
@@ -10,14 +10,16 @@ import json
 
 import geopandas as gpd
 import pytest
-
 from atlas_testing import assert_one_line
-from geo import dataset_folders, datasets, metrics, tables
-from geo.errors import DatasetError
-from geo.places import Resolver
-from geo.text import MAX_FILE_NAME, invisible, one_line, strip_invisible
 from hostile import assert_nothing_ran, everything, new_token
 from test_package_schema import RESOURCES, saved, zipped
+
+from geo.core.errors import DatasetError
+from geo.core.text import MAX_FILE_NAME, invisible, one_line, strip_invisible
+from geo.datasets import dataset as datasets
+from geo.datasets import folders, tables
+from geo.figures import metrics
+from geo.names.places import Resolver
 
 TOKEN = new_token()
 STRINGS = everything(TOKEN)
@@ -102,7 +104,7 @@ def test_place_names(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
     dataset = datasets.from_upload(f"place,networks\n{rows}".encode(), "all.csv")
     table = metrics.build_table(dataset, resolver, areas_frame)  # resolved, fuzzy-matched and aggregated
     assert sorted(table.match_report["input"]) == sorted(accepted)
-    again = dataset_folders.from_zip(dataset_folders.to_zip(dataset_folders.folder_files(dataset)), "all.zip")
+    again = folders.from_zip(folders.to_zip(folders.folder_files(dataset)), "all.zip")
     assert list(again.observations["place"]) == list(dataset.observations["place"])
 
 
@@ -128,7 +130,7 @@ def test_datapackage_field(field: str, name: str) -> None:
     text = STRINGS[name]
     put, shown_as, kind = FIELDS[field]
     try:
-        dataset = dataset_folders.from_zip(saved({"resources": RESOURCES, **put(text)}), "saved.zip")
+        dataset = folders.from_zip(saved({"resources": RESOURCES, **put(text)}), "saved.zip")
     except DatasetError as err:
         refusal_is_clean(err)
         return
@@ -139,9 +141,9 @@ def test_datapackage_field(field: str, name: str) -> None:
         "none": "",
     }[kind]
     assert shown_as(dataset) == expected
-    again = dataset_folders.from_zip(dataset_folders.to_zip(dataset_folders.folder_files(dataset)), "again.zip")
+    again = folders.from_zip(folders.to_zip(folders.folder_files(dataset)), "again.zip")
     assert shown_as(again) == expected  # saved and opened again, unchanged
-    assert json.loads(dataset_folders.folder_files(again)["datapackage.json"]) == again.package
+    assert json.loads(folders.folder_files(again)["datapackage.json"]) == again.package
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -150,9 +152,8 @@ def test_observations_of_a_saved_zip(name: str) -> None:
     observations = f"place,networks\n{q(text)},5\n".encode()
     data = zipped({"observations.csv": observations, "datapackage.json": json.dumps({"resources": RESOURCES}).encode()})
     try:
-        dataset = dataset_folders.from_zip(data, "saved.zip")
+        dataset = folders.from_zip(data, "saved.zip")
     except DatasetError as err:
         refusal_is_clean(err)
         return
     assert list(dataset.observations["place"]) == [text.strip()]
-

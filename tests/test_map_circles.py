@@ -1,4 +1,4 @@
-"""geo.map_circles and build_map's circles: counts as circles (area ∝ count) on the interactive map (real ONS data)."""
+"""geo.pictures.web.circle_markers and build_map's circles: counts as circles (area ∝ count) on the interactive map (real ONS data)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,20 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
-from geo import join, map_circles, map_controls, metrics
-from geo.captions import Attribution
-from geo.captions import off_map_note
-from geo.choropleth import MapParts, build_map, map_html
-from geo.circles import CIRCLE_FILL, reference_values
-from geo.classes import NO_DATA_COLOR, SELECTED_EDGE, classify
-from geo.errors import AtlasError
-from geo.map_circles import MAX_RADIUS_PX, MIN_RADIUS_PX, Circles
-from geo.map_elements import AtlasElement
-from geo.map_layers import Shapes
-from geo.vocabulary import LEVELS
-
 from atlas_testing import HOSTILE, HOSTILE_ATTRIBUTION, QUOTES, assert_map_escapes_hostile_strings, unjs
 from hostile import assert_nothing_ran, everything, new_token
+
+from geo.core.errors import AtlasError
+from geo.figures import join, metrics
+from geo.figures.vocabulary import LEVELS
+from geo.pictures.captions import Attribution, off_map_note
+from geo.pictures.circles import CIRCLE_FILL, reference_values
+from geo.pictures.classes import NO_DATA_COLOR, SELECTED_EDGE, classify
+from geo.pictures.web import circle_markers, controls
+from geo.pictures.web.choropleth import MapParts, build_map, map_html
+from geo.pictures.web.circle_markers import MAX_RADIUS_PX, MIN_RADIUS_PX, Circles
+from geo.pictures.web.elements import AtlasElement
+from geo.pictures.web.layers import Shapes
 
 CREDIT = Attribution("The Mail on Sunday via TOP10VPN")
 
@@ -49,7 +48,7 @@ def areas_of(parts: MapParts) -> Shapes:
 
 
 def legend_of(parts: MapParts) -> str:
-    return next(c for c in parts.layer._children.values() if isinstance(c, map_controls.LayerFrame)).legend
+    return next(c for c in parts.layer._children.values() if isinstance(c, controls.LayerFrame)).legend
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -81,8 +80,10 @@ def test_radii_are_area_proportional_and_in_screen_pixels(shapes):
         expected = max(MAX_RADIUS_PX * np.sqrt(value / top), MIN_RADIUS_PX)
         assert r == pytest.approx(expected, abs=0.01)
     # Area, not radius: a count four times another gets twice the radius.
-    assert map_circles.circle_radii(np.array([400.0, 100.0])).tolist() == pytest.approx([MAX_RADIUS_PX, MAX_RADIUS_PX / 2])
-    assert np.isnan(map_circles.circle_radii(np.array([np.nan, 5.0]))[0])
+    assert circle_markers.circle_radii(np.array([400.0, 100.0])).tolist() == pytest.approx(
+        [MAX_RADIUS_PX, MAX_RADIUS_PX / 2]
+    )
+    assert np.isnan(circle_markers.circle_radii(np.array([np.nan, 5.0]))[0])
 
 
 def test_largest_circles_are_drawn_first(shapes):
@@ -112,10 +113,13 @@ def test_areas_under_circles_are_outlines_and_no_data_stays_no_data(shapes):
     assert without and all(s["fillColor"] == NO_DATA_COLOR and s.get("dashArray") for s in without)
     # The tooltip is bound to the circles, with the rows the areas had.
     (layer,) = circles_of(parts)
-    assert any(isinstance(c, map_controls.Tooltip) for c in layer._children.values())
-    assert not any(isinstance(c, map_controls.Tooltip) for c in areas._children.values())
+    assert any(isinstance(c, controls.Tooltip) for c in layer._children.values())
+    assert not any(isinstance(c, controls.Tooltip) for c in areas._children.values())
     manchester = next(f["properties"] for f in layer.data["features"] if f["properties"]["code"] == "E08000003")
-    assert manchester["name"] == "Manchester" and manchester["n"] == f"{int(frame.set_index('code').loc['E08000003', 'networks']):,}"
+    assert (
+        manchester["name"] == "Manchester"
+        and manchester["n"] == f"{int(frame.set_index('code').loc['E08000003', 'networks']):,}"
+    )
 
 
 def test_a_town_count_sits_on_the_town(shapes):
@@ -158,11 +162,11 @@ def test_legend_shows_reference_circles_not_classes(shapes):
 def test_reference_circles_use_the_maps_own_scale(shapes):
     frame = shapes["place"]
     values = frame.loc[frame["has_data"], "networks"].to_numpy(dtype=float)
-    legend = map_circles.circle_legend_html("Camera networks", values)
+    legend = circle_markers.circle_legend_html("Camera networks", values)
     top = reference_values(values)[0]
     expected = MAX_RADIUS_PX * np.sqrt(top / values.max())
     assert f'r="{round(expected, 2)}"' in legend
-    assert f'r="{round(expected * map_circles.NARROW_SCALE, 2)}"' in legend  # the phone's key, as its circles
+    assert f'r="{round(expected * circle_markers.NARROW_SCALE, 2)}"' in legend  # the phone's key, as its circles
 
 
 def test_off_map_note_is_the_share_of_the_total_on_no_map(tables, shapes):
@@ -184,11 +188,17 @@ def test_hostile_names_in_circle_tooltips_never_run(shapes, tmp_path, monkeypatc
     data_rows = list(frame.index[frame["has_data"]])
     frame.loc[data_rows[0], "name"] = HOSTILE
     frame.loc[data_rows[1], "name"] = QUOTES
-    frame.loc[data_rows[2], "name"] = " | ".join(texts[k] for k in ("rce_expression", "rce_statement", "jinja_open_comment"))
+    frame.loc[data_rows[2], "name"] = " | ".join(
+        texts[k] for k in ("rce_expression", "rce_statement", "jinja_open_comment")
+    )
     frame.loc[data_rows[3], "name"] = " | ".join(texts[k] for k in ("rce_cycler", "jinja_close", "javascript"))
     parts = build_map(
-        frame, "networks", classify(frame.loc[frame["has_data"], "networks"]),
-        attribution=Attribution(HOSTILE_ATTRIBUTION + " " + QUOTES), note=texts["rce_expression"], inline_assets=True,
+        frame,
+        "networks",
+        classify(frame.loc[frame["has_data"], "networks"]),
+        attribution=Attribution(HOSTILE_ATTRIBUTION + " " + QUOTES),
+        note=texts["rce_expression"],
+        inline_assets=True,
     )
     assert len(circles_of(parts)) == 1
     out = map_html(parts)

@@ -1,4 +1,4 @@
-"""geo.map_elements: no text on a map is ever read as a template, on any path that renders it.
+"""geo.pictures.web.elements: no text on a map is ever read as a template, on any path that renders it.
 
 Every map the atlas draws (each level, the HTML export with its title, the change map) is built
 with the hostile corpus in every text it carries -- unit names, the source line, the title box,
@@ -18,18 +18,20 @@ from pathlib import Path
 
 import folium
 import pytest
+from atlas_testing import unjs
 from branca.element import Element
+from hostile import CORPUS, assert_nothing_ran, everything, new_token
 from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string
 
-from geo import captions, choropleth, compare, join, map_elements, metrics
-from geo.captions import Attribution
-from geo.classes import Classes, classify, classify_diverging
-from geo.datasets import Dataset
-from geo.map_elements import AtlasElement, RawHtml, UnsafeTemplateValue, template, template_json
-from geo.vocabulary import LEVELS
-
-from atlas_testing import unjs
-from hostile import CORPUS, assert_nothing_ran, everything, new_token
+from geo.datasets.dataset import Dataset
+from geo.figures import compare, join, metrics
+from geo.figures.vocabulary import LEVELS
+from geo.pictures import captions
+from geo.pictures.captions import Attribution
+from geo.pictures.classes import Classes, classify, classify_diverging
+from geo.pictures.web import choropleth
+from geo.pictures.web import elements as map_elements
+from geo.pictures.web.elements import AtlasElement, RawHtml, UnsafeTemplateValue, template, template_json
 
 TOKEN = new_token()
 TEXTS = everything(TOKEN)
@@ -106,7 +108,10 @@ def _assert_literal(output: str) -> None:
 
 @pytest.fixture(scope="module")
 def level_shapes(resolver, areas_frame, shipped):
-    return {level: join.level_shapes(metrics.build_table(shipped, resolver, areas_frame, level=level), areas_frame) for level in LEVELS}
+    return {
+        level: join.level_shapes(metrics.build_table(shipped, resolver, areas_frame, level=level), areas_frame)
+        for level in LEVELS
+    }
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -115,8 +120,13 @@ def test_no_text_on_a_map_runs(level, path, level_shapes, areas_frame):
     shapes = _hostile_shapes(level_shapes[level])
     classes = _hostile_classes(classify(shapes.loc[shapes["has_data"], "networks"], "quantiles", 4))
     parts = choropleth.build_map(
-        shapes, "networks", classes, attribution=ATTRIBUTION, context=areas_frame if level == "place" else None,
-        title_html=TITLE_HTML if path == "file" else "", inline_assets=path == "file",
+        shapes,
+        "networks",
+        classes,
+        attribution=ATTRIBUTION,
+        context=areas_frame if level == "place" else None,
+        title_html=TITLE_HTML if path == "file" else "",
+        inline_assets=path == "file",
     )
     output = choropleth.map_html(parts) if path == "file" else _rendered_live(parts)
     _assert_literal(output)
@@ -128,8 +138,12 @@ def test_the_change_map_runs_no_text(comparisons_place, areas_frame):
     shapes = _hostile_shapes(compare.comparison_shapes(comparisons_place, areas_frame))
     classes = _hostile_classes(classify_diverging(comparisons_place.both["change"]))
     parts = choropleth.build_change_map(
-        shapes, classes, attribution=ATTRIBUTION, context=areas_frame,
-        label_a=TEXTS["rce_expression"], label_b=TEXTS["jinja_open_comment"],
+        shapes,
+        classes,
+        attribution=ATTRIBUTION,
+        context=areas_frame,
+        label_a=TEXTS["rce_expression"],
+        label_b=TEXTS["jinja_open_comment"],
     )
     for output in (_rendered_live(parts), choropleth.map_html(parts)):
         _assert_literal(output)
@@ -140,11 +154,20 @@ def comparisons_place(resolver, areas_frame, shipped):
     import pandas as pd
 
     later = Dataset(
-        id="later", title="Later", source="later",
-        observations=pd.DataFrame({
-            "place": ["London", "Manchester", "Leeds"], "vendor": "all", "networks": [60000, 8000, 900],
-            "lad_code": None, "source": None, "date": None, "line": [2, 3, 4],
-        }),
+        id="later",
+        title="Later",
+        source="later",
+        observations=pd.DataFrame(
+            {
+                "place": ["London", "Manchester", "Leeds"],
+                "vendor": "all",
+                "networks": [60000, 8000, 900],
+                "lad_code": None,
+                "source": None,
+                "date": None,
+                "line": [2, 3, 4],
+            }
+        ),
     )
     return compare.compare(
         metrics.build_table(shipped, resolver, areas_frame, level="place"),
@@ -156,8 +179,13 @@ def test_only_atlas_elements_carry_text(level_shapes, areas_frame):
     """Every element on a built map is the atlas's own, or a folium container that holds no text."""
     shapes = level_shapes["place"]
     parts = choropleth.build_map(
-        shapes, "per_1k", classify(shapes.loc[shapes["has_data"], "per_1k"]), attribution=ATTRIBUTION,
-        context=areas_frame, title_html=TITLE_HTML, inline_assets=True,
+        shapes,
+        "per_1k",
+        classify(shapes.loc[shapes["has_data"], "per_1k"]),
+        attribution=ATTRIBUTION,
+        context=areas_frame,
+        title_html=TITLE_HTML,
+        inline_assets=True,
     )
     allowed = (folium.Map, folium.FeatureGroup, AtlasElement, RawHtml)
 
@@ -167,7 +195,7 @@ def test_only_atlas_elements_carry_text(level_shapes, areas_frame):
             yield from walk(child)
 
     strangers = {type(e).__name__ for e in walk(parts.whole()) if not isinstance(e, allowed)}
-    assert not strangers, f"elements that could carry text outside geo.map_elements: {strangers}"
+    assert not strangers, f"elements that could carry text outside geo.pictures.web.elements: {strangers}"
 
 
 # -- the mechanism ---------------------------------------------------------------------------
@@ -224,7 +252,10 @@ def test_captions_attribution_reaches_the_map_literally(shipped, resolver, areas
     dataset = replace(shipped, source_short=TEXTS["rce_expression"])
     shapes = level_shapes["lad"]
     parts = choropleth.build_map(
-        shapes, "networks", classify(shapes.loc[shapes["has_data"], "networks"]), attribution=captions.attribution(dataset),
+        shapes,
+        "networks",
+        classify(shapes.loc[shapes["has_data"], "networks"]),
+        attribution=captions.attribution(dataset),
     )
     out = unjs(_rendered_live(parts))
     assert html.escape(TEXTS["rce_expression"]) in out
@@ -251,6 +282,7 @@ def test_an_element_name_must_be_a_javascript_name():
 
 def test_a_bare_identifier_is_not_printable_either():
     """Even a value that looks harmless ("Leeds") must pass |data: raw text never reaches a script."""
+
     class Bare(AtlasElement):
         _template = template("{% macro script(this, kwargs) %}var x = {{ this.label }};{% endmacro %}")
 

@@ -1,4 +1,4 @@
-"""Markdown escaping of user strings (geo.markup)."""
+"""Markdown escaping of user strings (geo.core.markup)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.markup import md_escape
+from geo.core.markup import md_escape
 
 ZWSP = "\u2060"  # the word joiner that breaks autolinks
 

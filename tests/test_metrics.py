@@ -1,4 +1,4 @@
-"""geo.metrics and geo.join: rates, shares, ranks and levels on the real areas frame."""
+"""geo.figures.metrics and geo.figures.join: rates, shares, ranks and levels on the real areas frame."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
-
 from atlas_testing import (
     GREATER_LONDON_POPULATION,
     LONDON_NETWORKS,
@@ -16,9 +15,11 @@ from atlas_testing import (
     UK_POPULATION,
     assert_one_line,
 )
-from geo import datasets, join, metrics
-from geo.errors import AtlasError
-from geo.places import Resolver
+
+from geo.core.errors import AtlasError
+from geo.datasets import dataset as datasets
+from geo.figures import join, metrics
+from geo.names.places import Resolver
 
 UK_PER_1K = UK_NETWORKS / UK_POPULATION * 1000
 SPLIT_CSV = b"""place,vendor,networks
@@ -88,8 +89,13 @@ def test_london_rates(place_table: metrics.Table, areas_frame: gpd.GeoDataFrame)
     assert london["index_uk"] == pytest.approx(london["per_1k"] / UK_PER_1K * 100)
 
 
-@pytest.mark.parametrize(("name", "code", "networks"), [("Birmingham", "E08000025", 8865), ("Manchester", "E08000003", 7436), ("Liverpool", "E08000012", 4957)])
-def test_city_rates(place_table: metrics.Table, areas_frame: gpd.GeoDataFrame, name: str, code: str, networks: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "code", "networks"),
+    [("Birmingham", "E08000025", 8865), ("Manchester", "E08000003", 7436), ("Liverpool", "E08000012", 4957)],
+)
+def test_city_rates(
+    place_table: metrics.Table, areas_frame: gpd.GeoDataFrame, name: str, code: str, networks: int
+) -> None:
     lad = areas_frame.set_index("code").loc[code]
     city = row(place_table, name)
     assert city["lad_codes"] == (code,)
@@ -168,7 +174,14 @@ def test_ties_share_a_rank() -> None:
 
 def test_zero_national_total_gives_no_share() -> None:
     grouped = pd.DataFrame(
-        {"code": ["A"], "name": ["Alpha"], "lad_codes": [("A",)], "networks": [0], "population": [10], "area_km2": [1.0]}
+        {
+            "code": ["A"],
+            "name": ["Alpha"],
+            "lad_codes": [("A",)],
+            "networks": [0],
+            "population": [10],
+            "area_km2": [1.0],
+        }
     )
     out = metrics.add_metrics(grouped, 0, 100)
     assert out["share"].isna().all()
@@ -178,21 +191,28 @@ def test_zero_national_total_gives_no_share() -> None:
 # -- levels ------------------------------------------------------------------------------
 
 
-def test_lad_level_keeps_london_as_one_unit(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
+def test_lad_level_keeps_london_as_one_unit(
+    shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame
+) -> None:
     table = metrics.build_table(shipped, resolver, areas_frame, level="lad")
     assert list(table.rows["code"]) == ["E12000007", "E08000025", "E08000003", "E08000012"]
     london = row(table, "Greater London")
     assert london["networks"] == LONDON_NETWORKS and len(london["lad_codes"]) == 33 and london["coverage"] == 1
     assert table.mapped_total == MAPPED_NETWORKS
     assert table.national_total == UK_NETWORKS
-    assert any("Greater London" in note and "drawn as one area" in note and "cannot be split" in note for note in table.notes)
+    assert any(
+        "Greater London" in note and "drawn as one area" in note and "cannot be split" in note for note in table.notes
+    )
 
 
 @pytest.mark.parametrize(
     ("csv", "tail"),
     [
         (b"place,networks\nLondon,900\nCroydon,40\n", "; Croydon also has a figure of its own"),
-        (b"place,networks\nLondon,900\nCroydon,40\nIlford,9\n", "; Croydon and Redbridge also have figures of their own"),
+        (
+            b"place,networks\nLondon,900\nCroydon,40\nIlford,9\n",
+            "; Croydon and Redbridge also have figures of their own",
+        ),
     ],
 )
 def test_the_london_note_names_the_boroughs_with_their_own_figure(
@@ -224,7 +244,9 @@ def test_bad_level_and_metric(shipped: datasets.Dataset, resolver: Resolver, are
 
 
 def test_multi_lad_place_sums_population_and_area(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
-    table = metrics.build_table(dataset_from(b"place,networks\nWales,300\nLondon,100\nSalford,7\n"), resolver, areas_frame)
+    table = metrics.build_table(
+        dataset_from(b"place,networks\nWales,300\nLondon,100\nSalford,7\n"), resolver, areas_frame
+    )
     wales = row(table, "Wales")
     welsh = areas_frame[areas_frame["code"].str.startswith("W")]
     assert len(wales["lad_codes"]) == 22
@@ -244,9 +266,15 @@ def test_several_names_for_one_place_are_summed_with_a_note(resolver: Resolver, 
 def test_notes_quote_input_names_as_text_and_only_a_few(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
     # Built directly: whatever the table reader lets through, a note must not print it raw.
     spellings = ["\u202eLeeds", "Leeds", "LEEDS", "leeds.", "Leeds, England", "Leeds (UK)", "Leeds, UK", " leeds "]
-    observations = pd.DataFrame({
-        "place": spellings, "vendor": "all", "networks": 1, "lad_code": None, "line": range(2, 2 + len(spellings)),
-    })
+    observations = pd.DataFrame(
+        {
+            "place": spellings,
+            "vendor": "all",
+            "networks": 1,
+            "lad_code": None,
+            "line": range(2, 2 + len(spellings)),
+        }
+    )
     dataset = datasets.Dataset(id="spellings", title="spellings", observations=observations)
     dataset = datasets.with_choices(dataset, {"\u202eLeeds": "Leeds"})
     table = metrics.build_table(dataset, resolver, areas_frame)
@@ -256,7 +284,9 @@ def test_notes_quote_input_names_as_text_and_only_a_few(resolver: Resolver, area
     assert "and 3 more" in note
 
 
-def test_unmatched_and_ambiguous_stay_in_the_report(split: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
+def test_unmatched_and_ambiguous_stay_in_the_report(
+    split: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame
+) -> None:
     table = metrics.build_table(split, resolver, areas_frame)
     report = table.match_report.set_index("input")
     assert report.loc["Newport", "status"] == "ambiguous"
@@ -266,13 +296,17 @@ def test_unmatched_and_ambiguous_stay_in_the_report(split: datasets.Dataset, res
 
 
 def test_place_spanning_regions_is_noted(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
-    table = metrics.build_table(dataset_from(b"place,networks\nEngland,7\nLeeds,3\n"), resolver, areas_frame, level="region")
+    table = metrics.build_table(
+        dataset_from(b"place,networks\nEngland,7\nLeeds,3\n"), resolver, areas_frame, level="region"
+    )
     assert list(table.rows["name"]) == ["Yorkshire and The Humber"]
     assert any("England" in note and "spans several regions" in note for note in table.notes)
 
 
 def test_place_spanning_regions_is_left_out(resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
-    table = metrics.build_table(dataset_from(b"place,networks\nEngland,7\nLeeds,3\n"), resolver, areas_frame, level="region")
+    table = metrics.build_table(
+        dataset_from(b"place,networks\nEngland,7\nLeeds,3\n"), resolver, areas_frame, level="region"
+    )
     assert list(table.rows["name"]) == ["Yorkshire and The Humber"]
     assert table.mapped_total == 3
 
@@ -280,7 +314,9 @@ def test_place_spanning_regions_is_left_out(resolver: Resolver, areas_frame: gpd
 # -- vendors -----------------------------------------------------------------------------
 
 
-def test_vendor_filter_on_combined_dataset(shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame) -> None:
+def test_vendor_filter_on_combined_dataset(
+    shipped: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame
+) -> None:
     for vendor in ("hikvision", "dahua"):
         with pytest.raises(AtlasError) as info:
             metrics.build_table(shipped, resolver, areas_frame, vendor=vendor)
@@ -305,9 +341,17 @@ def test_split_dataset_vendor_all_sums_without_double_counting(
     assert table.mapped_total == 270
 
 
-@pytest.mark.parametrize(("vendor", "expected", "national"), [("hikvision", {"Manchester": 100, "Leeds": 30}, 1000), ("dahua", {"Manchester": 50, "Leeds": 20}, 600)])
+@pytest.mark.parametrize(
+    ("vendor", "expected", "national"),
+    [("hikvision", {"Manchester": 100, "Leeds": 30}, 1000), ("dahua", {"Manchester": 50, "Leeds": 20}, 600)],
+)
 def test_split_dataset_single_vendor(
-    split: datasets.Dataset, resolver: Resolver, areas_frame: gpd.GeoDataFrame, vendor: str, expected: dict, national: int
+    split: datasets.Dataset,
+    resolver: Resolver,
+    areas_frame: gpd.GeoDataFrame,
+    vendor: str,
+    expected: dict,
+    national: int,
 ) -> None:
     table = metrics.build_table(split, resolver, areas_frame, vendor=vendor)
     assert dict(zip(table.rows["name"], table.rows["networks"])) == expected
@@ -397,10 +441,18 @@ def test_json_rows_carry_coverage_at_every_level(shipped, resolver, areas_frame,
 
 
 def test_a_unit_covering_nobody_has_no_rate() -> None:
-    grouped = pd.DataFrame({
-        "code": ["A"], "name": ["Alpha"], "lad_codes": [("A",)], "networks": [5], "population": [1000],
-        "covered_population": [0], "area_km2": [2.0], "covered_area_km2": [0.0],
-    })
+    grouped = pd.DataFrame(
+        {
+            "code": ["A"],
+            "name": ["Alpha"],
+            "lad_codes": [("A",)],
+            "networks": [5],
+            "population": [1000],
+            "covered_population": [0],
+            "area_km2": [2.0],
+            "covered_area_km2": [0.0],
+        }
+    )
     out = metrics.add_metrics(grouped, 100, 10_000)
     assert out["per_1k"].isna().all() and out["per_km2"].isna().all()
 
@@ -411,8 +463,10 @@ def test_unit_sums_equal_summing_each_units_lads_by_loc(resolver: Resolver, area
     names = [*list(areas_frame["name"])[::3], "London", "Wales", "Greater Manchester", "Bangor, Gwynedd"]
     csv = "place,networks\n" + "".join(f'"{name}",{i + 1}\n' for i, name in enumerate(names))
     lads = areas_frame.set_index("code")
-    tables = {level: metrics.build_table(dataset_from(csv.encode()), resolver, areas_frame, level=level)
-              for level in ("place", "lad", "region")}
+    tables = {
+        level: metrics.build_table(dataset_from(csv.encode()), resolver, areas_frame, level=level)
+        for level in ("place", "lad", "region")
+    }
     for level in ("place", "lad"):
         rows = tables[level].rows
         assert rows["lad_codes"].map(len).max() == 33  # London is one unit of 33 LADs

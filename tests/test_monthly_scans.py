@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from geo import dataset_folders
 from monthly_scans import APPEARS, DROPS_OUT, FACET_SIZE, FALLS, FOLDERS, MONTHS, RISES, STARTS, TOTALS, facet
+
+from geo.datasets import folders as dataset_folders
 
 ORDER = sorted(STARTS, key=STARTS.__getitem__)
 
@@ -51,4 +52,6 @@ def test_every_city_is_one_council_but_london_and_inverness(resolver) -> None:
     assert all(r.status == "matched" for r in found.values())
     several = {name for name, r in found.items() if len(r.lad_codes) != 1}
     assert several == {"London"} and len(found["London"].lad_codes) == 33
-    assert found["Inverness"].name == "Highland" and found["Inverness"].method == "gazetteer"  # a town in a bigger council
+    assert (
+        found["Inverness"].name == "Highland" and found["Inverness"].method == "gazetteer"
+    )  # a town in a bigger council

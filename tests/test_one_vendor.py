@@ -8,9 +8,9 @@ import io
 import pytest
 from test_data_page import button, data_page, upload
 
-import geo.__main__ as cli
-from geo import areas as areas_mod
-from geo import places
+import geo.cli.main as cli
+from geo.names import places
+from geo.official import areas
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
@@ -34,7 +34,7 @@ def test_the_pages_name_the_one_vendor_loaded() -> None:
 
 @pytest.fixture
 def fast_cli(monkeypatch):
-    frame = areas_mod.load_areas()
+    frame = areas.load_areas()
     monkeypatch.setattr(cli, "_context", lambda mirror: (frame, places.build_resolver(frame)))
     return cli.main
 

@@ -1,4 +1,4 @@
-"""geo.package_schema: every field of an uploaded datapackage.json is checked for shape and
+"""geo.datasets.package_schema: every field of an uploaded datapackage.json is checked for shape and
 length, and refused in one line naming the field and the fix, never a Python error."""
 
 from __future__ import annotations
@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from atlas_testing import assert_one_line, zipped
-from geo import dataset_folders, package_schema
-from geo.errors import DatasetError
-from geo.text import MAX_DATE, MAX_DESCRIPTION, MAX_NOTE, MAX_NOTES, MAX_SOURCE
+
+from geo.core.errors import DatasetError
+from geo.core.text import MAX_DATE, MAX_DESCRIPTION, MAX_NOTE, MAX_NOTES, MAX_SOURCE
+from geo.datasets import folders, package_schema
 
 OBSERVATIONS = b"place,networks\nLeeds,5\n"
 RESOURCES = [{"name": "observations", "path": "observations.csv"}]
@@ -25,7 +25,7 @@ def saved(descriptor: bytes | dict) -> bytes:
 
 def refusal(data: bytes, *needles: str) -> str:
     with pytest.raises(DatasetError) as info:
-        dataset_folders.from_zip(data, "saved.zip")
+        folders.from_zip(data, "saved.zip")
     message = assert_one_line(info.value, "saved.zip", *needles)
     assert len(message) < 400, message
     return message
@@ -60,7 +60,9 @@ def test_a_field_of_the_wrong_shape_is_refused_in_one_line(fields: dict, field: 
     refusal(saved(fields), f"field {field} is", "write it as")
 
 
-@pytest.mark.parametrize(("pair", "needle"), [(["Leeds"], "has 1 entries, needs 2"), (["a", "b", "c"], "has 3 entries")])
+@pytest.mark.parametrize(
+    ("pair", "needle"), [(["Leeds"], "has 1 entries, needs 2"), (["a", "b", "c"], "has 3 entries")]
+)
 def test_a_place_choice_is_a_pair(pair: list, needle: str) -> None:
     refusal(saved({"place_choices": [["Manchestr", "Manchester"], pair]}), f"field place_choices[1] {needle}")
 
@@ -84,7 +86,7 @@ def test_deep_nesting_is_refused_in_one_line(depth: int) -> None:
 
 def test_honest_nesting_is_kept() -> None:
     deep = {"a": {"b": {"c": [[{"d": "e"}]]}}}
-    dataset = dataset_folders.from_zip(saved({"scan": deep}), "saved.zip")
+    dataset = folders.from_zip(saved({"scan": deep}), "saved.zip")
     assert dataset.package["scan"] == deep  # fields the atlas does not read are carried as they are
 
 
@@ -104,7 +106,9 @@ def test_honest_nesting_is_kept() -> None:
         ({"place_choices": [["a" * 101, "Leeds"]]}, "place_choices[0][0]", 101, 100),
     ],
 )
-def test_over_long_text_is_refused_naming_field_length_and_limit(fields: dict, field: str, length: int, limit: int) -> None:
+def test_over_long_text_is_refused_naming_field_length_and_limit(
+    fields: dict, field: str, length: int, limit: int
+) -> None:
     refusal(saved(fields), f"field {field} is {length:,} characters", f"over the {limit:,}-character limit")
 
 
@@ -134,17 +138,19 @@ def test_too_many_entries_are_refused(fields: dict, field: str, count: int, limi
 
 
 def test_invisible_characters_leave_one_line_fields_and_place_names_stay_as_written() -> None:
-    dataset = dataset_folders.from_zip(
-        saved({
-            "title": "\u202eEvil\u200b title\n",
-            "source_short": "A\u2066B\u2069 C",
-            "date": "2021-11\u200b",
-            "description": "First.\n\nSecond\u202e.",
-            "method_notes": ["one\nnote\u200d"],
-            "sources": [{"title": "Mail\x00 on\tSunday", "path": "https://e.example/\u200ba"}],
-            "licenses": [{"title": "OGL\u202e"}],
-            "place_choices": [["Manchestr\u200b", "Manchester"]],
-        }),
+    dataset = folders.from_zip(
+        saved(
+            {
+                "title": "\u202eEvil\u200b title\n",
+                "source_short": "A\u2066B\u2069 C",
+                "date": "2021-11\u200b",
+                "description": "First.\n\nSecond\u202e.",
+                "method_notes": ["one\nnote\u200d"],
+                "sources": [{"title": "Mail\x00 on\tSunday", "path": "https://e.example/\u200ba"}],
+                "licenses": [{"title": "OGL\u202e"}],
+                "place_choices": [["Manchestr\u200b", "Manchester"]],
+            }
+        ),
         "saved.zip",
     )
     assert dataset.title == "Evil title"
@@ -155,12 +161,12 @@ def test_invisible_characters_leave_one_line_fields_and_place_names_stay_as_writ
     assert dataset.source == "Mail on Sunday" and dataset.url == "https://e.example/a"
     assert dataset.licence == "OGL"
     assert dataset.choices == (("Manchestr\u200b", "Manchester"),)  # must equal the name as the table writes it
-    again = dataset_folders.from_zip(dataset_folders.to_zip(dataset_folders.folder_files(dataset)), "again.zip")
+    again = folders.from_zip(folders.to_zip(folders.folder_files(dataset)), "again.zip")
     assert again.title == dataset.title and again.choices == dataset.choices  # saved as read
 
 
 def test_null_fields_count_as_absent() -> None:
-    dataset = dataset_folders.from_zip(saved({"title": None, "date": None, "source_short": None}), "saved.zip")
+    dataset = folders.from_zip(saved({"title": None, "date": None, "source_short": None}), "saved.zip")
     assert dataset.title == "upload-zip" and dataset.date == "not stated" and dataset.source_short is None
 
 
@@ -174,9 +180,9 @@ def test_a_folder_with_a_bad_descriptor_is_refused_in_one_line(tmp_path) -> None
     (tmp_path / "observations.csv").write_bytes(OBSERVATIONS)
     (tmp_path / "datapackage.json").write_text(json.dumps({"resources": RESOURCES, "sources": 5}))
     with pytest.raises(DatasetError) as info:
-        dataset_folders.load(str(tmp_path))
+        folders.load(str(tmp_path))
     assert_one_line(info.value, f"folder {tmp_path.name}", "field sources is a number")
     (tmp_path / "datapackage.json").write_bytes(b"[" * 100_000)
     with pytest.raises(DatasetError) as info:
-        dataset_folders.load(str(tmp_path))
+        folders.load(str(tmp_path))
     assert_one_line(info.value, "nests")

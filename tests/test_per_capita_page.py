@@ -29,7 +29,7 @@ NATIONAL_WORDS = re.compile(r"UK (average|rate|total|= 100)|UK-average|share of 
 def per_capita(upload: bool) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     if upload:
-        from geo import datasets
+        from geo.datasets import dataset as datasets
 
         table = replace(datasets.from_upload(CITIES, "cities_2025.csv"), id=UPLOAD_ID)
         at.session_state["atlas_uploads"] = {UPLOAD_ID: table}

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-
 from atlas_testing import assert_one_line
-from geo import place_choices, places
-from geo.errors import AtlasError
-from geo.gazetteer import pick_town
-from geo.place_index import read_aliases
-from geo.places import Resolver
-from geo.view import resolve_selection
+
+from geo.core.errors import AtlasError
+from geo.figures.view import resolve_selection
+from geo.names import choices as place_choices
+from geo.names import places
+from geo.names.gazetteer import pick_town
+from geo.names.index import read_aliases
+from geo.names.places import Resolver
 
 AMBIGUOUS_ALIASES = list(read_aliases().query("status == 'ambiguous'")["alias"])
 
@@ -63,7 +64,9 @@ def test_newports_first_candidate_is_newport_in_wales(resolver: Resolver) -> Non
 
 def test_every_candidate_of_every_ambiguous_gazetteer_town_resolves(resolver: Resolver, areas_frame) -> None:
     codes = code_of(areas_frame)
-    towns = [key for key, hits in resolver.towns.items() if (pick := pick_town(hits, None)) and pick.status == "ambiguous"]
+    towns = [
+        key for key, hits in resolver.towns.items() if (pick := pick_town(hits, None)) and pick.status == "ambiguous"
+    ]
     assert len(towns) > 100
     checked = 0
     for town in towns:
@@ -74,9 +77,13 @@ def test_every_candidate_of_every_ambiguous_gazetteer_town_resolves(resolver: Re
     assert checked > 100
 
 
-@pytest.mark.parametrize(("typo", "head"), [("Bangr", "Bangor"), ("Newprt", "Newport"), ("Richmnd", "Richmond"), ("Kingstn", "Kingston")])
-def test_a_near_miss_of_an_ambiguous_name_offers_each_place_it_may_mean(resolver: Resolver, areas_frame, typo: str, head: str) -> None:
-    """"Bangr" was offered "Bangor" alone (preselected on the fix form), itself ambiguous and so refused."""
+@pytest.mark.parametrize(
+    ("typo", "head"), [("Bangr", "Bangor"), ("Newprt", "Newport"), ("Richmnd", "Richmond"), ("Kingstn", "Kingston")]
+)
+def test_a_near_miss_of_an_ambiguous_name_offers_each_place_it_may_mean(
+    resolver: Resolver, areas_frame, typo: str, head: str
+) -> None:
+    """ "Bangr" was offered "Bangor" alone (preselected on the fix form), itself ambiguous and so refused."""
     result = resolver.resolve(typo)
     assert result.status == "unmatched"
     assert len([s for s in result.suggestions if s.startswith(head)]) >= 2
@@ -106,11 +113,13 @@ def test_every_lad_name_the_fix_form_lists_resolves_to_itself(resolver: Resolver
     names = dict(zip(areas_frame["name"], areas_frame["code"]))
     good, refused = place_choices.split_choices(resolver, {f"row {i}": name for i, name in enumerate(names)})
     assert not refused
-    assert {target: chosen.lad_codes for target, chosen in good.values()} == {name: (code,) for name, code in names.items()}
+    assert {target: chosen.lad_codes for target, chosen in good.values()} == {
+        name: (code,) for name, code in names.items()
+    }
 
 
 def test_a_qualified_pick_is_not_read_as_its_head(resolver: Resolver) -> None:
-    """"Newport (Isle of Wight)" is Newport on the Isle of Wight, not the LAD Newport."""
+    """ "Newport (Isle of Wight)" is Newport on the Isle of Wight, not the LAD Newport."""
     assert resolver.choose("Newport (Isle of Wight)").lad_codes == ("E06000046",)
     assert resolver.choose("London").name == "Greater London"  # a loose LAD variant ("City of London") is not a pick
 
@@ -127,7 +136,9 @@ def test_a_refused_choice_keeps_the_others(resolver: Resolver) -> None:
     good, refused = place_choices.split_choices(resolver, picks)
     assert set(good) == {"Newport", "Manchestr"} and set(refused) == {"Bangor"}
     line = place_choices.refused_line(refused, len(good))
-    assert_one_line(AtlasError(line), "Bangor", "Narnia", "does not resolve to a place", "the other 2 choices were applied")
+    assert_one_line(
+        AtlasError(line), "Bangor", "Narnia", "does not resolve to a place", "the other 2 choices were applied"
+    )
     assert place_choices.refused_line({}, 3) is None
 
 

@@ -8,9 +8,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo import places
-from geo.names import canonical_code, place_key, split_qualifiers
-from geo.places import Resolver
+from geo.names import places
+from geo.names.keys import canonical_code, place_key, split_qualifiers
+from geo.names.places import Resolver
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,13 @@ def test_lad_code_that_contradicts_the_name_is_reported(resolver: Resolver) -> N
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("Ilford", "E09000026"), ("London", "E09000007"), ("", "E08000035"), ("Manchestr", "E08000003"), ("Bangor", "W06000002")],
+    [
+        ("Ilford", "E09000026"),
+        ("London", "E09000007"),
+        ("", "E08000035"),
+        ("Manchestr", "E08000003"),
+        ("Bangor", "W06000002"),
+    ],
 )
 def test_lad_code_that_agrees_or_decides_wins(resolver: Resolver, name: str, code: str) -> None:
     result = resolver.resolve(name, code)
@@ -149,7 +155,17 @@ def test_counties_come_from_the_ons_table(areas_frame: gpd.GeoDataFrame) -> None
 
 
 def test_resolve_many_equals_one_by_one(areas_frame: gpd.GeoDataFrame) -> None:
-    names = ["Manchestr", "Leeds", "Lverpool", "qwzx", "Bangor", "Bangor (Nowhere)", "Sheffeld, England", "E06000001.", ""]
+    names = [
+        "Manchestr",
+        "Leeds",
+        "Lverpool",
+        "qwzx",
+        "Bangor",
+        "Bangor (Nowhere)",
+        "Sheffeld, England",
+        "E06000001.",
+        "",
+    ]
     codes = [None, "E08000035", None, None, "W06000002", None, None, None, "E08000003"]
     one = places.build_resolver(areas_frame)
     many = places.build_resolver(areas_frame)

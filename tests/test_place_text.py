@@ -11,9 +11,9 @@ import geopandas as gpd
 import pytest
 from atlas_testing import assert_one_line
 
-from geo import places
-from geo.errors import AtlasError
-from geo.places import Resolver
+from geo.core.errors import AtlasError
+from geo.names import places
+from geo.names.places import Resolver
 
 LEEDS = "E08000035"
 
@@ -109,7 +109,7 @@ def test_a_flood_of_quiet_lookups_leaves_the_shared_memo_alone(areas_frame: gpd.
 
 def test_the_cli_quotes_invisible_characters_in_resolve_and_place_messages(capsys) -> None:
     """Text mode and --place errors write a bidi override out (\\u202e), never raw."""
-    import geo.__main__ as cli
+    import geo.cli.main as cli
 
     assert cli.main(["resolve", "\u202eLeeds"]) == 0
     out = capsys.readouterr().out

@@ -1,18 +1,19 @@
-"""geo.places: place names to LAD codes, every resolution rule, never a silent fuzzy match."""
+"""geo.names.places: place names to LAD codes, every resolution rule, never a silent fuzzy match."""
 
 from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-
 from atlas_testing import assert_one_line
-from geo import names, places
-from geo.errors import AtlasError
-from geo.gazetteer import load_towns
-from geo.names import normalise_name, place_key
-from geo.place_index import read_aliases
-from geo.places import Resolver
+
+from geo.core.errors import AtlasError
+from geo.names import keys as names
+from geo.names import places
+from geo.names.gazetteer import load_towns
+from geo.names.index import read_aliases
+from geo.names.keys import normalise_name, place_key
+from geo.names.places import Resolver
 
 LONDON_CODES = tuple(f"E090000{i:02d}" for i in range(1, 34))
 
@@ -131,7 +132,9 @@ def test_aliases_file_columns() -> None:
 
 def test_alias_to_unknown_code_is_refused(areas_frame: gpd.GeoDataFrame) -> None:
     aliases = pd.DataFrame({"alias": ["Nowhere"], "target": ["E07000187"], "status": ["matched"], "note": [""]})
-    towns = pd.DataFrame(columns=["geonameid", "name", "alternatenames", "population", "latitude", "longitude", "lad_code"])
+    towns = pd.DataFrame(
+        columns=["geonameid", "name", "alternatenames", "population", "latitude", "longitude", "lad_code"]
+    )
     with pytest.raises(AtlasError) as info:
         places.build_resolver(areas_frame, aliases=aliases, towns=towns)
     assert_one_line(info.value, "aliases row 2", "E07000187")
@@ -366,11 +369,38 @@ def test_normalise_name(raw: str, key: str) -> None:
 
 
 NORMALISE_EXAMPLES = [
-    "Manchester (UK)", "Leeds, England", "Bristol, City of", "Saint Helens", "St. Helens",
-    "Brighton & Hove", "Kingston-upon-Hull", "  Milton   Keynes ", "Ynys Môn", "Weston-super-Mare",
-    "Derry/Londonderry", "King’s Lynn", "Leeds (West Yorkshire), UK", "uk, ", ", uk", "a,b,c",
-    "((London))", "[Bath]", "Saint-Saint", "İstanbul", "ﬁfe", "Straße", "ÅLAND", "x_y-z.w",
-    "Newport, Wales", "city of, uk", "St, UK", "Ça va", "\t Hull \n", "", "&&&", "Sutton-in-Ashfield",
+    "Manchester (UK)",
+    "Leeds, England",
+    "Bristol, City of",
+    "Saint Helens",
+    "St. Helens",
+    "Brighton & Hove",
+    "Kingston-upon-Hull",
+    "  Milton   Keynes ",
+    "Ynys Môn",
+    "Weston-super-Mare",
+    "Derry/Londonderry",
+    "King’s Lynn",
+    "Leeds (West Yorkshire), UK",
+    "uk, ",
+    ", uk",
+    "a,b,c",
+    "((London))",
+    "[Bath]",
+    "Saint-Saint",
+    "İstanbul",
+    "ﬁfe",
+    "Straße",
+    "ÅLAND",
+    "x_y-z.w",
+    "Newport, Wales",
+    "city of, uk",
+    "St, UK",
+    "Ça va",
+    "\t Hull \n",
+    "",
+    "&&&",
+    "Sutton-in-Ashfield",
 ]
 
 

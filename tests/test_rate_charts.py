@@ -1,4 +1,4 @@
-"""geo.rate_charts: the Per capita charts stay readable for a full UK count and never draw "no rate" as 0."""
+"""geo.pictures.rate_charts: the Per capita charts stay readable for a full UK count and never draw "no rate" as 0."""
 
 from __future__ import annotations
 
@@ -8,10 +8,20 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo import datasets, metrics
-from geo.places import Resolver
-from geo.baseline import baseline
-from geo.rate_charts import AXIS_ROOM, BAR_STEP, LABEL_CHARS, MAX_BARS, MAX_LABELS, population_scatter, rate_bars, wrapped
+from geo.datasets import dataset as datasets
+from geo.figures import metrics
+from geo.figures.baseline import baseline
+from geo.names.places import Resolver
+from geo.pictures.rate_charts import (
+    AXIS_ROOM,
+    BAR_STEP,
+    LABEL_CHARS,
+    MAX_BARS,
+    MAX_LABELS,
+    population_scatter,
+    rate_bars,
+    wrapped,
+)
 
 UK = baseline("dataset")  # a dataset with a national figure
 PLACES = baseline("sum of places")  # one without: its sum is of the places counted, not the UK's

@@ -1,6 +1,6 @@
-"""Live counts: ``geo.scan`` (provider-independent loop), ``geo.shodan_count`` (Shodan through the
+"""Live counts: ``geo.scan.provider`` (provider-independent loop), ``geo.scan.shodan_api`` (Shodan through the
 real ``shodan`` package, pointed at the local fake in ``fake_shodan`` by ``SHODAN_API_URL``) and
-``geo.scan_dataset`` (cities resolved, the dataset folder)."""
+``geo.scan.as_dataset`` (cities resolved, the dataset folder)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from atlas_testing import assert_one_line
 from fake_shodan import AMBIGUOUS, CITIES, FREE_KEY, MEMBER_KEY, TOTALS, UNMATCHED, FakeShodan, Reply, expected
-from geo import dataset_folders
-from geo import metrics, scan, scan_dataset, shodan_count
-from geo.errors import AtlasError
-from geo.scan import CountResult, ScanError, ScanQuery, TransientError
-from geo.shodan_count import ShodanCountProvider
+
+from geo.core.errors import AtlasError
+from geo.datasets import folders
+from geo.figures import metrics
+from geo.scan import as_dataset, shodan_api
+from geo.scan import provider as scan
+from geo.scan.provider import CountResult, ScanError, ScanQuery, TransientError
+from geo.scan.shodan_api import ShodanCountProvider
 
 QUERIES = scan.read_queries()
 
@@ -53,13 +55,20 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def run_scan(key: str = MEMBER_KEY, clock: FakeClock | None = None, facet_size: int = 1000, timeout: float = 5.0, **kwargs):
+def run_scan(
+    key: str = MEMBER_KEY, clock: FakeClock | None = None, facet_size: int = 1000, timeout: float = 5.0, **kwargs
+):
     """Scan the shipped queries against the fake with a fake clock (no real waiting); collect progress."""
     clock = clock or FakeClock()
     messages: list[str] = []
     result = scan.scan(
-        ShodanCountProvider(key, timeout=timeout), QUERIES, facet_size,
-        progress=lambda fraction, message: messages.append(message), sleep=clock.sleep, clock=clock, **kwargs,
+        ShodanCountProvider(key, timeout=timeout),
+        QUERIES,
+        facet_size,
+        progress=lambda fraction, message: messages.append(message),
+        sleep=clock.sleep,
+        clock=clock,
+        **kwargs,
     )
     return result, messages
 
@@ -125,11 +134,11 @@ def test_facet_size_limits_cities_and_grows_the_remainder(fake: FakeShodan) -> N
 
 
 def test_summary_shares(fake: FakeShodan, resolver) -> None:
-    summary = scan_dataset.summarise(run_scan()[0], resolver)
+    summary = as_dataset.summarise(run_scan()[0], resolver)
     for vendor in summary.vendors:
         rows = summary.cities[summary.cities["vendor"] == vendor.vendor]
         assert sum(vendor.results.values()) + vendor.remainder == vendor.total
-        assert sum(vendor.share(s) for s in (*scan_dataset.STATUSES, "remainder")) == pytest.approx(1.0)
+        assert sum(vendor.share(s) for s in (*as_dataset.STATUSES, "remainder")) == pytest.approx(1.0)
         assert set(rows.loc[rows["status"] == "unmatched", "place"]) == set(UNMATCHED) & set(CITIES[vendor.vendor])
         assert set(rows.loc[rows["status"] == "ambiguous", "place"]) == set(AMBIGUOUS) & set(CITIES[vendor.vendor])
     problems = summary.problems()
@@ -140,9 +149,11 @@ def test_summary_shares(fake: FakeShodan, resolver) -> None:
     assert any("Newport (420): one of Newport; Isle of Wight; Telford and Wrekin" in line for line in lines)
 
 
-def test_written_folder(fake: FakeShodan, resolver, areas_frame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_written_folder(
+    fake: FakeShodan, resolver, areas_frame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result, _ = run_scan()
-    out = scan_dataset.write_dataset(scan_dataset.summarise(result, resolver), tmp_path / "2025-06")
+    out = as_dataset.write_dataset(as_dataset.summarise(result, resolver), tmp_path / "2025-06")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-06"], "no temporary folder left behind"
     assert sorted(p.name for p in out.iterdir()) == ["datapackage.json", "observations.csv"]
 
@@ -162,7 +173,7 @@ def test_written_folder(fake: FakeShodan, resolver, areas_frame, tmp_path: Path,
 
     # The folder loads as a dataset; its national figure is Shodan's total.
     monkeypatch.setenv("CAMERA_ATLAS_DATASETS_DIR", str(tmp_path))
-    dataset = dataset_folders.load_shipped("2025-06")
+    dataset = folders.load_shipped("2025-06")
     table = dataset.observations.set_index(["place", "vendor"])
     assert table.loc[("United Kingdom", "hikvision"), "networks"] == TOTALS["hikvision"]
     assert table.loc[("Birmingham", "hikvision"), "lad_code"] == "E08000025"
@@ -175,18 +186,18 @@ def test_written_folder(fake: FakeShodan, resolver, areas_frame, tmp_path: Path,
 
 
 def test_as_dataset_matches_the_folder(fake: FakeShodan, resolver, areas_frame) -> None:
-    summary = scan_dataset.summarise(run_scan()[0], resolver)
-    dataset = scan_dataset.as_dataset(summary, "shodan-live")
+    summary = as_dataset.summarise(run_scan()[0], resolver)
+    dataset = as_dataset.as_dataset(summary, "shodan-live")
     assert dataset.splits_vendors and dataset.date == summary.result.date
     assert metrics.build_table(dataset, resolver, areas_frame, vendor="dahua").national_total == TOTALS["dahua"]
 
 
 def test_replaces_an_earlier_scan_only(fake: FakeShodan, resolver, tmp_path: Path) -> None:
-    summary = scan_dataset.summarise(run_scan()[0], resolver)
+    summary = as_dataset.summarise(run_scan()[0], resolver)
     out = tmp_path / "scan"
-    scan_dataset.write_dataset(summary, out)
+    as_dataset.write_dataset(summary, out)
     (out / "observations.csv").write_text("place,networks\nold,1\n", encoding="utf-8")
-    scan_dataset.write_dataset(summary, out)
+    as_dataset.write_dataset(summary, out)
     assert "Birmingham" in (out / "observations.csv").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scan"]
 
@@ -194,19 +205,21 @@ def test_replaces_an_earlier_scan_only(fake: FakeShodan, resolver, tmp_path: Pat
     other.mkdir()
     (other / "mine.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(AtlasError) as caught:
-        scan_dataset.write_dataset(summary, other)
+        as_dataset.write_dataset(summary, other)
     assert_one_line(caught.value, "not an earlier scan")
     assert (other / "mine.txt").read_text(encoding="utf-8") == "keep me"
     with pytest.raises(AtlasError):
-        scan_dataset.write_dataset(summary, other / "mine.txt")
+        as_dataset.write_dataset(summary, other / "mine.txt")
     with pytest.raises(AtlasError) as caught:
-        scan_dataset.write_dataset(summary, tmp_path / "missing" / "scan")
+        as_dataset.write_dataset(summary, tmp_path / "missing" / "scan")
     assert_one_line(caught.value, "does not exist")
 
 
-def test_failed_write_leaves_the_earlier_scan(fake: FakeShodan, resolver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    summary = scan_dataset.summarise(run_scan()[0], resolver)
-    out = scan_dataset.write_dataset(summary, tmp_path / "scan")
+def test_failed_write_leaves_the_earlier_scan(
+    fake: FakeShodan, resolver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = as_dataset.summarise(run_scan()[0], resolver)
+    out = as_dataset.write_dataset(summary, tmp_path / "scan")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     real_replace = os.replace
 
@@ -215,9 +228,9 @@ def test_failed_write_leaves_the_earlier_scan(fake: FakeShodan, resolver, tmp_pa
             raise OSError(28, "No space left on device")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(scan_dataset.os, "replace", fail_on_arrival)
+    monkeypatch.setattr(as_dataset.os, "replace", fail_on_arrival)
     with pytest.raises(AtlasError) as caught:
-        scan_dataset.write_dataset(summary, out)
+        as_dataset.write_dataset(summary, out)
     assert_one_line(caught.value, "No space left on device")
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -226,9 +239,9 @@ def test_failed_write_leaves_the_earlier_scan(fake: FakeShodan, resolver, tmp_pa
     def fail_midway(fd):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(scan_dataset.os, "fsync", fail_midway)
+    monkeypatch.setattr(as_dataset.os, "fsync", fail_midway)
     with pytest.raises(AtlasError):
-        scan_dataset.write_dataset(summary, tmp_path / "new")
+        as_dataset.write_dataset(summary, tmp_path / "new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scan"]
 
 
@@ -237,18 +250,29 @@ def test_failed_write_leaves_the_earlier_scan(fake: FakeShodan, resolver, tmp_pa
 
 def test_odd_but_valid_facets(fake: FakeShodan, resolver) -> None:
     fake.script(
-        Reply(200, {"total": 100, "facets": {"city": [
-            {"value": "Leeds", "count": 60}, {"value": "LEEDS", "count": 3}, {"value": "", "count": 10},
-            {"value": "Leeds ", "count": 2},
-            {"value": "United Kingdom", "count": 7}]}}),
+        Reply(
+            200,
+            {
+                "total": 100,
+                "facets": {
+                    "city": [
+                        {"value": "Leeds", "count": 60},
+                        {"value": "LEEDS", "count": 3},
+                        {"value": "", "count": 10},
+                        {"value": "Leeds ", "count": 2},
+                        {"value": "United Kingdom", "count": 7},
+                    ]
+                },
+            },
+        ),
         Reply(200, {"total": 70, "facets": {"city": [{"value": "Leeds", "count": 70}]}, "matches": []}),
     )
     result, _ = run_scan()
     hik, dahua = result.vendors
     assert hik.no_city == 10 and hik.remainder == 100 - 72  # the nameless entry stays unattributed
     assert dahua.remainder == 0 and not result.notes
-    summary = scan_dataset.summarise(result, resolver)
-    table = scan_dataset.observations(summary)
+    summary = as_dataset.summarise(result, resolver)
+    table = as_dataset.observations(summary)
     hik_rows = table[table["vendor"] == "hikvision"].set_index("place")["networks"].to_dict()
     assert hik_rows == {"United Kingdom": 100, "Leeds": 65}, "same name summed; a national 'city' left out"
     assert summary.vendors[0].remainder == 100 - 65
@@ -288,7 +312,12 @@ def test_calls_are_paced(fake: FakeShodan, clock: FakeClock, monkeypatch: pytest
 
 # -- rate limits and retries ------------------------------------------------------------------
 
-RATE_LIMITED = Reply(429, {"error": "Request rate limit reached (1 request/ second). Please wait a second before trying again and slow down your API calls."})
+RATE_LIMITED = Reply(
+    429,
+    {
+        "error": "Request rate limit reached (1 request/ second). Please wait a second before trying again and slow down your API calls."
+    },
+)
 
 
 def test_rate_limit_retried_then_success(fake: FakeShodan, clock: FakeClock) -> None:
@@ -330,12 +359,12 @@ def test_bad_gateway_retried_then_given_up(fake: FakeShodan, clock: FakeClock) -
 
 def test_no_key() -> None:
     with pytest.raises(ScanError) as caught:
-        shodan_count.from_env({})
+        shodan_api.from_env({})
     assert_one_line(caught.value, "SHODAN_API_KEY is not set", "account.shodan.io")
     with pytest.raises(ScanError) as caught:
         ShodanCountProvider("   ")
     assert_one_line(caught.value, "no Shodan API key")
-    assert shodan_count.from_env({"SHODAN_API_KEY": " abc "})._key == "abc"
+    assert shodan_api.from_env({"SHODAN_API_KEY": " abc "})._key == "abc"
 
 
 def test_key_refused(fake: FakeShodan) -> None:
@@ -392,15 +421,17 @@ def test_malformed_answers(fake: FakeShodan, reply: Reply, needle: str) -> None:
     assert needle in scan_error()
 
 
-def test_key_never_shown(fake: FakeShodan, resolver, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_never_shown(
+    fake: FakeShodan, resolver, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A recognisable key goes through a scan, its errors and the folder; it appears nowhere."""
     caplog.set_level(logging.DEBUG)
     provider = ShodanCountProvider(MEMBER_KEY, timeout=0.3)
     seen: list[str] = [repr(provider)]
     result = scan.scan(provider, QUERIES, progress=lambda f, m: seen.append(m), sleep=lambda s: None)
-    summary = scan_dataset.summarise(result, resolver)
+    summary = as_dataset.summarise(result, resolver)
     seen += summary.lines()
-    scan_dataset.write_dataset(summary, tmp_path / "scan")
+    as_dataset.write_dataset(summary, tmp_path / "scan")
     for reply in (RATE_LIMITED, Reply(403, {"error": f"denied for {MEMBER_KEY}"}), Reply(500, {"error": MEMBER_KEY})):
         fake.script(*[reply] * 4)
         with pytest.raises(ScanError) as caught:

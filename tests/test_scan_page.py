@@ -65,13 +65,13 @@ def test_a_saved_count_opens_again_without_a_key(fake: FakeShodan) -> None:
     at = count(data_page(), MEMBER_KEY)
     saved = next(b for b in at.get("download_button") if b.key == "download-dataset-zip")
     assert saved.label == "Save this dataset (zip)"
-    from geo import dataset_folders
+    from geo.datasets import folders
 
     # The bytes the button offers are the session's dataset as a zip (AppTest cannot fetch downloads).
     stored = at.session_state["atlas_uploads"][at.sidebar.selectbox(key="f_dataset").value]
-    zipped = dataset_folders.to_zip(dataset_folders.folder_files(stored))
+    zipped = folders.to_zip(folders.folder_files(stored))
     assert MEMBER_KEY.encode() not in zipped
-    again = dataset_folders.from_zip(zipped, "scan.zip")
+    again = folders.from_zip(zipped, "scan.zip")
     assert again.package["scan"]["vendors"]["hikvision"]["total"] == TOTALS["hikvision"]
 
 
@@ -87,7 +87,7 @@ def test_the_key_does_not_stay_in_the_field(fake: FakeShodan) -> None:
 
 def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, monkeypatch: pytest.MonkeyPatch) -> None:
     """The tab closes while the cities are being resolved: the work stops, nothing is registered."""
-    from geo import scan_dataset
+    from geo.scan import as_dataset as scan_dataset
     from pages import loaders
 
     resolving = False
@@ -136,8 +136,19 @@ def test_without_a_key_the_panel_links_to_the_account_page_and_says_what_it_cost
     # A real Markdown link whose text is the URL itself: copying either gives the URL.
     assert (ACCOUNT, ACCOUNT) in account_links(help_text)
     assert (f"{ACCOUNT}/billing", f"{ACCOUNT}/billing") in account_links(help_text)
-    for needle in ("Membership", "paid once", "API plan", "monthly", "403", "no query credits",
-                   "country:", "product:", "results", "services", 'TOP10VPN\'s "networks"'):
+    for needle in (
+        "Membership",
+        "paid once",
+        "API plan",
+        "monthly",
+        "403",
+        "no query credits",
+        "country:",
+        "product:",
+        "results",
+        "services",
+        'TOP10VPN\'s "networks"',
+    ):
         assert needle in help_text, needle
     for text in texts:
         assert not any(ch in text for ch in INVISIBLE), repr(text)

@@ -18,15 +18,18 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-
 from atlas_testing import DATA_ENV, MIRROR_ENV, REPO_ROOT, assert_one_line
 from fake_shodan import CITIES, MEMBER_KEY, FakeShodan, Reply
-from geo import dataset_folders, metrics, scan, scan_dataset
-from geo.errors import Cancelled
-from geo.scan import ScanError
-from geo.shodan_count import ShodanCountProvider
-from geo.text import MAX_PLACE_NAME
 from hostile import CORPUS, assert_nothing_ran, everything, new_token
+
+from geo.core.errors import Cancelled
+from geo.core.text import MAX_PLACE_NAME
+from geo.datasets import folders
+from geo.figures import metrics
+from geo.scan import as_dataset as scan_dataset
+from geo.scan import provider as scan
+from geo.scan.provider import ScanError
+from geo.scan.shodan_api import ShodanCountProvider
 
 QUERIES = scan.read_queries()
 
@@ -53,11 +56,13 @@ def refused(*needles: str, facet_size: int = 1000, **provider_options) -> str:
 
 def answer(cities: list[tuple[str, int]], total: int | None = None) -> Reply:
     total = sum(c for _, c in cities) if total is None else total
-    return Reply(200, {"total": total, "matches": [], "facets": {"city": [{"value": v, "count": c} for v, c in cities]}})
+    return Reply(
+        200, {"total": total, "matches": [], "facets": {"city": [{"value": v, "count": c} for v, c in cities]}}
+    )
 
 
 def carries_key(text: str, key: str = MEMBER_KEY) -> bool:
-    """Does ``text`` hold ``key`` in any spelling? (Written apart from geo.key_scrub, as a second opinion.)"""
+    """Does ``text`` hold ``key`` in any spelling? (Written apart from geo.scan.key_scrub, as a second opinion.)"""
     text = unquote(unquote(text))
     text = html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text))
     skeleton = lambda s: "".join(ch for ch in unicodedata.normalize("NFKC", s).casefold() if ch.isalnum())  # noqa: E731
@@ -119,7 +124,9 @@ def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, resolver, m
     monkeypatch.setattr(scan_dataset, "RESOLVE_BATCH", 5)
     batches: list[int] = []
     real_many = type(resolver).resolve_many
-    monkeypatch.setattr(type(resolver), "resolve_many", lambda self, names, *a: batches.append(len(names)) or real_many(self, names, *a))
+    monkeypatch.setattr(
+        type(resolver), "resolve_many", lambda self, names, *a: batches.append(len(names)) or real_many(self, names, *a)
+    )
     calls = 0
 
     def progress(fraction: float, message: str) -> None:
@@ -148,11 +155,13 @@ def test_a_gone_session_stops_the_scan_between_calls(fake: FakeShodan) -> None:
 
 def long_string_body(megabytes: int):
     """A valid-looking answer whose one city name is ``megabytes`` MB long, streamed in 1 MB pieces."""
+
     def pieces():
         yield b'{"total": 1, "facets": {"city": [{"count": 1, "value": "'
         for _ in range(megabytes):
             yield b"x" * (1024 * 1024)
         yield b'"}]}}'
+
     return pieces
 
 
@@ -169,7 +178,7 @@ def test_a_declared_huge_answer_is_refused_before_reading(fake: FakeShodan) -> N
 
 def test_a_trickled_body_ends_at_the_deadline(fake: FakeShodan) -> None:
     body = json.dumps({"total": 1, "facets": {"city": [{"count": 1, "value": "Leeds"}]}}).encode()
-    pieces = [body[i:i + 1] for i in range(len(body))]
+    pieces = [body[i : i + 1] for i in range(len(body))]
     fake.script(Reply(200, lambda: iter(pieces), pace=0.1))  # ~7 s at 10 bytes a second; every read well within timeout
     refused("did not finish answering within 1.5 s", deadline=1.5)
     assert fake.sent < len(body), "the client stopped reading before the answer ended"
@@ -296,7 +305,7 @@ def test_a_corpus_city_name_round_trips_literally(
     text = everything(token)[name]
     fake.script(answer([("Leeds", 50), (text, 10)], total=100), answer([("Leeds", 30), (text, 20)], total=100))
     out = scan_dataset.write_dataset(scan_dataset.summarise(run_scan(), resolver), tmp_path / "scan")
-    dataset = dataset_folders.load(str(out))
+    dataset = folders.load(str(out))
     assert text in set(dataset.observations["place"]), "read back from observations.csv literally"
     for vendor, networks in (("hikvision", 10), ("dahua", 20)):
         report = metrics.build_table(dataset, resolver, areas_frame, vendor=vendor).match_report
@@ -322,7 +331,7 @@ def hostile_folder(tmp_path_factory: pytest.TempPathFactory, resolver) -> tuple[
 
 def test_corpus_city_names_come_back_literally(hostile_folder, resolver, areas_frame, tmp_path: Path) -> None:
     out, accepted, token = hostile_folder
-    dataset = dataset_folders.load(str(out))
+    dataset = folders.load(str(out))
     places = set(dataset.observations["place"])
     table = metrics.build_table(dataset, resolver, areas_frame, vendor="hikvision")
     inputs = set(table.match_report["input"])
@@ -338,7 +347,12 @@ def test_corpus_city_names_through_the_cli_table(hostile_folder, mirror: Path, f
     env = {**os.environ, MIRROR_ENV: str(mirror), DATA_ENV: str(atlas_data_dir), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, "-m", "geo", "table", "--dataset", str(out), "--vendor", "dahua", "--json"],
-        capture_output=True, text=True, encoding="utf-8", env=env, cwd=REPO_ROOT, timeout=180,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr
     table = json.loads(done.stdout)
@@ -358,15 +372,12 @@ def test_a_gzip_bomb_is_capped_as_it_inflates(fake: FakeShodan) -> None:
     refused("larger than 4 MB", "not read further")
 
 
-def test_a_scan_folder_neutralises_formulas_and_reads_them_back(
-    fake: FakeShodan, resolver, tmp_path: Path
-) -> None:
+def test_a_scan_folder_neutralises_formulas_and_reads_them_back(fake: FakeShodan, resolver, tmp_path: Path) -> None:
     """City names that a spreadsheet would run are written with an apostrophe, and read back as named."""
     formula = CORPUS["formula"]
     fake.script(answer([("Leeds", 50), (formula, 10)], total=100), answer([("Leeds", 30), (formula, 20)], total=100))
     out = scan_dataset.write_dataset(scan_dataset.summarise(run_scan(), resolver), tmp_path / "scan")
     written = (out / "observations.csv").read_text(encoding="utf-8")
-    assert "\n\"=" not in written and ",\"=" not in written, "no cell starts with = in the file"
+    assert '\n"=' not in written and ',"=' not in written, "no cell starts with = in the file"
     assert "'=HYPERLINK" in written
-    assert formula in set(dataset_folders.load(str(out)).observations["place"])
-
+    assert formula in set(folders.load(str(out)).observations["place"])

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.selection import K_RANGE, Selection, from_params, to_params
+from geo.figures.selection import K_RANGE, Selection, from_params, to_params
 
 
 def test_defaults_make_an_empty_url() -> None:
@@ -12,7 +12,9 @@ def test_defaults_make_an_empty_url() -> None:
 
 
 def test_round_trip() -> None:
-    chosen = Selection(vendor="dahua", places=("Manchester", "Leeds"), metric="per_km2", level="lad", scheme="natural_breaks", k=7)
+    chosen = Selection(
+        vendor="dahua", places=("Manchester", "Leeds"), metric="per_km2", level="lad", scheme="natural_breaks", k=7
+    )
     params = to_params(chosen)
     assert params["place"] == ["Manchester", "Leeds"]
     assert from_params(params, ["top10vpn-2021"]) == chosen
@@ -24,7 +26,9 @@ def test_single_values_may_arrive_as_lists() -> None:
 
 
 def test_invalid_values_fall_back() -> None:
-    sel = from_params({"level": "county", "metric": "x", "vendor": "sony", "scheme": "?", "k": "many", "dataset": "nope"})
+    sel = from_params(
+        {"level": "county", "metric": "x", "vendor": "sony", "scheme": "?", "k": "many", "dataset": "nope"}
+    )
     assert sel == Selection()
 
 
@@ -37,7 +41,11 @@ def test_duplicate_and_blank_places_are_dropped() -> None:
     assert from_params({"place": ["Hull", "Hull", " ", "Leeds"]}).places == ("Hull", "Leeds")
 
 
-@given(st.dictionaries(st.sampled_from(["dataset", "vendor", "metric", "level", "scheme", "k", "place"]), st.text(max_size=20)))
+@given(
+    st.dictionaries(
+        st.sampled_from(["dataset", "vendor", "metric", "level", "scheme", "k", "place"]), st.text(max_size=20)
+    )
+)
 def test_any_params_give_a_valid_selection(params: dict) -> None:
     sel = from_params(params)
     assert sel.level in ("place", "lad", "region")
@@ -47,7 +55,9 @@ def test_any_params_give_a_valid_selection(params: dict) -> None:
 
 
 def test_renamed_dataset_ids_still_open() -> None:
-    chosen = from_params({"dataset": "top10vpn-2022", "level": "lad"}, ["top10vpn-2021"], {"top10vpn-2022": "top10vpn-2021"})
+    chosen = from_params(
+        {"dataset": "top10vpn-2022", "level": "lad"}, ["top10vpn-2021"], {"top10vpn-2022": "top10vpn-2021"}
+    )
     assert chosen.dataset == "top10vpn-2021" and chosen.level == "lad"
 
 

@@ -14,19 +14,19 @@ from streamlit.testing.v1 import AppTest
 from test_app_pages import APP, PAGES, metric_values
 from test_data_page import button, upload
 
-from geo.errors import DatasetError
+from geo.core.errors import DatasetError
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
 TABLE = b"place,networks\nLeeds,50\nYork,7\n"
 EVIL_NAME = "![f](https:evil.example?fn=1).csv"
 EVIL_TABLE = (
-    "place,networks\n"
-    "Leeds,50\n"
-    "[click me](https://evil.example/x),5\n"
-    "\"<img src=x onerror=alert(1)>\",3\n"
-    "www.evil.example,2\n"
-).encode()
+    b"place,networks\n"
+    b"Leeds,50\n"
+    b"[click me](https://evil.example/x),5\n"
+    b'"<img src=x onerror=alert(1)>",3\n'
+    b"www.evil.example,2\n"
+)
 
 
 def session(page: str | None = "pages/data.py", **params: str) -> AppTest:

@@ -1,4 +1,4 @@
-"""geo.shodan: importing a raw `shodan download` export (synthetic banners written to tmp_path)."""
+"""geo.shodan.importer: importing a raw `shodan download` export (synthetic banners written to tmp_path)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ from pathlib import Path
 import pytest
 from atlas_testing import MIRROR_ENV, REPO_ROOT, assert_one_line
 
-from geo import shodan, shodan_rules, shodan_scan, shodan_stream
-from geo.datasets import parse_observations
-from geo.errors import AtlasError, Cancelled, DatasetError
+from geo.core.errors import AtlasError, Cancelled, DatasetError
+from geo.datasets.dataset import parse_observations
+from geo.shodan import duckdb_pass as shodan_scan
+from geo.shodan import importer as shodan
+from geo.shodan import rules as shodan_rules
+from geo.shodan import stream as shodan_stream
 
 MANCHESTER = (53.48, -2.24)  # E08000003
 LEEDS = (53.80, -1.55)  # E08000035
@@ -49,12 +52,31 @@ def banner(
     lat, lon = at if at is not None else (None, None)
     out = {
         "_shodan": {"module": "http", "id": "x", "crawler": "y", "options": {}},
-        "hash": 1, "os": None, "opts": {}, "port": 80, "transport": "tcp", "timestamp": "2025-03-01T00:00:00",
-        "isp": "British Telecommunications PLC", "org": "BT", "asn": "AS2856", "hostnames": [], "domains": [],
+        "hash": 1,
+        "os": None,
+        "opts": {},
+        "port": 80,
+        "transport": "tcp",
+        "timestamp": "2025-03-01T00:00:00",
+        "isp": "British Telecommunications PLC",
+        "org": "BT",
+        "asn": "AS2856",
+        "hostnames": [],
+        "domains": [],
         "ip_str": ip or new_ip(),
         "data": data,
-        "location": {"city": city, "country_code": cc, "country_name": None, "latitude": lat, "longitude": lon,
-                     "region_code": None, "postal_code": None, "area_code": None, "dma_code": None, "country_code3": None},
+        "location": {
+            "city": city,
+            "country_code": cc,
+            "country_name": None,
+            "latitude": lat,
+            "longitude": lon,
+            "region_code": None,
+            "postal_code": None,
+            "area_code": None,
+            "dma_code": None,
+            "country_code3": None,
+        },
     }
     if product is not None:
         out["product"] = product
@@ -121,21 +143,36 @@ VENDOR_CASES = {
     "server header App-webs": ({"product": None, "data": HEADERS + "Server: App-webs/\r\n"}, "hikvision"),
     "server header Hikvision-Webs": ({"product": None, "data": HEADERS + "Server: Hikvision-Webs\r\n"}, "hikvision"),
     "server header DVRDVS-Webs": ({"product": None, "data": HEADERS + "Server: DVRDVS-Webs\r\n"}, "hikvision"),
-    "login redirect": ({"product": None, "data": "HTTP/1.1 302 Found\r\nLocation: /doc/page/login.asp?_1\r\n"}, "hikvision"),
+    "login redirect": (
+        {"product": None, "data": "HTTP/1.1 302 Found\r\nLocation: /doc/page/login.asp?_1\r\n"},
+        "hikvision",
+    ),
     "http.server": ({"product": None, "http": {"server": "dnvrs-webs", "title": ""}}, "hikvision"),
     "http.title": ({"product": None, "http": {"title": "Hikvision Web Client", "server": None}}, "hikvision"),
     "devicetype": ({"product": None, "devicetype": "Hikvision NVR"}, "hikvision"),
-    "ssl subject": ({"product": None, "ssl": {"cert": {"subject": {"CN": "IPC", "O": "Hikvision"}, "issuer": {"CN": "IPC"}}}}, "hikvision"),
-    "ssl issuer": ({"product": None, "ssl": {"cert": {"subject": {"CN": "x"}, "issuer": {"O": "Dahua Technology"}}}}, "dahua"),
+    "ssl subject": (
+        {"product": None, "ssl": {"cert": {"subject": {"CN": "IPC", "O": "Hikvision"}, "issuer": {"CN": "IPC"}}}},
+        "hikvision",
+    ),
+    "ssl issuer": (
+        {"product": None, "ssl": {"cert": {"subject": {"CN": "x"}, "issuer": {"O": "Dahua Technology"}}}},
+        "dahua",
+    ),
     "cpe23": ({"product": None, "cpe23": ["cpe:2.3:h:hikvision:ds-2cd2042wd"]}, "hikvision"),
     "cpe (old)": ({"product": None, "cpe": ["cpe:/h:dahua:dvr"]}, "dahua"),
     "product dahua": ({"product": "Dahua DVR"}, "dahua"),
-    "rtsp server header": ({"product": None, "data": "RTSP/1.0 401 Unauthorized\r\nServer: Dahua Rtsp Server\r\n"}, "dahua"),
+    "rtsp server header": (
+        {"product": None, "data": "RTSP/1.0 401 Unauthorized\r\nServer: Dahua Rtsp Server\r\n"},
+        "dahua",
+    ),
     "dahua model prefix": ({"product": None, "data": HEADERS + "X-Device: DHI-NVR4104-4KS2\r\n"}, "dahua"),
     "product wins over data": ({"product": "Dahua NVR", "data": HEADERS + "Server: App-webs/\r\n"}, "dahua"),
     "both in data": ({"product": None, "data": HEADERS + "Server: DNVRS-Webs\r\nX-Note: dahua\r\n"}, None),
     "product names both": ({"product": "Hikvision/Dahua NVR"}, None),
-    "product names both, data one": ({"product": "Hikvision or Dahua", "data": HEADERS + "Server: App-webs/\r\n"}, None),
+    "product names both, data one": (
+        {"product": "Hikvision or Dahua", "data": HEADERS + "Server: App-webs/\r\n"},
+        None,
+    ),
     "other product": ({"product": "nginx"}, None),
     "nothing at all": ({"product": None}, None),
     "width_ is not a marker": ({"product": None, "data": HEADERS + "X-Width_DH_: 5\r\n"}, None),
@@ -162,7 +199,19 @@ def test_ambiguous_banners_are_noted(run) -> None:
 
 def test_vendor_of_python_and_sql_agree_on_random_banners(run) -> None:
     rng = random.Random(7)
-    words = ["Hikvision", "DAHUA", "dnvrs-webs", "App-Webs", "DHI-", "/doc/page/login.asp", "nginx", "Boa", "webs", "", "axis"]
+    words = [
+        "Hikvision",
+        "DAHUA",
+        "dnvrs-webs",
+        "App-Webs",
+        "DHI-",
+        "/doc/page/login.asp",
+        "nginx",
+        "Boa",
+        "webs",
+        "",
+        "axis",
+    ]
     items = []
     expected = {"hikvision": 0, "dahua": 0, None: 0}
     for _ in range(300):
@@ -185,26 +234,30 @@ def test_vendor_of_python_and_sql_agree_on_random_banners(run) -> None:
 
 
 def test_non_uk_skipped(run) -> None:
-    result = run([
-        banner(),
-        banner(cc="FR", at=PARIS, city="Paris"),
-        banner(cc="IE", at=(53.35, -6.26), city="Dublin"),
-        banner(cc="IM", at=(54.15, -4.48), city="Douglas"),  # Isle of Man: no ONS LAD
-        banner(cc="US", at=MANCHESTER, product="nginx"),  # not UK beats vendor not recognised
-        banner(cc="gb", at=LEEDS, city="Leeds"),  # case-insensitive
-    ])
+    result = run(
+        [
+            banner(),
+            banner(cc="FR", at=PARIS, city="Paris"),
+            banner(cc="IE", at=(53.35, -6.26), city="Dublin"),
+            banner(cc="IM", at=(54.15, -4.48), city="Douglas"),  # Isle of Man: no ONS LAD
+            banner(cc="US", at=MANCHESTER, product="nginx"),  # not UK beats vendor not recognised
+            banner(cc="gb", at=LEEDS, city="Leeds"),  # case-insensitive
+        ]
+    )
     assert result.skipped["not_uk"] == 4
     assert result.skipped["vendor_not_recognised"] == 0
     assert counts(result) == {("E08000003", "hikvision"): 1, ("E08000035", "hikvision"): 1}
 
 
 def test_missing_country_uses_coordinates(run) -> None:
-    result = run([
-        banner(cc=None, at=LEEDS, city=None),  # inside a UK LAD: counted as UK
-        banner(cc=None, at=PARIS, city="Paris"),  # coordinates abroad: not UK
-        banner(cc=None, at=OFF_BRIGHTON, city=None),  # no country: no coastal snapping
-        banner(cc=None, at=None, city="Leeds"),  # no country, no coordinates: no location
-    ])
+    result = run(
+        [
+            banner(cc=None, at=LEEDS, city=None),  # inside a UK LAD: counted as UK
+            banner(cc=None, at=PARIS, city="Paris"),  # coordinates abroad: not UK
+            banner(cc=None, at=OFF_BRIGHTON, city=None),  # no country: no coastal snapping
+            banner(cc=None, at=None, city="Leeds"),  # no country, no coordinates: no location
+        ]
+    )
     assert counts(result) == {("E08000035", "hikvision"): 1}
     assert result.skipped["not_uk"] == 2
     assert result.skipped["no_location"] == 1
@@ -244,12 +297,14 @@ def test_city_fallback(run) -> None:
 
 
 def test_unresolvable_and_multi_lad_cities_have_no_location(run) -> None:
-    result = run([
-        banner(),
-        banner(at=None, city="Qwxyzzy Town"),
-        banner(at=None, city="London"),  # 33 LADs: not one place to count in
-        banner(at=None, city=None),
-    ])
+    result = run(
+        [
+            banner(),
+            banner(at=None, city="Qwxyzzy Town"),
+            banner(at=None, city="London"),  # 33 LADs: not one place to count in
+            banner(at=None, city=None),
+        ]
+    )
     assert result.skipped["no_location"] == 3
     assert result.used == 1
     note = next(n for n in result.notes if n.startswith("city names not placed"))
@@ -261,11 +316,16 @@ def test_unresolvable_and_multi_lad_cities_have_no_location(run) -> None:
 
 def test_duplicate_ip_counted_once(run) -> None:
     ip = new_ip()
-    result = run([
-        banner(ip), banner(ip, data="RTSP/1.0 200 OK\r\n"), banner(ip),  # three ports of one host
-        banner(ip, product="Dahua DVR"),  # the same address with a Dahua banner counts for Dahua too
-        banner(), banner(f"  {new_ip()}  "),
-    ])
+    result = run(
+        [
+            banner(ip),
+            banner(ip, data="RTSP/1.0 200 OK\r\n"),
+            banner(ip),  # three ports of one host
+            banner(ip, product="Dahua DVR"),  # the same address with a Dahua banner counts for Dahua too
+            banner(),
+            banner(f"  {new_ip()}  "),
+        ]
+    )
     assert counts(result) == {("E08000003", "hikvision"): 3, ("E08000003", "dahua"): 1}
     assert result.used == 6 and result.records_read == 6
 
@@ -279,17 +339,19 @@ def test_ipv6_banner(run) -> None:
 
 def test_malformed_lines_counted(run) -> None:
     good = json.dumps(banner())
-    result = run([
-        banner(),
-        good[: len(good) // 2],  # cut short
-        "<html>502 Bad Gateway</html>",
-        "[1, 2, 3]",
-        "42",
-        json.dumps({"port": 80, "data": "no ip_str here"}),
-        "",  # blank lines are not records
-        "   ",
-        banner(),
-    ])
+    result = run(
+        [
+            banner(),
+            good[: len(good) // 2],  # cut short
+            "<html>502 Bad Gateway</html>",
+            "[1, 2, 3]",
+            "42",
+            json.dumps({"port": 80, "data": "no ip_str here"}),
+            "",  # blank lines are not records
+            "   ",
+            banner(),
+        ]
+    )
     assert result.skipped["malformed"] == 5
     assert result.records_read == 7
     assert result.used == 2
@@ -298,7 +360,9 @@ def test_malformed_lines_counted(run) -> None:
 
 def test_invalid_utf8_line_is_malformed(tmp_path, areas_frame, resolver) -> None:
     path = tmp_path / "export.json"
-    path.write_bytes(json.dumps(banner()).encode() + b"\n" + b'{"ip_str": "\xff\xfe"}\n' + json.dumps(banner()).encode() + b"\n")
+    path.write_bytes(
+        json.dumps(banner()).encode() + b"\n" + b'{"ip_str": "\xff\xfe"}\n' + json.dumps(banner()).encode() + b"\n"
+    )
     result = shodan.ingest(path, areas_frame, resolver)
     assert result.skipped["malformed"] == 1 and result.used == 2
 
@@ -326,7 +390,9 @@ def test_bytes_upload(tmp_path, areas_frame, resolver) -> None:
 
 def test_multi_member_gzip(tmp_path, areas_frame, resolver) -> None:
     path = tmp_path / "joined.json.gz"
-    path.write_bytes(gzip.compress((json.dumps(banner()) + "\n").encode()) + gzip.compress((json.dumps(banner()) + "\n").encode()))
+    path.write_bytes(
+        gzip.compress((json.dumps(banner()) + "\n").encode()) + gzip.compress((json.dumps(banner()) + "\n").encode())
+    )
     assert shodan.ingest(path, areas_frame, resolver).used == 2
 
 
@@ -454,15 +520,19 @@ def test_csv_round_trip(run) -> None:
     assert data.decode().splitlines()[0] == "lad_code,place,vendor,networks"
     table = parse_observations(data, "observations.csv")
     assert sorted(zip(table["lad_code"], table["vendor"], table["networks"])) == [
-        ("E08000003", "dahua", 1), ("E08000003", "hikvision", 1), ("E08000035", "hikvision", 1),
+        ("E08000003", "dahua", 1),
+        ("E08000003", "hikvision", 1),
+        ("E08000035", "hikvision", 1),
     ]
 
 
 def test_csv_is_formula_safe(run) -> None:
     result = run([banner()])
     evil = shodan.ShodanImport(
-        observations=result.observations.assign(place="=HYPERLINK(\"http://x\")"),
-        records_read=1, skipped=result.skipped, used=1,
+        observations=result.observations.assign(place='=HYPERLINK("http://x")'),
+        records_read=1,
+        skipped=result.skipped,
+        used=1,
     )
     assert "'=HYPERLINK" in shodan.to_csv_bytes(evil).decode()
 
@@ -485,15 +555,29 @@ def cli_env(mirror, resolver) -> dict[str, str]:
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "geo", *args], check=False, capture_output=True, text=True, encoding="utf-8", env=env,
-        cwd=REPO_ROOT, timeout=180,
+        [sys.executable, "-m", "geo", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=180,
     )
 
 
 def test_cli_ingest(tmp_path, cli_env) -> None:
-    export = write(tmp_path / "export.json.gz", [
-        banner(), banner(product="Dahua DVR"), banner(at=LEEDS), banner(cc="FR", at=PARIS), banner(product="nginx"), "oops",
-    ])
+    export = write(
+        tmp_path / "export.json.gz",
+        [
+            banner(),
+            banner(product="Dahua DVR"),
+            banner(at=LEEDS),
+            banner(cc="FR", at=PARIS),
+            banner(product="nginx"),
+            "oops",
+        ],
+    )
     out = tmp_path / "observations.csv"
     done = cli(cli_env, "ingest", "shodan", str(export), "--out", str(out))
     assert done.returncode == 0, done.stderr
@@ -608,8 +692,14 @@ def test_memory_bounded_by_distinct_keys_not_inflated_size(tmp_path, areas_frame
 
 def test_segments_and_merges_give_the_same_counts(tmp_path, areas_frame, resolver, monkeypatch) -> None:
     rng = random.Random(3)
-    items = [banner(f"81.0.{rng.randrange(4)}.{rng.randrange(40)}", at=rng.choice([MANCHESTER, LEEDS]),
-                    product=rng.choice(["Hikvision IP Camera", "Dahua DVR", "nginx"])) for _ in range(600)]
+    items = [
+        banner(
+            f"81.0.{rng.randrange(4)}.{rng.randrange(40)}",
+            at=rng.choice([MANCHESTER, LEEDS]),
+            product=rng.choice(["Hikvision IP Camera", "Dahua DVR", "nginx"]),
+        )
+        for _ in range(600)
+    ]
     path = write(tmp_path / "export.json.gz", items + ["junk"])
     whole = shodan.ingest(path, areas_frame, resolver)
     monkeypatch.setattr(shodan_stream, "SEGMENT_BYTES", 4096)  # ~6 banners a segment
@@ -625,7 +715,9 @@ def test_two_imports_at_once(tmp_path, areas_frame, resolver) -> None:
 
     path = big_export(tmp_path / "export.json.gz", 800)
     results: list[shodan.ShodanImport] = []
-    threads = [threading.Thread(target=lambda: results.append(shodan.ingest(path, areas_frame, resolver))) for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: results.append(shodan.ingest(path, areas_frame, resolver))) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -649,7 +741,9 @@ def test_inflated_limit(tmp_path, areas_frame, resolver, monkeypatch) -> None:
 
 def test_line_too_long_refused(tmp_path, areas_frame, resolver, monkeypatch) -> None:
     monkeypatch.setattr(shodan_stream, "MAX_LINE_BYTES", 1 << 20)
-    monkeypatch.setattr(shodan_stream.Feed, "CHUNK", 64 << 10)  # blocks (8 chunks) shorter than the longest line, as for real
+    monkeypatch.setattr(
+        shodan_stream.Feed, "CHUNK", 64 << 10
+    )  # blocks (8 chunks) shorter than the longest line, as for real
     path = write(tmp_path / "long.json.gz", [banner(), banner(data="x" * (2 << 20)), banner()])
     message = ingest_error(path, areas_frame, resolver, "a line over 1 MB")
     assert str(tmp_path) not in message
@@ -699,19 +793,24 @@ def test_duckdb_error_names_no_server_path(kind: str, tmp_path, areas_frame, res
     monkeypatch.setattr(shodan_stream, "MAX_LINE_BYTES", 64 << 20)  # let a 40 MB line reach DuckDB, which refuses it
     items = [banner(), banner(data="y" * (40 << 20)), banner()]
     path = write(tmp_path / ("long.json.gz" if kind.startswith("gzip") else "long.json"), items)
-    message = ingest_error(path, areas_frame, resolver, "could not be read as JSON lines", "longer than any", max_bytes=1 << 30)
+    message = ingest_error(
+        path, areas_frame, resolver, "could not be read as JSON lines", "longer than any", max_bytes=1 << 30
+    )
     assert "atlas-shodan" not in message and str(tmp_path) not in message and "/" not in message
 
 
 def test_duckdb_error_text_is_scrubbed() -> None:
-    text = shodan_scan.describe_duckdb_error(RuntimeError(
-        'IO Error: Cannot open file "/tmp/atlas-shodan-x1/segment-0.jsonl": No such file or directory at /srv/a.b\n'
-        "LINE 1: SELECT * FROM read_json('/tmp/atlas-shodan-x1/segment-0.jsonl')"
-    ))
+    text = shodan_scan.describe_duckdb_error(
+        RuntimeError(
+            'IO Error: Cannot open file "/tmp/atlas-shodan-x1/segment-0.jsonl": No such file or directory at /srv/a.b\n'
+            "LINE 1: SELECT * FROM read_json('/tmp/atlas-shodan-x1/segment-0.jsonl')"
+        )
+    )
     assert "/" not in text and "atlas-shodan" not in text and "LINE" not in text and "IO Error" not in text
     assert text.startswith("Cannot open file the file")
-    memory = shodan_scan.describe_duckdb_error(RuntimeError(
-        "Out of Memory Error: failed to allocate data of size 15.9 MiB (473.9 MiB/488.2 MiB used)"))
+    memory = shodan_scan.describe_duckdb_error(
+        RuntimeError("Out of Memory Error: failed to allocate data of size 15.9 MiB (473.9 MiB/488.2 MiB used)")
+    )
     assert memory == "failed to allocate data of size 15.9 MiB (473.9 MiB/488.2 MiB used)"
 
 
@@ -746,11 +845,18 @@ def test_spellings_of_one_address_count_once(run) -> None:
     v6 = banner(None)
     del v6["ip_str"]
     v6["ipv6"] = "2A00:23C5:0:0:0:0:0:1"
-    result = run([
-        at("2a00:23c5::1"), at("2a00:23c5:0000::0001"), v6,  # one IPv6 address, three spellings
-        at("10.0.1.2"), at("010.000.001.002"), at("::ffff:10.0.1.2"),  # one IPv4 address, three spellings
-        at("not-an-address"), at("300.1.1.1", cc="FR", at=PARIS),  # not addresses: malformed, whatever else
-    ])
+    result = run(
+        [
+            at("2a00:23c5::1"),
+            at("2a00:23c5:0000::0001"),
+            v6,  # one IPv6 address, three spellings
+            at("10.0.1.2"),
+            at("010.000.001.002"),
+            at("::ffff:10.0.1.2"),  # one IPv4 address, three spellings
+            at("not-an-address"),
+            at("300.1.1.1", cc="FR", at=PARIS),  # not addresses: malformed, whatever else
+        ]
+    )
     assert counts(result) == {("E08000003", "hikvision"): 2}
     assert result.used == 6 and result.skipped["malformed"] == 2 and result.skipped["not_uk"] == 0
     assert result.records_read == result.used + sum(result.skipped.values())
@@ -758,14 +864,22 @@ def test_spellings_of_one_address_count_once(run) -> None:
 
 def test_one_address_counts_in_one_local_authority(run) -> None:
     moved, tied = new_ip(), new_ip()
-    result = run([
-        banner(moved, at=LEEDS), banner(moved, at=LEEDS), banner(moved, at=MANCHESTER),  # mostly Leeds
-        banner(tied, at=LEEDS), banner(tied, at=MANCHESTER),  # a tie: the lowest code (Manchester, E08000003)
-        banner(tied, at=LEEDS, product="Dahua DVR"),  # the same address as Dahua: counted for Dahua too
-    ])
+    result = run(
+        [
+            banner(moved, at=LEEDS),
+            banner(moved, at=LEEDS),
+            banner(moved, at=MANCHESTER),  # mostly Leeds
+            banner(tied, at=LEEDS),
+            banner(tied, at=MANCHESTER),  # a tie: the lowest code (Manchester, E08000003)
+            banner(tied, at=LEEDS, product="Dahua DVR"),  # the same address as Dahua: counted for Dahua too
+        ]
+    )
     assert counts(result) == {("E08000035", "hikvision"): 1, ("E08000003", "hikvision"): 1, ("E08000035", "dahua"): 1}
     assert result.used == 6
-    assert any(n.startswith("2 addresses were placed in more than one local authority; each counted once") for n in result.notes)
+    assert any(
+        n.startswith("2 addresses were placed in more than one local authority; each counted once")
+        for n in result.notes
+    )
     assert "most of its banners" in shodan.VENDOR_RULES and "most of its banners" in " ".join(shodan.__doc__.split())
     assert not any("more than one local authority" in n for n in run([banner(), banner(at=LEEDS)]).notes)
 
@@ -786,15 +900,22 @@ def test_rules_text_sql_and_python_derive_from_one_table(tmp_path) -> None:
     rng = random.Random(11)
     words = ["Hikvision", "dahua", "ACME-CAM", "acme's", "App-webs", "nginx", "", "DHI-x"]
     items = [
-        {"product": rng.choice([None, *words]), "devicetype": rng.choice([None, *words]),
-         "http": {"title": rng.choice(words), "server": rng.choice(words)}, "data": f"Server: {rng.choice(words)}",
-         "ssl": {"cert": {"subject": {"O": rng.choice(words)}, "issuer": {}}}, "cpe23": [rng.choice(words)]}
+        {
+            "product": rng.choice([None, *words]),
+            "devicetype": rng.choice([None, *words]),
+            "http": {"title": rng.choice(words), "server": rng.choice(words)},
+            "data": f"Server: {rng.choice(words)}",
+            "ssl": {"cert": {"subject": {"O": rng.choice(words)}, "issuer": {}}},
+            "cpe23": [rng.choice(words)],
+        }
         for _ in range(300)
     ]
     path = write(tmp_path / "banners.json", items)
     case = shodan_rules.vendor_case_sql(table)
-    sql = (f"SELECT CASE {case} END FROM read_json('{path}', columns = {shodan_scan.read_columns()}, "
-           "format = 'newline_delimited', records = true)")
+    sql = (
+        f"SELECT CASE {case} END FROM read_json('{path}', columns = {shodan_scan.read_columns()}, "
+        "format = 'newline_delimited', records = true)"
+    )
     found = [row[0] for row in duckdb.connect().execute(sql).fetchall()]
     expected = [shodan_rules.vendor_of(item, table) for item in items]
     assert [v if v in ("hikvision", "dahua", "acme") else None for v in found] == expected

@@ -1,4 +1,4 @@
-"""geo.shodan: city names without coordinates cost bounded work, stop when the session goes, and are quoted safely.
+"""geo.shodan.importer: city names without coordinates cost bounded work, stop when the session goes, and are quoted safely.
 
 A made-up export can name a new city on every line; each distinct name is looked up once,
 without fuzzy suggestions, at most CAMERA_ATLAS_MAX_TABLE_PLACES of them (those with the most
@@ -16,14 +16,19 @@ import geopandas as gpd
 import pytest
 from test_shodan import banner
 
-from geo import places, shodan, shodan_tally
-from geo.errors import Cancelled
-from geo.limits import MAX_TABLE_PLACES_ENV
+from geo.core.errors import Cancelled
+from geo.datasets.limits import MAX_TABLE_PLACES_ENV
+from geo.names import places
+from geo.shodan import importer
+from geo.shodan import tally as shodan_tally
 
 
 def export(path: Path, cities: list[str]) -> Path:
     """One Hikvision banner in GB per city, no coordinates, each from its own address."""
-    lines = [json.dumps(banner(f"81.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}", at=None, city=city)) for i, city in enumerate(cities)]
+    lines = [
+        json.dumps(banner(f"81.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}", at=None, city=city))
+        for i, city in enumerate(cities)
+    ]
     path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
     return path
 
@@ -48,7 +53,7 @@ def test_distinct_cities_are_capped_most_banners_first(tmp_path, areas_frame, re
     monkeypatch.setenv(MAX_TABLE_PLACES_ENV, "3")
     cities = ["Leeds"] * 3 + ["York"] * 2 + made_up(40) + ["Hull"]  # one banner each: ties go by name, Hull first
     counting = Counting(resolver)
-    result = shodan.ingest(export(tmp_path / "many.json.gz", cities), areas_frame, counting)
+    result = importer.ingest(export(tmp_path / "many.json.gz", cities), areas_frame, counting)
     assert counting.asked == ["Leeds", "York", "Hull"]
     placed = dict(zip(result.observations["place"], result.observations["networks"]))
     assert placed == {"Leeds": 3, "York": 2, "Kingston upon Hull, City of": 1}
@@ -60,16 +65,20 @@ def test_distinct_cities_are_capped_most_banners_first(tmp_path, areas_frame, re
 def test_the_cap_can_be_given_and_each_distinct_name_is_asked_once(tmp_path, areas_frame, resolver) -> None:
     cities = ["Leeds", "Leeds", "York", *made_up(20)]
     counting = Counting(resolver)
-    result = shodan.ingest(export(tmp_path / "x.json.gz", cities), areas_frame, counting, max_cities=30)
+    result = importer.ingest(export(tmp_path / "x.json.gz", cities), areas_frame, counting, max_cities=30)
     assert sorted(counting.asked) == sorted(dict.fromkeys(cities))
     assert not any("not looked up" in n for n in result.notes)
 
 
-def test_placing_cities_fills_no_shared_memo_and_scores_no_suggestions(tmp_path, areas_frame: gpd.GeoDataFrame, monkeypatch) -> None:
+def test_placing_cities_fills_no_shared_memo_and_scores_no_suggestions(
+    tmp_path, areas_frame: gpd.GeoDataFrame, monkeypatch
+) -> None:
     fresh = places.build_resolver(areas_frame)
     monkeypatch.setattr(places, "suggest", lambda *a, **k: pytest.fail("fuzzy suggestions scored for a Shodan city"))
-    monkeypatch.setattr(places, "suggest_many", lambda *a, **k: pytest.fail("fuzzy suggestions scored for a Shodan city"))
-    shodan.ingest(export(tmp_path / "x.json.gz", ["Leeds", *made_up(300)]), areas_frame, fresh)
+    monkeypatch.setattr(
+        places, "suggest_many", lambda *a, **k: pytest.fail("fuzzy suggestions scored for a Shodan city")
+    )
+    importer.ingest(export(tmp_path / "x.json.gz", ["Leeds", *made_up(300)]), areas_frame, fresh)
     assert len(fresh.memo) <= 1  # Leeds at most: one-off names evict nobody else's
 
 
@@ -84,13 +93,17 @@ def test_the_session_going_stops_placing_promptly(tmp_path, areas_frame, resolve
             raise Cancelled()
 
     with pytest.raises(Cancelled):
-        shodan.ingest(export(tmp_path / "x.json.gz", ["Leeds", *made_up(1_000)]), areas_frame, counting, progress=progress)
+        importer.ingest(
+            export(tmp_path / "x.json.gz", ["Leeds", *made_up(1_000)]), areas_frame, counting, progress=progress
+        )
     assert 0 < len(counting.asked) <= 50
     assert all(a <= b for a, b in zip(calls, calls[1:]))  # fractions still only grow
 
 
 def test_unplaced_city_names_are_quoted_safely_in_the_notes(tmp_path, areas_frame, resolver) -> None:
-    result = shodan.ingest(export(tmp_path / "x.json.gz", ["Leeds", "\u202eLeeds", "Q" * 5_000]), areas_frame, resolver)
+    result = importer.ingest(
+        export(tmp_path / "x.json.gz", ["Leeds", "\u202eLeeds", "Q" * 5_000]), areas_frame, resolver
+    )
     note = next(n for n in result.notes if n.startswith("city names not placed"))
     assert "\u202e" not in note and "\\u202eLeeds" in note
     assert "Q" * 200 not in note  # a long name is cut short

@@ -12,16 +12,18 @@ import re
 from dataclasses import replace
 
 import pytest
-
-from geo import captions, datasets, join, map_finding, metrics
-from geo.baseline import baseline
-from geo.classes import classify, format_value
-from geo.text import one_line
-from geo.vocabulary import LEVEL_UNITS
-
 from hostile import CORPUS
 from trend_series import FALLING, scan_at
 from unplaced_table import dataset as city_table
+
+from geo.core.text import one_line
+from geo.datasets import dataset as datasets
+from geo.figures import join, metrics
+from geo.figures.baseline import baseline
+from geo.figures.vocabulary import LEVEL_UNITS
+from geo.pictures import captions
+from geo.pictures import finding as map_finding
+from geo.pictures.classes import classify, format_value
 
 UK_CLAIMS = re.compile(r"\bUK\b|national", re.IGNORECASE)
 LEVELS, METRICS, VENDORS = ("place", "lad", "region"), ("networks", "per_1k", "per_km2"), ("all", "hikvision", "dahua")
@@ -62,10 +64,15 @@ def check_selection(dataset, resolver, areas, level, metric, vendor, chosen):
     caption, table, about = make(dataset, resolver, areas, level, metric, vendor, chosen)
     where = (dataset.id, level, metric, vendor, chosen)
     assert 0 < words(caption.title) <= map_finding.MAX_TITLE_WORDS, (where, caption.title)
-    assert not re.search(r"\d", caption.title.replace(about.name, "") if about else caption.title) or "ranks" in caption.title, (
-        where, caption.title)  # figures live in the subtitle (a rank's ordinal excepted)
+    assert (
+        not re.search(r"\d", caption.title.replace(about.name, "") if about else caption.title)
+        or "ranks" in caption.title
+    ), (where, caption.title)  # figures live in the subtitle (a rank's ordinal excepted)
     if about is not None:
-        assert caption.subtitle.startswith(f"{about.name}: {format_value(metric, about.row[metric])}"), (where, caption.subtitle)
+        assert caption.subtitle.startswith(f"{about.name}: {format_value(metric, about.row[metric])}"), (
+            where,
+            caption.subtitle,
+        )
         if about.rank > 1:
             assert f"of {about.of:,} {LEVEL_UNITS[level][1]}" in caption.subtitle
     if not baseline(table.national_total_source).national:
@@ -130,13 +137,22 @@ def test_a_national_figure_is_named_the_uk(shipped, resolver, areas_frame):
     assert rate.title.endswith("than the UK") and "the UK rate" in rate.subtitle
 
 
-@pytest.mark.parametrize("name", ["Armagh City, Banbridge and Craigavon", "Yorkshire and The Humber",
-                                  "Dumfries and Galloway", "Na h-Eileanan Siar"])
+@pytest.mark.parametrize(
+    "name",
+    ["Armagh City, Banbridge and Craigavon", "Yorkshire and The Humber", "Dumfries and Galloway", "Na h-Eileanan Siar"],
+)
 def test_long_real_names_are_kept_whole(shipped, resolver, areas_frame, name):
     for metric in METRICS:
         for chosen in ((), ("Liverpool",), ("Liverpool", "Birmingham")):
-            caption, _, about = make(shipped, resolver, areas_frame, "place", metric, chosen=chosen,
-                                     rename={"Liverpool": name, "Greater London": name})
+            caption, _, about = make(
+                shipped,
+                resolver,
+                areas_frame,
+                "place",
+                metric,
+                chosen=chosen,
+                rename={"Liverpool": name, "Greater London": name},
+            )
             assert words(caption.title) <= map_finding.MAX_TITLE_WORDS, caption.title
             if about.name == name:
                 assert name in caption.title and "…" not in caption.title, caption.title
@@ -147,8 +163,15 @@ def test_hostile_names_stay_literal_and_within_ten_words(shipped, resolver, area
     text = CORPUS[key]
     for metric in METRICS:
         for chosen in ((), ("Liverpool",)):
-            caption, _, about = make(shipped, resolver, areas_frame, "place", metric, chosen=chosen,
-                                     rename={"Liverpool": text, "Greater London": text})
+            caption, _, about = make(
+                shipped,
+                resolver,
+                areas_frame,
+                "place",
+                metric,
+                chosen=chosen,
+                rename={"Liverpool": text, "Greater London": text},
+            )
             assert words(caption.title) <= map_finding.MAX_TITLE_WORDS, caption.title
             assert "\u202e" not in caption.title + caption.subtitle + caption.alt
             shown = one_line(text, map_finding.NAME_CHARS)
@@ -158,11 +181,24 @@ def test_hostile_names_stay_literal_and_within_ten_words(shipped, resolver, area
 
 def test_a_name_too_long_for_any_wording_is_cut_with_an_ellipsis():
     name = "one two three four five six seven eight nine ten eleven"
-    title = map_finding.fit([lambda x: f"{x} has the most camera networks", lambda x: f"{x}: most camera networks"], name)
+    title = map_finding.fit(
+        [lambda x: f"{x} has the most camera networks", lambda x: f"{x}: most camera networks"], name
+    )
     assert title == "one two three four five six seven…: most camera networks"
     assert words(title) == map_finding.MAX_TITLE_WORDS
 
 
 def test_ordinals():
     assert [map_finding.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+        "111th",
+    ]

@@ -1,4 +1,4 @@
-"""geo.snapshot: the front door for every map file (real mirrored ONS data)."""
+"""geo.pictures.snapshot: the front door for every map file (real mirrored ONS data)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from geo import snapshot
-from geo.errors import AtlasError
-from geo.selection import Selection
-from geo.snapshot import FORMATS, MIME, make
-from geo.view import build_view
+from geo.core.errors import AtlasError
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.pictures import snapshot
+from geo.pictures.snapshot import FORMATS, MIME, make
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -98,7 +98,7 @@ def test_renders_are_deterministic(view_of, shipped, areas_frame, lad_png):
 
 def test_a_dataset_with_no_mapped_place_still_draws(resolver, areas_frame):
     # Regression: an all-unmatched table crashed in the extent computation.
-    from geo import datasets
+    from geo.datasets import dataset as datasets
 
     typos = datasets.from_upload(b"place,networks\nManchestr,5\nUnited Kingdom,100\n", "typos.csv")
     for level in ("place", "lad", "region"):

@@ -17,17 +17,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 from atlas_testing import REPO_ROOT
+from hostile import CORPUS
 from matplotlib.text import Text
 
-from geo import captions, datasets, map_legend, map_text, snapshot, snapshot_sizes, static_circles, static_map
-from geo.classes import DIRECT_MAX, classify, classify_for_map, format_value
-from geo.errors import AtlasError
-from geo.names import display_name
-from geo.selection import Selection
-from geo.snapshot_sizes import MIN_CONTRAST, MIN_TEXT_PX, PRESETS, SIZES, contrast, resolve
-from geo.view import build_view
-
-from hostile import CORPUS
+from geo.core.errors import AtlasError
+from geo.datasets import dataset as datasets
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.names.keys import display_name
+from geo.pictures import captions, snapshot
+from geo.pictures.classes import DIRECT_MAX, classify, classify_for_map, format_value
+from geo.pictures.static import circle_marks, typeset
+from geo.pictures.static import figure as static_map
+from geo.pictures.static import legend as map_legend
+from geo.pictures.static import sizes as snapshot_sizes
+from geo.pictures.static.sizes import MIN_CONTRAST, MIN_TEXT_PX, PRESETS, SIZES, contrast, resolve
 
 ARTIFACTS = REPO_ROOT / "artifacts" / "snapshots"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -49,15 +53,20 @@ def views(shipped, seventy, resolver, areas_frame):
         "seventy-lad-per1k": (seventy, {"level": "lad", "metric": "per_1k"}),
         "one-city": (shipped, {"places": ("Manchester",)}),
     }
-    return {name: (ds, build_view(ds, resolver, areas_frame, Selection(dataset=ds.id, **choice)))
-            for name, (ds, choice) in choices.items()}
+    return {
+        name: (ds, build_view(ds, resolver, areas_frame, Selection(dataset=ds.id, **choice)))
+        for name, (ds, choice) in choices.items()
+    }
 
 
 @pytest.fixture(scope="module")
 def svgs(views, areas_frame):
     """Every reference view as SVG at every preset: {(name, size): bytes}."""
-    return {(name, size): snapshot.make(view, ds, areas_frame, fmt="svg", size=size).data
-            for name, (ds, view) in views.items() for size in SIZES}
+    return {
+        (name, size): snapshot.make(view, ds, areas_frame, fmt="svg", size=size).data
+        for name, (ds, view) in views.items()
+        for size in SIZES
+    }
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -148,9 +157,9 @@ def test_counts_are_circles_and_rates_are_not(svgs, views):
 def test_circle_area_is_proportional_to_the_count(views):
     ds, view = views["cities"]
     shapes = view.shapes
-    marks = static_circles.marks(shapes, "networks", static_map._project(shapes), 30.0)
+    marks = circle_marks.marks(shapes, "networks", static_map._project(shapes), 30.0)
     values = shapes["networks"].to_numpy(dtype=float)
-    ratios = {row: radius ** 2 / values[row] for row, _, _, radius in marks}
+    ratios = {row: radius**2 / values[row] for row, _, _, radius in marks}
     assert len(ratios) == 4 and max(ratios.values()) == pytest.approx(min(ratios.values()))
     assert [values[row] for row, *_ in marks] == sorted(values[[m[0] for m in marks]], reverse=True)  # largest first
 
@@ -160,8 +169,9 @@ def test_shading_can_still_be_asked_for_counts(views, areas_frame):
     shot = snapshot.make(view, ds, areas_frame, fmt="svg", size="article", style="shaded")
     assert not circle_ids(shot.data)
     with pytest.raises(AtlasError):
-        snapshot.make(views["seventy-lad-per1k"][1], views["seventy-lad-per1k"][0], areas_frame, fmt="svg",
-                      style="circles")
+        snapshot.make(
+            views["seventy-lad-per1k"][1], views["seventy-lad-per1k"][0], areas_frame, fmt="svg", style="circles"
+        )
 
 
 def interval(label: str) -> tuple[float, float, bool, bool]:
@@ -260,7 +270,7 @@ def test_source_and_credit_share_a_line_where_the_width_allows(views, areas_fram
     texts = static_map.map_page.Texts.of(caption, PRESETS["social"], 300, 564)
     assert texts.credit_inline and texts.credit == [caption.credit]
     wide = static_map.map_page.Texts.of(caption, PRESETS["print"], 300, 2000)
-    assert len(wide.source) == 1 and map_text.width(caption.source, map_text.font(wide.source_size)) <= 2000
+    assert len(wide.source) == 1 and typeset.width(caption.source, typeset.font(wide.source_size)) <= 2000
     assert snapshot_sizes.SIZE_LABELS.keys() == PRESETS.keys()
 
 

@@ -1,4 +1,4 @@
-"""geo.sources: finding the official files, validating them by content, one-line errors."""
+"""geo.official.sources: finding the official files, validating them by content, one-line errors."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from atlas_testing import DATA_ENV, MIRROR_ENV, UK_POPULATION, LocalServer, assert_one_line
 from openpyxl import Workbook
 
-from atlas_testing import DATA_ENV, MIRROR_ENV, UK_POPULATION, LocalServer, assert_one_line
-from geo import areas, download, sources
-from geo.errors import AtlasError, SourceError
+from geo.core.errors import AtlasError, SourceError
+from geo.official import areas, download, sources
 
 GPKG = "LAD_MAY_2024_UK_BUC.gpkg"
 GEOJSON = "lad_may2024_uk_buc_wgs84.geojson"
@@ -115,7 +115,9 @@ class FeatureService:
     without an answer when listed in ``drop``. The workbook is served at /mye22final.xlsx.
     """
 
-    def __init__(self, mirror: Path, cap: int = 100, fail: set[int] = frozenset(), drop: set[int] = frozenset()) -> None:
+    def __init__(
+        self, mirror: Path, cap: int = 100, fail: set[int] = frozenset(), drop: set[int] = frozenset()
+    ) -> None:
         collection = json.loads((mirror / GEOJSON).read_text(encoding="utf-8"))
         self.features = collection["features"]
         for number, feature in enumerate(self.features):
@@ -143,7 +145,7 @@ class FeatureService:
             body["properties"] = {"exceededTransferLimit": True}
         return 200, json.dumps(body).encode(), "application/geo+json"
 
-    def __enter__(self) -> "FeatureService":
+    def __enter__(self) -> FeatureService:
         self.server.__enter__()
         return self
 
@@ -322,7 +324,11 @@ def test_error_workbook_without_persons_sheet(tmp_path: Path) -> None:
 
 
 def test_error_workbook_without_area_sheet(tmp_path: Path) -> None:
-    persons = [["title"], ["Code", "Name", "Geography", "All ages", *AGE_COLUMNS], ["K02000001", "UK", "Country", 1, 0, 0, 0, 0, 0]]
+    persons = [
+        ["title"],
+        ["Code", "Name", "Geography", "All ages", *AGE_COLUMNS],
+        ["K02000001", "UK", "Country", 1, 0, 0, 0, 0, 0],
+    ]
     path = write_workbook(tmp_path / WORKBOOK, {"MYE2 - Persons": persons})
     with pytest.raises(SourceError) as info:
         sources.read_population(path)
@@ -330,7 +336,11 @@ def test_error_workbook_without_area_sheet(tmp_path: Path) -> None:
 
 
 def test_error_workbook_without_population_column(tmp_path: Path) -> None:
-    persons = [["title"], ["Code", "Name", "Geography", "Total", *AGE_COLUMNS], ["K02000001", "UK", "Country", 1, 0, 0, 0, 0, 0]]
+    persons = [
+        ["title"],
+        ["Code", "Name", "Geography", "Total", *AGE_COLUMNS],
+        ["K02000001", "UK", "Country", 1, 0, 0, 0, 0, 0],
+    ]
     path = write_workbook(tmp_path / WORKBOOK, {"MYE2 - Persons": persons, "MYE5": [["Code"]]})
     with pytest.raises(SourceError) as info:
         sources.read_population(path)

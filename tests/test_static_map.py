@@ -1,4 +1,4 @@
-"""geo.static_map (with map_legend, map_labels, map_text): the printable snapshot page, on real ONS shapes.
+"""geo.pictures.static.figure (with map_legend, map_labels, map_text): the printable snapshot page, on real ONS shapes.
 
 Writes the PNGs of the reference views to ``artifacts/snapshots/`` for a person to look at.
 """
@@ -20,12 +20,16 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.text import Text
 
-from geo import captions, datasets, map_labels, map_text, snapshot, static_map
-from geo.classes import classify
-from geo.map_labels import Box
-from geo.selection import Selection
-from geo.view import build_view
-from geo.vocabulary import METRIC_LABELS
+from geo.datasets import dataset as datasets
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.figures.vocabulary import METRIC_LABELS
+from geo.pictures import captions, snapshot
+from geo.pictures.classes import classify
+from geo.pictures.static import figure as static_map
+from geo.pictures.static import labels as map_labels
+from geo.pictures.static import typeset as map_text
+from geo.pictures.static.labels import Box
 
 ARTIFACTS = REPO_ROOT / "artifacts" / "snapshots"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -56,8 +60,9 @@ class Drawn:
 
     def draw(self, **changes) -> Figure:
         caption = replace(self.caption, **changes)
-        return static_map.figure(self.shapes, self.metric, self.classes, caption, context=self.context,
-                                 selected=self.view.selected_units)
+        return static_map.figure(
+            self.shapes, self.metric, self.classes, caption, context=self.context, selected=self.view.selected_units
+        )
 
     def texts(self, label: str | None = None) -> list[Text]:
         found = [t for t in self.figure.findobj(Text) if t.get_text() and t.get_label() != "halo"]
@@ -167,8 +172,10 @@ def test_crowded_labels_and_area_names_stay_apart(crowded):
 
 
 def test_greedy_placement_never_overlaps_and_drops_what_does_not_fit():
-    requests = [map_labels.Request(f"k{i}", ("name", "1"), 40, 20, (100 + i, 100), Box(99 + i, 99, 101 + i, 101))
-                for i in range(40)]
+    requests = [
+        map_labels.Request(f"k{i}", ("name", "1"), 40, 20, (100 + i, 100), Box(99 + i, 99, 101 + i, 101))
+        for i in range(40)
+    ]
     placed = map_labels.place(requests, Box(0, 0, 200, 200))
     assert 3 < len(placed) < 40
     for a, b in combinations([p.box for p in placed], 2):

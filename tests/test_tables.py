@@ -1,6 +1,6 @@
 """Hardened reading of users' tables: number conventions, line endings, encodings, the upload
 limits (bytes, rows, places, columns, cells), XLSX bombs at small scale, and the qualifier-aware
-duplicate check (geo.tables, geo.counts, geo.workbooks, geo.limits, geo.datasets)."""
+duplicate check (geo.datasets.tables, geo.datasets.counts, geo.datasets.workbooks, geo.datasets.limits, geo.datasets.dataset)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from atlas_testing import assert_one_line
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from atlas_testing import assert_one_line
-from geo import datasets, tables
-from geo.counts import parse_count
-from geo.errors import AtlasError, DatasetError
-from geo.limits import MB, TableLimits, format_size, max_table_bytes, max_table_places, max_table_rows
-from geo.workbooks import check_parts
+from geo.core.errors import AtlasError, DatasetError
+from geo.datasets import dataset as datasets
+from geo.datasets import tables
+from geo.datasets.counts import parse_count
+from geo.datasets.limits import MB, TableLimits, format_size, max_table_bytes, max_table_places, max_table_rows
+from geo.datasets.workbooks import check_parts
 
 
 def refused(data: bytes, filename: str = "t.csv", limits: TableLimits | None = None, *needles: str) -> str:
@@ -114,7 +115,11 @@ def test_never_a_silent_1000x_error(n: int, separator: str, delimiter: str, zero
 
 @pytest.mark.parametrize(
     "data",
-    [b"place,networks\rLeeds,5\rYork,3\r", b"place,networks\r\nLeeds,5\nYork,3\r", b"place,networks\rLeeds,5\r\nYork,3"],
+    [
+        b"place,networks\rLeeds,5\rYork,3\r",
+        b"place,networks\r\nLeeds,5\nYork,3\r",
+        b"place,networks\rLeeds,5\r\nYork,3",
+    ],
     ids=["cr-only", "mixed-crlf-lf-cr", "mixed-no-final-newline"],
 )
 def test_old_mac_and_mixed_line_endings(data: bytes) -> None:
@@ -145,7 +150,9 @@ def test_bom_then_latin1_keeps_the_place_column() -> None:
 
 
 def test_one_windows_byte_does_not_garble_the_utf8_lines() -> None:
-    data = "place,networks\nYnys Môn,5\nPontypridd,3\n".encode() + b"Caf\xe9 Royal\x92s,2\n" + "Llandudno ✓,1\n".encode()
+    data = (
+        "place,networks\nYnys Môn,5\nPontypridd,3\n".encode() + b"Caf\xe9 Royal\x92s,2\n" + "Llandudno ✓,1\n".encode()
+    )
     dataset = datasets.from_upload(data, "mixed.csv")
     assert list(dataset.observations["place"]) == ["Ynys Môn", "Pontypridd", "Café Royal’s", "Llandudno ✓"]
     assert len(dataset.notes) == 1 and dataset.notes[0].startswith("line 4 is not UTF-8")
@@ -179,7 +186,9 @@ def test_size_message_uses_binary_megabytes(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_xlsx_row_wider_than_header(tmp_path: Path) -> None:
     data = xlsx(tmp_path, [["place", "networks"], ["Leeds", 5], ["York", 3, None, "note"]])
-    message = refused(data, "t.xlsx", None, "t.xlsx row 3", "column D", "delete the cells to the right of the table in row 3")
+    message = refused(
+        data, "t.xlsx", None, "t.xlsx row 3", "column D", "delete the cells to the right of the table in row 3"
+    )
     assert "quote" not in message
 
 
@@ -194,8 +203,14 @@ def test_xlsx_cell_in_column_xfd_is_refused_at_once(tmp_path: Path) -> None:
         book.active.cell(row=row, column=2, value=row)
         book.active.cell(row=row, column=16384, value=1)
     book.save(tmp_path / "wide.xlsx")
-    refused((tmp_path / "wide.xlsx").read_bytes(), "wide.xlsx", None, "row 2 has data in column XFD",
-            "60-column limit", "delete the cells to the right of the table in row 2")
+    refused(
+        (tmp_path / "wide.xlsx").read_bytes(),
+        "wide.xlsx",
+        None,
+        "row 2 has data in column XFD",
+        "60-column limit",
+        "delete the cells to the right of the table in row 2",
+    )
 
 
 def handmade_xlsx(rows: list[list[object]], long_string: int = 0) -> bytes:
@@ -217,7 +232,9 @@ def handmade_xlsx(rows: list[list[object]], long_string: int = 0) -> bytes:
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    shared = "".join(f"<si><t>{s}</t></si>" for s in strings) + (f"<si><t>{'x' * long_string}</t></si>" if long_string else "")
+    shared = "".join(f"<si><t>{s}</t></si>" for s in strings) + (
+        f"<si><t>{'x' * long_string}</t></si>" if long_string else ""
+    )
     parts = {
         "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -229,7 +246,7 @@ def handmade_xlsx(rows: list[list[object]], long_string: int = 0) -> bytes:
         "xl/workbook.xml": f'<workbook {main} xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<worksheet {main}><sheetData>{"".join(cells)}</sheetData></worksheet>',
+        "xl/worksheets/sheet1.xml": f"<worksheet {main}><sheetData>{''.join(cells)}</sheetData></worksheet>",
         "xl/sharedStrings.xml": f"<sst {main}>{shared}</sst>",
     }
     buffer = io.BytesIO()
@@ -250,7 +267,10 @@ def test_xlsx_huge_shared_string_is_refused_before_unpacking() -> None:
 
 @pytest.mark.parametrize(
     ("limits", "needle"),
-    [(TableLimits(max_sheet=1024), "xl/worksheets/sheet1.xml unpacks to"), (TableLimits(max_unpacked=4096), "unpacks to")],
+    [
+        (TableLimits(max_sheet=1024), "xl/worksheets/sheet1.xml unpacks to"),
+        (TableLimits(max_unpacked=4096), "unpacks to"),
+    ],
 )
 def test_xlsx_parts_over_the_limits(tmp_path: Path, limits: TableLimits, needle: str) -> None:
     data = xlsx(tmp_path, [["place", "networks"], *([f"Place {i}", i] for i in range(300))])
@@ -336,13 +356,24 @@ def test_cell_budget_counts_blank_rows_too() -> None:
 def test_blank_rows_count_towards_a_looser_row_limit(tmp_path: Path) -> None:
     data = b"place,networks\nLeeds,5\n" + b"\n" * 5 + b"York,3\n"
     assert networks(data, "t.csv", TableLimits(max_rows=4)) == [5, 3]
-    refused(data + b"\n" * 3, "t.csv", TableLimits(max_rows=4), "more than 8 rows counting blank ones", "delete the blank rows")
+    refused(
+        data + b"\n" * 3,
+        "t.csv",
+        TableLimits(max_rows=4),
+        "more than 8 rows counting blank ones",
+        "delete the blank rows",
+    )
     book = Workbook()
     book.active.append(["place", "networks"])
     book.active.cell(row=50, column=1, value="Leeds")  # rows 2-49 are absent from the sheet
     book.active.cell(row=50, column=2, value=5)
     book.save(tmp_path / "gap.xlsx")
-    refused((tmp_path / "gap.xlsx").read_bytes(), "gap.xlsx", TableLimits(max_rows=10), "more than 20 rows counting blank ones")
+    refused(
+        (tmp_path / "gap.xlsx").read_bytes(),
+        "gap.xlsx",
+        TableLimits(max_rows=10),
+        "more than 20 rows counting blank ones",
+    )
 
 
 # -- 8. qualifiers tell places apart --------------------------------------------------------------
@@ -358,7 +389,9 @@ def test_qualified_places_are_not_duplicates() -> None:
 
 
 def test_duplicate_key_includes_the_cleaned_lad_code() -> None:
-    obs = datasets.parse_observations(b"place,lad_code,networks\nLeeds,E08000035,5\nLeeds,'e08000035.',5\nLeeds,E08000036,5\n")
+    obs = datasets.parse_observations(
+        b"place,lad_code,networks\nLeeds,E08000035,5\nLeeds,'e08000035.',5\nLeeds,E08000036,5\n"
+    )
     assert list(obs["lad_code"]) == ["E08000035", "E08000036"]
     assert obs.attrs["notes"] == ["'Leeds' appears 2 times with the same count; counted once"]
 

@@ -1,12 +1,12 @@
-"""geo.text: invisible characters, bounds and how user text is quoted in messages."""
+"""geo.core.text: invisible characters, bounds and how user text is quoted in messages."""
 
 from __future__ import annotations
 
+from hostile import CORPUS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import text
-from hostile import CORPUS
+from geo.core import text
 
 
 def test_invisible_names_bidi_zero_width_and_controls():

@@ -8,15 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from geo import captions, circles, dataset_folders, datasets, join, map_circles, metrics, snapshot, static_map
-from geo.captions import Attribution
-from geo.choropleth import OUTLINE_STYLE, build_map
-from geo.classes import classify
-from geo.map_legend import KEYS
-from geo.selection import Selection
-from geo.view import build_view
 from test_towns import HIGHLAND, INVERNESS_CSV, dataset_from
+
+from geo.datasets import dataset as datasets
+from geo.datasets import folders
+from geo.figures import join, metrics
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.pictures import captions, circles, snapshot
+from geo.pictures.captions import Attribution
+from geo.pictures.classes import classify
+from geo.pictures.static import figure as static_map
+from geo.pictures.static.legend import KEYS
+from geo.pictures.web import circle_markers
+from geo.pictures.web.choropleth import OUTLINE_STYLE, build_map
 
 MANCHESTER = "E08000003"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,23 +56,29 @@ def test_the_web_map_puts_the_towns_colour_on_a_dot_and_leaves_the_council_pale(
     manchester = layer.style_of(features[MANCHESTER])
     assert highland["fillColor"] == OUTLINE_STYLE["fillColor"]  # not the class colour
     assert manchester["fillColor"] == found.color_for(with_data.loc[with_data["code"] == MANCHESTER, "per_1k"].iat[0])
-    dots = [c for c in parts.layer._children.values() if isinstance(c, map_circles.Circles)]
+    dots = [c for c in parts.layer._children.values() if isinstance(c, circle_markers.Circles)]
     assert len(dots) == 1
     (dot,) = dots[0].data["features"]
     value = with_data.loc[with_data["code"] == HIGHLAND, "per_1k"].iat[0]
     assert dot["c"] == found.color_for(value) and dot["k"] == 2
     (frame,) = [c for c in parts.layer._children.values() if type(c).__name__ == "LayerFrame"]
-    assert circles.TOWN_KEY.replace("'", "&#39;") in frame.legend  # the legend says what the dot and the pale area mean (autoescaped)
+    assert (
+        circles.TOWN_KEY.replace("'", "&#39;") in frame.legend
+    )  # the legend says what the dot and the pale area mean (autoescaped)
 
 
 def test_a_circles_map_has_no_town_dots(shapes) -> None:
-    parts = build_map(shapes, "networks", classify(shapes.loc[shapes["has_data"], "networks"]), attribution=Attribution("t"))
-    dots = [c for c in parts.layer._children.values() if isinstance(c, map_circles.Circles)]
+    parts = build_map(
+        shapes, "networks", classify(shapes.loc[shapes["has_data"], "networks"]), attribution=Attribution("t")
+    )
+    dots = [c for c in parts.layer._children.values() if isinstance(c, circle_markers.Circles)]
     assert len(dots) == 1 and all(f["k"] != 2 for f in dots[0].data["features"])
 
 
 def test_the_snapshot_draws_one_dot_per_town_and_names_the_town(inverness_dataset, resolver, areas_frame) -> None:
-    view = build_view(inverness_dataset, resolver, areas_frame, Selection(dataset="inverness-dots", metric="per_1k", level="lad"))
+    view = build_view(
+        inverness_dataset, resolver, areas_frame, Selection(dataset="inverness-dots", metric="per_1k", level="lad")
+    )
     shot = snapshot.make(view, inverness_dataset, areas_frame, fmt="svg", size="article")
     svg = shot.data.decode("utf-8")
     assert len(re.findall(r'id="town-\d+"', svg)) == 1
@@ -102,8 +113,8 @@ def test_no_map_label_covers_a_dot(resolver, areas_frame) -> None:
     wrong dot misleads): labels sit beside their own dot and keep off the others."""
     from matplotlib.text import Text
 
-    from geo.classes import classify_for_map
-    from geo.snapshot_sizes import PRESETS
+    from geo.pictures.classes import classify_for_map
+    from geo.pictures.static.sizes import PRESETS
 
     seventy = datasets.from_upload((FIXTURES / "city_counts_2025-03.csv").read_bytes(), "city_counts_2025-03.csv")
     view = build_view(seventy, resolver, areas_frame, Selection(dataset=seventy.id, level="lad", metric="per_1k"))
@@ -128,7 +139,7 @@ def test_a_circles_map_names_no_classes_and_the_html_export_keeps_its_classes(re
     shaded = snapshot.make(view, seventy, areas_frame, fmt="svg", size="article", style="shaded")
     assert any(note.startswith("Classes: quantiles") for note in shaded.caption.notes)
 
-    shipped = dataset_folders.load("top10vpn-2021")
+    shipped = folders.load("top10vpn-2021")
     four = build_view(shipped, resolver, areas_frame, Selection(metric="per_1k"))
     page = snapshot.make(four, shipped, areas_frame, fmt="html").data.decode("utf-8")
     assert page.count("atlas-legend-item") >= 4  # four classes, one per city (plus the keys)

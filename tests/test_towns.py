@@ -1,4 +1,4 @@
-"""geo.towns: a count from a town inside a larger council covers the town, not the council (real ONS and GeoNames data).
+"""geo.names.towns: a count from a town inside a larger council covers the town, not the council (real ONS and GeoNames data).
 
 Expected figures are read through the code paths that produce them (the resolver's GeoNames
 town, the areas frame's residents), never typed in.
@@ -14,14 +14,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import geo.__main__ as cli
-from geo import captions, circles, dataset_folders, datasets, join, metrics
-from geo.captions import Attribution
-from geo.choropleth import TOWN_AREA_STYLE, build_map
-from geo.classes import classify
-from geo.gazetteer import Town, load_towns
-from geo.places import Resolver
-from geo.towns import SEPARATOR
+import geo.cli.main as cli
+from geo.datasets import dataset as datasets
+from geo.datasets import folders
+from geo.figures import join, metrics
+from geo.names.gazetteer import Town, load_towns
+from geo.names.places import Resolver
+from geo.names.towns import SEPARATOR
+from geo.pictures import captions, circles
+from geo.pictures.captions import Attribution
+from geo.pictures.classes import classify
+from geo.pictures.web.choropleth import TOWN_AREA_STYLE, build_map
 
 HIGHLAND = "S12000017"
 INVERNESS_CSV = "place,networks\nUnited Kingdom,5000\nInverness,120\nManchester,300\n"
@@ -77,12 +80,15 @@ def test_only_a_gazetteer_match_is_a_town(resolver: Resolver, inverness: Town) -
     qualified = resolver.resolve("Inverness, Highland")
     assert qualified.town == inverness
     assert resolver.resolve("Inverness").to_dict()["town"] == {
-        "name": "Inverness", "population": inverness.population, "lon": inverness.lon, "lat": inverness.lat,
+        "name": "Inverness",
+        "population": inverness.population,
+        "lon": inverness.lon,
+        "lat": inverness.lat,
     }
 
 
 def test_a_town_chosen_by_the_user_stays_a_town(resolver: Resolver, inverness: Town) -> None:
-    from geo.places import with_choices
+    from geo.names.places import with_choices
 
     chosen = with_choices(resolver, {"Invrness": "Inverness", "Hilands": "Highland"})
     assert chosen.resolve("Invrness").town == inverness
@@ -152,8 +158,9 @@ def test_the_area_itself_beside_its_town_covers_it_whole(resolver, areas_frame, 
 def test_two_towns_in_one_council_add_their_residents(resolver, areas_frame, lads) -> None:
     towns = [resolver.resolve(n).town for n in ("Inverness", "Fort William")]
     assert all(t is not None for t in towns) and resolver.resolve("Fort William").lad_codes == (HIGHLAND,)
-    table = metrics.build_table(dataset_from("place,networks\nInverness,120\nFort William,30\n", "two"), resolver,
-                                areas_frame, level="lad")
+    table = metrics.build_table(
+        dataset_from("place,networks\nInverness,120\nFort William,30\n", "two"), resolver, areas_frame, level="lad"
+    )
     highland = row(table, HIGHLAND)
     covered = min(sum(t.population for t in towns), int(lads.loc[HIGHLAND, "population"]))
     assert highland["covered_population"] == covered and highland["per_1k"] == pytest.approx(150 / covered * 1000)
@@ -164,8 +171,9 @@ def test_two_towns_in_one_council_add_their_residents(resolver, areas_frame, lad
 
 def test_a_town_of_unknown_population_has_no_rate(resolver, areas_frame, unknown_town) -> None:
     name, code = unknown_town
-    table = metrics.build_table(dataset_from(f"place,networks\nUnited Kingdom,900\n{name},12\n", "unknown"), resolver,
-                                areas_frame, level="lad")
+    table = metrics.build_table(
+        dataset_from(f"place,networks\nUnited Kingdom,900\n{name},12\n", "unknown"), resolver, areas_frame, level="lad"
+    )
     unit = row(table, code)
     assert unit["networks"] == 12 and unit["coverage"] < 1  # drawn as partly covered
     assert math.isnan(unit["per_1k"]) and math.isnan(unit["per_km2"]) and pd.isna(unit["index_uk"])
@@ -184,8 +192,9 @@ def test_a_region_counted_from_a_town_covers_its_residents(resolver, areas_frame
 
 
 def test_without_a_national_figure_the_average_uses_the_towns_residents(resolver, areas_frame, inverness, lads) -> None:
-    table = metrics.build_table(dataset_from("place,networks\nInverness,120\nManchester,300\n", "sum"), resolver,
-                                areas_frame, level="lad")
+    table = metrics.build_table(
+        dataset_from("place,networks\nInverness,120\nManchester,300\n", "sum"), resolver, areas_frame, level="lad"
+    )
     assert table.national_total_source == "sum of places"
     assert table.uk_population == inverness.population + int(lads.loc["E08000003", "population"])
     assert math.isnan(table.uk_rates["per_km2"])  # the town's land is in it, and not known
@@ -224,7 +233,9 @@ def test_the_map_draws_the_town_unit_as_partly_covered_and_says_whose_count(lad_
     features = {f["properties"]["code"]: f for f in layer.data["features"]}
     highland, manchester = layer.style_of(features[HIGHLAND]), layer.style_of(features["E08000003"])
     assert highland.get("dashArray") == TOWN_AREA_STYLE["dashArray"] and not manchester.get("dashArray")
-    assert features[HIGHLAND]["properties"]["s"].startswith("The count is for the town of Inverness, not all of Highland")
+    assert features[HIGHLAND]["properties"]["s"].startswith(
+        "The count is for the town of Inverness, not all of Highland"
+    )
     assert "town" not in features["E08000003"]["properties"].get("s", "")
 
 
@@ -244,7 +255,7 @@ def test_table_json_at_lad_level_carries_town_and_coverage(
     monkeypatch.setattr(cli, "_context", lambda mirror: (areas_frame, resolver))
     folder = tmp_path / "towns"
     folder.mkdir()
-    for name, content in dataset_folders.folder_files(dataset_from(INVERNESS_CSV, "towns")).items():
+    for name, content in folders.folder_files(dataset_from(INVERNESS_CSV, "towns")).items():
         (folder / name).write_bytes(content)
     assert cli.main(["table", "--dataset", str(folder), "--level", "lad", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
@@ -264,13 +275,12 @@ def test_table_json_at_lad_level_carries_town_and_coverage(
 
 @pytest.mark.usefixtures("app_navigation")
 def test_the_map_pages_area_details_say_whose_count(monkeypatch, tmp_path) -> None:
-    from streamlit.testing.v1 import AppTest
-
     from atlas_testing import REPO_ROOT
+    from streamlit.testing.v1 import AppTest
 
     folder = tmp_path / "towns"
     folder.mkdir()
-    for name, content in dataset_folders.folder_files(dataset_from(INVERNESS_CSV, "towns")).items():
+    for name, content in folders.folder_files(dataset_from(INVERNESS_CSV, "towns")).items():
         (folder / name).write_bytes(content)
     monkeypatch.setenv("CAMERA_ATLAS_DATASETS_DIR", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
@@ -279,5 +289,7 @@ def test_the_map_pages_area_details_say_whose_count(monkeypatch, tmp_path) -> No
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     captions_shown = [c.value for c in at.caption]
-    assert any(c.startswith("The count is for the town of Inverness, not all of Highland") for c in captions_shown), captions_shown
+    assert any(c.startswith("The count is for the town of Inverness, not all of Highland") for c in captions_shown), (
+        captions_shown
+    )
     assert any("the count is for the town of Inverness" in i.value for i in at.info)

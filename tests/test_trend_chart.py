@@ -1,4 +1,4 @@
-"""geo.trend_chart (with geo.trend_layout): the trend snapshot as PNG, SVG and PDF, over series of
+"""geo.pictures.trends.chart (with geo.pictures.trends.layout): the trend snapshot as PNG, SVG and PDF, over series of
 in-memory dated counts and the shipped TOP10VPN dataset (a break).
 
 Writes PNGs of a falling series, a broken one and small multiples at 600 and 1200 px to
@@ -19,10 +19,11 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from trend_series import FALLING, monthly_scans
 
-from geo import trend_chart, trend_words
-from geo.errors import AtlasError
-from geo.series_vendors import series_for
-from geo.text import MAX_TITLE, one_line
+from geo.core.errors import AtlasError
+from geo.core.text import MAX_TITLE, one_line
+from geo.figures.series_vendors import series_for
+from geo.pictures.trends import chart as trend_chart
+from geo.pictures.trends import words
 
 ARTIFACTS = REPO_ROOT / "artifacts" / "trends"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -57,7 +58,7 @@ def svg_texts(data: bytes) -> list[tuple[str, float]]:
 
 
 def luminance(color: str) -> float:
-    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -74,8 +75,11 @@ def pdf_string(data: bytes, key: bytes) -> str:
 
 def test_reference_charts_are_written_for_people_to_look_at(falling, broken):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for name, series, options in (("falling", falling, {}), ("broken", broken, {}),
-                                  ("multiples", broken, {"small_multiples": 4})):
+    for name, series, options in (
+        ("falling", falling, {}),
+        ("broken", broken, {}),
+        ("multiples", broken, {"small_multiples": 4}),
+    ):
         for width in (600, 1200):
             shot = trend_chart.make(series, "png", width_px=width, **options)
             (ARTIFACTS / f"{name}-{width}.png").write_bytes(shot.data)
@@ -88,14 +92,14 @@ def test_every_format_opens_with_its_title_and_alt_text(falling):
     png = trend_chart.make(falling, "png", width_px=900)
     image = Image.open(io.BytesIO(png.data))
     assert image.size[0] == 900 and image.text["Title"] == png.title and image.text["Description"] == png.alt
-    assert png.mime == "image/png" and png.title == trend_words.finding(falling)
+    assert png.mime == "image/png" and png.title == words.finding(falling)
 
     svg = trend_chart.make(falling, "svg")
     root = ET.fromstring(svg.data)
     first, second = list(root)[:2]
     assert (first.tag, first.text, second.tag, second.text) == (f"{SVG}title", svg.title, f"{SVG}desc", svg.alt)
     drawn = " ".join(text for text, _ in svg_texts(svg.data))
-    assert svg.title in drawn and trend_words.subtitle(falling) in drawn
+    assert svg.title in drawn and words.subtitle(falling) in drawn
     assert svg.mime == "image/svg+xml"
 
     pdf = trend_chart.make(falling, "pdf")
@@ -118,7 +122,7 @@ def test_every_text_is_legible_at_600_px_with_enough_contrast(broken, small_mult
 
 
 def test_a_break_is_two_separate_lines_with_a_labelled_gap(broken):
-    caption = trend_words.caption(broken, units=())
+    caption = words.caption(broken, units=())
     figure = trend_chart.figure(broken, caption)
     drawn = lines(figure)
     assert set(drawn) == {"national-run0", "national-run1"}
@@ -132,7 +136,7 @@ def test_a_break_is_two_separate_lines_with_a_labelled_gap(broken):
 
 def test_a_gap_is_never_drawn_as_zero(broken):
     rows = trend_chart.top_rows(broken, 4)
-    figure = trend_chart.figure(broken, trend_words.caption(broken, units=list(broken.units["code"][rows])), rows)
+    figure = trend_chart.figure(broken, words.caption(broken, units=list(broken.units["code"][rows])), rows)
     drawn = lines(figure)
     leeds = rows.index(int(np.flatnonzero(broken.units["name"] == "Leeds")[0]))
     scans = drawn[f"area{leeds}-run1"].get_ydata()
@@ -144,7 +148,7 @@ def test_a_gap_is_never_drawn_as_zero(broken):
 def test_an_area_asked_for_is_the_one_drawn(falling):
     manchester = str(falling.units.loc[falling.units["name"] == "Manchester", "code"].iloc[0])
     row = int(np.flatnonzero(falling.units["code"] == manchester)[0])
-    caption = trend_words.caption(falling, manchester, [manchester])
+    caption = words.caption(falling, manchester, [manchester])
     figure = trend_chart.figure(falling, caption, [row])
     (line,) = lines(figure).values()
     assert list(line.get_ydata()) == list(falling.values[row])  # Manchester's line, not the national one
@@ -162,8 +166,14 @@ def test_top_rows_follow_the_latest_line(broken):
 def test_no_national_figure_draws_the_areas(resolver, areas_frame):
     from trend_series import upload_at
 
-    series = series_for([upload_at("2026-09", {"Leeds": 100, "Manchester": 300}),
-                         upload_at("2026-12", {"Leeds": 90, "Manchester": 150})], resolver, areas_frame)
+    series = series_for(
+        [
+            upload_at("2026-09", {"Leeds": 100, "Manchester": 300}),
+            upload_at("2026-12", {"Leeds": 90, "Manchester": 150}),
+        ],
+        resolver,
+        areas_frame,
+    )
     shot = trend_chart.make(series, "svg")
     assert "_top" in shot.file_name and shot.alt.startswith("Small line charts")
     assert '<g id="area0-run0">' in shot.data.decode() and "national-run0" not in shot.data.decode()
@@ -172,13 +182,19 @@ def test_no_national_figure_draws_the_areas(resolver, areas_frame):
 def test_a_date_without_a_national_figure_is_no_point(broken, resolver, areas_frame):
     from trend_series import upload_at
 
-    series = series_for([*[p.dataset for p in broken.points],
-                         upload_at("2027-01", {"Leeds": 100}), upload_at("2027-02", {"Leeds": 90})],
-                        resolver, areas_frame)
-    figure = trend_chart.figure(series, trend_words.caption(series, units=()))
+    series = series_for(
+        [
+            *[p.dataset for p in broken.points],
+            upload_at("2027-01", {"Leeds": 100}),
+            upload_at("2027-02", {"Leeds": 90}),
+        ],
+        resolver,
+        areas_frame,
+    )
+    figure = trend_chart.figure(series, words.caption(series, units=()))
     last = lines(figure)["national-run2"].get_ydata()
     assert np.isnan(last).all()
-    assert "No national figure in" in " ".join(trend_words.footnotes(series))
+    assert "No national figure in" in " ".join(words.footnotes(series))
     # The national line has no figure at the ends of the last run: the areas are drawn, and named.
     assert not trend_chart.national_line(series)
     shot = trend_chart.make(series, "svg")
@@ -203,16 +219,22 @@ def test_hostile_titles_print_literally_and_nothing_runs(falling, tmp_path, monk
 
 
 def test_texts_are_never_mathtext(broken):
-    figure = trend_chart.figure(broken, trend_words.caption(broken, units=(), title_text="$x^2$ costs $5"))
+    figure = trend_chart.figure(broken, words.caption(broken, units=(), title_text="$x^2$ costs $5"))
     texts = [t for t in figure.findobj(Text) if t.get_text()]
     assert all(t.get_parse_math() is False for t in texts)
     assert "$x^2$ costs $5" in [t.get_text() for t in texts]
 
 
-@pytest.mark.parametrize(("options", "needle"), [
-    ({"fmt": "gif"}, "format"), ({"fmt": "html"}, "format"), ({"width_px": 10}, "width"),
-    ({"small_multiples": 99}, "small multiples"), ({"focus": "E99999999"}, "E99999999"),
-])
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        ({"fmt": "gif"}, "format"),
+        ({"fmt": "html"}, "format"),
+        ({"width_px": 10}, "width"),
+        ({"small_multiples": 99}, "small multiples"),
+        ({"focus": "E99999999"}, "E99999999"),
+    ],
+)
 def test_bad_requests_are_one_line(falling, options, needle):
     with pytest.raises(AtlasError) as err:
         trend_chart.make(falling, **{"fmt": "png", **options})
@@ -242,8 +264,8 @@ def test_no_pyplot_figures_leak(falling):
 
 
 def test_panels_share_the_width_and_date_labels_never_overlap(broken, falling):
-    from geo import map_text
-    from geo.trend_layout import BREAK_GAP, MIN_RUN_W, fitted_dates, panels
+    from geo.pictures.static import typeset
+    from geo.pictures.trends.layout import BREAK_GAP, MIN_RUN_W, fitted_dates, panels
 
     laid = panels(broken, 400.0, 30.0)
     assert [p.points for p in laid] == [(0,), (1, 2, 3, 4)]
@@ -251,12 +273,17 @@ def test_panels_share_the_width_and_date_labels_never_overlap(broken, falling):
     assert laid[-1].x1 == pytest.approx(400.0) and laid[0].x1 - laid[0].x0 == MIN_RUN_W  # one date: the narrowest
     for panel in laid:
         assert all(0 < x < panel.x1 - panel.x0 for x in panel.xs) and list(panel.xs) == sorted(panel.xs)
-    font = map_text.font(trend_chart.LABEL_SIZE)
+    font = typeset.font(trend_chart.LABEL_SIZE)
     for width in (90.0, 160.0, 400.0):
         (panel,) = panels(falling, width)
         placed = fitted_dates(falling, panel, 0.0, font)
         assert placed[-1].index == len(panel.xs) - 1  # the latest date is always labelled
-        spans = sorted((p.x, p.x + map_text.width(p.text, font)) for p in placed)
+        spans = sorted((p.x, p.x + typeset.width(p.text, font)) for p in placed)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
         assert all(panel.x0 - 1e-6 <= a and b <= panel.x1 + 1e-6 for a, b in spans)
-    assert [p.text for p in fitted_dates(falling, panels(falling, 400.0)[0], 0.0, font)] == ["1 Sep 2026", "1 Oct", "1 Nov", "1 Dec"]
+    assert [p.text for p in fitted_dates(falling, panels(falling, 400.0)[0], 0.0, font)] == [
+        "1 Sep 2026",
+        "1 Oct",
+        "1 Nov",
+        "1 Dec",
+    ]

@@ -1,4 +1,4 @@
-"""The Trends page's frames and chart (geo.trend_tables, geo.trend_charts) over four monthly scans and TOP10VPN.
+"""The Trends page's frames and chart (geo.pictures.trends.tables, geo.pictures.trend_charts) over four monthly scans and TOP10VPN.
 
 Expected figures are read from the fixture's own counts (trend_scans.COUNTS), never typed in twice.
 """
@@ -12,13 +12,15 @@ import numpy as np
 import pytest
 from trend_scans import COUNTS, MONTHS, write_monthly_scans
 
-from geo import dataset_folders, history, series_vendors, trend_tables
-from geo.captions import ONS_SHORT
-from geo.datasets import Dataset
-from geo.scan_dataset import NATIONAL_PLACE
-from geo.time_order import dated
-from geo.trend_charts import national_chart
-from geo.vocabulary import VENDOR_LABELS
+from geo.datasets import folders as dataset_folders
+from geo.datasets.dataset import Dataset
+from geo.datasets.time_order import dated
+from geo.figures import history, series_vendors
+from geo.figures.vocabulary import VENDOR_LABELS
+from geo.pictures.captions import ONS_SHORT
+from geo.pictures.trend_charts import national_chart
+from geo.pictures.trends import tables
+from geo.scan.as_dataset import NATIONAL_PLACE
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,9 @@ def series_of(scans, shipped, resolver, areas_frame):
     def build(vendor: str = "all", level: str = "place", metric: str = "networks") -> history.Series:
         key = (vendor, level, metric)
         if key not in made:
-            made[key] = series_vendors.series_for([shipped, *scans], resolver, areas_frame, vendor=vendor, level=level, metric=metric)
+            made[key] = series_vendors.series_for(
+                [shipped, *scans], resolver, areas_frame, vendor=vendor, level=level, metric=metric
+            )
         return made[key]
 
     return build
@@ -52,6 +56,7 @@ def city(vendor: str, name: str) -> list[float]:
 
 # -- the datasets a vendor's series holds ------------------------------------------------------
 
+
 def test_counting_leaves_out_datasets_without_the_vendor(scans, shipped) -> None:
     kept, left_out = series_vendors.counting([shipped, *scans], "hikvision")
     assert kept == scans
@@ -61,9 +66,10 @@ def test_counting_leaves_out_datasets_without_the_vendor(scans, shipped) -> None
 
 # -- the national line ------------------------------------------------------------------------------
 
+
 def test_national_frame_has_a_row_per_vendor_and_date_and_a_line_per_run(series_of, shipped) -> None:
     by_vendor = {v: series_of(v) for v in ("all", "hikvision", "dahua")}
-    frame = trend_tables.national_frame(by_vendor)
+    frame = tables.national_frame(by_vendor)
     assert frame.groupby("vendor").size().to_dict() == {"all": 5, "hikvision": 4, "dahua": 4}
     for vendor in ("all", "hikvision", "dahua"):
         rows = frame[(frame["vendor"] == vendor) & (frame["dataset"] != shipped.id)]
@@ -76,7 +82,7 @@ def test_national_frame_has_a_row_per_vendor_and_date_and_a_line_per_run(series_
 
 
 def test_national_frame_names_each_run_once_beside_its_last_point(series_of, shipped) -> None:
-    frame = trend_tables.national_frame({v: series_of(v) for v in ("all", "hikvision", "dahua")})
+    frame = tables.national_frame({v: series_of(v) for v in ("all", "hikvision", "dahua")})
     labelled = frame[frame["label"] != ""]
     assert len(labelled) == 2  # TOP10VPN, and the run of four scans (in three vendors' lines, named once)
     scans_label = labelled[labelled["dataset"] != shipped.id].iloc[0]
@@ -84,30 +90,36 @@ def test_national_frame_names_each_run_once_beside_its_last_point(series_of, shi
     assert scans_label["vendor"] == "all" and scans_label["when"] == frame["when"].max()
     assert scans_label["align"] == "right"
     label = scans_label["label"]
-    assert label.replace("\n", " ") == f"{scans_label['source']}, counted 1 Sep 2026 06:00 UTC to counted 1 Dec 2026 06:00 UTC"
-    assert max(len(line) for line in label.splitlines()) <= trend_tables.LABEL_CHARS  # fits beside a line on a phone
+    assert (
+        label.replace("\n", " ")
+        == f"{scans_label['source']}, counted 1 Sep 2026 06:00 UTC to counted 1 Dec 2026 06:00 UTC"
+    )
+    assert max(len(line) for line in label.splitlines()) <= tables.LABEL_CHARS  # fits beside a line on a phone
     top10 = labelled[labelled["dataset"] == shipped.id].iloc[0]
     assert top10["align"] == "left" and top10["label"].replace("\n", " ") == f"{shipped.short_name}, published Nov 2021"
 
 
 def test_the_last_runs_alone_leave_earlier_methods_out(series_of, shipped) -> None:
     by_vendor = {v: series_of(v) for v in ("all", "hikvision", "dahua")}
-    frame = trend_tables.national_frame(by_vendor, last_runs_only=True)
+    frame = tables.national_frame(by_vendor, last_runs_only=True)
     assert shipped.id not in set(frame["dataset"]) and len(frame) == 12
     assert set(frame["label"]) == {""}  # one run: the page names its source, no label sits on the lines
-    assert trend_tables.earlier_methods(by_vendor) == [f"{shipped.short_name} (published Nov 2021)"]
-    assert trend_tables.earlier_methods({"hikvision": by_vendor["hikvision"]}) == []
+    assert tables.earlier_methods(by_vendor) == [f"{shipped.short_name} (published Nov 2021)"]
+    assert tables.earlier_methods({"hikvision": by_vendor["hikvision"]}) == []
 
 
 def test_a_dataset_without_a_national_figure_is_not_drawn_and_is_named(scans, resolver, areas_frame) -> None:
     # The October count without its national rows: a sum of places is not a national figure.
     october = scans[1]
-    no_total = replace(october, id="october-no-total",
-                       observations=october.observations[october.observations["place"] != NATIONAL_PLACE])
+    no_total = replace(
+        october,
+        id="october-no-total",
+        observations=october.observations[october.observations["place"] != NATIONAL_PLACE],
+    )
     series = series_vendors.series_for([scans[0], no_total, *scans[2:]], resolver, areas_frame)
-    frame = trend_tables.national_frame({"all": series})
+    frame = tables.national_frame({"all": series})
     assert math.isnan(frame.loc[frame["dataset"] == "october-no-total", "value"].iloc[0])  # nothing, never 0
-    assert trend_tables.without_national({"all": series}) == [
+    assert tables.without_national({"all": series}) == [
         f"{no_total.short_name} (counted 1 Oct 2026 06:00 UTC) publishes no national figure: it is not drawn on the national line "
         "(a sum of its places would not be one, and it is never zero)"
     ]
@@ -117,7 +129,7 @@ def test_a_dataset_without_a_national_figure_is_not_drawn_and_is_named(scans, re
 
 
 def test_national_chart_draws_each_run_as_its_own_line_with_tooltips(series_of) -> None:
-    frame = trend_tables.national_frame({v: series_of(v) for v in ("all", "hikvision", "dahua")})
+    frame = tables.national_frame({v: series_of(v) for v in ("all", "hikvision", "dahua")})
     spec = national_chart(frame, "networks").to_dict()
     lines, points, labels = spec["layer"]
     assert lines["mark"]["type"] == "line" and lines["encoding"]["detail"]["field"] == "line"
@@ -133,15 +145,20 @@ def test_national_chart_draws_each_run_as_its_own_line_with_tooltips(series_of) 
 
 
 def test_no_national_figure_at_all_gives_no_chart(scans, resolver, areas_frame) -> None:
-    stripped = [replace(d, id=f"{d.id}-places", observations=d.observations[d.observations["place"] != NATIONAL_PLACE])
-                for d in scans[:2]]
+    stripped = [
+        replace(d, id=f"{d.id}-places", observations=d.observations[d.observations["place"] != NATIONAL_PLACE])
+        for d in scans[:2]
+    ]
     series = series_vendors.series_for(stripped, resolver, areas_frame)
-    assert national_chart(trend_tables.national_frame({"all": series}), "networks") is None
-    assert "no national figure on counted 1 Sep 2026 06:00 UTC and counted 1 Oct 2026 06:00 UTC" in trend_tables.national_line(series)
+    assert national_chart(tables.national_frame({"all": series}), "networks") is None
+    assert (
+        "no national figure on counted 1 Sep 2026 06:00 UTC and counted 1 Oct 2026 06:00 UTC"
+        in tables.national_line(series)
+    )
 
 
 def test_national_line_reads_the_last_run(series_of) -> None:
-    line = trend_tables.national_line(series_of("hikvision"))
+    line = tables.national_line(series_of("hikvision"))
     first, last = national("hikvision", 0), national("hikvision", 3)
     pct = (last - first) / first * 100
     assert line == (
@@ -152,8 +169,9 @@ def test_national_line_reads_the_last_run(series_of) -> None:
 
 # -- risers and fallers -----------------------------------------------------------------------------
 
+
 def test_movers_read_the_last_run_and_leave_gaps_out_of_the_sparkline(series_of) -> None:
-    rows = trend_tables.movers(series_of("dahua")).set_index("name")
+    rows = tables.movers(series_of("dahua")).set_index("name")
     bristol = city("dahua", "Bristol")  # out of the October top 5: a gap inside the line
     assert math.isnan(bristol[1])
     assert rows.loc["Bristol, City of", "trend"] == [bristol[0], bristol[2], bristol[3]]
@@ -167,15 +185,15 @@ def test_movers_read_the_last_run_and_leave_gaps_out_of_the_sparkline(series_of)
 
 
 def test_movers_leave_out_areas_without_both_ends(series_of) -> None:
-    rows = trend_tables.movers(series_of("hikvision"))
+    rows = tables.movers(series_of("hikvision"))
     assert "Glasgow City" not in set(rows["name"]) and "Cardiff" not in set(rows["name"])  # one end unknown
     london = city("hikvision", "London")
     assert rows.set_index("name").loc["Greater London", "change"] == london[3] - london[0]
 
 
 def test_biggest_keeps_the_largest_rises_then_the_largest_falls(series_of) -> None:
-    rows = trend_tables.movers(series_of("all", "lad"))
-    both = trend_tables.biggest(rows, limit=2)
+    rows = tables.movers(series_of("all", "lad"))
+    both = tables.biggest(rows, limit=2)
     risers, fallers = both[both["change"] > 0], both[both["change"] < 0]
     assert list(risers["change"]) == sorted(rows.loc[rows["change"] > 0, "change"], reverse=True)[:2]
     assert list(fallers["change"]) == sorted(rows.loc[rows["change"] < 0, "change"])[:2]
@@ -184,7 +202,7 @@ def test_biggest_keeps_the_largest_rises_then_the_largest_falls(series_of) -> No
 
 def test_pooled_classes_give_every_date_one_scale(series_of) -> None:
     series = series_of("hikvision", "place", "per_1k")
-    found = trend_tables.pooled_classes(series, "quantiles", 5)
+    found = tables.pooled_classes(series, "quantiles", 5)
     values = series.values[~np.isnan(series.values)]
     assert found.bins[-1] >= values.max()
     # A figure seen at one date only (Glasgow, September) still has a class, not "no data".
@@ -199,19 +217,21 @@ def test_point_labels_tell_apart_two_datasets_of_one_date(scans) -> None:
         for d in (scans[0], twin, scans[1])
     )
     series = history.Series("place", "all", "networks", points, None, np.empty((0, 3)), np.empty((0, 3)))
-    assert trend_tables.point_labels(series) == [
-        f"counted 1 Sep 2026 06:00 UTC ({scans[0].short_name})", "counted 1 Sep 2026 06:00 UTC (Another count)", "counted 1 Oct 2026 06:00 UTC",
+    assert tables.point_labels(series) == [
+        f"counted 1 Sep 2026 06:00 UTC ({scans[0].short_name})",
+        "counted 1 Sep 2026 06:00 UTC (Another count)",
+        "counted 1 Oct 2026 06:00 UTC",
     ]
 
 
 def test_attribution_names_each_source_once(series_of, shipped) -> None:
-    credit = trend_tables.attribution(series_of("all"))
+    credit = tables.attribution(series_of("all"))
     assert credit.counts == f"{shipped.short_name}; {series_of('all').points[-1].dataset.short_name}"
     assert ONS_SHORT.split(";")[0] in credit.source_line
 
 
 def test_breaks_between_two_dates(series_of, shipped) -> None:
     series = series_of("all")
-    assert trend_tables.breaks_between(series, 1, 4) == []  # four scans: one line
-    (note,) = trend_tables.breaks_between(series, 0, 4)
+    assert tables.breaks_between(series, 1, 4) == []  # four scans: one line
+    (note,) = tables.breaks_between(series, 0, 4)
     assert note.startswith(shipped.short_name) and "not joined into one line" in note

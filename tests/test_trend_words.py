@@ -1,4 +1,4 @@
-"""geo.trend_words (and geo.trend_dates): the finding as a title of at most ten words, the subtitle's
+"""geo.pictures.trends.words (and geo.pictures.trends.dates): the finding as a title of at most ten words, the subtitle's
 figures, alt text, footnotes and the source line of a trend chart, over series built from real
 (in-memory) dated datasets."""
 
@@ -12,13 +12,13 @@ from atlas_testing import assert_one_line
 from hostile import CORPUS
 from trend_series import FALLING, monthly_scans, scan_at, upload_at
 
-from geo import trend_words
-from geo.classes import format_value, signed
-from geo.errors import AtlasError
-from geo.series_vendors import series_for
-from geo.text import one_line
-from geo.time_order import Dated
-from geo.trend_dates import date_range, short_date, since_words
+from geo.core.errors import AtlasError
+from geo.core.text import one_line
+from geo.datasets.time_order import Dated
+from geo.figures.series_vendors import series_for
+from geo.pictures.classes import format_value, signed
+from geo.pictures.trends import words as trend_words
+from geo.pictures.trends.dates import date_range, short_date, since_words
 
 VENDOR_WORDS = {"all": "Hikvision and Dahua", "hikvision": "Hikvision", "dahua": "Dahua"}
 
@@ -43,22 +43,25 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-@pytest.mark.parametrize(("start", "end", "long", "short"), [
-    (100, 125, "rose by a quarter", "rose 25%"),
-    (150, 100, "fell by a third", "fell 33%"),
-    (100, 193, "nearly doubled", "rose 93%"),
-    (100, 200, "doubled", "rose 100%"),
-    (100, 300, "tripled", "rose 200%"),
-    (100, 250, "rose 2.5-fold", "rose 150%"),
-    (1000, 500, "halved", "fell 50%"),
-    (100, 25, "fell by three-quarters", "fell 75%"),
-    (100, 112, "rose 12%", "rose 12%"),
-    (1000, 1019, "barely changed", "barely changed"),
-    (1000, 980, "barely changed", "barely changed"),
-    (100, 97, "fell 3%", "fell 3%"),
-    (0, 0, "stayed at zero", "stayed at zero"),
-    (0, 40, "rose from zero to 40", "rose from zero to 40"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "long", "short"),
+    [
+        (100, 125, "rose by a quarter", "rose 25%"),
+        (150, 100, "fell by a third", "fell 33%"),
+        (100, 193, "nearly doubled", "rose 93%"),
+        (100, 200, "doubled", "rose 100%"),
+        (100, 300, "tripled", "rose 200%"),
+        (100, 250, "rose 2.5-fold", "rose 150%"),
+        (1000, 500, "halved", "fell 50%"),
+        (100, 25, "fell by three-quarters", "fell 75%"),
+        (100, 112, "rose 12%", "rose 12%"),
+        (1000, 1019, "barely changed", "barely changed"),
+        (1000, 980, "barely changed", "barely changed"),
+        (100, 97, "fell 3%", "fell 3%"),
+        (0, 0, "stayed at zero", "stayed at zero"),
+        (0, 40, "rose from zero to 40", "rose from zero to 40"),
+    ],
+)
 def test_change_words(start, end, long, short):
     assert trend_words.change_words(start, end) == (long, short)
 
@@ -76,20 +79,25 @@ def test_dates_read_to_their_precision():
     assert since_words(_dated("2026-12-01T06:00", "time"), _dated("2026-12-15T06:00", "time")) == "since 1 December"
     assert date_range(sep, dec) == "counted 1 Sep to 1 Dec 2026"
     assert date_range(_dated("2021-11-01", "month", "published"), dec) == "Nov 2021 (published) to 1 Dec 2026 (counted)"
-    assert date_range(_dated("2026-12-01T06:00", "time"), _dated("2026-12-01T18:30", "time")) == \
-        "counted 1 Dec 2026, 06:00 to 18:30 UTC"
+    assert (
+        date_range(_dated("2026-12-01T06:00", "time"), _dated("2026-12-01T18:30", "time"))
+        == "counted 1 Dec 2026, 06:00 to 18:30 UTC"
+    )
     assert short_date(_dated("2021-11-01", "month")) == "Nov 2021" and short_date(sep, year=False) == "1 Sep"
 
 
 @pytest.mark.parametrize("vendor", ["all", "hikvision", "dahua"])
-@pytest.mark.parametrize(("start", "end"), [
-    ((3000, 1500), (4000, 1625)),  # rising
-    ((3000, 1500), (2000, 1000)),  # falling by a third
-    ((3000, 1500), (3010, 1500)),  # flat
-    ((3000, 1500), (6000, 3000)),  # doubling
-    ((3000, 1500), (1500, 750)),  # halving
-    ((3000, 1500), (3360, 1680)),  # +12%
-])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ((3000, 1500), (4000, 1625)),  # rising
+        ((3000, 1500), (2000, 1000)),  # falling by a third
+        ((3000, 1500), (3010, 1500)),  # flat
+        ((3000, 1500), (6000, 3000)),  # doubling
+        ((3000, 1500), (1500, 750)),  # halving
+        ((3000, 1500), (3360, 1680)),  # +12%
+    ],
+)
 def test_national_finding_is_at_most_ten_words_and_states_the_change(pair, resolver, areas_frame, vendor, start, end):
     series = series_for(pair(start, end), resolver, areas_frame, vendor=vendor)
     title = trend_words.finding(series)
@@ -111,8 +119,12 @@ def test_rates_and_levels_stay_within_ten_words(falling, resolver, areas_frame, 
 
 
 def test_a_year_apart_names_the_year(pair, resolver, areas_frame):
-    series = series_for(pair((3000, 1500), (2000, 1000), ("2025-09-01T06:00:00", "2026-01-05T06:00:00")),
-                        resolver, areas_frame, vendor="hikvision")
+    series = series_for(
+        pair((3000, 1500), (2000, 1000), ("2025-09-01T06:00:00", "2026-01-05T06:00:00")),
+        resolver,
+        areas_frame,
+        vendor="hikvision",
+    )
     assert trend_words.finding(series) == "Hikvision services in the UK fell 33% since September 2025"
 
 
@@ -124,7 +136,9 @@ def test_focus_names_the_area_and_its_own_change(falling, resolver, areas_frame)
     assert title.startswith("Internet-exposed Hikvision services in Manchester ")
     assert any(w in title for w in trend_words.change_words(start, end)) and title.endswith("since September")
     sub = trend_words.subtitle(series, focus=series.units["code"][manchester])
-    assert sub.startswith(f"Manchester: {start:,.0f} to {end:,.0f} Shodan results ({signed((end - start) / start * 100, 0)}%)")
+    assert sub.startswith(
+        f"Manchester: {start:,.0f} to {end:,.0f} Shodan results ({signed((end - start) / start * 100, 0)}%)"
+    )
     with pytest.raises(AtlasError) as err:
         trend_words.finding(series, focus="E99999999")
     assert_one_line(err.value, "E99999999", "pick one of its areas")
@@ -147,8 +161,13 @@ def test_a_break_is_never_read_as_a_change(shipped, falling, resolver, areas_fra
     sub = trend_words.subtitle(two)
     assert f"{shipped.short_name}, published Nov 2021" in sub and "not comparable" in sub
     # A query change after three comparable counts: the latest starts a new line, with nothing to compare.
-    changed = scan_at(resolver, "2027-01-01T06:00:00", {"hikvision": {"Leeds": 3}}, {"hikvision": 10, "dahua": 5},
-                      queries={"hikvision": "product:Hikvision,HIKVISION country:GB"})
+    changed = scan_at(
+        resolver,
+        "2027-01-01T06:00:00",
+        {"hikvision": {"Leeds": 3}},
+        {"hikvision": 10, "dahua": 5},
+        queries={"hikvision": "product:Hikvision,HIKVISION country:GB"},
+    )
     latest = series_for([*falling, changed], resolver, areas_frame, vendor="all")
     assert not latest.comparable and words(trend_words.finding(latest)) <= 10
     assert trend_words.finding(latest) == "Latest Hikvision and Dahua count made differently: nothing to compare"
@@ -159,15 +178,19 @@ def test_the_last_run_is_read_over_a_break(shipped, falling, resolver, areas_fra
     first, last = series.last_run
     assert first == 1
     a, b = series.points[first].national, series.points[last].national
-    assert f"{format_value('networks', a)} to {format_value('networks', b)} Shodan results" in trend_words.subtitle(series)
+    assert f"{format_value('networks', a)} to {format_value('networks', b)} Shodan results" in trend_words.subtitle(
+        series
+    )
     alt = trend_words.alt_text(series)
     assert alt.startswith("Line chart of the national figure of Hikvision and Dahua networks then Shodan results")
     assert "breaks once" in alt
 
 
 def test_without_a_national_figure_the_largest_mover_leads_and_uk_is_never_said(resolver, areas_frame):
-    tables = [upload_at("2026-09", {"Leeds": 100, "Manchester": 300, "Bristol": 50}),
-              upload_at("2026-12", {"Leeds": 90, "Manchester": 150, "Bristol": 55})]
+    tables = [
+        upload_at("2026-09", {"Leeds": 100, "Manchester": 300, "Bristol": 50}),
+        upload_at("2026-12", {"Leeds": 90, "Manchester": 150, "Bristol": 55}),
+    ]
     series = series_for(tables, resolver, areas_frame)
     assert all(p.national is None for p in series.points)
     title = trend_words.finding(series)
@@ -179,8 +202,10 @@ def test_without_a_national_figure_the_largest_mover_leads_and_uk_is_never_said(
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_hostile_names_stay_literal_and_within_ten_words(resolver, areas_frame, name):
     text = CORPUS[name]
-    tables = [upload_at("2026-09", {"Leeds": 100, "Manchester": 300}, source=one_line(text, 200) or "x"),
-              upload_at("2026-12", {"Leeds": 90, "Manchester": 150}, source=one_line(text, 200) or "x")]
+    tables = [
+        upload_at("2026-09", {"Leeds": 100, "Manchester": 300}, source=one_line(text, 200) or "x"),
+        upload_at("2026-12", {"Leeds": 90, "Manchester": 150}, source=one_line(text, 200) or "x"),
+    ]
     series = series_for(tables, resolver, areas_frame)
     units = series.units.copy()
     units.loc[units["name"] == "Manchester", "name"] = text  # a saved zip can name an area anything

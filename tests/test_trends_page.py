@@ -14,7 +14,7 @@ from hostile import CORPUS, assert_nothing_ran, new_token, payloads
 from streamlit.testing.v1 import AppTest
 from trend_scans import COUNTS, MONTHS, folder_name, retitle, write_monthly_scans
 
-from geo.markup import md_escape
+from geo.core.markup import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -1,11 +1,11 @@
-"""Unions of LADs made once (geo.join.UnitShapes) and views from a table already built (geo.view.build_view)."""
+"""Unions of LADs made once (geo.figures.join.UnitShapes) and views from a table already built (geo.figures.view.build_view)."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo import compare, join, metrics, selection
-from geo.view import build_view
+from geo.figures import compare, join, metrics, selection
+from geo.figures.view import build_view
 
 
 @pytest.fixture(scope="module")

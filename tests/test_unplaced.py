@@ -7,10 +7,11 @@ import json
 
 import pandas as pd
 import pytest
-
-import geo.__main__ as cli
-from geo import match_summary, metrics
 from unplaced_table import COUNTS, CSV, LINE, UNPLACED_HIKVISION, UNPLACED_NETWORKS, dataset
+
+import geo.cli.main as cli
+from geo.figures import metrics
+from geo.names import match_summary
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +48,22 @@ def test_a_fully_placed_dataset_says_nothing(shipped, resolver, areas_frame) -> 
 
 def _report(rows: list[tuple[str, str, int, str, str | None]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"input": i, "vendor": v, "networks": n, "status": s, "method": m, "national": False, "lad_codes": ()} for i, v, n, s, m in rows]
+        [
+            {"input": i, "vendor": v, "networks": n, "status": s, "method": m, "national": False, "lad_codes": ()}
+            for i, v, n, s, m in rows
+        ]
     )
 
 
 def test_reasons_are_grouped_and_names_quoted_safely() -> None:
-    report = _report([
-        ("Newport", "all", 4_790, "ambiguous", "alias"),
-        ("Leeds\u202e", "all", 10, "unmatched", None),
-        ("York", "all", 1, "ambiguous", "code"),  # its lad_code and its name disagree
-        ("Bangor", "all", 1_300, "ambiguous", "alias"),
-    ])
+    report = _report(
+        [
+            ("Newport", "all", 4_790, "ambiguous", "alias"),
+            ("Leeds\u202e", "all", 10, "unmatched", None),
+            ("York", "all", 1, "ambiguous", "code"),  # its lad_code and its name disagree
+            ("Bangor", "all", 1_300, "ambiguous", "alias"),
+        ]
+    )
     line = match_summary.unplaced(report).line
     assert line == (
         "6,101 networks in 4 names are not on the map: Newport, Bangor (ambiguous); Leeds\\u202e (unmatched); "
@@ -85,8 +91,15 @@ def test_match_counts_name_places_names_and_rows(table: metrics.Table) -> None:
 
 def test_two_spellings_of_one_place_are_one_place(resolver) -> None:
     report = metrics.match_report(
-        pd.DataFrame({"place": ["London", "Greater London", "Leeds"], "vendor": "all", "networks": [1, 2, 3],
-                      "lad_code": None, "line": [2, 3, 4]}),
+        pd.DataFrame(
+            {
+                "place": ["London", "Greater London", "Leeds"],
+                "vendor": "all",
+                "networks": [1, 2, 3],
+                "lad_code": None,
+                "line": [2, 3, 4],
+            }
+        ),
         resolver,
     )
     assert match_summary.match_counts(report).matched == "2 places in 3 rows"
@@ -132,14 +145,18 @@ def test_snapshot_prints_the_line_on_stderr(fast_cli, table_file, tmp_path, caps
     out = tmp_path / "map.svg"
     assert fast_cli(["snapshot", "--dataset", str(table_file), "--vendor", "hikvision", "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert captured.err.strip() == f"{UNPLACED_HIKVISION:,} networks in 2 names are not on the map: Newport, Bangor (ambiguous) — fix them on the Data page"
+    assert (
+        captured.err.strip()
+        == f"{UNPLACED_HIKVISION:,} networks in 2 names are not on the map: Newport, Bangor (ambiguous) — fix them on the Data page"
+    )
     assert captured.out.startswith(f"wrote {out}")
     assert b"Not on the map: 4,520 networks in 2 names" in out.read_bytes()  # the picture's footnote says so too
 
 
 def test_hostile_names_in_the_unplaced_line_stay_one_line_without_invisible_characters() -> None:
-    from geo.text import invisible
     from hostile import CORPUS, new_token, payloads
+
+    from geo.core.text import invisible
 
     names = {**CORPUS, **payloads(new_token())}
     report = _report([(text, "all", 1, "unmatched", None) for text in names.values()])

@@ -4,12 +4,13 @@ longer than any place, over-long cells, too many choices; every refusal one line
 from __future__ import annotations
 
 import pytest
-
 from atlas_testing import assert_one_line
-from geo import datasets, tables
-from geo.errors import DatasetError
-from geo.limits import MAX_CHOICES
-from geo.text import MAX_FILE_NAME, MAX_PLACE_NAME
+
+from geo.core.errors import DatasetError
+from geo.core.text import MAX_FILE_NAME, MAX_PLACE_NAME
+from geo.datasets import dataset as datasets
+from geo.datasets import tables
+from geo.datasets.limits import MAX_CHOICES
 
 
 def refused(data: bytes, *needles: str, filename: str = "t.csv") -> str:
@@ -45,8 +46,11 @@ def test_the_refusal_quotes_invisible_characters_visibly() -> None:
 
 def test_a_place_name_longer_than_any_place_is_refused() -> None:
     name = "Q" * (MAX_PLACE_NAME + 1)
-    message = refused(f"place,networks\nLeeds,1\n{name},5\n".encode(), "t.csv line 3: place is 101 characters",
-                      f"over the {MAX_PLACE_NAME}-character limit")
+    message = refused(
+        f"place,networks\nLeeds,1\n{name},5\n".encode(),
+        "t.csv line 3: place is 101 characters",
+        f"over the {MAX_PLACE_NAME}-character limit",
+    )
     assert name not in message
     longest = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"  # 58 letters: still read
     assert list(datasets.parse_observations(f"place,networks\n{longest},3\n".encode(), "t.csv")["place"]) == [longest]
@@ -74,7 +78,9 @@ def test_column_names_are_quoted_short_in_messages() -> None:
     message = refused(f"{header}\n1\n".encode(), "lacks column(s) place, networks")
     assert len(message) < 400
     with pytest.raises(DatasetError) as info:
-        datasets.parse_observations(b"City,Count\nLeeds,5\n", "t.csv", mapping={"place": "T" * 5_000, "networks": "Count"})
+        datasets.parse_observations(
+            b"City,Count\nLeeds,5\n", "t.csv", mapping={"place": "T" * 5_000, "networks": "Count"}
+        )
     assert len(assert_one_line(info.value, "has no column 'TTT")) < 400
 
 
@@ -105,16 +111,20 @@ def test_a_choices_file_with_too_many_rows_is_refused() -> None:
     assert_one_line(info.value, "choices.csv holds 10,001 choices", "over the limit of 10,000")
 
 
-@pytest.mark.parametrize(("alias", "target", "needle"), [("a" * 101, "Leeds", "the name"), ("Leedz", "L" * 101, "the place")])
+@pytest.mark.parametrize(
+    ("alias", "target", "needle"), [("a" * 101, "Leeds", "the name"), ("Leedz", "L" * 101, "the place")]
+)
 def test_a_choice_longer_than_any_place_name_is_refused(alias: str, target: str, needle: str) -> None:
     with pytest.raises(DatasetError) as info:
         datasets.read_choices(f"alias,target\n{alias},{target}\n".encode(), "choices.csv")
-    message = assert_one_line(info.value, "choices.csv line 2", needle, "101 characters", "over the 100-character limit")
+    message = assert_one_line(
+        info.value, "choices.csv line 2", needle, "101 characters", "over the 100-character limit"
+    )
     assert len(message) < 300
 
 
 def test_choices_read_back_as_saved() -> None:
-    pairs = (("=HYPERLINK(\"x\")", "Leeds"), ("'=quoted", "York"), ("Manchestr", "E08000003"))
+    pairs = (('=HYPERLINK("x")', "Leeds"), ("'=quoted", "York"), ("Manchestr", "E08000003"))
     assert datasets.read_choices(datasets.choices_csv(pairs).encode(), "c.csv") == dict(pairs)
 
 

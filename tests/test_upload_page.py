@@ -10,7 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_data_page import button, data_page, shown_errors, upload
 
-from geo import dataset_folders, exports, snapshot
+from geo.datasets import exports
+from geo.datasets import folders as dataset_folders
+from geo.pictures import snapshot
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
@@ -55,8 +57,11 @@ def test_the_wide_table_loads_in_one_step_with_its_source_and_date_everywhere(sp
     upload(at, "upload_table", TABLE.name, TABLE.read_bytes())
     assert not at.exception and not at.error
     assert at.radio(key="map_layout").value == "wide"
-    assert (at.selectbox(key="map_place").value, at.selectbox(key="map_hikvision").value,
-            at.selectbox(key="map_dahua").value) == ("city", "hikvision", "dahua")
+    assert (
+        at.selectbox(key="map_place").value,
+        at.selectbox(key="map_hikvision").value,
+        at.selectbox(key="map_dahua").value,
+    ) == ("city", "hikvision", "dahua")
     assert "Column `other` not used." in captions_text(at)  # said before loading
     assert at.text_input(key="upload_source").value == "" and at.text_input(key="upload_date").value == "2025-03"
     at.text_input(key="upload_source").set_value(SOURCE)
@@ -86,7 +91,9 @@ def test_the_wide_table_loads_in_one_step_with_its_source_and_date_everywhere(sp
     shot = spies["snapshots"][-1]
     assert shot.file_name.startswith("uk-camera-atlas_city-counts-2025-03-csv_2025-03-14_all_place_networks")
     assert f"Source: {SOURCE}." in shot.caption.source
-    assert any(f"{SOURCE}, counted 14 March 2025" in m.value.replace("\\", "") for m in at.markdown if "Alt text" in m.value)
+    assert any(
+        f"{SOURCE}, counted 14 March 2025" in m.value.replace("\\", "") for m in at.markdown if "Alt text" in m.value
+    )
 
 
 def test_a_date_that_is_not_one_is_refused_beside_the_button_and_nothing_changes() -> None:
@@ -101,9 +108,16 @@ def test_a_date_that_is_not_one_is_refused_beside_the_button_and_nothing_changes
 
 def test_source_and_date_columns_prefill_the_fields() -> None:
     at = data_page()
-    upload(at, "upload_table", "counts.csv", b"Town,HIK,Dahua Technology,source,date\nLeeds,5,3,Shodan,2025-02-27\nYork,2,1,Shodan,2025-02-27\n")
+    upload(
+        at,
+        "upload_table",
+        "counts.csv",
+        b"Town,HIK,Dahua Technology,source,date\nLeeds,5,3,Shodan,2025-02-27\nYork,2,1,Shodan,2025-02-27\n",
+    )
     assert at.radio(key="map_layout").value == "wide"
-    assert at.text_input(key="upload_source").value == "Shodan" and at.text_input(key="upload_date").value == "2025-02-27"
+    assert (
+        at.text_input(key="upload_source").value == "Shodan" and at.text_input(key="upload_date").value == "2025-02-27"
+    )
     button(at, "Load this table").click().run()
     assert not at.exception and not shown_errors(at)
     assert (loaded(at).source, loaded(at).date) == ("Shodan", "2025-02-27")
@@ -158,8 +172,13 @@ def test_a_long_named_shodan_export_still_imports() -> None:
 
     at = data_page()
     name = "x" * 230 + ".json.gz"
-    upload(at, "upload_shodan", name, gzip.compress(_banner("10.0.0.2", "Dahua DVR", 53.4808, -2.2426).encode()),
-           "application/gzip")
+    upload(
+        at,
+        "upload_shodan",
+        name,
+        gzip.compress(_banner("10.0.0.2", "Dahua DVR", 53.4808, -2.2426).encode()),
+        "application/gzip",
+    )
     button(at, "Import the export").click().run()
     assert not at.exception and not shown_errors(at), shown_errors(at)
     assert loaded(at).source.startswith("Shodan export xxx") and len(loaded(at).source) <= 200

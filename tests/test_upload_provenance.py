@@ -10,14 +10,17 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from atlas_testing import SHIPPED_ID, assert_one_line
 from PIL import Image
 
-import geo.__main__ as cli
-from atlas_testing import SHIPPED_ID, assert_one_line
-from geo import captions, dataset_folders, datasets, exports, join, snapshot, tables
-from geo.errors import DatasetError
-from geo.selection import Selection
-from geo.view import build_view
+import geo.cli.main as cli
+from geo.core.errors import DatasetError
+from geo.datasets import dataset as datasets
+from geo.datasets import exports, folders, tables
+from geo.figures import join
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.pictures import captions, snapshot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TABLE = FIXTURES / "city_counts_2025-03.csv"
@@ -52,8 +55,13 @@ def fast_cli(monkeypatch, context):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("city_counts_2025-03.csv", "2025-03"), ("scan-20250301.csv", "2025-03-01"), ("counts_2025_03_14.xlsx", "2025-03-14"),
-        ("city_counts_2025_long.csv", "2025"), ("counts.csv", None), ("top10vpn.csv", None), ("x12025-03.csv", None),
+        ("city_counts_2025-03.csv", "2025-03"),
+        ("scan-20250301.csv", "2025-03-01"),
+        ("counts_2025_03_14.xlsx", "2025-03-14"),
+        ("city_counts_2025_long.csv", "2025"),
+        ("counts.csv", None),
+        ("top10vpn.csv", None),
+        ("x12025-03.csv", None),
         ("run-2025-13.csv", "2025"),
     ],
 )
@@ -65,7 +73,9 @@ def test_one_source_and_date_for_the_whole_table_become_the_datasets() -> None:
     data = b"city,hikvision,dahua,source,date\nLeeds,5,3,Shodan,2025-02-27\nYork,2,1,Shodan,2025-02-27\n"
     dataset = datasets.from_upload(data, "counts_2024.csv")
     assert (dataset.source, dataset.source_short, dataset.date) == ("Shodan", "Shodan", "2025-02-27")
-    mixed = datasets.from_upload(data.replace(b"York,2,1,Shodan,2025-02-27", b"York,2,1,Censys,2025-02-28"), "counts_2024.csv")
+    mixed = datasets.from_upload(
+        data.replace(b"York,2,1,Shodan,2025-02-27", b"York,2,1,Censys,2025-02-28"), "counts_2024.csv"
+    )
     assert (mixed.source, mixed.source_short, mixed.date) == ("uploaded file counts_2024.csv", None, "2024")
     assert list(mixed.observations["source"]) == ["Shodan", "Shodan", "Censys", "Censys"]  # the rows keep theirs
     words_date = datasets.from_upload(b"place,networks,date\nLeeds,5,March 2025\n", "t.csv")
@@ -143,11 +153,11 @@ def test_source_and_date_are_csv_columns(dated) -> None:
 
 def test_source_and_date_travel_in_the_saved_zip(dated) -> None:
     dataset, _ = dated
-    files = dataset_folders.folder_files(dataset)
+    files = folders.folder_files(dataset)
     package = json.loads(files["datapackage.json"])
     assert package["date"] == "2025-03-14" and package["source_short"] == SOURCE
     assert package["sources"] == [{"title": SOURCE}]
-    again = dataset_folders.from_zip(dataset_folders.to_zip(files), "saved.zip")
+    again = folders.from_zip(folders.to_zip(files), "saved.zip")
     assert (again.source, again.source_short, again.date) == (SOURCE, SOURCE, "2025-03-14")
     assert again.vendors == ("hikvision", "dahua") and len(again.observations) == 140
 
@@ -157,7 +167,9 @@ def test_source_and_date_travel_in_the_saved_zip(dated) -> None:
 
 def test_snapshot_takes_source_and_date_for_a_table_file(fast_cli, tmp_path, capsys) -> None:
     out = tmp_path / "counts.svg"
-    code = fast_cli(["snapshot", "--dataset", str(TABLE), "--source", SOURCE, "--date", "2025-03-14", "--out", str(out)])
+    code = fast_cli(
+        ["snapshot", "--dataset", str(TABLE), "--source", SOURCE, "--date", "2025-03-14", "--out", str(out)]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     drawn = svg_text(out.read_bytes())
@@ -184,7 +196,9 @@ def test_without_flags_the_file_name_dates_the_table(fast_cli, tmp_path, capsys)
 def test_cli_refuses_a_bad_date_or_flags_for_a_dataset_with_its_own(
     fast_cli, tmp_path, capsys, command: str, dataset: str, flags: list[str], needles: tuple[str, ...]
 ) -> None:
-    args = [command, "--dataset", dataset, *flags] + (["--out", str(tmp_path / "m.png")] if command == "snapshot" else [])
+    args = [command, "--dataset", dataset, *flags] + (
+        ["--out", str(tmp_path / "m.png")] if command == "snapshot" else []
+    )
     assert fast_cli(args) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err

@@ -13,9 +13,11 @@ from streamlit.testing.v1 import AppTest
 from test_app_pages import APP
 from test_data_page import button, upload
 
-from geo import datasets, metrics, places
-from geo.selection import Selection
-from geo.view import build_view
+from geo.datasets import dataset as datasets
+from geo.figures import metrics
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.names import places
 
 TABLE = (
     "place,vendor,networks\n"
@@ -36,7 +38,12 @@ class Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: list[str] = []
-        for owner, name in ((places.Resolver, "resolve_many"), (metrics, "with_choices"), (places, "suggest_many"), (places, "suggest")):
+        for owner, name in (
+            (places.Resolver, "resolve_many"),
+            (metrics, "with_choices"),
+            (places, "suggest_many"),
+            (places, "suggest"),
+        ):
             self._wrap(monkeypatch, owner, name)
 
     def _wrap(self, monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:

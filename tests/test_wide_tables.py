@@ -1,20 +1,21 @@
 """Wide tables (one count column per vendor) read as long data in one step, every unused column
-named, and the vendor label following what was loaded (geo.columns, geo.observations, geo.datasets,
-geo.captions, geo.snapshot)."""
+named, and the vendor label following what was loaded (geo.datasets.columns, geo.datasets.observations, geo.datasets.dataset,
+geo.pictures.captions, geo.pictures.snapshot)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from atlas_testing import assert_one_line
-from geo import datasets, snapshot
-from geo.errors import DatasetError
-from geo.selection import Selection
-from geo.text import invisible
-from geo.view import build_view
 from hostile import CORPUS
+
+from geo.core.errors import DatasetError
+from geo.core.text import invisible
+from geo.datasets import dataset as datasets
+from geo.figures.selection import Selection
+from geo.figures.view import build_view
+from geo.pictures import snapshot
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "city_counts_2025-03.csv"
 
@@ -64,15 +65,22 @@ def test_the_table_draws_as_hikvision_plus_dahua(resolver, areas_frame) -> None:
 @pytest.mark.parametrize(
     ("hik", "dahua"),
     [
-        ("Hikvision", "Dahua"), ("hikvision networks", "dahua_networks"), ("HIK", "Dahua Technology"),
-        ("Hikvision count", "DAHUA"), ("Hikvision Digital Technology", "Dahua (networks)"), ("n_hik", "dahua-count"),
+        ("Hikvision", "Dahua"),
+        ("hikvision networks", "dahua_networks"),
+        ("HIK", "Dahua Technology"),
+        ("Hikvision count", "DAHUA"),
+        ("Hikvision Digital Technology", "Dahua (networks)"),
+        ("n_hik", "dahua-count"),
     ],
 )
 @pytest.mark.parametrize("place", ["city", "City", "town", "place", "Location", "name", "City name"])
 def test_vendor_and_place_headers_in_the_usual_spellings(hik: str, dahua: str, place: str) -> None:
     obs = datasets.parse_observations(f"{place},{hik},{dahua}\nLeeds,5,3\nYork,2,0\n".encode(), "t.csv")
     assert obs[["place", "vendor", "networks"]].values.tolist() == [
-        ["Leeds", "hikvision", 5], ["Leeds", "dahua", 3], ["York", "hikvision", 2], ["York", "dahua", 0]
+        ["Leeds", "hikvision", 5],
+        ["Leeds", "dahua", 3],
+        ["York", "hikvision", 2],
+        ["York", "dahua", 0],
     ]
     assert not any("not used" in note for note in obs.attrs["notes"])
 
@@ -121,7 +129,9 @@ def test_a_total_column_is_checked_against_the_vendor_columns_and_not_read() -> 
 def test_a_blank_vendor_cell_is_no_count_and_is_said() -> None:
     obs = datasets.parse_observations(b"city,hikvision,dahua\nLeeds,5,\nYork,2,1\n", "t.csv")
     assert obs[["place", "vendor", "networks"]].values.tolist() == [
-        ["Leeds", "hikvision", 5], ["York", "hikvision", 2], ["York", "dahua", 1]
+        ["Leeds", "hikvision", 5],
+        ["York", "hikvision", 2],
+        ["York", "dahua", 1],
     ]
     assert "column `dahua` is blank on 1 row (line 2): no dahua count read there (not 0)" in obs.attrs["notes"]
     refused(b"city,hikvision,dahua\nLeeds,,\n", "every count cell is blank")
@@ -134,8 +144,16 @@ def test_a_bad_count_names_its_column() -> None:
 def test_the_wide_mapping_reads_the_chosen_columns_and_names_the_rest() -> None:
     data = b"Town,H,D,Notes\nLeeds,5,3,x\nYork,2,1,y\n"
     obs = datasets.parse_observations(data, "t.csv", mapping={"place": "Town", "hikvision": "H", "dahua": "D"})
-    assert obs[["vendor", "networks"]].values.tolist() == [["hikvision", 5], ["dahua", 3], ["hikvision", 2], ["dahua", 1]]
-    assert "read as one column per vendor: hikvision (column `H`), dahua (column `D`); one row per place and vendor" in obs.attrs["notes"]
+    assert obs[["vendor", "networks"]].values.tolist() == [
+        ["hikvision", 5],
+        ["dahua", 3],
+        ["hikvision", 2],
+        ["dahua", 1],
+    ]
+    assert (
+        "read as one column per vendor: hikvision (column `H`), dahua (column `D`); one row per place and vendor"
+        in obs.attrs["notes"]
+    )
     assert "column `Notes` not used" in obs.attrs["notes"]
     only = datasets.parse_observations(data, "t.csv", mapping={"place": "Town", "hikvision": "H", "dahua": None})
     assert set(only["vendor"]) == {"hikvision"} and "columns `D`, `Notes` not used" in only.attrs["notes"]
@@ -176,7 +194,7 @@ def test_a_vendor_column_keeps_a_long_table_long() -> None:
 
 
 def test_guess_mapping_offers_each_vendors_column() -> None:
-    from geo import tables
+    from geo.datasets import tables
 
     guess = tables.guess_mapping(["City", "HIK", "Dahua Technology", "Total", "other"])
     assert (guess["place"], guess["hikvision"], guess["dahua"]) == ("City", "HIK", "Dahua Technology")

@@ -4,10 +4,12 @@ footnotes, alt text and command-line header in "all the places counted" words, n
 from __future__ import annotations
 
 import pytest
-
-from geo import captions, datasets, join, metrics
-from geo.classes import classify
 from unplaced_table import dataset
+
+from geo.datasets import dataset as datasets
+from geo.figures import join, metrics
+from geo.pictures import captions
+from geo.pictures.classes import classify
 
 FORBIDDEN = ("national total", "uk total", "share of uk", "uk = 100", "uk average", "uk rate", "uk index", "uk's")
 
@@ -52,10 +54,16 @@ def test_a_national_dataset_keeps_its_uk_footnote(shipped, resolver, areas_frame
     table = metrics.build_table(shipped, resolver, areas_frame)
     notes = caption(table, areas_frame, shipped, "networks").notes
     # The static map's footnote is the interactive map's legend line: one sentence for both.
-    assert f"Not on the map: 195,224 of the {table.national_total:,} networks in the UK total have no place in this dataset." in notes
+    assert (
+        f"Not on the map: 195,224 of the {table.national_total:,} networks in the UK total have no place in this dataset."
+        in notes
+    )
 
 
 def test_the_picture_says_what_is_not_on_it(resolver, areas_frame) -> None:
     table = metrics.build_table(dataset(), resolver, areas_frame)
     notes = caption(table, areas_frame, dataset(), "networks").notes
-    assert "Not on the map: 6,090 networks in 2 names that could not be placed (ambiguous, unmatched or conflicting)." in notes
+    assert (
+        "Not on the map: 6,090 networks in 2 names that could not be placed (ambiguous, unmatched or conflicting)."
+        in notes
+    )

@@ -12,12 +12,18 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_pages import APP
-
 from unplaced_table import LINE, UNPLACED_HIKVISION, UPLOAD_ID, dataset
 
 pytestmark = pytest.mark.usefixtures("app_navigation")
 
-PAGES = ["pages/map.py", "pages/rankings.py", "pages/per_capita.py", "pages/compare.py", "pages/data.py", "pages/about.py"]
+PAGES = [
+    "pages/map.py",
+    "pages/rankings.py",
+    "pages/per_capita.py",
+    "pages/compare.py",
+    "pages/data.py",
+    "pages/about.py",
+]
 # What a sum of places must never be called (issue 15, item 4), case-insensitive.
 FORBIDDEN = ["national total", "uk total", "share of uk", "uk = 100", "uk average", "uk rate", "uk index"]
 # Saying there is none, or naming another dataset's published one (Compare), is fine.
@@ -47,6 +53,7 @@ def unescaped(text: str) -> str:
 def every_text(at: AppTest) -> list[str]:
     """Everything the page holds, element by element: titles, captions, Markdown, alerts, metric labels, values
     and help, widget labels, options and help, dataframe column labels, chart specs, the map's script."""
+
     def walk(node):
         children = getattr(node, "children", None)
         if children:
@@ -54,6 +61,7 @@ def every_text(at: AppTest) -> list[str]:
                 yield from walk(child)
         elif getattr(node, "proto", None) is not None:
             yield " ".join(unescaped(str(node.proto)).split())
+
     return list(walk(at._tree))
 
 
@@ -77,8 +85,10 @@ def test_pages_showing_totals_say_what_is_not_on_the_map(page: str) -> None:
 def test_compare_says_which_dataset_has_names_on_no_map() -> None:
     at = with_table("pages/compare.py")
     warnings = [unescaped(w.value) for w in at.warning]
-    assert any(w.endswith(f"{LINE} — fix them on the Data page") and w.split(":")[0] in ("A (older)", "B (newer)", "A", "B")
-               for w in warnings), warnings
+    assert any(
+        w.endswith(f"{LINE} — fix them on the Data page") and w.split(":")[0] in ("A (older)", "B (newer)", "A", "B")
+        for w in warnings
+    ), warnings
 
 
 def test_the_line_follows_the_vendor() -> None:
@@ -194,7 +204,7 @@ def test_hostile_names_in_the_line_are_shown_as_text() -> None:
 
     from hostile import CORPUS, assert_nothing_ran, new_token, payloads
 
-    from geo import datasets
+    from geo.datasets import dataset as datasets
 
     token = new_token()
     names = [CORPUS["markdown"], CORPUS["html"], payloads(token)["rce_expression"], CORPUS["bidi_override"] + "x"]

@@ -4,7 +4,7 @@ The counts change between months the way real ones do: Dahua falls every month, 
 drops out of Hikvision's top 5 in November (so it has no figure then: unknown, not zero),
 Cardiff appears in Hikvision's top 5 in November, London rises, and Bristol is out of
 Dahua's top 5 in October only (Sheffield in its place), so it has a gap inside the line. Each folder is what
-``scan shodan --into`` writes (:func:`geo.scan_dataset.write_dataset`), named by the count's
+``scan shodan --into`` writes (:func:`geo.scan.as_dataset.write_dataset`), named by the count's
 UTC time, with the reviewed vendor queries, so the four join into one line.
 
 ``write_monthly_scans(folder, resolver)`` writes them; point ``CAMERA_ATLAS_DATASETS_DIR``
@@ -17,9 +17,9 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from geo.places import Resolver
-from geo.scan import ScanResult, VendorCount, read_queries
-from geo.scan_dataset import summarise, write_dataset
+from geo.names.places import Resolver
+from geo.scan.as_dataset import summarise, write_dataset
+from geo.scan.provider import ScanResult, VendorCount, read_queries
 
 FACET_SIZE = 5
 MONTHS = ("2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01")
@@ -46,8 +46,12 @@ def folder_name(day: str) -> str:
     return f"{day}T0600Z"
 
 
-def scan_result(month: int, counts: dict[str, list[tuple[int, dict[str, int]]]] = COUNTS,
-                started: datetime | None = None, facet_size: int = FACET_SIZE) -> ScanResult:
+def scan_result(
+    month: int,
+    counts: dict[str, list[tuple[int, dict[str, int]]]] = COUNTS,
+    started: datetime | None = None,
+    facet_size: int = FACET_SIZE,
+) -> ScanResult:
     """The ``month``-th count (0-based) of ``counts`` as a :class:`ScanResult` with the reviewed queries."""
     started = started or datetime.fromisoformat(f"{MONTHS[month]}T06:00:00+00:00")
     queries = {q.vendor: q for q in read_queries()}
@@ -55,14 +59,27 @@ def scan_result(month: int, counts: dict[str, list[tuple[int, dict[str, int]]]] 
     for vendor, months in counts.items():
         total, cities = months[month]
         query = queries[vendor]
-        vendors.append(VendorCount(
-            vendor=vendor, query=f"{query.query} country:GB", note=query.note, total=total,
-            cities=tuple(sorted(cities.items(), key=lambda item: -item[1])),
-        ))
+        vendors.append(
+            VendorCount(
+                vendor=vendor,
+                query=f"{query.query} country:GB",
+                note=query.note,
+                total=total,
+                cities=tuple(sorted(cities.items(), key=lambda item: -item[1])),
+            )
+        )
     return ScanResult(
-        provider="Shodan", provider_version="shodan (test)", source="Shodan count API (/shodan/host/count)",
-        source_url="https://developer.shodan.io/api", country="GB", facet="city", facet_size=facet_size,
-        started_at=started, finished_at=started + timedelta(minutes=1), vendors=tuple(vendors), calls=len(vendors),
+        provider="Shodan",
+        provider_version="shodan (test)",
+        source="Shodan count API (/shodan/host/count)",
+        source_url="https://developer.shodan.io/api",
+        country="GB",
+        facet="city",
+        facet_size=facet_size,
+        started_at=started,
+        finished_at=started + timedelta(minutes=1),
+        vendors=tuple(vendors),
+        calls=len(vendors),
     )
 
 

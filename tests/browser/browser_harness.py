@@ -257,9 +257,7 @@ def pick_option(page: Page, widget: Locator, name: str, timeout: float = 30_000)
     page.get_by_role("option", name=name, exact=True).click(timeout=timeout)
 
 
-def hover_for_tooltip(
-    target: Locator, tooltip: Locator, expected: Sequence[str], timeout: float = 30.0
-) -> str:
+def hover_for_tooltip(target: Locator, tooltip: Locator, expected: Sequence[str], timeout: float = 30.0) -> str:
     """Hover ``target`` until ``tooltip`` holds every string in ``expected``; return its text.
 
     The tooltip is read in one piece, and the hover is repeated while waiting: a page
@@ -286,9 +284,9 @@ def upload_table(page: Page, app_url: str, name: str, data: bytes) -> None:
     page.goto(f"{app_url}/data")
     wait_for_app(page)
     # The table uploader by its label (the Data page has several).
-    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
-    )
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator(
+        'input[type="file"]'
+    ).set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
     load = page.get_by_role("button", name="Load this table")
     expect(load).to_be_visible(timeout=60_000)
     load.click()

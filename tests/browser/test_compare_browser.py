@@ -111,7 +111,11 @@ def test_compare_csv_download_lists_every_row(compare_url: str, page: Page, tmp_
     }
     manchester = next(r for r in rows if r["name"] == "Manchester")
     assert (manchester["networks_older"], manchester["networks_newer"], manchester["change_newer_minus_older"]) == (
-        "7436", "150", "-7286"
+        "7436",
+        "150",
+        "-7286",
     )
-    assert next(r for r in rows if r["name"] == "Leeds")["change_newer_minus_older"] == ""  # not in the older: no change
+    assert (
+        next(r for r in rows if r["name"] == "Leeds")["change_newer_minus_older"] == ""
+    )  # not in the older: no change
     assert {r["dataset_older"] for r in rows} == {"TOP10VPN, via The Mail on Sunday, published Nov 2021"}

@@ -26,7 +26,7 @@ from browser_harness import (
 )
 from playwright.sync_api import Frame, Page, expect
 
-from geo.snapshot_sizes import PRESETS
+from geo.pictures.static.sizes import PRESETS
 
 FIXTURE_DATASETS = REPO_ROOT / "tests" / "fixtures" / "datasets"
 
@@ -137,7 +137,9 @@ def test_place_change_changes_the_map(atlas_url: str, page: Page) -> None:
 
 
 def test_vendor_change_changes_the_map(atlas_url: str, page: Page) -> None:
-    open_app(page, f"{atlas_url}/?dataset=synthetic-split&level=lad&style=shaded", minimum_paths=300)  # every LAD coloured
+    open_app(
+        page, f"{atlas_url}/?dataset=synthetic-split&level=lad&style=shaded", minimum_paths=300
+    )  # every LAD coloured
     before = map_signature(page)
     sidebar(page).get_by_text("Dahua", exact=True).click()
     wait_for_map_change(page, before)
@@ -215,7 +217,11 @@ def test_every_snapshot_format_is_created_on_request(atlas_url: str, page: Page,
 
 
 def test_html_snapshot_draws_from_file_with_the_network_off(
-    atlas_url: str, page: Page, new_page: Callable[..., tuple[Page, ThirdPartyBlocker]], tmp_path: Path, js_errors: list[str]
+    atlas_url: str,
+    page: Page,
+    new_page: Callable[..., tuple[Page, ThirdPartyBlocker]],
+    tmp_path: Path,
+    js_errors: list[str],
 ) -> None:
     open_app(page, f"{atlas_url}/?place=Manchester", minimum_paths=4)
     html, _ = _snapshot(page, "Interactive HTML", tmp_path)
@@ -254,7 +260,14 @@ def test_figures_download_as_csv_and_geojson(atlas_url: str, page: Page, tmp_pat
 
 
 @pytest.mark.parametrize(
-    "path,name", [("rankings", "rankings"), ("per_capita", "per-capita"), ("compare", "compare"), ("data", "data"), ("about", "about")]
+    "path,name",
+    [
+        ("rankings", "rankings"),
+        ("per_capita", "per-capita"),
+        ("compare", "compare"),
+        ("data", "data"),
+        ("about", "about"),
+    ],
 )
 def test_other_pages_render(
     atlas_url: str, page: Page, third_party: ThirdPartyBlocker, js_errors: list[str], path: str, name: str

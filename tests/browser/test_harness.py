@@ -28,20 +28,22 @@ def test_what_counts_as_local(url: str, local: bool) -> None:
     assert is_local_url(url) is local
 
 
-def test_third_party_requests_are_aborted_and_recorded(app_url: str, page: Page, third_party: ThirdPartyBlocker) -> None:
+def test_third_party_requests_are_aborted_and_recorded(
+    app_url: str, page: Page, third_party: ThirdPartyBlocker
+) -> None:
     page.goto(app_url)
     wait_for_app(page)
     # A page script that reaches out: the request fails in the browser and is on the record.
-    outcome = page.evaluate(
-        """() => fetch('https://example.org/beacon?x=1').then(() => 'answered', () => 'failed')"""
-    )
+    outcome = page.evaluate("""() => fetch('https://example.org/beacon?x=1').then(() => 'answered', () => 'failed')""")
     assert outcome == "failed"
     assert third_party.third_party() == ["https://example.org/beacon?x=1"]
     assert third_party.aborted == ["https://example.org/beacon?x=1"]
     assert "example.org/beacon" in third_party.report()
 
 
-def test_network_off_blocks_the_local_server_too(app_url: str, new_page: Callable[..., tuple[Page, ThirdPartyBlocker]]) -> None:
+def test_network_off_blocks_the_local_server_too(
+    app_url: str, new_page: Callable[..., tuple[Page, ThirdPartyBlocker]]
+) -> None:
     offline, guard = new_page(allow_loopback=False)
     with pytest.raises(PlaywrightError):
         offline.goto(app_url)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from browser_harness import REPO_ROOT, ThirdPartyBlocker, map_frame, upload_table, wait_for_app, wait_for_map_paths
+from hostile import CORPUS, assert_nothing_ran, new_token, payloads
 from playwright.sync_api import Page, expect
 from test_dashboard import _snapshot
 
-from geo.text import MAX_FILE_NAME
-from hostile import CORPUS, assert_nothing_ran, new_token, payloads
+from geo.core.text import MAX_FILE_NAME
 
 TOKEN = new_token()
 PAYLOADS = payloads(TOKEN)
@@ -44,9 +44,7 @@ def test_the_live_map_shows_a_hostile_file_name_as_text(
     assert js_errors == []
 
 
-def test_the_html_export_shows_a_hostile_title_as_text(
-    app_url: str, page: Page, new_page, tmp_path: Path
-) -> None:
+def test_the_html_export_shows_a_hostile_title_as_text(app_url: str, page: Page, new_page, tmp_path: Path) -> None:
     page.goto(f"{app_url}/?place=Manchester")
     wait_for_app(page, timeout=120_000)
     title = page.get_by_label("Title", exact=True)

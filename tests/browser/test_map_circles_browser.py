@@ -25,8 +25,8 @@ from browser_harness import (
 )
 from playwright.sync_api import Frame, Page, expect
 
-from geo.circles import CIRCLE_FILL
-from geo.map_circles import MAX_RADIUS_PX, NARROW_SCALE
+from geo.pictures.circles import CIRCLE_FILL
+from geo.pictures.web.circle_markers import MAX_RADIUS_PX, NARROW_SCALE
 
 NewPage = Callable[..., tuple[Page, ThirdPartyBlocker]]
 DESKTOP, PHONE = (1400, 900), (390, 844)
@@ -35,8 +35,14 @@ CIRCLE_FILLS = "els => els.map(e => (e.getAttribute('fill') || '').toLowerCase()
 
 def _geo(*args: str) -> str:
     """Run ``python -m geo`` in the repo (as a reader would) and return its stdout."""
-    done = subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO_ROOT, env=os.environ.copy(),
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", *args],
+        cwd=REPO_ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -61,8 +67,12 @@ def _note(table: dict) -> str:
 
 def _boxes_apart(a: dict | None, b: dict | None) -> bool:
     assert a is not None and b is not None, "a box is not rendered"
-    return (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-            or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 def _assert_four_circles(frame: Frame, table: dict) -> None:
@@ -73,17 +83,23 @@ def _assert_four_circles(frame: Frame, table: dict) -> None:
     assert fills == [CIRCLE_FILL] * len(circles)  # the interactive shapes are the circles, not the areas
     legend = frame.locator(".atlas-legend")
     expect(legend).to_contain_text(_note(table))
-    assert 2 <= legend.locator("svg:visible circle").count() <= 3  # reference circles (this width's key), no class swatches
+    assert (
+        2 <= legend.locator("svg:visible circle").count() <= 3
+    )  # reference circles (this width's key), no class swatches
 
 
-def test_html_export_draws_a_circle_per_city_offline(export: Path, shipped_table: dict, new_page: NewPage,
-                                                     js_errors: list[str]) -> None:
+def test_html_export_draws_a_circle_per_city_offline(
+    export: Path, shipped_table: dict, new_page: NewPage, js_errors: list[str]
+) -> None:
     page, network = new_page(*DESKTOP, allow_loopback=False)  # every request aborted: the file must need nothing
     page.goto(export.as_uri())
     _assert_four_circles(page.main_frame, shipped_table)
     largest = max(shipped_table["rows"], key=lambda row: row["networks"])
-    hover_for_tooltip(page.locator("path.leaflet-interactive").first, page.locator(".leaflet-tooltip"),
-                      [largest["name"], f"{largest['networks']:,}"])  # largest first: drawn underneath the rest
+    hover_for_tooltip(
+        page.locator("path.leaflet-interactive").first,
+        page.locator(".leaflet-tooltip"),
+        [largest["name"], f"{largest['networks']:,}"],
+    )  # largest first: drawn underneath the rest
     page.mouse.move(5, 5)
     box = page.locator("path.leaflet-interactive").first.bounding_box()  # screen pixels, whatever the zoom
     assert box is not None and box["width"] == pytest.approx(2 * MAX_RADIUS_PX, abs=2)
@@ -92,8 +108,9 @@ def test_html_export_draws_a_circle_per_city_offline(export: Path, shipped_table
     assert js_errors == []
 
 
-def test_html_export_title_leaves_the_zoom_buttons_free_on_a_phone(export: Path, shipped_table: dict,
-                                                                  new_page: NewPage, js_errors: list[str]) -> None:
+def test_html_export_title_leaves_the_zoom_buttons_free_on_a_phone(
+    export: Path, shipped_table: dict, new_page: NewPage, js_errors: list[str]
+) -> None:
     page, network = new_page(*PHONE, allow_loopback=False, is_mobile=True, has_touch=True, device_scale_factor=1)
     page.goto(export.as_uri())
     _assert_four_circles(page.main_frame, shipped_table)
@@ -110,8 +127,9 @@ def test_html_export_title_leaves_the_zoom_buttons_free_on_a_phone(export: Path,
     assert js_errors == []
 
 
-def test_map_page_opens_as_circles_and_a_circle_selects_its_place(app_url: str, page: Page, third_party: ThirdPartyBlocker,
-                                                                  shipped_table: dict, js_errors: list[str]) -> None:
+def test_map_page_opens_as_circles_and_a_circle_selects_its_place(
+    app_url: str, page: Page, third_party: ThirdPartyBlocker, shipped_table: dict, js_errors: list[str]
+) -> None:
     page.goto(app_url)
     wait_for_app(page, timeout=180_000)
     frame_locator, frame = map_frame(page, timeout=120_000)
@@ -122,7 +140,9 @@ def test_map_page_opens_as_circles_and_a_circle_selects_its_place(app_url: str, 
     smallest = min(shipped_table["rows"], key=lambda row: row["networks"])
     expect(page.get_by_text("Click an area on the map")).to_be_visible()
     frame_locator.locator("path.leaflet-interactive").last.click(force=True)
-    expect(page.locator('[data-testid="stMarkdown"] strong').filter(has_text=smallest["name"])).to_be_visible(timeout=120_000)
+    expect(page.locator('[data-testid="stMarkdown"] strong').filter(has_text=smallest["name"])).to_be_visible(
+        timeout=120_000
+    )
     expect(page.get_by_text("Click an area on the map")).to_have_count(0)
     wait_for_app(page)
     save_full_page(page, "circles-map-page-desktop")

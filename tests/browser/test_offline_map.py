@@ -24,7 +24,7 @@ from browser_harness import (
 )
 from playwright.sync_api import Page, expect
 
-from geo import assets
+from geo.official import assets
 
 APPS = Path(__file__).resolve().parent / "apps"
 if str(APPS) not in sys.path:
@@ -76,10 +76,13 @@ def test_st_folium_map_loads_leaflet_from_own_server_only(
     # leaflet.css applied: panes are absolutely positioned, the container clips. Inside
     # streamlit-folium the stylesheet can arrive after the shapes are drawn (a loaded CI machine
     # saw "static"), so wait for it to apply rather than read the style once.
-    frame.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-pane')).position === 'absolute'",
-                            timeout=60_000)
+    frame.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-pane')).position === 'absolute'", timeout=60_000
+    )
     assert frame.evaluate("() => getComputedStyle(document.querySelector('.leaflet-pane')).position") == "absolute"
-    hover_for_tooltip(frame_locator.locator("path.leaflet-interactive").first, frame_locator.locator(".leaflet-tooltip"), ["West"])
+    hover_for_tooltip(
+        frame_locator.locator("path.leaflet-interactive").first, frame_locator.locator(".leaflet-tooltip"), ["West"]
+    )
     shot = save_screenshot(page, "offline-st-folium")
 
     local = sorted({urlsplit(url).path for _, url in requests if urlsplit(url).hostname in ("127.0.0.1", "localhost")})

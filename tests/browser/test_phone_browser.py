@@ -36,13 +36,28 @@ def phone_url(streamlit_server, tmp_path_factory: pytest.TempPathFactory) -> str
     folder = root / RESEARCHER
     folder.mkdir()
     (folder / "observations.csv").write_text(OBSERVATIONS, encoding="utf-8")
-    (folder / "datapackage.json").write_text(json.dumps({
-        "profile": "tabular-data-package", "name": RESEARCHER,
-        "title": "A researcher's count of UK cities (test fixture, not real data)",
-        "description": "Invented counts for the browser tests.", "date": "2025-03-14",
-        "sources": [{"title": "UK Camera Atlas test suite"}], "licenses": [{"name": "CC0-1.0", "title": "CC0 1.0"}],
-        "resources": [{"name": "observations", "path": "observations.csv", "profile": "tabular-data-resource", "format": "csv"}],
-    }), encoding="utf-8")
+    (folder / "datapackage.json").write_text(
+        json.dumps(
+            {
+                "profile": "tabular-data-package",
+                "name": RESEARCHER,
+                "title": "A researcher's count of UK cities (test fixture, not real data)",
+                "description": "Invented counts for the browser tests.",
+                "date": "2025-03-14",
+                "sources": [{"title": "UK Camera Atlas test suite"}],
+                "licenses": [{"name": "CC0-1.0", "title": "CC0 1.0"}],
+                "resources": [
+                    {
+                        "name": "observations",
+                        "path": "observations.csv",
+                        "profile": "tabular-data-resource",
+                        "format": "csv",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     return streamlit_server("app.py", env={"CAMERA_ATLAS_DATASETS_DIR": str(root)})
 
 

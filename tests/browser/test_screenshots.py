@@ -56,15 +56,24 @@ def _open_map(page: Page, url: str) -> FrameLocator:
 def _overlap(a: dict | None, b: dict | None) -> bool:
     assert a is not None and b is not None, "a box is not rendered"
     return not (
-        a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-        or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
     )
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize(("name", "path", "title", "areas"), PAGES, ids=[p[0] for p in PAGES])
 def test_full_page_screenshot(
-    atlas_url: str, new_page: NewPage, js_errors: list[str], viewport: str, name: str, path: str, title: str | None, areas: int
+    atlas_url: str,
+    new_page: NewPage,
+    js_errors: list[str],
+    viewport: str,
+    name: str,
+    path: str,
+    title: str | None,
+    areas: int,
 ) -> None:
     width, height = VIEWPORTS[viewport]
     page, guard = _phone(new_page) if viewport == "phone" else new_page(width, height)

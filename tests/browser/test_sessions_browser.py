@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from browser_harness import ThirdPartyBlocker, save_screenshot, upload_table as upload, wait_for_app
+from browser_harness import ThirdPartyBlocker, save_screenshot, wait_for_app
+from browser_harness import upload_table as upload
 from playwright.sync_api import Browser, Page, expect
 
 EVIL_FILE = "![f](https:evil.example?fn=1).csv"

@@ -6,7 +6,7 @@ from browser_harness import ThirdPartyBlocker, map_frame, pick_option, save_scre
 from playwright.sync_api import Page, expect
 
 HOSTILE = "<img src=x onerror=window.__xss=1>"
-TABLE = f"place,networks\nLeeds,50\nManchestr,40\n\"{HOSTILE}\",3\n".encode()
+TABLE = f'place,networks\nLeeds,50\nManchestr,40\n"{HOSTILE}",3\n'.encode()
 
 
 def go(page: Page, url: str) -> None:
@@ -40,9 +40,9 @@ def test_upload_fix_a_name_and_see_the_map_change(
 ) -> None:
     go(page, f"{app_url}/data")
     # The table uploader by its label (the Data page has several).
-    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator('input[type="file"]').set_input_files(
-        files=[{"name": "my-scan.csv", "mimeType": "text/csv", "buffer": TABLE}]
-    )
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a table").locator(
+        'input[type="file"]'
+    ).set_input_files(files=[{"name": "my-scan.csv", "mimeType": "text/csv", "buffer": TABLE}])
     load = page.get_by_role("button", name="Load this table")
     expect(load).to_be_visible(timeout=60_000)
     load.click()

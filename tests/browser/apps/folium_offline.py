@@ -15,7 +15,7 @@ import streamlit as st
 from served_map import demo_map, use_served_assets
 from streamlit_folium import st_folium
 
-from geo import assets
+from geo.official import assets
 
 st.set_page_config(page_title="Offline map", page_icon="📹", layout="wide")
 st.title("Offline map")

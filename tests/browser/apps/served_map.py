@@ -6,7 +6,7 @@ awesome-rotate). A map drawn with GeoJson layers, tooltips and custom controls n
 Leaflet. Setting the two attributes on the *instance* (never ``folium.Map.default_js``,
 which every map shares) decides what the page loads:
 
-- :func:`use_served_assets`: Leaflet from the dashboard's own server (``geo.assets.publish``);
+- :func:`use_served_assets`: Leaflet from the dashboard's own server (``geo.official.assets.publish``);
   streamlit-folium reads the same attributes for the component's ``js_links``/``css_links``.
 - :func:`inline_assets`: no links at all; Leaflet's script and stylesheet go into the
   page's ``<head>`` for a self-contained HTML export.
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 import folium
 
-from geo import assets
-from geo.map_elements import RawHtml
+from geo.official import assets
+from geo.pictures.web.elements import RawHtml
 
 
 def use_served_assets(m: folium.Map, js_urls: Sequence[str], css_urls: Sequence[str]) -> folium.Map:
