@@ -205,7 +205,7 @@ def _extract(package: Package, data: bytes, target: Path) -> None:
             if source is None:
                 raise SourceError(
                     f"{package.tarball} has no {path}: the pinned package changed layout; "
-                    "update geo/assets.py for the new version"
+                    "update geo/official/assets.py for the new version"
                 )
             out = staging / _target(package, path)
             out.parent.mkdir(parents=True, exist_ok=True)
