@@ -296,6 +296,11 @@ def default_bytes(name: str) -> int:
     return int(default * MB)
 
 
+def number_text(value: float) -> str:
+    """A setting's number as the table and listing write it: '200,000', '0.5', '1,048,576'."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.6g}"
+
+
 def default_count(name: str) -> int:
     """A whole-number setting's default."""
     default = setting(name).default

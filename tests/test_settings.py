@@ -48,6 +48,8 @@ def test_a_value_over_the_maximum_is_refused_not_overflowed(
     assert_one_line(info.value, f"{s.maximum:,.0f}", "largest allowed")
     monkeypatch.setenv(s.name, str(int(s.maximum)))  # the maximum itself is allowed
     assert settings.read(s.name) == s.maximum
+    in_force = settings_list.describe(s)["in_force"]
+    assert in_force == f"{settings.number_text(s.maximum)} {s.unit}" and "e+" not in str(in_force)
 
 
 def test_whole_numbers_are_whole_and_sizes_are_megabytes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,7 +89,7 @@ def test_defaults_are_defined_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert limits.DEFAULT_MAX_ROWS == settings.setting(settings.MAX_TABLE_ROWS).default
     assert shodan_source.DEFAULT_MAX_BYTES == settings.setting(settings.MAX_SHODAN_MB).default * settings.MB
     for s in NUMBERS:  # the default text the README shows is the default used
-        assert s.default_text == f"{s.default:,g}"
+        assert s.default is not None and s.default_text == settings.number_text(s.default)
 
 
 def test_folders_are_absolute_and_control_characters_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

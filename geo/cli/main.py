@@ -16,7 +16,8 @@ from pathlib import Path
 from geo.cli import history as history_cli
 from geo.cli import scan as scan_cli
 from geo.cli import settings_list
-from geo.cli.shared import EXIT_USER_ERROR, MIRROR_HELP, Parser, context, progress, write_file
+from geo.cli.shared import EXIT_USER_ERROR, MIRROR_HELP, Parser, progress, write_file
+from geo.cli.shared import context as _context  # looked up at each call: tests put prepared areas here
 from geo.core.errors import AtlasError
 from geo.core.text import shown
 from geo.figures.selection import DEFAULT_DATASET
@@ -166,7 +167,7 @@ def _fetch_official(mirror: str | None) -> None:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    _, resolver = context(args.mirror)
+    _, resolver = _context(args.mirror)
     results = [resolver.resolve(name).to_dict() for name in args.names]
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
@@ -186,7 +187,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     from geo.figures.baseline import baseline
     from geo.pictures import captions
 
-    frame, resolver = context(args.mirror)
+    frame, resolver = _context(args.mirror)
     dataset = _with_vendor(folders.load(args.dataset, source=args.source, date=args.date), args.vendor)
     table = metrics.build_table(dataset, resolver, frame, vendor=args.vendor, level=args.level, rank_by=args.metric)
     if table.unplaced:  # what every page says of networks on no map; on stderr, so stdout stays JSON/CSV
@@ -268,7 +269,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.figures.view import build_view
     from geo.pictures import snapshot
 
-    frame, resolver = context(args.mirror)
+    frame, resolver = _context(args.mirror)
     dataset = _with_vendor(folders.load(args.dataset, source=args.source, date=args.date), args.vendor)
     _place_lad_codes(resolver, args.place)  # unknown or ambiguous names: one line with suggestions
     chosen = Selection(
@@ -319,7 +320,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise AtlasError(f"file {args.file} not found: check the path of the Shodan export")
-    frame, resolver = context(args.mirror)
+    frame, resolver = _context(args.mirror)
     result = shodan.ingest(source, frame, resolver, filename=source.name)
     data = shodan.to_csv_bytes(result)
     write_file(out, data)

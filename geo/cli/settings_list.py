@@ -32,7 +32,8 @@ def _in_force(s: settings.Setting, value: object) -> str:
     if s.secret:
         return "set" if value is not None else NOT_SET
     if s.kind in ("megabytes", "count"):
-        return f"{value:,g} {s.unit}"
+        assert isinstance(value, (int, float))
+        return f"{settings.number_text(value)} {s.unit}"
     if value is None and s.name == settings.DATA_DIR:
         return str(settings.default_cache_dir())
     if value is None and s.name == settings.SCANS_DIR:
@@ -70,7 +71,7 @@ def markdown_table() -> str:
     """The README's table of :data:`geo.settings.SETTINGS`: variable, type, unit, default, meaning."""
     lines = ["| Variable | Type | Unit | Default | Meaning |", "|---|---|---|---|---|"]
     for s in settings.SETTINGS:
-        unit = f"{s.unit} (up to {s.maximum:,.0f})" if s.maximum is not None else s.unit or "-"
+        unit = f"{s.unit} (up to {settings.number_text(s.maximum)})" if s.maximum is not None else s.unit or "-"
         cells = (f"`{s.name}`", s.type_text, unit, s.default_text, s.meaning)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
