@@ -30,6 +30,7 @@ from typing import Literal
 from geo.core.errors import AtlasError
 
 MB = 1024 * 1024  # settings in megabytes are binary megabytes, as every limit message says
+QUOTED = 60  # characters of a bad value an error message quotes
 APP_FOLDER = "camera-atlas"  # the folder under the user's cache and data folders when installed
 
 Kind = Literal["megabytes", "count", "folder", "folders", "location", "secret", "address"]
@@ -201,7 +202,7 @@ def raw(name: str, environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def _refuse(s: Setting, value: str, problem: str, fix: str) -> AtlasError:
-    shown = "(hidden)" if s.secret else repr(value)
+    shown = "(hidden)" if s.secret else repr(value if len(value) <= QUOTED else value[:QUOTED] + "…")
     return AtlasError(f"{s.name}={shown} {problem}: {fix}, or unset it")
 
 
@@ -215,10 +216,11 @@ def _number(s: Setting, value: str) -> float | int:
         number = float(text) if text.isascii() else math.nan
     except ValueError:
         number = math.nan
-    if not (math.isfinite(number) and number > 0) or (whole and not number.is_integer()):
+    too_large = number == math.inf and "inf" not in text.lower()  # "1e400", 400 nines: finite as written
+    if not too_large and (not (math.isfinite(number) and number > 0) or (whole and not number.is_integer())):
         raise _refuse(s, value, f"is not {wanted}", fix)
-    if s.maximum is not None and number > s.maximum:
-        raise _refuse(s, value, f"is over the largest allowed, {s.maximum:,.0f} {s.unit}".rstrip(), fix)
+    if too_large or (s.maximum is not None and number > s.maximum):
+        raise _refuse(s, value, f"is over the largest allowed, {number_text(s.maximum or 0)} {s.unit}".rstrip(), fix)
     if whole:
         return int(number)
     if int(number * MB) < 1:

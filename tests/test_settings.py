@@ -34,7 +34,19 @@ def test_every_bad_number_is_one_line_naming_variable_value_and_fix(
     monkeypatch.setenv(s.name, value)
     with pytest.raises(AtlasError) as info:
         settings.read(s.name)
-    assert_one_line(info.value, f"{s.name}={value!r}", f"such as {s.example}", "or unset it")
+    quoted = repr(value) if len(value) <= settings.QUOTED else f"{s.name}='{value[: settings.QUOTED]}…'"
+    message = assert_one_line(info.value, quoted, f"such as {s.example}", "or unset it")
+    assert message.startswith(s.name) and len(message) < 250
+
+
+@pytest.mark.parametrize("value", ["1e400", "9" * 400])
+def test_a_number_past_floats_is_too_large_not_junk(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(settings.MAX_TABLE_MB, value)
+    with pytest.raises(AtlasError) as info:
+        limits.max_table_bytes()
+    largest = settings.setting(settings.MAX_TABLE_MB).maximum
+    assert largest is not None
+    assert_one_line(info.value, f"largest allowed, {settings.number_text(largest)} MB", "such as 50")
 
 
 @pytest.mark.parametrize("s", NUMBERS, ids=lambda s: s.name)
@@ -45,7 +57,7 @@ def test_a_value_over_the_maximum_is_refused_not_overflowed(
     monkeypatch.setenv(s.name, str(int(s.maximum) + 1))
     with pytest.raises(AtlasError) as info:
         settings.read(s.name)
-    assert_one_line(info.value, f"{s.maximum:,.0f}", "largest allowed")
+    assert_one_line(info.value, f"largest allowed, {settings.number_text(s.maximum)} {s.unit}")
     monkeypatch.setenv(s.name, str(int(s.maximum)))  # the maximum itself is allowed
     assert settings.read(s.name) == s.maximum
     in_force = settings_list.describe(s)["in_force"]
