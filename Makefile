@@ -9,8 +9,8 @@
 #
 # Official data comes from the folder CAMERA_ATLAS_GEO_MIRROR names; when that is unset and
 # ../shared/geo sits beside the checkout, that folder is used; otherwise from the official URLs.
-# CAMERA_ATLAS_DATA_DIR (the cache, default data/cache) and CAMERA_ATLAS_ASSETS_MIRROR (a
-# folder or npm registry URL for the map's scripts) are optional overrides too.
+# Every setting (the cache, the mirrors, the limits) is in the README's Settings table, and
+# `.venv/bin/python -m geo settings` lists their values.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import settings
 from geo.core.errors import SourceError
 from geo.official import sources
 
@@ -88,7 +89,7 @@ def prepare_areas(raw: sources.RawSources) -> gpd.GeoDataFrame:
 
 def cache_path() -> Path:
     """Where the prepared areas GeoParquet lives."""
-    return sources.data_dir() / CACHE_NAME
+    return settings.cache_dir() / CACHE_NAME
 
 
 def fetch(

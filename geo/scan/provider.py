@@ -39,11 +39,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
+from geo import settings
 from geo.core.errors import SourceError
 from geo.core.text import MAX_PLACE_NAME, invisible, shown
 from geo.names.keys import normalise_name
 
-QUERIES_PATH = Path(__file__).resolve().parents[2] / "data" / "scan_queries.csv"
+QUERIES_PATH = settings.shipped_dir() / "scan_queries.csv"
 SCAN_VENDORS = ("hikvision", "dahua")
 DEFAULT_FACET_SIZE = 1000
 MAX_FACET_SIZE = 10_000  # cities per vendor; more than the UK's GeoIP city names, and what a dataset may hold

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from geo.core.errors import AtlasError, DatasetError
+from geo import settings
+from geo.core.errors import DatasetError
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-MAX_BYTES_ENV = "CAMERA_ATLAS_MAX_SHODAN_MB"
+MAX_BYTES_ENV = settings.MAX_SHODAN_MB
+DEFAULT_MAX_BYTES = settings.default_bytes(MAX_BYTES_ENV)
 # The inflated limit: a 200 MB export (the upload limit) that expands 10x, the top of what
 # real exports do, is 2 GB. Past that an import only burns CPU (memory stays bounded).
-DEFAULT_MAX_INFLATED_BYTES = 2048 * 1024 * 1024
-MAX_INFLATED_ENV = "CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB"
+MAX_INFLATED_ENV = settings.MAX_SHODAN_INFLATED_MB
+DEFAULT_MAX_INFLATED_BYTES = settings.default_bytes(MAX_INFLATED_ENV)
 # Decompressed content may also be at most this many times the file size limit (a guard
 # against gzip bombs when that limit is set low; real exports expand 5-10x).
 MAX_EXPANSION = 25
@@ -65,27 +66,14 @@ class Source:
 # -- limits ------------------------------------------------------------------------------------
 
 
-def _megabytes(env: str, default: int, example: int) -> int:
-    value = os.environ.get(env, "").strip()
-    if not value:
-        return default
-    try:
-        megabytes = float(value)
-    except ValueError:
-        megabytes = -1.0
-    if not megabytes > 0:
-        raise AtlasError(f"{env}={value!r} is not a size: set it to a number of megabytes such as {example}")
-    return int(megabytes * 1024 * 1024)
-
-
 def max_bytes_default() -> int:
     """The upload limit: ``CAMERA_ATLAS_MAX_SHODAN_MB`` (megabytes) when set, else 200 MB."""
-    return _megabytes(MAX_BYTES_ENV, DEFAULT_MAX_BYTES, 500)
+    return settings.megabytes(MAX_BYTES_ENV)
 
 
 def max_inflated_default() -> int:
     """The decompressed-size limit: ``CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB`` (megabytes) when set, else 2048 MB."""
-    return _megabytes(MAX_INFLATED_ENV, DEFAULT_MAX_INFLATED_BYTES, 4096)
+    return settings.megabytes(MAX_INFLATED_ENV)
 
 
 def size_text(size: int) -> str:
