@@ -395,11 +395,6 @@ def default_caption(sel: selection.Selection) -> captions.Caption:
     return captions.caption(view.table, view.shapes, load_dataset(sel.dataset), sel.metric, found, focus)
 
 
-def file_stem(view: View, dataset: datasets.Dataset) -> str:
-    """The stem every download of this view is named with (the snapshot's rule)."""
-    return snapshot.file_stem(view, dataset)
-
-
 def progress_reporter(bar, what: str):
     """A ``progress(fraction, message)`` for long work that draws on ``bar`` and stops (Cancelled)
     once the browser session that asked for ``what`` has gone."""

@@ -11,8 +11,8 @@ from geo.figures import join
 from geo.figures.baseline import baseline
 from geo.figures.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
 from geo.names.towns import town_line
-from geo.pictures import captions, figures_table
-from geo.pictures.classes import format_value
+from geo.pictures import captions, figures_table, snapshot
+from geo.pictures.numbers import format_value
 from geo.pictures.static.sizes import SIZE_LABELS
 from pages import loaders, sidebar, snapshot_offer
 
@@ -156,7 +156,7 @@ with snap_col:
     snapshot_offer.offer(request, loaders.make_snapshot, fmt, formats, what="snapshot", state_key="snap_request")
 with data_col:
     st.markdown("**The figures**")
-    stem = loaders.file_stem(view, dataset)
+    stem = snapshot.file_stem(view, dataset)
     figures = exports.figures_for_download(join.table_frame(view.shapes), credit.counts, dataset.date_label)
     st.download_button(
         "CSV",

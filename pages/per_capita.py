@@ -10,7 +10,7 @@ from geo.core.markup import md_escape
 from geo.figures.baseline import baseline
 from geo.figures.reference import NOT_PUBLISHED, compare_rates, load_reference_rates
 from geo.figures.vocabulary import LEVEL_LABELS
-from geo.pictures.classes import format_value
+from geo.pictures.numbers import format_value
 from geo.pictures.rate_charts import population_scatter, rate_bars
 from pages import loaders, sidebar
 

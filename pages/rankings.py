@@ -7,8 +7,8 @@ from geo.core.markup import md_escape
 from geo.datasets import exports
 from geo.figures.baseline import baseline
 from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS
-from geo.pictures import captions
-from pages import loaders, sidebar
+from geo.pictures import captions, snapshot
+from pages import sidebar
 
 sel, view, dataset = sidebar.start()
 rank_by = sel.metric  # ranked by the sidebar's metric, so the URL carries the ranking too
@@ -100,7 +100,7 @@ credit = captions.attribution(dataset)
 st.download_button(
     "Download CSV",
     data=exports.safe_csv(exports.figures_for_download(rows, credit.counts, dataset.date_label)),
-    file_name=f"{loaders.file_stem(view, dataset)}_rankings.csv",
+    file_name=f"{snapshot.file_stem(view, dataset)}_rankings.csv",
     mime="text/csv",
     on_click="ignore",
     icon=":material/download:",
