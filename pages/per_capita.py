@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo.core.markup import md_escape
 from geo.figures.baseline import baseline
+from geo.figures.published import published_figures
 from geo.figures.reference import NOT_PUBLISHED, compare_rates, load_reference_rates
 from geo.figures.vocabulary import LEVEL_LABELS
 from geo.pictures.numbers import format_value
@@ -106,9 +107,11 @@ else:
     # A rate Comparitech did not publish reads "–", not "None" (the column stays numeric for sorting).
     st.dataframe(comparison, hide_index=True, width="stretch", column_config=published, placeholder=NOT_PUBLISHED)
     st.caption(f"{NOT_PUBLISHED}: not published by Comparitech.")
+cities = published_figures()["comparitech-50-cities"]
 st.caption(
-    "Why they differ: Comparitech ran its own Shodan scan (more than 165,000 networks in the 50 largest cities) "
-    "and divided by its own city populations and areas, while the rates here divide this dataset's counts by "
-    "ONS mid-2022 populations and land areas of the local authorities a place resolves to. Scans at different "
-    "times find different devices, and a 'city' in GeoIP data is not the same area as a local authority."
+    f"Why they differ: {md_escape(cities.by)} ran its own Shodan scan ({cities.text} networks in "
+    f"{md_escape(cities.place)}, published {md_escape(cities.when)}) and divided by its own city populations "
+    "and areas, while the rates here divide this dataset's counts by ONS mid-2022 populations and land areas of "
+    "the local authorities a place resolves to. Scans at different times find different devices, and a 'city' "
+    "in GeoIP data is not the same area as a local authority."
 )
