@@ -411,10 +411,6 @@ def progress_reporter(bar, what: str):
 
 def session_alive() -> bool:
     """False once the browser session running this script has gone (so long work can stop)."""
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from pages import streamlit_private
 
-    ctx = get_script_run_ctx()
-    if ctx is None or not Runtime.exists():
-        return True
-    return Runtime.instance().is_active_session(ctx.session_id)
+    return streamlit_private.session_is_active()
