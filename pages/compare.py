@@ -18,7 +18,7 @@ from geo.datasets.time_order import time_order as order_of
 from geo.figures import compare
 from geo.figures.vocabulary import LEVEL_LABELS, VENDOR_LABELS
 from geo.pictures import captions, snapshot
-from geo.pictures.classes import format_change
+from geo.pictures.numbers import format_change
 from pages import loaders, sidebar
 
 sidebar.ensure_app_navigation()

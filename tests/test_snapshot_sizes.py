@@ -26,7 +26,8 @@ from geo.figures.selection import Selection
 from geo.figures.view import build_view
 from geo.names.keys import display_name
 from geo.pictures import captions, snapshot
-from geo.pictures.classes import DIRECT_MAX, classify, classify_for_map, format_value
+from geo.pictures.classes import DIRECT_MAX, classify, classify_for_map
+from geo.pictures.numbers import format_value
 from geo.pictures.static import circle_marks, typeset
 from geo.pictures.static import figure as static_map
 from geo.pictures.static import legend as map_legend

@@ -16,7 +16,7 @@ from geo.core.errors import AtlasError
 from geo.core.text import one_line
 from geo.datasets.time_order import Dated
 from geo.figures.series_vendors import series_for
-from geo.pictures.classes import format_value, signed
+from geo.pictures.numbers import format_value, signed
 from geo.pictures.trends import words as trend_words
 from geo.pictures.trends.dates import date_range, short_date, since_words
 

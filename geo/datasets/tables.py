@@ -234,8 +234,3 @@ def _fallback_note(numbers: Iterable[int]) -> str:
         f"{word} {shown}{more} {'is' if len(numbers) == 1 else 'are'} not UTF-8 text and {'was' if len(numbers) == 1 else 'were'} "
         "read as Windows-1252: check the accented names there, or save the file as CSV UTF-8"
     )
-
-
-def decode_text(data: bytes, filename: str) -> str:
-    """Decode a text table (see :func:`decode_table_text`), without the notes."""
-    return decode_table_text(data, filename)[0]

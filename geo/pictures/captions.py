@@ -23,8 +23,9 @@ from geo.figures.vocabulary import LEVEL_UNITS, VENDOR_PHRASES, check
 from geo.names.match_summary import counted
 from geo.names.towns import town_names, town_words
 from geo.official.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
-from geo.pictures.classes import Classes, format_value
+from geo.pictures.classes import Classes
 from geo.pictures.finding import PER_UNITS, PER_WORDS, Wording, counted_words, fit, ordinal, title_name
+from geo.pictures.numbers import format_value
 
 APP_NAME = "UK Camera Atlas"
 # The official lines, as licensed (geo/SOURCES.md), in the compact form a map footer takes.

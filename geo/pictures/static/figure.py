@@ -34,7 +34,8 @@ from matplotlib.path import Path
 from geo.names.keys import display_name
 from geo.pictures import circles as circle_rules
 from geo.pictures.captions import APP_NAME, Caption
-from geo.pictures.classes import Classes, format_value
+from geo.pictures.classes import Classes
+from geo.pictures.numbers import format_value
 from geo.pictures.static import circle_marks, typeset
 from geo.pictures.static import labels as map_labels
 from geo.pictures.static import legend as map_legend

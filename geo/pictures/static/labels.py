@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 
 from geo.names.keys import display_name
 from geo.pictures.circles import visual_centre
-from geo.pictures.classes import format_value
+from geo.pictures.numbers import format_value
 from geo.pictures.static import typeset
 
 # Distances (points) between a unit and its label: the first is "beside it"; the others

@@ -23,7 +23,8 @@ from matplotlib.transforms import Affine2D
 
 from geo.figures.vocabulary import METRIC_LABELS
 from geo.pictures.circles import CIRCLE_FILL, TOWN_KEY
-from geo.pictures.classes import NO_DATA_COLOR, NO_DATA_LABEL, Classes
+from geo.pictures.classes import NO_DATA_LABEL, Classes
+from geo.pictures.palettes import NO_DATA_COLOR
 from geo.pictures.static import typeset
 from geo.pictures.static.sizes import PRESETS, Preset
 
@@ -52,7 +53,6 @@ KEYS = {
 TITLE_COLOR, LABEL_COLOR = "#1a1a1a", "#333333"
 LEADER_COLOR = "#6b6b6b"  # from a reference circle's top to its value
 DASH = " \u2013 "
-SPLIT_WORDS = (DASH, " to under ")  # where a class label breaks when it must take two lines
 
 
 @dataclass(frozen=True)

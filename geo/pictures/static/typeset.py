@@ -21,7 +21,6 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 FONT_NAME = "Roboto"
-FONT_LICENCE = "Apache License 2.0"
 # Asked for by every text; the generic name expands to FALLBACK in files (SVG font-family).
 FAMILY = (FONT_NAME, "sans-serif")
 FALLBACK = (FONT_NAME, "Helvetica Neue", "Helvetica", "Arial", "Liberation Sans", "DejaVu Sans")

@@ -3,7 +3,7 @@
 It follows the map snapshot's rules (:mod:`geo.pictures.static.figure`): the finding as the title
 (:mod:`geo.pictures.trends.words`), the figures and dates in the subtitle, footnotes, one source line,
 alt text embedded by :func:`geo.pictures.static.figure.save`, and every text legible at 600 px wide (no text
-under :data:`SMALLEST_PX` px at that width: :data:`MIN_SIZE` points on the page).
+under :data:`SMALLEST_PX` px at that width: 8.58 points on the page).
 
 Each unbroken run (:class:`geo.figures.history.Series`) is its own panel with its own scale from zero:
 two runs count different things (TOP10VPN's networks, Shodan's results), so they are never
@@ -30,7 +30,7 @@ from geo.core.errors import AtlasError
 from geo.core.text import MAX_SUBTITLE, MAX_TITLE, shown
 from geo.figures.history import Series
 from geo.pictures.captions import Caption
-from geo.pictures.classes import format_value
+from geo.pictures.numbers import format_value
 from geo.pictures.snapshot import FILE_PREFIX, MAX_WIDTH_PX, MIN_WIDTH_PX, Snapshot
 from geo.pictures.static import figure as static_map
 from geo.pictures.static import typeset
@@ -41,11 +41,10 @@ from geo.pictures.trends.layout import BREAK_GAP, Label, Panel, drawn_runs, fit_
 FORMATS = ("png", "svg", "pdf")
 MAX_SMALL_MULTIPLES = 12
 AUTO_SMALL_MULTIPLES = 6  # areas drawn when no date has a national figure
-NARROWEST_PX, SMALLEST_PX = 600, 11  # every text at least 11 px tall when the file is 600 px wide
+SMALLEST_PX = 11  # every text at least 11 px tall when the file is 600 px wide (the narrowest)
 PAGE_W = static_map.FIG_WIDTH * 72  # points (static_map.save sets the pixels per point)
 MARGIN = static_map.MARGIN * 72
 TEXT_W = PAGE_W - 2 * MARGIN
-MIN_SIZE = SMALLEST_PX * PAGE_W / NARROWEST_PX  # 8.58 pt
 TITLE_SIZE, SUBTITLE_SIZE, NAME_SIZE, LABEL_SIZE, NOTE_SIZE = 16.0, 11.0, 10.0, 9.0, 9.0
 TEXT_COLOR, SUBTITLE_COLOR, NOTE_COLOR, MUTED = (
     static_map.TEXT_COLOR,

@@ -27,8 +27,8 @@ from geo.figures.vocabulary import LEVEL_UNITS, VENDOR_PHRASES
 from geo.names.keys import display_name
 from geo.pictures import captions
 from geo.pictures.captions import APP_NAME, Caption
-from geo.pictures.classes import format_value, signed
 from geo.pictures.finding import MAX_TITLE_WORDS, words  # one bound, one count, for every title: maps' and charts'
+from geo.pictures.numbers import format_value, signed
 from geo.pictures.trends.dates import date_range, short_date, since_words
 
 BARELY_PCT = 2.0  # a change within ±2% "barely changed"
