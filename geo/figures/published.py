@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import settings
 from geo.core.errors import DatasetError
 from geo.datasets import folders
 from geo.datasets.dataset import Dataset, readable_date
 
-PUBLISHED_PATH = Path(__file__).resolve().parents[2] / "data" / "reference" / "published-figures.csv"
+PUBLISHED_PATH = settings.shipped_dir() / "reference" / "published-figures.csv"
 COLUMNS = ("key", "by", "figure", "qualifier", "place", "source", "published", "url", "dataset", "note")
 
 
