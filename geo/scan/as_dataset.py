@@ -39,7 +39,8 @@ from geo.datasets import folders as dataset_folders
 from geo.datasets.exports import neutralised
 from geo.datasets.limits import MAX_TABLE_PLACES_ENV, max_table_places
 from geo.names.keys import normalise_name
-from geo.names.places import Resolution, Resolver
+from geo.names.places import Resolver
+from geo.names.resolution import Resolution
 from geo.scan.provider import ProgressFn, ScanError, ScanResult, VendorCount
 
 NATIONAL_PLACE = "United Kingdom"  # the resolver's name for the national total
