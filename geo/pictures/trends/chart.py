@@ -2,7 +2,7 @@
 
 It follows the map snapshot's rules (:mod:`geo.pictures.static.figure`): the finding as the title
 (:mod:`geo.pictures.trends.words`), the figures and dates in the subtitle, footnotes, one source line,
-alt text embedded by :func:`geo.pictures.static.figure.save`, and every text legible at 600 px wide (no text
+alt text embedded by :func:`geo.pictures.static.image_files.save`, and every text legible at 600 px wide (no text
 under :data:`SMALLEST_PX` px at that width: :data:`MIN_SIZE` points on the page).
 
 Each unbroken run (:class:`geo.figures.history.Series`) is its own panel with its own scale from zero:
@@ -33,7 +33,7 @@ from geo.pictures.captions import Caption
 from geo.pictures.classes import format_value
 from geo.pictures.snapshot import FILE_PREFIX, MAX_WIDTH_PX, MIN_WIDTH_PX, Snapshot
 from geo.pictures.static import figure as static_map
-from geo.pictures.static import typeset
+from geo.pictures.static import image_files, typeset
 from geo.pictures.static.labels import Box
 from geo.pictures.trends import words as trend_words
 from geo.pictures.trends.layout import BREAK_GAP, Label, Panel, drawn_runs, fit_labels, fitted_dates, panels, run_label
@@ -42,7 +42,7 @@ FORMATS = ("png", "svg", "pdf")
 MAX_SMALL_MULTIPLES = 12
 AUTO_SMALL_MULTIPLES = 6  # areas drawn when no date has a national figure
 NARROWEST_PX, SMALLEST_PX = 600, 11  # every text at least 11 px tall when the file is 600 px wide
-PAGE_W = static_map.FIG_WIDTH * 72  # points (static_map.save sets the pixels per point)
+PAGE_W = static_map.FIG_WIDTH * 72  # points (image_files.save sets the pixels per point)
 MARGIN = static_map.MARGIN * 72
 TEXT_W = PAGE_W - 2 * MARGIN
 MIN_SIZE = SMALLEST_PX * PAGE_W / NARROWEST_PX  # 8.58 pt
@@ -466,6 +466,6 @@ def make(
     units = [str(series.units["code"].iloc[r]) for r in rows] if n else None
     caption = trend_words.caption(series, focus, units, title, subtitle)
     page = figure(series, caption, rows)
-    data = static_map.save(page, fmt, width_px, alt=caption.alt, title=caption.title)
+    data = image_files.save(page, fmt, width_px, alt=caption.alt, title=caption.title)
     stem = file_stem(series, rows, focus)
     return Snapshot(data=data, fmt=fmt, file_name=f"{stem}.{fmt}", caption=caption)
