@@ -23,11 +23,7 @@ from geo.pictures.classes import Classes
 from geo.pictures.static.legend import KEYS, LAND, LAND_EDGE
 
 UNIT_FILL, UNIT_EDGE = "#e3e3e3", "#8c8c8c"  # a circle map's units with data: outlines under the circles
-
-
 BORDER = "#ffffff"  # between units
-
-
 SELECTED_EDGE = "#1a1a1a"
 
 

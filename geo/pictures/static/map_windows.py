@@ -22,26 +22,18 @@ from geo.pictures.static.labels import Box
 from geo.pictures.static.map_layers import SELECTED_EDGE, Layer
 
 PROJECTED_CRS = 27700  # British National Grid: the UK as Ordnance Survey draws it
-
-
 # The UK without Shetland, and Shetland (drawn in an inset), in EPSG:27700 metres.
 MAINLAND = (-120.0, 7_040.0, 655_660.0, 1_056_300.0)
-
-
 SHETLAND = (393_000.0, 1_069_000.0, 469_500.0, 1_220_500.0)
-
-
 ZOOM_MIN_SPAN = 110_000.0  # a zoomed map shows at least this much country (metres)
-
-
 ZOOM_ASPECT = (0.75, 1.25)  # height / width of a zoomed map window
 
 
 def pad(window: tuple[float, float, float, float], share: float) -> tuple[float, float, float, float]:
     """``window`` grown on every side by ``share`` of its longer side."""
     minx, miny, maxx, maxy = window
-    pad = max(maxx - minx, maxy - miny) * share
-    return minx - pad, miny - pad, maxx + pad, maxy + pad
+    margin = max(maxx - minx, maxy - miny) * share
+    return minx - margin, miny - margin, maxx + margin, maxy + margin
 
 
 def project(frame: gpd.GeoDataFrame | None) -> np.ndarray:
