@@ -25,7 +25,7 @@ from geo.names.keys import display_name
 from geo.pictures import circles as circle_rules
 from geo.pictures.captions import Caption
 from geo.pictures.classes import Classes, format_value
-from geo.pictures.static import circle_marks, typeset
+from geo.pictures.static import circle_marks, legend_layout, typeset
 from geo.pictures.static import labels as map_labels
 from geo.pictures.static import legend as map_legend
 from geo.pictures.static import page as map_page
@@ -106,7 +106,7 @@ def figure(
             refs = circle_rules.reference_values(values)
             radii = circle_rules.radii(refs, float(np.nanmax(values)), max_radius)
             references = tuple((int(v), float(r)) for v, r in zip(refs, radii))
-        return map_legend.layout(
+        return legend_layout.layout(
             classes,
             metric,
             no_data=bool((~has_data).any()),
