@@ -23,7 +23,7 @@ from geo.core.errors import AtlasError
 from geo.core.text import MAX_TITLE, one_line
 from geo.figures.series_vendors import series_for
 from geo.pictures.trends import chart as trend_chart
-from geo.pictures.trends import words
+from geo.pictures.trends import line_panels, words
 
 ARTIFACTS = REPO_ROOT / "artifacts" / "trends"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -273,7 +273,7 @@ def test_panels_share_the_width_and_date_labels_never_overlap(broken, falling):
     assert laid[-1].x1 == pytest.approx(400.0) and laid[0].x1 - laid[0].x0 == MIN_RUN_W  # one date: the narrowest
     for panel in laid:
         assert all(0 < x < panel.x1 - panel.x0 for x in panel.xs) and list(panel.xs) == sorted(panel.xs)
-    font = typeset.font(trend_chart.LABEL_SIZE)
+    font = typeset.font(line_panels.LABEL_SIZE)
     for width in (90.0, 160.0, 400.0):
         (panel,) = panels(falling, width)
         placed = fitted_dates(falling, panel, 0.0, font)
