@@ -33,6 +33,7 @@ from geo.pictures.captions import Caption
 from geo.pictures.snapshot import FILE_PREFIX, MAX_WIDTH_PX, MIN_WIDTH_PX, Snapshot
 from geo.pictures.static import figure as static_map
 from geo.pictures.static import image_files, typeset
+from geo.pictures.trends import caption as trend_caption
 from geo.pictures.trends import words as trend_words
 from geo.pictures.trends.layout import drawn_runs, panels
 from geo.pictures.trends.line_panels import (
@@ -253,7 +254,7 @@ def make(
     n = small_multiples or (1 if focus is not None else 0 if national_line(series) else AUTO_SMALL_MULTIPLES)
     rows = top_rows(series, n, focus) if n else []
     units = [str(series.units["code"].iloc[r]) for r in rows] if n else None
-    caption = trend_words.caption(series, focus, units, title, subtitle)
+    caption = trend_caption.caption(series, focus, units, title, subtitle)
     page = figure(series, caption, rows)
     data = image_files.save(page, fmt, width_px, alt=caption.alt, title=caption.title)
     stem = file_stem(series, rows, focus)
