@@ -22,6 +22,7 @@ from geo.figures.history import Series
 from geo.figures.selection import Selection
 from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS, METRIC_SHORT, VENDOR_LABELS, VENDORS
 from geo.pictures.trend_charts import national_chart
+from geo.pictures.trends import caption as trend_caption
 from geo.pictures.trends import chart as trend_chart
 from geo.pictures.trends import tables
 from geo.pictures.trends import words as trend_words
@@ -297,7 +298,7 @@ drawn = shape_col.radio(
     help="Without a national figure at both ends of the last run, the top areas are drawn.",
 )
 drawn_units = None if drawn == "national" else tuple(series.units["code"].iloc[trend_chart.top_rows(series, 6)])
-default = trend_words.caption(series, units=drawn_units)
+default = trend_caption.caption(series, units=drawn_units)
 # Keys follow the written texts: another series or drawing brings its own finding back.
 title = st.text_input("Title", default.title, key=f"trend_title_{hash(default.title)}", max_chars=160)
 subtitle = st.text_input("Subtitle", default.subtitle, key=f"trend_subtitle_{hash(default.subtitle)}", max_chars=240)

@@ -16,6 +16,7 @@ from monthly_scans import DROPS_OUT, FACET_SIZE, STARTS, TOTALS, facet, scan_res
 from geo.core.errors import AtlasError
 from geo.figures import count_method, history, series_vendors
 from geo.scan import as_dataset
+from geo.scan import summary as scan_summary
 
 MONTHS = list(STARTS)
 NAN = math.nan
@@ -23,7 +24,7 @@ NAN = math.nan
 
 @pytest.fixture(scope="module")
 def months(resolver) -> list:
-    return [as_dataset.as_dataset(as_dataset.summarise(scan_result(m), resolver), f"scan-{m}") for m in MONTHS]
+    return [as_dataset.as_dataset(scan_summary.summarise(scan_result(m), resolver), f"scan-{m}") for m in MONTHS]
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +119,7 @@ def test_rates_use_each_units_residents(months, resolver, areas_frame, code) -> 
 def test_a_region_whose_counted_places_change_says_so(resolver, areas_frame) -> None:
     # Nine cities a month: Leicester is in Hikvision's top 9 throughout, Nottingham falls out of it in November.
     months = [
-        as_dataset.as_dataset(as_dataset.summarise(scan_result(m, size=9), resolver), f"top9-{m}") for m in MONTHS
+        as_dataset.as_dataset(scan_summary.summarise(scan_result(m, size=9), resolver), f"top9-{m}") for m in MONTHS
     ]
     top9 = [facet(m, "hikvision", 9) for m in MONTHS]
     assert all("Leicester" in f for f in top9) and "Nottingham" not in top9[-1]
@@ -161,7 +162,7 @@ def test_a_changed_query_breaks_the_line(months, resolver) -> None:
             ),
         }
     )
-    dataset = as_dataset.as_dataset(as_dataset.summarise(changed, resolver), "changed")
+    dataset = as_dataset.as_dataset(scan_summary.summarise(changed, resolver), "changed")
     assert "dahua query changed" in count_method.break_reason(months[0], dataset)
     assert count_method.break_reason(months[0], months[1]) == ""
 

@@ -43,6 +43,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from geo.datasets import collection
     from geo.scan import as_dataset, shodan_api
     from geo.scan import provider as scan
+    from geo.scan import summary as scan_summary
 
     if args.facet_size < 1:
         raise AtlasError(f"--facet-size {args.facet_size} is below 1: ask for at least one city (default 1000)")
@@ -59,7 +60,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     result = scan.scan(
         provider, queries, args.facet_size, progress=lambda fraction, message: print(message, flush=True)
     )
-    summary = as_dataset.summarise(result, resolver)
+    summary = scan_summary.summarise(result, resolver)
     written = as_dataset.write_dataset(summary, out) if out is not None else as_dataset.write_into(summary, args.into)
     for line in summary.lines():
         print(line)

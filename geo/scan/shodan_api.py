@@ -238,7 +238,7 @@ def parse_count(answer: object, facet: str, size: int | None = None) -> CountRes
     ``{"value": str, "count": int ≥ 0}``. Fewer facet entries than asked is normal (a city
     list shorter than N); more than asked, a missing ``facets`` key or non-integer counts are
     malformed (:func:`geo.scan.provider.scan` checks the rest of the contract for every provider).
-    Repeated names are kept (:func:`geo.scan.as_dataset.summarise` sums names that differ only
+    Repeated names are kept (:func:`geo.scan.summary.summarise` sums names that differ only
     in spelling).
     """
     if not isinstance(answer, dict) or not answer:
