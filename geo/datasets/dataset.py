@@ -154,12 +154,12 @@ def _readable_date(value: str | None) -> str | None:
     text = str(value or "").strip()
     if not text or text.lower() in ("not stated", "unknown", "none"):
         return None
-    for pattern, shown in (("%Y-%m-%d", "{d.day} {month} {d.year}"), ("%Y-%m", "{month} {d.year}")):
+    for pattern, template in (("%Y-%m-%d", "{d.day} {month} {d.year}"), ("%Y-%m", "{month} {d.year}")):
         try:
             parsed = datetime.strptime(text[:10], pattern)
         except ValueError:
             continue
-        return shown.format(d=parsed, month=_MONTHS[parsed.month - 1])
+        return template.format(d=parsed, month=_MONTHS[parsed.month - 1])
     return text
 
 
