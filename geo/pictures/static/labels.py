@@ -292,7 +292,7 @@ def annotate(
         minx, miny, maxx, maxy = main.window
         near = shapely.bounds(areas) if len(areas) else np.zeros((0, 4))
         near = (near[:, 0] < maxx) & (near[:, 2] > minx) & (near[:, 1] < maxy) & (near[:, 3] > miny)
-        for j in np.flatnonzero(near):
+        for j in map(int, np.flatnonzero(near)):
             name, shape = names[j], main.to_page(areas[j])
             if shape is not None and not shape.is_empty and shape.area > 400:
                 requests.append(_request(f"area-{j}", (str(name),), quiet_size, ("normal",), shape, quiet=True))
