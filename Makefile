@@ -1,4 +1,4 @@
-# UK Camera Atlas: two commands, each setting up whatever is missing first.
+# UK Camera Atlas: three commands, each setting up whatever is missing first.
 #
 #   make run    .venv + the package, official data, the map's scripts -> the dashboard
 #   make test   the same + Debian's Chromium -> make lint -> pytest
