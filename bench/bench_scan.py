@@ -236,10 +236,12 @@ def main() -> None:
             seconds, result = timed(lambda: scan.scan(Unpaced(MEMBER_KEY), queries))
             calls.append(seconds)
             fresh = places.build_resolver(frame)  # an empty name cache: every city resolved anew
-            seconds, summary = timed(lambda: scan_summary.summarise(result, fresh))
+            seconds, summary = timed(lambda result=result, fresh=fresh: scan_summary.summarise(result, fresh))
             resolve_cold.append(seconds)
-            resolve_warm.append(timed(lambda: scan_summary.summarise(result, fresh))[0])
-            writes.append(timed(lambda: scan_dataset.write_dataset(summary, Path(tmp) / f"big-{run}"))[0])
+            resolve_warm.append(timed(lambda result=result, fresh=fresh: scan_summary.summarise(result, fresh))[0])
+            writes.append(
+                timed(lambda summary=summary, run=run: scan_dataset.write_dataset(summary, Path(tmp) / f"big-{run}"))[0]
+            )
         print(f"(c) facets: {len(names)} cities per vendor; answer {len(str(big)) / 1e3:.0f} kB")
         report("(c) 2 count calls with 1,000-city facets, unpaced", calls)
         report("(c) summarise 2,000 city names (1,000 distinct), cold resolver cache", resolve_cold)

@@ -141,7 +141,7 @@ def main() -> None:
 
                 thumb = page.get_by_test_id("stSlider").filter(has_text="Date").locator('input[type="range"]').first
                 times = []
-                for move in range(args.moves):
+                for _ in range(args.moves):
                     frame = map_document(page)
                     frame.evaluate(MARK_JS)
                     thumb.focus()

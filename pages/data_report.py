@@ -29,7 +29,7 @@ def apply_choices() -> None:
     picks = {
         key.removeprefix("pick_"): value
         for key, value in st.session_state.items()
-        if key.startswith("pick_") and value and value != data_imports.NONE
+        if isinstance(key, str) and key.startswith("pick_") and value and value != data_imports.NONE
     }
     _apply(picks)
 

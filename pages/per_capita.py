@@ -97,17 +97,22 @@ comparison = compare_rates(place_rows, load_reference_rates(), loaders.load_reso
 if comparison.empty:
     st.caption("No place in this dataset has a published Comparitech rate.")
 else:
-    rate = {"format": "%.2f"}
-    published = {
-        "place": "Place",
-        "computed_per_1k": st.column_config.NumberColumn("Per 1,000 (here)", **rate),
-        "published_per_1k": st.column_config.NumberColumn("Per 1,000 (Comparitech)", **rate),
-        "computed_per_km2": st.column_config.NumberColumn("Per km² (here)", **rate),
-        "published_per_km2": st.column_config.NumberColumn("Per km² (Comparitech, from per sq mile)", **rate),
-        "source": "Published in",
-    }
+    rate = "%.2f"
     # A rate Comparitech did not publish reads "–", not "None" (the column stays numeric for sorting).
-    st.dataframe(comparison, hide_index=True, width="stretch", column_config=published, placeholder=NOT_PUBLISHED)
+    st.dataframe(
+        comparison,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "place": "Place",
+            "computed_per_1k": st.column_config.NumberColumn("Per 1,000 (here)", format=rate),
+            "published_per_1k": st.column_config.NumberColumn("Per 1,000 (Comparitech)", format=rate),
+            "computed_per_km2": st.column_config.NumberColumn("Per km² (here)", format=rate),
+            "published_per_km2": st.column_config.NumberColumn("Per km² (Comparitech, from per sq mile)", format=rate),
+            "source": "Published in",
+        },
+        placeholder=NOT_PUBLISHED,
+    )
     st.caption(f"{NOT_PUBLISHED}: not published by Comparitech.")
 cities = published_figures()["comparitech-50-cities"]
 st.caption(

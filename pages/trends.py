@@ -9,6 +9,7 @@ a date slider redraws its map alone, not the page.
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -287,7 +288,9 @@ if series.notes:
 st.header("Take the chart away")
 formats = {"png": "PNG image", "svg": "SVG", "pdf": "PDF"}
 format_col, shape_col = st.columns(2)
-fmt = format_col.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="trend_format")
+# cast: Streamlit types its widgets with typing.Never (Python 3.11+), which mypy's Python 3.10 view reads
+# as Any, so every radio seems to return None; with options it returns one of them.
+fmt = cast(str, format_col.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="trend_format"))
 national = trend_chart.national_line(series)
 drawn = shape_col.radio(
     "Draw",

@@ -87,7 +87,7 @@ def test_classify_fewer_distinct_values_than_k(scheme):
 
 @pytest.mark.parametrize("scheme", list(SCHEME_LABELS))
 def test_classify_shipped_dataset_every_level_and_metric(scheme, shapes):
-    for level, frame in shapes.items():
+    for frame in shapes.values():
         for metric in METRICS:
             values = values_of(frame, metric)
             classes = classify(values, scheme, k=5)

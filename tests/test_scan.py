@@ -437,7 +437,7 @@ def test_key_never_shown(
         fake.script(*[reply] * 4)
         with pytest.raises(ScanError) as caught:
             scan.scan(provider, QUERIES, progress=lambda f, m: seen.append(m), sleep=lambda s: None)
-        seen += [str(caught.value), repr(caught.value)]
+        seen.extend([str(caught.value), repr(caught.value)])
     fake.delay = 1.0
     with pytest.raises(ScanError) as caught:
         provider.count("product:x", "city", 1)

@@ -90,7 +90,7 @@ def build(dataset, resolver, areas, **choice) -> Drawn:
 def drawn(shipped, resolver, areas_frame) -> dict[str, Drawn]:
     views = {name: build(shipped, resolver, areas_frame, **choice) for name, (choice, _) in VIEWS.items()}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for name, (choice, keep) in VIEWS.items():
+    for name, (_choice, keep) in VIEWS.items():
         if keep:
             shot = snapshot.make(views[name].view, shipped, areas_frame, fmt="png", width_px=1800)
             (ARTIFACTS / f"{name}.png").write_bytes(shot.data)

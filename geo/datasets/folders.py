@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -237,7 +238,7 @@ def package_for(dataset: Dataset) -> dict:
     The user's place choices travel with it (``place_choices``), so a saved upload reopens
     exactly as it was.
     """
-    package = (
+    package: dict[str, Any] = (
         dict(dataset.package)
         if dataset.package
         else {

@@ -94,7 +94,8 @@ def read_table(
         if not workbooks.is_xlsx(data):
             raise DatasetError(f"{filename} is not an Excel workbook: save it as .xlsx, or upload it as .csv")
         records: Iterator[tuple[int, int, list[str]]] = workbooks.sheet_rows(data, filename, limits)
-        unit, delimiter, notes = "row", "", ()
+        unit, delimiter = "row", ""
+        notes: tuple[str, ...] = ()
     else:
         text, notes = decode_table_text(data, filename)
         delimiter = delimiter or sniff_delimiter(text)

@@ -142,7 +142,9 @@ def _page_url(url: str, offset: int, count: int) -> str:
 
 def _exceeded(page: dict) -> bool:
     """ArcGIS says more features follow: top level in JSON, under ``properties`` in GeoJSON."""
-    properties = page.get("properties") if isinstance(page.get("properties"), dict) else {}
+    properties = page.get("properties")
+    if not isinstance(properties, dict):
+        properties = {}
     return bool(page.get("exceededTransferLimit") or properties.get("exceededTransferLimit"))
 
 

@@ -72,7 +72,7 @@ def missing_units(shapes: pd.DataFrame) -> int:
     return int((~shapes["has_data"].astype(bool)).sum())
 
 
-def cell(label: str, value: object, level: str, count_label: str = "Networks") -> str:
+def cell(label: str, value: float | int | str | None, level: str, count_label: str = "Networks") -> str:
     """One cell as the map writes it: counts "7,436", rates "13.1", coverage "14%", rank "3"; missing "no figure"."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return NO_FIGURE

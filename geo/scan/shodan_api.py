@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeGuard
 
 import requests
 import shodan
@@ -271,7 +271,7 @@ def parse_count(answer: object, facet: str, size: int | None = None) -> CountRes
     return CountResult(int(total), {facet: tuple(pairs)})
 
 
-def _count_like(value: object) -> bool:
+def _count_like(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 

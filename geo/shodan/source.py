@@ -118,12 +118,13 @@ def open_source(source: str | os.PathLike | bytes, filename: str | None, max_byt
     """The export, checked: it exists, is not empty, is within ``max_bytes`` and looks like JSON lines."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         path, data, name = None, bytes(source), filename or "the uploaded file"
+        size = len(data)
     else:
         path, data = Path(source), None
         name = filename or path.name
         if not path.is_file():
             raise DatasetError(f"file {name} not found: check the path")
-    size = len(data) if data is not None else path.stat().st_size  # type: ignore[union-attr]
+        size = path.stat().st_size
     if size == 0:
         raise DatasetError(f"{name} is empty (0 bytes): {HOW_TO_EXPORT}")
     if size > max_bytes:
@@ -134,7 +135,8 @@ def open_source(source: str | os.PathLike | bytes, filename: str | None, max_byt
     if data is not None:
         is_gzip = data[:2] == _GZIP_MAGIC
     else:
-        with open(path, "rb") as stream:  # type: ignore[arg-type]
+        assert path is not None  # no bytes given: a file on disk
+        with open(path, "rb") as stream:
             is_gzip = stream.read(2) == _GZIP_MAGIC
     found = Source(path, data, name, size, is_gzip)
     _sniff(_head(found), name, is_gzip)
@@ -147,7 +149,8 @@ def _head(source: Source) -> bytes:
         if source.data is not None:
             raw: BinaryIO = io.BytesIO(source.data)
         else:
-            raw = open(source.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115 - closed just below
+            assert source.path is not None  # a Source holds its bytes or its path
+            raw = open(source.path, "rb")  # noqa: SIM115 - closed just below
         with raw:
             if source.is_gzip:
                 with gzip.GzipFile(fileobj=raw, mode="rb") as stream:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from matplotlib import font_manager, patheffects
 from matplotlib.figure import Figure
@@ -120,7 +121,7 @@ def put(
     stays text in SVG and PDF).
     """
     page_w, page_h = (v * 72 for v in figure.get_size_inches())
-    common = {
+    common: dict[str, Any] = {
         "fontproperties": font(size, weight),
         "ha": ha,
         "va": "top",
