@@ -228,7 +228,9 @@ def sidebar() -> selection.Selection:
             help="Highlight and zoom to places; rankings show only these. The dataset's own places come first.",
         )
         with st.expander("Map classes"):
-            scheme = st.selectbox("Classification", selection.SCHEMES, key="f_scheme", format_func=SCHEME_LABELS.get)
+            scheme = st.selectbox(
+                "Classification", selection.SCHEMES, key="f_scheme", format_func=lambda s: SCHEME_LABELS[s]
+            )
             k = st.slider("Classes", *selection.K_RANGE, key="f_k", help="At most as many classes as distinct values.")
 
     chosen_selection = selection.Selection(

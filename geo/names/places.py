@@ -263,6 +263,7 @@ class Resolver:
                 candidates=pick.candidates,
                 note=f"several towns called {pick.town} in different local authorities",
             )
+        assert pick.lad_code is not None  # a pick that is not ambiguous names its one LAD
         name = self.lad_names[pick.lad_code]
         town = Town(pick.town, pick.population, pick.lon, pick.lat)
         return Entry(

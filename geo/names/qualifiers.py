@@ -92,9 +92,7 @@ def _scope(resolver: Resolver, qualifiers: tuple[str, ...]) -> tuple[set[str] | 
         key = normalise_name(qualifier)
         if key in WHOLE_UK or code == sources.UK_CODE:
             continue
-        members = resolver.scopes.get(key) or (
-            resolver.by_code(code).lad_codes if code and resolver.by_code(code) else None
-        )
+        members = resolver.scopes.get(key) or (entry.lad_codes if code and (entry := resolver.by_code(code)) else None)
         if not members:
             unknown.append(qualifier)
             continue

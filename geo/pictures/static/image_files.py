@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import re
 import threading
+from typing import Any
 from xml.sax.saxutils import escape
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 from geo.pictures.captions import APP_NAME
 from geo.pictures.static import typeset
@@ -34,10 +36,10 @@ def _svg_with_description(svg: bytes, title: str, alt: str) -> bytes:
     return (text[: match.start()] + labelled + inner + rest).encode("utf-8")
 
 
-def rc() -> dict[str, object]:
+def rc() -> dict[RcKeyType, Any]:
     """The rcParams a page is rendered under: text kept as text in SVG, Roboto embedded in PDF,
     the font fallbacks, and no glyph hinting (text is then as wide at 600 px as at 4000 px, as measured)."""
-    fixed = {
+    fixed: dict[RcKeyType, Any] = {
         "svg.fonttype": "none",
         "svg.hashsalt": "uk-camera-atlas",
         "pdf.fonttype": 42,
@@ -56,7 +58,7 @@ def save(figure: Figure, fmt: str, width_px: int, alt: str = "", title: str = ""
         "pdf": {"CreationDate": None, "Creator": APP_NAME, "Producer": None, "Title": title, "Subject": alt},
     }[fmt]
     with _SAVE_LOCK, matplotlib.rc_context(rc()):
-        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+        extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white", **extra)
     data = buffer.getvalue()
     return _svg_with_description(data, title, alt) if fmt == "svg" else data

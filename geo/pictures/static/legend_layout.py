@@ -185,7 +185,7 @@ def layout(
         block_h = len(swatches) * (m.swatch_h + m.label * 0.5)
     else:
         labels, swatch_w = _class_labels(classes.labels, width, m)
-        for i, (color, label) in enumerate(zip(classes.colors, labels)):
+        for i, (color, lines) in enumerate(zip(classes.colors, labels)):
             x = i * swatch_w
             swatches.append(
                 Swatch(
@@ -193,7 +193,7 @@ def layout(
                     title_h,
                     swatch_w,
                     color,
-                    label,
+                    lines,
                     x + swatch_w / 2,
                     title_h + m.swatch_h + m.label * 0.3,
                     "center",
@@ -220,7 +220,7 @@ def layout(
         if x > 0 and (vertical or x + key_w > width):
             x, y = 0.0, y + row
         key = KEYS[name]
-        hatch = (key.hatch, key.hatch_color) if key.hatch else None
+        hatch = (key.hatch, key.hatch_color) if key.hatch and key.hatch_color else None
         swatches.append(
             Swatch(
                 x,

@@ -17,6 +17,7 @@ import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.path import Path
+from shapely.geometry.base import BaseGeometry
 
 from geo.pictures import circles as circle_rules
 from geo.pictures.classes import Classes
@@ -37,7 +38,7 @@ class Layer:
     land: bool = True  # part of the country's outline (the locator draws these)
 
 
-def unit_path(geometry: shapely.Geometry | None) -> Path:
+def unit_path(geometry: BaseGeometry | None) -> Path:
     """A matplotlib path of a (multi)polygon: one closed ring after another."""
     vertices: list[np.ndarray] = []
     codes: list[np.ndarray] = []

@@ -20,6 +20,7 @@ from matplotlib import font_manager, patheffects
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
+from matplotlib.typing import RcKeyType
 
 FONT_NAME = "Roboto"
 # Asked for by every text; the generic name expands to FALLBACK in files (SVG font-family).
@@ -47,7 +48,7 @@ def register_font() -> str:
     return FONT_NAME
 
 
-def rc_fonts() -> dict[str, object]:
+def rc_fonts() -> dict[RcKeyType, Any]:
     """rcParams that make ``sans-serif`` mean Roboto, then common look-alikes."""
     return {"font.family": list(FAMILY), "font.sans-serif": list(FALLBACK)}
 

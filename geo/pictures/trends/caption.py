@@ -135,7 +135,7 @@ def alt_text(series: Series, focus: str | None = None, units: Sequence[str] | No
             f" The line breaks {_number_word(breaks) if breaks > 1 else 'once'}{' times' if breaks > 1 else ''} "
             "where the counting method changes; the parts are drawn apart, each on its own scale."
         )
-    national = [math.nan if known(p.national) is None else float(p.national) for p in series.points]
+    national = [math.nan if (value := known(p.national)) is None else value for p in series.points]
     drawn = series.values[rows] if units is not None else np.array([national])
     if np.isnan(drawn).any():
         text += " Dates without a figure are gaps, not zeros."

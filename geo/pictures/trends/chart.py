@@ -76,10 +76,10 @@ def top_rows(series: Series, n: int, focus: str | None = None) -> list[int]:
     recent, earlier = _latest(series.values[:, first : last + 1]), _latest(series.values)
     names = series.units["name"].astype(str).to_numpy()
     listed = np.flatnonzero(~np.isnan(earlier))
-    rows = sorted(
+    ordered = sorted(
         listed, key=lambda i: (bool(np.isnan(recent[i])), -(earlier[i] if np.isnan(recent[i]) else recent[i]), names[i])
-    )[:n]
-    rows = [int(r) for r in rows]
+    )
+    rows = [int(r) for r in ordered[:n]]
     if focus is not None:
         row = trend_words.row_of(series, focus)
         if row not in rows:

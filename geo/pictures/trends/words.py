@@ -209,6 +209,7 @@ def finding(series: Series, focus: str | None = None, units: Sequence[str] | Non
         )
     if not about.has_change:
         return _fit([f"{about.name}: no {vendor} figure at both dates", f"{about.name}: no figure at both dates"])
+    assert about.start is not None and about.end is not None  # has_change: both ends are known
     long, short = change_words(about.start, about.end)
     since = since_words(series.points[first].when, series.points[last].when)
     the = (
