@@ -277,6 +277,7 @@ def build_map(sel: selection.Selection, found: classes.Classes | None = None) ->
         context=load_areas() if sel.level == "place" else None,
         selected=view.selected_units,
         url_base=url_base(),
+        static_dir=STATIC_DIR,
         style=sel.style if found is None else "shaded",
         note=captions.off_map_note(view.table),
     )
@@ -309,6 +310,7 @@ def build_change_map(
         label_a=order.label_a,
         label_b=order.label_b,
         url_base=url_base(),
+        static_dir=STATIC_DIR,
     )
 
 

@@ -16,7 +16,7 @@ from geo.figures.vocabulary import LEVELS
 from geo.pictures.captions import Attribution, off_map_note
 from geo.pictures.circles import CIRCLE_FILL, reference_values
 from geo.pictures.classes import NO_DATA_COLOR, SELECTED_EDGE, classify
-from geo.pictures.web import circle_markers, controls
+from geo.pictures.web import circle_markers, controls, scripts
 from geo.pictures.web.choropleth import MapParts, build_map, map_html
 from geo.pictures.web.circle_markers import MAX_RADIUS_PX, MIN_RADIUS_PX, Circles
 from geo.pictures.web.elements import AtlasElement
@@ -213,4 +213,4 @@ def test_circles_layer_is_an_atlas_element_on_the_data_layer(shapes):
     (layer,) = circles_of(parts)
     assert isinstance(layer, AtlasElement)  # its data travels as |data JSON, its output is never compiled again
     out = map_html(parts)
-    assert "L.circleMarker" in out
+    assert "CameraAtlas.circles(" in out and "L.circleMarker" in "".join(scripts.texts())

@@ -11,6 +11,7 @@ the polygons, :mod:`geo.pictures.web.controls` for the rest), so no text is ever
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ from geo.pictures.classes import (
     format_pct_change,
     format_value,
 )
-from geo.pictures.web import circle_markers, controls
+from geo.pictures.web import circle_markers, controls, scripts
 from geo.pictures.web.elements import RawHtml
 from geo.pictures.web.layers import Shapes
 from geo.pictures.web.polyline import encode_geometries
@@ -166,6 +167,7 @@ def build_map(
     title_html: str = "",
     inline_assets: bool = False,
     url_base: str = assets.URL_BASE,
+    static_dir: str | os.PathLike[str] | None = None,
     style: str | None = None,
     note: str = "",
 ) -> MapParts:
@@ -181,7 +183,8 @@ def build_map(
     thick dark outline and the map fits them; otherwise it opens on the whole UK.
     ``title_html``: an already-escaped HTML fragment shown top right (for the HTML
     download, which also sets ``inline_assets`` so it works offline). ``url_base``: where
-    the dashboard serves Leaflet. ``note``: a line for the legend (:func:`geo.pictures.captions.off_map_note`).
+    the dashboard serves Leaflet; ``static_dir``: the app's ``static/`` folder, where the map's own
+    scripts are published (:func:`geo.pictures.web.scripts.publish`; None: assumed there). ``note``: a line for the legend (:func:`geo.pictures.captions.off_map_note`).
     """
     check("metric", metric)
     if metric not in shapes.columns:
@@ -220,7 +223,7 @@ def build_map(
         ("Rank", "r"),
     ]
     return MapParts(
-        _base(attribution, context, inline_assets, url_base, title_html),
+        _base(attribution, context, inline_assets, url_base, title_html, static_dir),
         _data_layer(
             shapes,
             _styles(shapes, metric, None if circles else classes),
@@ -316,18 +319,18 @@ def _base(
     inline_assets: bool,
     url_base: str,
     title_html: str = "",
+    static_dir: str | os.PathLike[str] | None = None,
 ) -> folium.Map:
     """The map without its data: scripts, decoder, attribution, title box, context outlines."""
 
-    m = _new_map(inline_assets, url_base)
-    # The decoder runs before any layer adds its data: the decorations come first.
+    m = _new_map(inline_assets, url_base, static_dir)
     m.add_child(controls.Decorations(attribution.text, title_html))
     if context is not None and len(context):
         Shapes(_features(_to_wgs84(context)), style={"fill": False, "color": CONTEXT_EDGE, "weight": 0.5}).add_to(m)
     return m
 
 
-def _new_map(inline_assets: bool, url_base: str) -> folium.Map:
+def _new_map(inline_assets: bool, url_base: str, static_dir: str | os.PathLike[str] | None = None) -> folium.Map:
     """An empty map with no basemap (no tile requests), opening on the UK, that loads only Leaflet.
 
     folium's defaults (Bootstrap, Font Awesome, awesome-markers, glyphicons, jQuery) serve
@@ -341,10 +344,12 @@ def _new_map(inline_assets: bool, url_base: str) -> folium.Map:
     m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=None, control_scale=True, zoom_snap=0.25, zoom_delta=0.5)
     if inline_assets:
         m.default_js, m.default_css = [], []
-        m.get_root().header.add_child(RawHtml(assets.inline_html()), name="atlas_assets")
+        m.get_root().header.add_child(RawHtml(assets.inline_html() + "\n" + scripts.inline_html()), name="atlas_assets")
     else:
         js, css = assets.served_urls(url_base)
-        m.default_js = [(f"atlas_js_{i}", url) for i, url in enumerate(js)]
+        # The atlas's own scripts after Leaflet's: published beside it when the page says where.
+        own = scripts.publish(static_dir, url_base) if static_dir is not None else scripts.served_urls(url_base)
+        m.default_js = [(f"atlas_js_{i}", url) for i, url in enumerate([*js, *own])]
         m.default_css = [(f"atlas_css_{i}", url) for i, url in enumerate(css)]
     return m
 
@@ -424,6 +429,7 @@ def build_change_map(
     label_a: str = "A",
     label_b: str = "B",
     url_base: str = assets.URL_BASE,
+    static_dir: str | os.PathLike[str] | None = None,
 ) -> MapParts:
     """An interactive diverging choropleth of the change between two datasets.
 
@@ -449,7 +455,7 @@ def build_change_map(
     rows = [(f"Networks in {label_a}", "a"), (f"Networks in {label_b}", "b"), ("Change", "c"), ("% change", "p")]
     legend = change_legend_html(classes, label_a=label_a, label_b=label_b, kinds=kinds, context=context is not None)
     return MapParts(
-        _base(attribution, context, False, url_base),
+        _base(attribution, context, False, url_base, static_dir=static_dir),
         _data_layer(
             shapes,
             styles,
