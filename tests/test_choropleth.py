@@ -180,8 +180,8 @@ def test_tooltip_source_is_the_counts_only(shapes):
         attribution=Attribution("The Mail on Sunday"),
         style="shaded",
     )
-    tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, controls.Tooltip))
-    assert tooltip.source == "Source: The Mail on Sunday"
+    tooltip = geojson_layers(m)[0].payload["tooltip"]  # the areas' tooltip (CameraAtlas.paint)
+    assert tooltip["source"] == "Source: The Mail on Sunday"
     text = unjs(map_html(m))
     assert text.count(controls.esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
 

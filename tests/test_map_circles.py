@@ -113,8 +113,8 @@ def test_areas_under_circles_are_outlines_and_no_data_stays_no_data(shapes):
     assert without and all(s["fillColor"] == NO_DATA_COLOR and s.get("dashArray") for s in without)
     # The tooltip is bound to the circles, with the rows the areas had.
     (layer,) = circles_of(parts)
-    assert any(isinstance(c, controls.Tooltip) for c in layer._children.values())
-    assert not any(isinstance(c, controls.Tooltip) for c in areas._children.values())
+    assert layer.options["tooltip"]["keys"] == areas.payload["tooltip"]["keys"] == ["n", "a", "d", "r"]
+    assert not areas.payload["interactive"]  # so the areas' tooltip never answers the pointer
     manchester = next(f["properties"] for f in layer.data["features"] if f["properties"]["code"] == "E08000003")
     assert (
         manchester["name"] == "Manchester"
@@ -213,4 +213,4 @@ def test_circles_layer_is_an_atlas_element_on_the_data_layer(shapes):
     (layer,) = circles_of(parts)
     assert isinstance(layer, AtlasElement)  # its data travels as |data JSON, its output is never compiled again
     out = map_html(parts)
-    assert "CameraAtlas.circles(" in out and "L.circleMarker" in "".join(scripts.texts())
+    assert "CameraAtlas.unitCircles(" in out and "L.circleMarker" in "".join(scripts.texts())

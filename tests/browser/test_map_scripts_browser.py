@@ -15,11 +15,11 @@ import pytest
 from browser_harness import REPO_ROOT, ThirdPartyBlocker, hover_for_tooltip, map_frame, wait_for_app, wait_for_map_paths
 from playwright.sync_api import Frame, Page, expect
 
-from geo.pictures.web import scripts
+from geo.pictures.web import scripts, units
 from geo.pictures.web.polyline import PRECISION, encode_ring
 
 FUNCTIONS = ["decodeRing", "decodeFeatures", "box", "decorate", "tooltip", "tooltipHtml", "legend", "fit", "frame"]
-FUNCTIONS += ["shapes", "circles"]
+FUNCTIONS += ["shapes", "circles", "addUnits", "units", "paint", "unitCircles"]
 # The globals of the page that are the atlas's: its namespace and nothing named atlas* (any case).
 OWN_GLOBALS_JS = "() => Object.keys(window).filter(k => /atlas/i.test(k)).sort()"
 
@@ -97,8 +97,47 @@ def test_dashboard_map_loads_the_scripts_from_its_own_server(
     assert _namespace(frame) == {"type": "object", "missing": []}
     assert frame.evaluate(OWN_GLOBALS_JS) == ["CameraAtlas"]
     expect(locator.locator(".atlas-legend")).to_be_visible()
-    served = [urlsplit(url).path for url in requests if "/app/static/camera-atlas-" in url]
+    paths = [urlsplit(url).path for url in requests]
+    served = [path for path in paths if "/app/static/camera-atlas-" in path and f"/{units.FOLDER}/" not in path]
     assert [path.rsplit("/", 1)[-1] for path in served] == list(scripts.FILES)
     assert {path.split("/")[3] for path in served} == {scripts.folder()}
+    # and the level's units, once, from the same server (geo.pictures.web.units)
+    assert len([path for path in paths if f"/app/static/{units.FOLDER}/" in path]) == 1
     assert third_party.third_party() == []
+    assert js_errors == []
+
+
+STATE_JS = """() => {
+    const map = window.map;
+    const c = map.getCenter();
+    const fills = [...document.querySelectorAll('path')].map(p => p.getAttribute('fill')).join(';');
+    return {zoom: map.getZoom(), lat: c.lat, lng: c.lng, paints: (map.cameraAtlas || {}).paints || 0, fills: fills,
+            paths: document.querySelectorAll('path').length};
+}"""
+
+
+def test_a_metric_change_repaints_the_same_units_and_keeps_the_readers_view(
+    app_url: str, page: Page, js_errors: list[str]
+) -> None:
+    page.goto(f"{app_url}/?level=lad&metric=per_1k")
+    wait_for_app(page)
+    locator, frame = map_frame(page, timeout=120_000)
+    wait_for_map_paths(frame, minimum=300, timeout=120_000)
+    frame.wait_for_function("() => window.map && (window.map.cameraAtlas || {}).paints >= 1")
+    frame.evaluate("window.__atlasMarker = 'kept'")
+    locator.locator(".leaflet-control-zoom-in").click()  # the reader zooms in
+    frame.wait_for_timeout(600)
+    before = frame.evaluate(STATE_JS)
+    page.get_by_test_id("stSidebar").get_by_text("Networks per km²", exact=True).click()
+    frame.wait_for_function("n => window.map.cameraAtlas.paints > n", arg=before["paints"], timeout=60_000)
+    after = frame.evaluate(STATE_JS)
+    assert frame.evaluate("window.__atlasMarker") == "kept"  # the same map document: nothing remounted
+    assert after["paths"] == before["paths"]  # the same units, repainted
+    assert after["fills"] != before["fills"]  # in the new metric's colours
+    assert (after["zoom"], round(after["lat"], 5), round(after["lng"], 5)) == (
+        before["zoom"],
+        round(before["lat"], 5),
+        round(before["lng"], 5),
+    )  # the reader's view is kept
+    expect(locator.locator(".atlas-legend-title")).to_have_text("Networks per km²")
     assert js_errors == []

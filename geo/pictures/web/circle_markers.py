@@ -140,6 +140,7 @@ def town_features(shapes: gpd.GeoDataFrame, colors: Sequence[str]) -> dict:
                     "geometry": {"type": "Point", "coordinates": [round(float(x), 5), round(float(y), 5)]},
                     "r": TOWN_DOT_PX,
                     "k": 2,
+                    "code": str(shapes["code"].iat[i]),
                     "c": str(colors[i]),
                 }
             )

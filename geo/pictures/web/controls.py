@@ -71,7 +71,10 @@ class Decorations(AtlasElement):
 
 class LayerFrame(AtlasElement):
     """The data layer's legend (bottom left, replacing the legend of the layer before it) and its
-    view: the chosen units (or the UK), with a margin and a zoom cap (``CameraAtlas.frame``)."""
+    view: the chosen units (or the UK), with a margin and a zoom cap (``CameraAtlas.frame``).
+
+    ``view`` names the selection the view shows: the map moves only when it differs from the
+    one it last fitted (or on its first layer), so a change of metric keeps the reader's zoom."""
 
     _template = template(
         """
@@ -81,12 +84,12 @@ class LayerFrame(AtlasElement):
         """
     )
 
-    def __init__(self, legend: str, bounds: list[list[float]]) -> None:
+    def __init__(self, legend: str, bounds: list[list[float]], view: str = "") -> None:
         super().__init__()
         self._name = "LayerFrame"
         self.legend = legend
         self.bounds = bounds
-        self.options = {"legend": legend, "bounds": bounds}
+        self.options = {"legend": legend, "bounds": bounds, "view": view}
 
 
 class Tooltip(AtlasElement):

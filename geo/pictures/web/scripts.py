@@ -24,7 +24,7 @@ from geo.core.errors import SourceError
 from geo.official import assets
 
 # In load order: atlas.js makes the namespace the others fill.
-FILES = ("atlas.js", "controls.js", "layers.js")
+FILES = ("atlas.js", "controls.js", "layers.js", "units.js")
 NAMESPACE = "CameraAtlas"
 
 

@@ -127,9 +127,13 @@
         })();
     };
 
-    // A data layer's legend and view.
+    // A data layer's legend and view: the map moves only for a selection other than the one it
+    // last fitted (options.view), so a new metric keeps the view the reader made.
     atlas.frame = function (map, options) {
         atlas.legend(map, options.legend);
+        var state = map.cameraAtlas = map.cameraAtlas || {};
+        if (state.view === options.view) { return; }
+        state.view = options.view;
         atlas.fit(map, options.bounds);
     };
 })(window.L, window.CameraAtlas);
