@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import os
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,8 +62,6 @@ class UnitGeometry:
 
 def unit_features(frame: gpd.GeoDataFrame) -> list[dict]:
     """Each row of ``frame`` (WGS84, with code and name) that has geometry, as a unit of :class:`UnitGeometry`."""
-    import html
-
     encoded = encode_geometries(np.asarray(frame.geometry.values))
     features = []
     for code, name, geometry, rings in zip(frame["code"], frame["name"], frame.geometry.to_numpy(), encoded):
@@ -85,17 +85,20 @@ def unit_geometry(frame: gpd.GeoDataFrame) -> UnitGeometry:
 
 _GEOMETRIES: dict[str, UnitGeometry] = {}
 _KEEP = 16  # distinct unit sets remembered (levels times datasets seen lately)
+_LOCK = threading.Lock()  # every session's script thread builds maps
 
 
 def _geometry(content: str, frame: gpd.GeoDataFrame) -> UnitGeometry:
-    found = _GEOMETRIES.get(content)
+    with _LOCK:
+        found = _GEOMETRIES.get(content)
     if found is None:
         features = unit_features(frame)
         key = hashlib.sha256(template_json(features).encode("utf-8")).hexdigest()[:20]
         found = UnitGeometry(key, tuple(features), {f["c"]: i for i, f in enumerate(features)})
-        if len(_GEOMETRIES) >= _KEEP:
-            _GEOMETRIES.pop(next(iter(_GEOMETRIES)))
-        _GEOMETRIES[content] = found
+        with _LOCK:
+            if len(_GEOMETRIES) >= _KEEP:
+                _GEOMETRIES.pop(next(iter(_GEOMETRIES)))
+            _GEOMETRIES[content] = found
     return found
 
 
@@ -178,19 +181,25 @@ class UnitFigures(Shapes):
         self.positions = positions(geometry, [f["properties"]["code"] for f in self.data["features"]])
         count = len(geometry.features) + sum(1 for p in self.positions if p >= len(geometry.features))
         k = [-1] * count
-        columns: dict[str, list] = {key: [None] * count for key in keys}
-        status: dict[str, str] = {}
-        no_data: dict[str, int] = {}
+        # Columns aligned with the units: a figure's text, or 0 where the unit has none (0 is never a
+        # text: 2 bytes instead of "null,"); statuses as an index into their few distinct texts.
+        columns: dict[str, list] = {key: [0] * count for key in keys}
+        texts: list[str] = []
+        status = [0] * count
+        no_data = [0] * count
         extra = []
         for feature, position in zip(self.data["features"], self.positions):
             props = feature["properties"]
             k[position] = feature["k"]
             for key in keys:
-                columns[key][position] = props.get(key)
+                if props.get(key) is not None:
+                    columns[key][position] = props[key]
             if props.get("s"):
-                status[str(position)] = props["s"]
+                if props["s"] not in texts:
+                    texts.append(props["s"])
+                status[position] = texts.index(props["s"]) + 1
             if props.get("nd"):
-                no_data[str(position)] = 1
+                no_data[position] = 1
             if position >= len(geometry.features):
                 extra.append(
                     {
@@ -205,6 +214,7 @@ class UnitFigures(Shapes):
             "styles": self.style_table,
             "k": k,
             "columns": columns,
+            "statusTexts": texts,
             "status": status,
             "noData": no_data,
             "extra": {"type": "FeatureCollection", "features": extra},
@@ -246,11 +256,6 @@ class UnitCircles(Circles):
         self._name = "UnitCircles"
         where = {f["properties"]["code"]: p for f, p in zip(figures.data["features"], figures.positions)}
         points = {f["c"]: f["p"] for f in geometry.features}
-        extra_points = {}
-        for feature in figures.data["features"]:
-            code = feature["properties"]["code"]
-            if code not in geometry.index:
-                extra_points[code] = None
         self.options = {**self.options, "tooltip": tooltip}
         compact: dict[str, list] = {"i": [], "r": [], "k": [], "c": [], "at": []}
         for feature in self.data["features"]:

@@ -59,15 +59,16 @@
         var p = {code: feature.properties.code, name: feature.properties.name};
         Object.keys(options.columns).forEach(function (key) {
             var value = options.columns[key][i];
-            if (value !== null && value !== undefined) { p[key] = value; }
+            if (typeof value === "string") { p[key] = value; }  // 0: the unit has no such figure
         });
-        if (options.status[i] !== undefined) { p.s = options.status[i]; }
+        if (options.status[i]) { p.s = options.statusTexts[options.status[i] - 1]; }
         if (options.noData[i]) { p.nd = 1; }
         return p;
     }
 
     // Paints the map's units for one data layer: options.k[i] indexes options.styles (-1: not shown),
-    // options.columns[key][i] and the sparse options.status / options.noData give each unit's tooltip;
+    // options.columns[key][i] (0: none), options.status[i] (an index into options.statusTexts, 0: none)
+    // and options.noData[i] give each unit's tooltip;
     // options.extra holds units the base lacks (indexed after its own), drawn in `group`.
     atlas.paint = function (group, map, options) {
         var state = map.cameraAtlas;
