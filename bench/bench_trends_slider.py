@@ -36,6 +36,7 @@ for folder in (REPO_ROOT, REPO_ROOT / "tests", REPO_ROOT / "tests" / "browser", 
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+import browser_harness  # noqa: E402
 from browser_harness import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, StreamlitServer, is_local_url, wait_for_app  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from timing import percentile, show  # noqa: E402
@@ -45,12 +46,24 @@ TARGET = 0.5  # seconds, the issue's "slider moves the map" median
 LOAD_TIMEOUT_MS = 900_000
 MOVE_TIMEOUT_MS = 120_000
 
-MARK_JS = "() => { document.querySelectorAll('path.leaflet-interactive').forEach(p => p.__atlasOld = true); }"
-# Redrawn: areas are drawn and none of them is one marked before the move.
-REDRAWN_JS = """() => {
+# The layers the map has painted (CameraAtlas.paint counts them on the map; 0 before it did).
+PAINTS = """(() => {
+    for (const key of Object.keys(window)) {
+        try { if (window[key] instanceof L.Map) { return (window[key].cameraAtlas || {}).paints || 0; } } catch (e) {}
+    }
+    return 0;
+})()"""
+MARK_JS = (
+    "() => { document.querySelectorAll('path.leaflet-interactive').forEach(p => p.__atlasOld = true); "
+    f"window.__paintsBefore = {PAINTS}; }}"
+)
+# Redrawn: the map painted a new layer over the units it keeps (this tree), or (a tree that
+# replaced every area) areas are drawn and none of them is one marked before the move.
+REDRAWN_JS = f"""() => {{
     const paths = [...document.querySelectorAll('path.leaflet-interactive')];
-    return paths.length > 0 && paths.every(p => !p.__atlasOld);
-}"""
+    if (window.__paintsBefore !== undefined && {PAINTS} > window.__paintsBefore) return true;
+    return paths.length > 0 && paths.every(p => !p.__atlasOld) && !(window.__paintsBefore > 0);
+}}"""
 
 
 def town_names(count: int) -> list[str]:
@@ -111,7 +124,12 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=10)
     parser.add_argument("--level", default="place", choices=("place", "lad", "region"))
     parser.add_argument("--collection", type=Path, help="folder for the collection (kept; default: a temporary one)")
+    parser.add_argument(
+        "--root", type=Path, default=REPO_ROOT, help="the checkout whose dashboard to run (e.g. main's)"
+    )
     args = parser.parse_args()
+    root = args.root.resolve()
+    browser_harness.REPO_ROOT = root  # the server's working folder: its .streamlit/config.toml and static/
 
     with tempfile.TemporaryDirectory() as tmp:
         collection = args.collection or Path(tmp) / "collection"
@@ -120,7 +138,9 @@ def main() -> None:
         show("collection", f"{len(folders)} monthly counts x {args.cities:,} cities per vendor in {collection}")
         show("collection_written", time.perf_counter() - start, "s")
 
-        server = StreamlitServer(REPO_ROOT / "app.py", Path(tmp), env={"CAMERA_ATLAS_DATASETS_DIR": str(collection)})
+        server = StreamlitServer(
+            root / "app.py", Path(tmp), env={"CAMERA_ATLAS_DATASETS_DIR": str(collection), "PYTHONPATH": str(root)}
+        )
         server.start()
         try:
             with sync_playwright() as playwright:

@@ -257,7 +257,9 @@ def load_classes(dataset_id: str, vendor: str, metric: str, level: str, scheme: 
     return classes.classify(view.shapes.loc[view.shapes["has_data"], metric], scheme, k)
 
 
-def build_map(sel: selection.Selection, found: classes.Classes | None = None) -> choropleth.MapParts:
+def build_map(
+    sel: selection.Selection, found: classes.Classes | None = None, units_of: str | None = None
+) -> choropleth.MapParts:
     """A new folium map for the selection, in parts (~0.07 s from cached parts).
 
     ``found``: the classes to colour with (the Trends page's, over every date); by default
@@ -266,7 +268,9 @@ def build_map(sel: selection.Selection, found: classes.Classes | None = None) ->
     date would need one size scale over every date too. Not cached as an object: st_folium rewrites
     the map's element ids while rendering, so a Map shared between runs or sessions renders
     blank the second time. st_folium's ids are deterministic, so an unchanged base map does
-    not remount, and a new data layer is swapped in without reloading the map.
+    not remount, and a new data layer is swapped in without reloading the map. The units' geometry
+    is in the base (sent once, :mod:`geo.pictures.web.units`); ``units_of``: the dataset whose units
+    the base holds (the Trends page: the series' latest, whatever the date shown).
     """
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     return choropleth.build_map(
@@ -277,8 +281,15 @@ def build_map(sel: selection.Selection, found: classes.Classes | None = None) ->
         context=load_areas() if sel.level == "place" else None,
         selected=view.selected_units,
         url_base=url_base(),
+        static_dir=STATIC_DIR,
         style=sel.style if found is None else "shaded",
         note=captions.off_map_note(view.table),
+        # The units the map mounts with: at place level the places of ``units_of`` (default: this
+        # dataset) without the chosen ones (cached), so choosing a place, or moving the Trends date,
+        # sends only figures (and any unit those lack); other levels have every unit anyway.
+        geometry_from=load_view(units_of or sel.dataset, sel.vendor, (), sel.metric, sel.level).shapes
+        if sel.level == "place" and (sel.places or (units_of or sel.dataset) != sel.dataset)
+        else None,
     )
 
 
@@ -309,6 +320,7 @@ def build_change_map(
         label_a=order.label_a,
         label_b=order.label_b,
         url_base=url_base(),
+        static_dir=STATIC_DIR,
     )
 
 

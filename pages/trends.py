@@ -149,7 +149,7 @@ def map_at_a_date(series: Series, chosen: Selection, labels: dict[str, str], dat
         dataset_ids, chosen.vendor, chosen.level, chosen.metric, chosen.scheme, chosen.k
     )
     try:
-        parts = loaders.build_map(replace(chosen, dataset=shown), found)
+        parts = loaders.build_map(replace(chosen, dataset=shown), found, units_of=options[-1])
     except AtlasError as err:
         st.error(md_escape(str(err)), icon=":material/error:")
         return

@@ -16,14 +16,14 @@ from geo.official.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
 from geo.pictures.captions import Attribution
 from geo.pictures.classes import Classes, classify
 from geo.pictures.palettes import NO_DATA_COLOR, SELECTED_EDGE
-from geo.pictures.web import controls
+from geo.pictures.web import controls, scripts
 from geo.pictures.web.choropleth import MapParts, build_map, map_html
 from geo.pictures.web.layers import Shapes
 from geo.pictures.web.polyline import ALPHABET, PRECISION
 
 
 def decode_ring(text: str) -> np.ndarray:
-    """The browser's decoding of one encoded ring (geo.pictures.web.polyline.DECODER_JS), in Python."""
+    """The browser's decoding of one encoded ring (``CameraAtlas.decodeRing``, geo/pictures/web/js/atlas.js), in Python."""
     values, value, shift = [], 0, 0
     for char in text:
         chunk = ALPHABET.index(char)
@@ -151,7 +151,8 @@ def test_partly_covered_regions_are_marked(shapes):
 def test_attribution_names_ons_geonames_and_source(lad_map):
     _, _, html = lad_map
     text = unjs(html)
-    assert "attributionControl.addAttribution" in text
+    assert "CameraAtlas.decorate(" in text  # which adds it to Leaflet's attribution (js/controls.js)
+    assert "attributionControl.addAttribution" in "".join(scripts.texts())
     assert controls.esc(ONS_ATTRIBUTION) in text
     assert controls.esc(GEONAMES_ATTRIBUTION) in text
     assert "The Mail on Sunday via TOP10VPN" in text
@@ -180,8 +181,8 @@ def test_tooltip_source_is_the_counts_only(shapes):
         attribution=Attribution("The Mail on Sunday"),
         style="shaded",
     )
-    tooltip = next(c for c in geojson_layers(m)[0]._children.values() if isinstance(c, controls.Tooltip))
-    assert tooltip.source == "Source: The Mail on Sunday"
+    tooltip = geojson_layers(m)[0].payload["tooltip"]  # the areas' tooltip (CameraAtlas.paint)
+    assert tooltip["source"] == "Source: The Mail on Sunday"
     text = unjs(map_html(m))
     assert text.count(controls.esc(ONS_ATTRIBUTION)) == 1  # in the attribution control only
 
@@ -252,6 +253,9 @@ def test_html_export_inlines_leaflet(shapes):
     html = map_html(m)
     assert "src=" not in html.split("<body>")[0] or "/app/static" not in html
     assert "L.Map" in html or "L.map" in html  # Leaflet itself is in the file
+    # and so are the atlas's own scripts, after it, in order (nothing linked from /app/static)
+    positions = [html.index(text) for text in scripts.texts()]
+    assert positions == sorted(positions) and positions[-1] < html.index("<body")
     # Nothing to fetch: no script, stylesheet, image or font points at another host (Leaflet's
     # own source mentions leafletjs.com in a string the map never shows: prefix is off).
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
@@ -305,7 +309,7 @@ def test_the_data_layer_swaps_in_without_changing_the_base(shapes):
         parts.base.get_root().render()
     assert _get_map_string(first.base) == _get_map_string(second.base)
     html = map_html(second)
-    assert "window.atlasLegend" in html and "fitBounds" in html
+    assert "CameraAtlas.frame(" in html and "window.atlas" not in html
 
 
 def test_a_chosen_place_picks_itself_before_the_area_holding_it(resolver, areas_frame):

@@ -17,7 +17,7 @@ from geo.pictures.captions import Attribution, off_map_note
 from geo.pictures.circles import CIRCLE_FILL, reference_values
 from geo.pictures.classes import classify
 from geo.pictures.palettes import NO_DATA_COLOR, SELECTED_EDGE
-from geo.pictures.web import circle_markers, controls
+from geo.pictures.web import circle_markers, controls, scripts
 from geo.pictures.web.choropleth import MapParts, build_map, map_html
 from geo.pictures.web.circle_markers import MAX_RADIUS_PX, MIN_RADIUS_PX, Circles
 from geo.pictures.web.elements import AtlasElement
@@ -114,8 +114,8 @@ def test_areas_under_circles_are_outlines_and_no_data_stays_no_data(shapes):
     assert without and all(s["fillColor"] == NO_DATA_COLOR and s.get("dashArray") for s in without)
     # The tooltip is bound to the circles, with the rows the areas had.
     (layer,) = circles_of(parts)
-    assert any(isinstance(c, controls.Tooltip) for c in layer._children.values())
-    assert not any(isinstance(c, controls.Tooltip) for c in areas._children.values())
+    assert layer.options["tooltip"]["keys"] == areas.payload["tooltip"]["keys"] == ["n", "a", "d", "r"]
+    assert not areas.payload["interactive"]  # so the areas' tooltip never answers the pointer
     manchester = next(f["properties"] for f in layer.data["features"] if f["properties"]["code"] == "E08000003")
     assert (
         manchester["name"] == "Manchester"
@@ -214,4 +214,4 @@ def test_circles_layer_is_an_atlas_element_on_the_data_layer(shapes):
     (layer,) = circles_of(parts)
     assert isinstance(layer, AtlasElement)  # its data travels as |data JSON, its output is never compiled again
     out = map_html(parts)
-    assert "L.circleMarker" in out
+    assert "CameraAtlas.unitCircles(" in out and "L.circleMarker" in "".join(scripts.texts())

@@ -51,7 +51,7 @@ def test_the_web_map_puts_the_towns_colour_on_a_dot_and_leaves_the_council_pale(
     with_data = shapes[shapes["has_data"]]
     found = classify(with_data["per_1k"], "quantiles", 3)
     parts = build_map(shapes, "per_1k", found, attribution=Attribution("test counts"))
-    layer = next(c for c in parts.layer._children.values() if type(c).__name__ == "Shapes")
+    layer = next(c for c in parts.layer._children.values() if type(c).__name__ in ("Shapes", "UnitFigures"))
     features = {f["properties"]["code"]: f for f in layer.data["features"]}
     highland = layer.style_of(features[HIGHLAND])
     manchester = layer.style_of(features[MANCHESTER])

@@ -229,7 +229,7 @@ def test_the_map_draws_the_town_unit_as_partly_covered_and_says_whose_count(lad_
     shapes = join.level_shapes(lad_table, areas_frame)
     with_data = shapes[shapes["has_data"]]
     parts = build_map(shapes, "per_1k", classify(with_data["per_1k"]), attribution=Attribution("test counts"))
-    layer = next(c for c in parts.layer._children.values() if type(c).__name__ == "Shapes")
+    layer = next(c for c in parts.layer._children.values() if type(c).__name__ in ("Shapes", "UnitFigures"))
     features = {f["properties"]["code"]: f for f in layer.data["features"]}
     highland, manchester = layer.style_of(features[HIGHLAND]), layer.style_of(features["E08000003"])
     assert highland.get("dashArray") == TOWN_AREA_STYLE["dashArray"] and not manchester.get("dashArray")

@@ -16,14 +16,19 @@ AREA_NAMES_JS = """() => {
         try { if (window[key] instanceof L.Map) { map = window[key]; break; } } catch (e) {}
     }
     const names = [];
-    map.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties.name && l._path) names.push(l.feature.properties.name); });
+    // The areas drawn: the map's units this layer paints (units it does not show are neither stroked nor filled).
+    map.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties.name && l._path
+                            && (l.options.stroke || l.options.fill)) names.push(l.feature.properties.name); });
     return names.sort();
 }"""
-MARK_JS = "() => document.querySelectorAll('path.leaflet-interactive').forEach(p => p.__atlasOld = true)"
-REDRAWN_JS = """() => {
-    const paths = [...document.querySelectorAll('path.leaflet-interactive')];
-    return paths.length > 0 && paths.every(p => !p.__atlasOld);
+# The layers the map has painted (CameraAtlas.paint counts them): a new date's layer is one more.
+PAINTS_JS = """() => {
+    for (const key of Object.keys(window)) {
+        try { if (window[key] instanceof L.Map) { return (window[key].cameraAtlas || {}).paints || 0; } } catch (e) {}
+    }
+    return 0;
 }"""
+REDRAWN_JS = f"before => ({PAINTS_JS})() > before"
 
 
 @pytest.fixture(scope="session")
@@ -44,13 +49,13 @@ def open_trends(page: Page, url: str) -> Frame:
 
 
 def move_date(page: Page, frame: Frame, caption: str) -> None:
-    """One step left on the date slider, with the keyboard; wait until the map's areas are replaced."""
-    frame.evaluate(MARK_JS)
+    """One step left on the date slider, with the keyboard; wait until the map has painted the new date."""
+    before = frame.evaluate(PAINTS_JS)
     thumb = page.get_by_test_id("stSlider").filter(has_text="Date").locator('input[type="range"]')
     thumb.focus()
     page.keyboard.press("ArrowLeft")
     expect(page.get_by_text(caption).first).to_be_visible(timeout=60_000)
-    frame.wait_for_function(REDRAWN_JS, timeout=60_000)
+    frame.wait_for_function(REDRAWN_JS, arg=before, timeout=60_000)
 
 
 def test_the_date_slider_moves_the_map(

@@ -57,43 +57,33 @@ class Circles(AtlasElement):
     ``k`` the style (0: plain, 1: a chosen unit). Drawn in the features' order (largest first).
 
     A :class:`geo.pictures.web.controls.Tooltip` added as a child binds to each circle; a click on a
-    circle reports its feature (``properties.code``), as a click on an area does.
+    circle reports its feature (``properties.code``), as a click on an area does. Drawn by
+    ``CameraAtlas.circles`` (``js/layers.js``).
     """
 
     _template = template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name()|name }} = (function (parent) {
-            var styles = {{ this.styles|data }}, highlight = {{ this.highlight|data }};
-            var narrow = window.matchMedia && window.matchMedia({{ this.narrow|data }}).matches;
-            var scale = narrow ? {{ this.narrow_scale|data }} : 1, least = {{ this.least|data }};
-            // A town's dot has its class colour (feature.c); a count's circle the one circle colour.
-            var own = function (feature) { return L.extend({}, styles[feature.k || 0], feature.c ? {fillColor: feature.c} : {}); };
-            var layer = L.geoJson(null, {
-                pointToLayer: function (feature, latlng) {
-                    var radius = Math.max(feature.r * scale, Math.min(feature.r, least));
-                    return L.circleMarker(latlng, L.extend({}, own(feature), {radius: radius}));
-                },
-                onEachFeature: function (feature, unit) {
-                    if (feature.k === 2) { return; }  // a town's dot: the area under it answers the pointer
-                    unit.on("mouseover", function (event) { event.target.setStyle(highlight); });
-                    unit.on("mouseout", function (event) { event.target.setStyle(own(feature)); });
-                }
-            });
-            layer.addData({{ this.data|data }});
-            return layer.addTo(parent);
-        })({{ this._parent.get_name()|name }});
+        var {{ this.get_name()|name }} = CameraAtlas.circles(
+            {{ this._parent.get_name()|name }}, {{ this.options|data }}, {{ this.data|data }});
         {% endmacro %}
         """
     )
 
     def __init__(self, data: dict) -> None:
         super().__init__()
-        self._name = "AtlasCircles"
+        self._name = "Circles"
         self.data = data
         self.styles = [CIRCLE_STYLE, SELECTED_STYLE, TOWN_DOT_STYLE]
         self.highlight = HIGHLIGHT
         self.narrow, self.narrow_scale, self.least = NARROW, NARROW_SCALE, MIN_RADIUS_PX
+        self.options = {
+            "styles": self.styles,
+            "highlight": HIGHLIGHT,
+            "narrow": NARROW,
+            "narrowScale": NARROW_SCALE,
+            "least": MIN_RADIUS_PX,
+        }
 
 
 def circle_radii(values: np.ndarray, largest: float | None = None) -> np.ndarray:
@@ -150,6 +140,7 @@ def town_features(shapes: gpd.GeoDataFrame, colors: Sequence[str]) -> dict:
                     "geometry": {"type": "Point", "coordinates": [round(float(x), 5), round(float(y), 5)]},
                     "r": TOWN_DOT_PX,
                     "k": 2,
+                    "code": str(shapes["code"].iat[i]),
                     "c": str(colors[i]),
                 }
             )

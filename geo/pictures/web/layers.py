@@ -5,7 +5,8 @@ features' properties (place names, figures) into a template that is compiled a s
 (:mod:`geo.pictures.web.elements` explains why that runs text as code); this one is an
 :class:`geo.pictures.web.elements.AtlasElement`, so its data travels as ``|data`` JSON and its output
 is never compiled again. Geometry arrives as encoded rings (:mod:`geo.pictures.web.polyline`) that the
-decoder installed by :class:`geo.pictures.web.controls.Decorations` restores in the browser.
+decoder of ``js/atlas.js`` (:mod:`geo.pictures.web.scripts`) restores in the browser; the layer is
+drawn by ``CameraAtlas.shapes`` (``js/layers.js``).
 
 Styles are kept once per distinct style (``feature.k`` indexes them), as folium does, so a
 map of 329 units sends a few dozen style objects, not 329.
@@ -31,20 +32,8 @@ class Shapes(AtlasElement):
     _template = template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name()|name }} = (function (parent) {
-            var styles = {{ this.style_table|data }}, highlight = {{ this.highlight|data }};
-            var layer = L.geoJson(null, {
-                interactive: {{ this.interactive|data }},
-                style: function (feature) { return styles[feature.k || 0]; },
-                onEachFeature: function (feature, unit) {
-                    if (!highlight) { return; }
-                    unit.on("mouseover", function (event) { event.target.setStyle(highlight); });
-                    unit.on("mouseout", function (event) { layer.resetStyle(event.target); });
-                }
-            });
-            layer.addData({{ this.data|data }});
-            return layer.addTo(parent);
-        })({{ this._parent.get_name()|name }});
+        var {{ this.get_name()|name }} = CameraAtlas.shapes(
+            {{ this._parent.get_name()|name }}, {{ this.options|data }}, {{ this.data|data }});
         {% endmacro %}
         """
     )
@@ -58,7 +47,7 @@ class Shapes(AtlasElement):
         highlight: dict | None = None,
     ) -> None:
         super().__init__()
-        self._name = "AtlasShapes"
+        self._name = "Shapes"
         features = list(data.get("features", []))
         if styles is not None and len(styles) != len(features):
             raise ValueError(f"{len(styles)} styles for {len(features)} features: give one style per feature")
@@ -76,6 +65,7 @@ class Shapes(AtlasElement):
         self.style_table = table or [dict(style or {})]
         self.highlight = highlight
         self.interactive = highlight is not None
+        self.options = {"styles": self.style_table, "highlight": highlight, "interactive": self.interactive}
 
     def style_of(self, feature: dict) -> dict:
         """The style ``feature`` (one of ``self.data["features"]``) is drawn with."""

@@ -3,8 +3,8 @@
 A GeoJSON coordinate pair such as ``[-1.2345,54.1234],`` costs about 18 bytes; the same
 point as a quantised, delta- and zigzag-encoded polyline (Google's polyline algorithm, with
 a template-safe alphabet) costs about 4. :func:`encode_geometries` turns (multi)polygons into nested lists of such
-strings, and :data:`DECODER_JS` defines ``atlasDecodeFeatures`` which restores standard
-GeoJSON geometries in the browser before Leaflet sees them.
+strings, and ``CameraAtlas.decodeFeatures`` (``js/atlas.js``, the same alphabet and precision)
+restores standard GeoJSON geometries in the browser before Leaflet sees them.
 """
 
 from __future__ import annotations
@@ -64,37 +64,3 @@ def _encoded(wkb: bytes) -> tuple[tuple[str, ...], ...]:
         if part.geom_type == "Polygon" and not part.is_empty:
             polygons.append(tuple(encode_ring(shapely.get_coordinates(r)) for r in (part.exterior, *part.interiors)))
     return tuple(polygons)
-
-
-# Restores `feature.geometry` from `feature.g` for every feature added to an L.GeoJSON layer.
-DECODER_JS = """
-var atlasAlphabet = "%(alphabet)s";
-function atlasDecodeRing(text) {
-    var points = [], x = 0, y = 0, i = 0, axis = 0;
-    while (i < text.length) {
-        var value = 0, shift = 0, chunk;
-        do {
-            chunk = atlasAlphabet.indexOf(text.charAt(i++));
-            value |= (chunk & 0x1f) << shift;
-            shift += 5;
-        } while (chunk >= 0x20);
-        var delta = (value & 1) ? ~(value >> 1) : (value >> 1);
-        if (axis === 0) { x += delta; axis = 1; } else { y += delta; axis = 0; points.push([x / %(factor)d, y / %(factor)d]); }
-    }
-    return points;
-}
-function atlasDecodeFeatures(data) {
-    (data.features || []).forEach(function (feature) {
-        if (feature.g && !feature.geometry) {
-            feature.geometry = {type: "MultiPolygon", coordinates: feature.g.map(function (rings) { return rings.map(atlasDecodeRing); })};
-            delete feature.g;
-        }
-    });
-    return data;
-}
-if (!L.GeoJSON.prototype.atlasDecodes) {
-    var atlasAddData = L.GeoJSON.prototype.addData;
-    L.GeoJSON.prototype.addData = function (data) { return atlasAddData.call(this, atlasDecodeFeatures(data)); };
-    L.GeoJSON.prototype.atlasDecodes = true;
-}
-""" % {"factor": _FACTOR, "alphabet": ALPHABET}

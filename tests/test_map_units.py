@@ -1,0 +1,130 @@
+"""Geometry once, figures per selection (geo.pictures.web.units): the base map holds the units, the layer only figures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from atlas_testing import HOSTILE, QUOTES, unjs
+
+from geo.figures import join, metrics
+from geo.pictures.captions import Attribution
+from geo.pictures.classes import classify
+from geo.pictures.web import units
+from geo.pictures.web.choropleth import build_map, map_html
+from geo.pictures.web.units import UnitFigures, unit_geometry
+
+CREDIT = Attribution("The Mail on Sunday via TOP10VPN")
+
+
+@pytest.fixture(scope="module")
+def lad(areas_frame, resolver, shipped):
+    return join.level_shapes(metrics.build_table(shipped, resolver, areas_frame, level="lad"), areas_frame)
+
+
+@pytest.fixture(scope="module")
+def place(areas_frame, resolver, shipped):
+    return join.level_shapes(metrics.build_table(shipped, resolver, areas_frame, level="place"), areas_frame)
+
+
+def draw(frame, metric, **options):
+    return build_map(frame, metric, classify(frame.loc[frame["has_data"], metric]), attribution=CREDIT, **options)
+
+
+def figures_of(parts) -> UnitFigures:
+    return next(c for c in parts.layer._children.values() if isinstance(c, UnitFigures))
+
+
+def sent(parts) -> dict:
+    """What st_folium hands the browser for ``parts``, as pages/map.py calls it (script, feature_group, js_links...)."""
+    import streamlit_folium
+
+    captured: dict = {}
+
+    def capture(**kwargs: object) -> object:
+        captured.update(kwargs)
+        return kwargs.get("default")
+
+    original = streamlit_folium._component_func
+    streamlit_folium._component_func = capture
+    try:
+        streamlit_folium.st_folium(parts.base, feature_group_to_add=parts.layer, key="atlas-map", returned_objects=[])
+    finally:
+        streamlit_folium._component_func = original
+    return captured
+
+
+def test_the_base_links_the_units_file_and_the_layer_sends_no_geometry(lad, tmp_path):
+    parts = draw(lad, "per_1k", static_dir=tmp_path)
+    geometry = unit_geometry(lad.to_crs(4326) if lad.crs.to_epsg() != 4326 else lad)
+    url = f"/app/static/{units.FOLDER}/{geometry.key}.js"
+    assert url in [link for _, link in parts.base.default_js]
+    published = (tmp_path / units.FOLDER / f"{geometry.key}.js").read_text(encoding="utf-8")
+    assert published.startswith("CameraAtlas.addUnits(")
+    payload = json.loads(published[published.index(",") + 1 : published.rindex(")")])
+    assert [f["c"] for f in payload["features"]] == [f["c"] for f in geometry.features]
+    assert len(payload["features"]) == len(lad)
+    manchester = next(f for f in geometry.features if f["c"] == "E08000003")
+    ring = manchester["g"][0][0]
+    browser = sent(parts)
+    assert ring in published and ring not in browser["script"]  # the base's script only names the file's units
+    assert url in browser["js_links"]
+    layer = browser["feature_group"]
+    assert ring not in layer and "Manchester" not in layer  # the layer: figures by position only
+    figures = figures_of(parts)
+    at = geometry.index["E08000003"]
+    assert figures.payload["columns"]["n"][at] == "7,436"
+    assert figures.payload["k"][at] >= 0 and figures.payload["extra"]["features"] == []
+
+
+def test_a_metric_change_keeps_the_base_and_changes_only_figures(lad, tmp_path):
+    from streamlit_folium import _get_map_string
+
+    first, second = draw(lad, "per_1k", static_dir=tmp_path), draw(lad, "per_km2", static_dir=tmp_path)
+    for parts in (first, second):
+        parts.base.get_root().render()
+    assert _get_map_string(first.base) == _get_map_string(second.base)
+    assert first.base.default_js == second.base.default_js
+    one, two = figures_of(first).payload, figures_of(second).payload
+    assert one["columns"] == two["columns"]  # every figure of the tooltip, whatever the metric
+    assert one["styles"] != two["styles"] or one["k"] != two["k"]  # coloured by another metric
+
+
+def test_units_the_base_lacks_travel_with_the_figures(place, tmp_path):
+    without = place[place["code"] != "E08000003"]
+    parts = draw(place, "networks", static_dir=tmp_path, geometry_from=without, style="shaded")
+    figures = figures_of(parts)
+    (extra,) = figures.payload["extra"]["features"]
+    assert extra["properties"] == {"code": "E08000003", "name": "Manchester"} and extra["g"]
+    position = len(unit_geometry(without.to_crs(4326)).features)
+    assert figures.payload["columns"]["n"][position] == "7,436"
+
+
+def test_a_chosen_unit_is_painted_on_top_and_only_a_new_choice_moves_the_view(lad):
+    parts = draw(lad, "per_1k", selected=["E08000003"])
+    figures = figures_of(parts)
+    geometry = unit_geometry(lad.to_crs(4326) if lad.crs.to_epsg() != 4326 else lad)
+    assert figures.payload["front"] == [geometry.index["E08000003"]]
+    frame = next(c for c in parts.layer._children.values() if type(c).__name__ == "LayerFrame")
+    assert frame.options["view"] == "E08000003"  # CameraAtlas.frame fits only when this changes
+    plain = next(c for c in draw(lad, "per_km2").layer._children.values() if type(c).__name__ == "LayerFrame")
+    assert plain.options["view"] == ""
+
+
+def test_hostile_unit_names_reach_the_units_file_escaped(lad, tmp_path):
+    frame = lad.copy()
+    frame.loc[frame.index[0], "name"] = HOSTILE
+    frame.loc[frame.index[1], "name"] = QUOTES
+    parts = draw(frame, "per_1k", static_dir=tmp_path)
+    (path,) = (tmp_path / units.FOLDER).glob(f"{unit_geometry(frame.to_crs(4326)).key}.js")
+    text = path.read_text(encoding="utf-8")
+    assert "</script" not in text.lower() and "{{" not in text and "{%" not in text
+    decoded = unjs(text)
+    for raw in (HOSTILE, QUOTES, "<img src=x", 'Jerry\'s "place"'):
+        assert raw not in text and raw not in decoded
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in decoded  # shown as text in the tooltip
+    assert "Tom &amp; Jerry&#x27;s &quot;place&quot;" in decoded
+    # and inline, in a standalone file
+    html = map_html(draw(frame, "per_1k"))
+    assert HOSTILE not in html and QUOTES not in html and "&lt;script&gt;alert(1)" in unjs(html)
+    assert parts.base is not None
