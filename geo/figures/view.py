@@ -69,6 +69,28 @@ def resolve_selection(names: tuple[str, ...], resolver: Resolver) -> tuple[tuple
     return tuple(dict.fromkeys(codes)), tuple(unknown)
 
 
+def ranked_shapes(shapes: gpd.GeoDataFrame, table: metrics.Table) -> gpd.GeoDataFrame:
+    """``shapes`` (:func:`geo.figures.join.level_shapes` of ``table`` ranked by any metric) with ``table``'s
+    ranks, in the order ``level_shapes(table)`` gives: the same frame, without joining or dissolving again.
+
+    A metric changes only the rank, and with it the order of the units taken from the table's rows (every
+    unit at place level; at LAD level the units over several LADs, which come first); the level's other
+    units keep the order of the areas.
+    """
+    rows = table.rows
+    position = pd.Series(range(len(rows)), index=rows["code"])
+    out = shapes.assign(rank=shapes["code"].map(rows.set_index("code")["rank"]).astype("Int64"))
+    if table.level == "place":
+        from_rows = pd.Series(True, index=out.index)
+    elif table.level == "lad":
+        from_rows = out["has_data"] & (out["lad_codes"].map(len) > 1)
+    else:
+        return out
+    head = out[from_rows]
+    head = head.iloc[position[head["code"]].argsort(kind="stable")]
+    return gpd.GeoDataFrame(pd.concat([head, out[~from_rows]], ignore_index=True), geometry="geometry", crs=shapes.crs)
+
+
 def build_view(
     dataset: Dataset,
     resolver: Resolver,
@@ -77,6 +99,7 @@ def build_view(
     matched: metrics.Matched | None = None,
     table: metrics.Table | None = None,
     unit_shapes: join.UnitShapes | None = None,
+    shapes: gpd.GeoDataFrame | None = None,
 ) -> View:
     """Table, shapes and selection for one view of the dashboard.
 
@@ -84,8 +107,13 @@ def build_view(
     pass it for every view of a dataset, so that a change of vendor, level, metric or places
     resolves nothing again. ``table``: the dataset's table at the selection's vendor and level
     when it is already built (ranked by any metric: it is ranked again by the selection's);
-    ``unit_shapes``: unions of LADs kept between views (:class:`geo.figures.join.UnitShapes` over ``areas``).
+    ``unit_shapes``: unions of LADs kept between views (:class:`geo.figures.join.UnitShapes` over ``areas``);
+    ``shapes``: ``table``'s shapes when already joined (:func:`geo.figures.join.level_shapes` of ``table``
+    ranked by any metric), so that a change of metric or places joins and dissolves nothing again
+    (:func:`ranked_shapes`).
     """
+    if table is None and shapes is not None:
+        raise ValueError("shapes come with their table: pass the table they were joined from")
     if table is None:
         table = metrics.build_table(
             dataset,
@@ -99,7 +127,7 @@ def build_view(
     elif (table.dataset, table.vendor, table.level) != (dataset.id, selection.vendor, selection.level):
         raise ValueError("the table given is not the selection's: build it for the same dataset, vendor and level")
     table = metrics.ranked(table, selection.metric)
-    shapes = join.level_shapes(table, areas, unit_shapes)
+    shapes = join.level_shapes(table, areas, unit_shapes) if shapes is None else ranked_shapes(shapes, table)
     lads, unknown = resolve_selection(selection.places, resolver)
     # The units of each chosen place, in the order the places were chosen.
     per_place = {
