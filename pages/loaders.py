@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from geo.core.errors import DatasetError
@@ -245,10 +246,12 @@ def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
     return _cached_table(dataset_id, vendor, level)
 
 
-@st.cache_data(show_spinner="Drawing the areas…", max_entries=64)
+# A resource, not data: shared, never copied. A copy per run (cache_data's) costs its unpickling and a
+# CRS parsed again (~0.1 s at LAD level); the view ranks a new frame from it (ranked_shapes), never changes it.
+@st.cache_resource(show_spinner="Drawing the areas…", max_entries=64)
 def load_shapes(dataset_id: str, vendor: str, level: str) -> gpd.GeoDataFrame:
     """The table's units on their shapes (:func:`geo.figures.join.level_shapes`, ranked by networks), for
-    plain values: joined and dissolved once per dataset, vendor and level, whatever the metric."""
+    plain values: joined and dissolved once per dataset, vendor and level, whatever the metric. Read-only."""
     return join.level_shapes(load_table(dataset_id, vendor, level), load_areas(), load_unit_shapes())
 
 
@@ -412,7 +415,8 @@ def default_caption(sel: selection.Selection) -> captions.Caption:
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     found = load_classes(sel.dataset, sel.vendor, sel.metric, sel.level, sel.scheme, sel.k)
     focus = view.focus_rows if sel.places else None
-    return captions.caption(view.table, view.shapes, load_dataset(sel.dataset), sel.metric, found, focus)
+    figures = pd.DataFrame(view.shapes.drop(columns="geometry"))  # texts need no shapes: no GeoDataFrame copies
+    return captions.caption(view.table, figures, load_dataset(sel.dataset), sel.metric, found, focus)
 
 
 def file_stem(view: View, dataset: datasets.Dataset) -> str:
