@@ -246,8 +246,9 @@ def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
     return _cached_table(dataset_id, vendor, level)
 
 
-# A resource, not data: shared, never copied. A copy per run (cache_data's) costs its unpickling and a
-# CRS parsed again (~0.1 s at LAD level); the view ranks a new frame from it (ranked_shapes), never changes it.
+# A resource, not data: shared, never copied. A copy per run (cache_data's) brings a new CRS object, which
+# pyproj identifies again on first use (~35 ms CPU at LAD level); the view ranks a new frame from it
+# (ranked_shapes) and never changes it.
 @st.cache_resource(show_spinner="Drawing the areas…", max_entries=64)
 def load_shapes(dataset_id: str, vendor: str, level: str) -> gpd.GeoDataFrame:
     """The table's units on their shapes (:func:`geo.figures.join.level_shapes`, ranked by networks), for
