@@ -19,7 +19,9 @@ falls on both alike. In Debian's Chromium, every non-local request aborted:
     seconds (``/proc/<pid>/stat``, every thread: the script run, the websocket and the map's
     serialisation) from the click on a metric in the sidebar until the app is idle with the map
     redrawn, at LAD level, warm caches (every metric visited once first). Median of ``--clicks``.
-    CPU time, not wall time: other work on the machine barely moves it.
+    CPU time, not wall time: other work on the machine barely moves it. Beside it the CPU time of the
+    script run alone: the same metric changes on the Map page under ``streamlit.testing`` (AppTest), in
+    a process of each tree, no browser and no websocket.
 
 Prints ``name: value unit`` lines for each tree, then a table of both. No assertions; exit code
 non-zero only when the benchmark cannot run (no Chromium, no map assets, a server does not start).
@@ -78,6 +80,52 @@ DRAWN_JS = """([iframe, expected]) => {
     };
     poll();
 }"""
+
+
+# The same metric changes without a browser or a websocket, in a process of the tree's own: the CPU time of
+# the script runs alone (AppTest runs the whole page; process time, so other load barely moves it).
+SCRIPT_RUN_CPU = """
+import json, sys, time
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+class NavigationPagesManager(PagesManager):  # app.py's st.navigation, not pages/ (as tests/conftest.py)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+app_test_module.PagesManager = NavigationPagesManager
+metrics, runs = ["networks", "per_1k", "per_km2"], int(sys.argv[1])
+at = AppTest.from_file("app.py", default_timeout=300)
+at.query_params["level"] = "lad"
+at.run()
+for metric in metrics[1:] + metrics[:1]:
+    at.radio(key="f_metric").set_value(metric).run()
+times = []
+for i in range(runs):
+    radio = at.radio(key="f_metric").set_value(metrics[(i + 1) % len(metrics)])
+    start = time.process_time()
+    radio.run()
+    times.append(time.process_time() - start)
+assert not at.exception, at.exception
+print(json.dumps(times))
+"""
+
+
+def script_run_cpu(tree: Path, env: dict[str, str], runs: int) -> list[float]:
+    """CPU seconds of each of ``runs`` Map page script runs for a metric change (AppTest, warm caches)."""
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT_RUN_CPU, str(runs)],
+        cwd=tree,
+        env={**os.environ, **env, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if done.returncode:
+        raise RuntimeError(f"AppTest in {tree} failed: {done.stderr[-2000:]}")
+    return __import__("json").loads(done.stdout.strip().splitlines()[-1])
 
 
 class Server:
@@ -262,6 +310,11 @@ def main() -> int:
     finally:
         for server in servers.values():
             server.stop()
+    try:
+        runs = {name: script_run_cpu(tree, env, args.clicks) for name, tree in trees.items()}
+    except RuntimeError as exc:
+        print(f"cannot run: {exc}", file=sys.stderr)
+        return 2
 
     for name in servers:
         print(f"-- {name}")
@@ -271,6 +324,7 @@ def main() -> int:
         show("a_warm_open_server_cpu_median", statistics.median(open_cpus[name]), "s")
         show("b_metric_change_cpu_median", statistics.median(cpus[name]), "s")
         show("b_metric_change_cpus", " ".join(f"{t:.2f}" for t in cpus[name]), "s")
+        show("b_script_run_cpu_median", statistics.median(runs[name]), "s")
         show("map_paths", int(figures[name]["paths"]))
     show("third_party_requests", third_party)
     names = list(servers)
@@ -282,6 +336,7 @@ def main() -> int:
         ("warm page open -> LAD map drawn, p95 (s)", [percentile(opens[n], 95) for n in names], ""),
         ("server CPU of a warm page open, median (s)", [statistics.median(open_cpus[n]) for n in names], ""),
         ("server CPU of a metric change, median (s)", [statistics.median(cpus[n]) for n in names], ""),
+        ("script run CPU of a metric change, median (s)", [statistics.median(runs[n]) for n in names], ""),
     ]  # fmt: skip
     for label, values, target in rows:
         print(f"| {label:<46} | {values[0]:>12.3f} | {values[1]:>12.3f} | {target:<6} |")
