@@ -1,7 +1,8 @@
-# UK Camera Atlas: two commands, each setting up whatever is missing first.
+# UK Camera Atlas: three commands, each setting up whatever is missing first.
 #
 #   make run    .venv + the package, official data, the map's scripts -> the dashboard
-#   make test   the same + Debian's Chromium -> pytest
+#   make test   the same + Debian's Chromium -> make lint -> pytest
+#   make lint   .venv + the package -> ruff check, ruff format --check, mypy (its files in pyproject.toml)
 #
 # Every step is skipped when its result is there already (a stamp inside .venv keyed on
 # pyproject.toml, `python -m geo fetch --missing`, the chromium binary), so a second run
@@ -9,8 +10,8 @@
 #
 # Official data comes from the folder CAMERA_ATLAS_GEO_MIRROR names; when that is unset and
 # ../shared/geo sits beside the checkout, that folder is used; otherwise from the official URLs.
-# CAMERA_ATLAS_DATA_DIR (the cache, default data/cache) and CAMERA_ATLAS_ASSETS_MIRROR (a
-# folder or npm registry URL for the map's scripts) are optional overrides too.
+# Every setting (the cache, the mirrors, the limits) is in the README's Settings table, and
+# `.venv/bin/python -m geo settings` lists their values.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -30,17 +31,25 @@ ifeq ($(origin CAMERA_ATLAS_GEO_MIRROR),undefined)
   endif
 endif
 
-.PHONY: help run test setup data chromium
+.PHONY: help run test lint setup data chromium
 
 help:
 	@echo "make run    set up what is missing, then start the dashboard on http://localhost:$(PORT)"
-	@echo "make test   set up what is missing (Chromium included), then run the tests (PYTEST_ARGS=...)"
+	@echo "make test   set up what is missing (Chromium included), then lint and run the tests (PYTEST_ARGS=...)"
+	@echo "make lint   ruff (lint and format) and mypy: each stops the run with its own message"
 
 run: data
 	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
 
+# Setup first, then lint and types, then the tests: a lint failure stops `make test` there.
 test: data chromium
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 setup: $(INSTALLED)
 

@@ -78,7 +78,7 @@ def main() -> int:
                     "metrics.build_table",
                     "metrics.match_report",
                     "places.resolve",
-                    "places._suggest",
+                    "places.suggestions_for",
                     "metrics.vendor_rows",
                     "metrics.add_metrics",
                     "units.level_units",

@@ -42,6 +42,7 @@ def main() -> int:
     from geo.names import places
     from geo.official import areas
     from geo.scan import as_dataset
+    from geo.scan import summary as scan_summary
 
     resolver = places.build_resolver(areas.load_areas())
     months = list(monthly_scans.STARTS)
@@ -52,7 +53,7 @@ def main() -> int:
             result = monthly_scans.scan_result(months[n % len(months)])
             start = result.started_at + timedelta(days=31 * (n // len(months)) * len(months))
             result = replace(result, started_at=start, finished_at=start + timedelta(seconds=3))
-            as_dataset.write_into(as_dataset.summarise(result, resolver), root)
+            as_dataset.write_into(scan_summary.summarise(result, resolver), root)
         roots = [dataset_folders.DATASETS_DIR, root]
         start = time.perf_counter()
         collection.listing(roots)

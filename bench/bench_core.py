@@ -158,7 +158,9 @@ def main() -> int:
         report(f"parse {len(chosen)}-place CSV (datasets.parse_observations)", parse_s, "s", "no target")
         dataset = datasets.Dataset(id="bench400", title="bench", observations=observations)
         for level in ("place", "lad", "region"):
-            best, median, table = best_of(lambda: metrics.build_table(dataset, resolver, frame, level=level), repeat=3)
+            best, median, table = best_of(
+                lambda level=level: metrics.build_table(dataset, resolver, frame, level=level), repeat=3
+            )
             report(
                 f"build {len(chosen)}-place table, level {level} ({len(table.rows)} rows, median of 3)",
                 median,

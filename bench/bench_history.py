@@ -5,7 +5,7 @@ The issue's target (issue 16): the series at LAD level built in at most 1 s warm
 each month a :class:`geo.scan.provider.ScanResult` whose two vendors list their 1,000 largest cities
 (real UK place names the resolver matches: LAD names and GeoNames towns), counts drifting
 month to month (seeded), so cities drop in and out of the top 1,000. Each is summarised
-(:func:`geo.scan.as_dataset.summarise`) and read back as a dataset (``as_dataset``), dated monthly
+(:func:`geo.scan.summary.summarise`) and read back as a dataset (``as_dataset``), dated monthly
 from 2024-01-01T06:00Z.
 
 Prints ``name: value unit`` lines:
@@ -65,6 +65,7 @@ from geo.names import gazetteer, places
 from geo.official import areas
 from geo.scan import as_dataset as scan_dataset
 from geo.scan import provider as scan
+from geo.scan import summary as scan_summary
 
 START = datetime(2024, 1, 1, 6, 0, tzinfo=timezone.utc)
 TARGET_SECONDS = 1.0
@@ -205,7 +206,7 @@ def main() -> int:
     pool = place_pool(frame, setup_resolver, int(args.cities * POOL_FACTOR))
     results = monthly_results(pool, args.months, args.cities, rng)
     start = time.perf_counter()
-    summaries = [scan_dataset.summarise(r, setup_resolver) for r in results]
+    summaries = [scan_summary.summarise(r, setup_resolver) for r in results]
     datasets = [scan_dataset.as_dataset(summary, folder_name(r)) for summary, r in zip(summaries, results)]
     show(
         "datasets",

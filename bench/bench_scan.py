@@ -49,6 +49,7 @@ from geo.names import gazetteer, places
 from geo.official import areas
 from geo.scan import as_dataset as scan_dataset
 from geo.scan import provider as scan
+from geo.scan import summary as scan_summary
 from geo.scan.shodan_api import ShodanCountProvider  # noqa: E402
 
 
@@ -83,7 +84,7 @@ try:
     result = scan.scan(ShodanCountProvider(os.environ["BENCH_KEY"]), scan.read_queries(), int(sys.argv[3]),
                        sleep=lambda s: None)
     if resolver is not None:
-        scan_dataset.as_dataset(scan_dataset.summarise(result, resolver), "bench")
+        scan_dataset.as_dataset(scan_summary.summarise(result, resolver), "bench")
     outcome = "accepted"
 except BaseException as exc:
     outcome = type(exc).__name__ + ": " + " ".join(str(exc).split())[:150]
@@ -215,7 +216,7 @@ def main() -> None:
 
         def whole(provider_class, out: str):
             result = scan.scan(provider_class(MEMBER_KEY), queries)
-            summary = scan_dataset.summarise(result, resolver)
+            summary = scan_summary.summarise(result, resolver)
             scan_dataset.write_dataset(summary, Path(tmp) / out)
             return summary
 
@@ -235,10 +236,12 @@ def main() -> None:
             seconds, result = timed(lambda: scan.scan(Unpaced(MEMBER_KEY), queries))
             calls.append(seconds)
             fresh = places.build_resolver(frame)  # an empty name cache: every city resolved anew
-            seconds, summary = timed(lambda: scan_dataset.summarise(result, fresh))
+            seconds, summary = timed(lambda result=result, fresh=fresh: scan_summary.summarise(result, fresh))
             resolve_cold.append(seconds)
-            resolve_warm.append(timed(lambda: scan_dataset.summarise(result, fresh))[0])
-            writes.append(timed(lambda: scan_dataset.write_dataset(summary, Path(tmp) / f"big-{run}"))[0])
+            resolve_warm.append(timed(lambda result=result, fresh=fresh: scan_summary.summarise(result, fresh))[0])
+            writes.append(
+                timed(lambda summary=summary, run=run: scan_dataset.write_dataset(summary, Path(tmp) / f"big-{run}"))[0]
+            )
         print(f"(c) facets: {len(names)} cities per vendor; answer {len(str(big)) / 1e3:.0f} kB")
         report("(c) 2 count calls with 1,000-city facets, unpaced", calls)
         report("(c) summarise 2,000 city names (1,000 distinct), cold resolver cache", resolve_cold)
@@ -247,7 +250,7 @@ def main() -> None:
         shares = summary.vendors[0]
         print(
             "(c) shares of the total: "
-            + ", ".join(f"{s} {shares.share(s):.1%}" for s in (*scan_dataset.STATUSES, "remainder"))
+            + ", ".join(f"{s} {shares.share(s):.1%}" for s in (*scan_summary.STATUSES, "remainder"))
         )
 
         if not args.no_bombs:

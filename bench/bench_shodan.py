@@ -146,7 +146,7 @@ def python_loop(path: Path, areas, resolver) -> dict[tuple[str, str], int]:
             at = banners_at.setdefault((spelling[ip], vendor), {})
             at[lad] = at.get(lad, 0) + n
     networks: dict[tuple[str, str], int] = {}
-    for (ip, vendor), at in banners_at.items():  # one LAD per address and vendor: most banners, then lowest code
+    for (_ip, vendor), at in banners_at.items():  # one LAD per address and vendor: most banners, then lowest code
         lad = min(at, key=lambda code: (-at[code], code))
         networks[(lad, vendor)] = networks.get((lad, vendor), 0) + 1
     return networks

@@ -35,6 +35,7 @@ from geo.official import areas as areas_mod
 from geo.pictures import captions
 from geo.pictures.classes import classify
 from geo.pictures.static import figure as static_map
+from geo.pictures.static import image_files
 
 OLD_REVISION = "0f8ef24"  # the quick port of the first drawing, before the redesign
 VIEWS = {
@@ -98,19 +99,20 @@ def main() -> None:
         focus = view.focus_rows if view.selection.places else None
         caption = captions.caption(view.table, shapes, dataset, metric, classes, focus)
         context = areas if view.table.level == "place" else None
-        renderers = {"new": static_map} | ({"old": old} if old is not None else {})
+        # (draws the page, saves it): the old renderer did both in one module
+        renderers = {"new": (static_map.figure, image_files.save)} | (
+            {"old": (old.figure, old.save)} if old is not None else {}
+        )
         seconds: dict[str, float] = {}
-        for label, module in renderers.items():
+        for label, (figure, save) in renderers.items():
             inputs = (shapes, metric, classes, caption, context, view.selected_units)
 
-            def draw(module: ModuleType = module, inputs: tuple = inputs) -> object:
+            def draw(figure: Callable = figure, inputs: tuple = inputs) -> object:
                 shapes_, metric_, classes_, caption_, context_, selected_ = inputs
-                return module.figure(shapes_, metric_, classes_, caption_, context=context_, selected=selected_)
+                return figure(shapes_, metric_, classes_, caption_, context=context_, selected=selected_)
 
-            def render(
-                fmt: str, module: ModuleType = module, draw: Callable = draw, caption: object = caption
-            ) -> bytes:
-                return module.save(draw(), fmt, WIDTH_PX, alt=caption.alt, title=caption.title)
+            def render(fmt: str, save: Callable = save, draw: Callable = draw, caption: object = caption) -> bytes:
+                return save(draw(), fmt, WIDTH_PX, alt=caption.alt, title=caption.title)
 
             seconds[label], data = timed(lambda: render("png"), args.repeat)
             print(f"{name}_{label}_png_{WIDTH_PX}px: {seconds[label]:.3f} s wall, {CPU_TIMES[0]:.3f} s cpu")

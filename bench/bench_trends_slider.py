@@ -66,7 +66,8 @@ def make_collection(folder: Path, months: int, cities: int, seed: int = 7) -> li
     """``months`` monthly counts of ``cities`` cities per vendor as dataset folders in ``folder`` (kept if there)."""
     from geo.names import places
     from geo.official import areas
-    from geo.scan.as_dataset import summarise, write_dataset
+    from geo.scan.as_dataset import write_dataset
+    from geo.scan.summary import summarise
 
     folder.mkdir(parents=True, exist_ok=True)
     existing = sorted(p.parent for p in folder.glob("*/datapackage.json"))
@@ -140,7 +141,7 @@ def main() -> None:
 
                 thumb = page.get_by_test_id("stSlider").filter(has_text="Date").locator('input[type="range"]').first
                 times = []
-                for move in range(args.moves):
+                for _ in range(args.moves):
                     frame = map_document(page)
                     frame.evaluate(MARK_JS)
                     thumb.focus()

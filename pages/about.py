@@ -3,15 +3,18 @@
 import streamlit as st
 
 from geo.core.markup import md_escape
+from geo.figures.published import published_figures
 from geo.official import sources
 from pages import loaders, sidebar
 
 sidebar.ensure_app_navigation()
 dataset = loaders.load_dataset(sidebar.current_selection().dataset)
+figures = published_figures()
+study, global_study = figures["top10vpn-uk"], figures["comparitech-uk"]
 
 st.title("About UK Camera Atlas")
 st.markdown(
-    """
+    f"""
 **What it shows.** Where internet-exposed camera networks made by Hikvision and Dahua are in the UK,
 on official local authority boundaries, in absolute numbers, per 1,000 residents and per km².
 Both firms are part-owned by the Chinese state, and their cameras are used in the Xinjiang
@@ -35,8 +38,9 @@ place's rate per resident against that reference (the reference = 100).
 **Limitations.**
 - GeoIP places are where an IP address is registered or routed, not where a camera hangs.
 - Networks are not cameras, and exposure is not use: many councils' cameras are never exposed.
-- Sources disagree: TOP10VPN counted 277,986 UK networks (published November 2021); Comparitech counted
-  351,459 in April 2022, with the firms' OEM brands included. Every figure here names its source and date.
+- Sources disagree: {md_escape(study.by)} counted {study.text} UK networks (published {md_escape(study.when)});
+  {md_escape(global_study.by)} counted {global_study.text} in {md_escape(global_study.when)}, with the firms' OEM
+  brands included. Every figure here names its source and date.
 - A live count from Shodan (Data page) counts Shodan results (services, IP:port), not cameras and not
   necessarily distinct IP addresses.
 - Counts from a few cities cover only part of a region: a region's rates then use the residents and land of
@@ -57,4 +61,12 @@ st.markdown(
   {md_escape(dataset.licence or "not stated")}.
 - Code: UK Camera Atlas, MIT licence.
 """
+)
+st.subheader("Published figures quoted")
+st.markdown(
+    "\n".join(
+        f"- {md_escape(f.text)} networks, {md_escape(f.place)}: {md_escape(f.source)}, published {md_escape(f.when)}"
+        + (f" ({md_escape(f.url)})" if f.url else "")
+        for f in figures.values()
+    )
 )

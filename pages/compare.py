@@ -8,6 +8,7 @@ change, and the areas only one dataset lists (listed, never dropped), with a CSV
 
 import math
 from functools import partial
+from typing import cast
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -19,7 +20,7 @@ from geo.datasets.time_order import time_order as order_of
 from geo.figures import compare
 from geo.figures.vocabulary import LEVEL_LABELS, VENDOR_LABELS
 from geo.pictures import captions, snapshot
-from geo.pictures.classes import format_change
+from geo.pictures.numbers import format_change
 from pages import loaders, sidebar
 
 sidebar.ensure_app_navigation()
@@ -38,13 +39,18 @@ if not others:
     st.stop()
 
 chosen = loaders.load_dataset(sel.dataset)
-other_id = st.selectbox(
-    "Compare with",
-    others,
-    key="compare_with",
-    format_func=listing.labels.__getitem__,
-    help="The dataset to set beside the sidebar's. The two are read in time order: the older is A, the newer B "
-    "(when either date is unknown, A is the sidebar's).",
+# cast: Streamlit types its widgets with typing.Never (Python 3.11+), which mypy's Python 3.10
+# view reads as Any, so every selectbox seems to return None; with options it returns one of them.
+other_id = cast(
+    str,
+    st.selectbox(
+        "Compare with",
+        others,
+        key="compare_with",
+        format_func=listing.labels.__getitem__,
+        help="The dataset to set beside the sidebar's. The two are read in time order: the older is A, the newer B "
+        "(when either date is unknown, A is the sidebar's).",
+    ),
 )
 # Older → newer whatever the sidebar holds: every change below is B − A, newer minus older.
 order = order_of(chosen, loaders.load_dataset(other_id))
@@ -91,13 +97,13 @@ def change_metric(column, label: str, a: int, b: int, change: int, pct: float, h
 st.markdown(f"**{md_escape(compare.headline(order, comparison.shared_a, comparison.shared_b))}**")
 # Like with like: published national totals only when both have one; always the areas both list.
 national_col, shared_col = st.columns(2)
-if comparison.has_national:
+if comparison.national_a is not None and comparison.national_b is not None:  # both publish one
     change_metric(
         national_col,
         f"National total, {order.arrow}",
         comparison.national_a,
         comparison.national_b,
-        comparison.national_change,
+        comparison.national_b - comparison.national_a,
         comparison.national_pct_change,
         "Both datasets' published UK totals",
     )

@@ -18,6 +18,7 @@ from geo.datasets import exports, folders
 from geo.figures.view import View
 from geo.names import choices as place_choices
 from geo.names import match_summary
+from geo.pictures import snapshot
 from pages import data_imports, loaders, sidebar
 
 MAX_FIXES = 100  # names offered for fixing at once (largest counts first)
@@ -28,7 +29,7 @@ def apply_choices() -> None:
     picks = {
         key.removeprefix("pick_"): value
         for key, value in st.session_state.items()
-        if key.startswith("pick_") and value and value != data_imports.NONE
+        if isinstance(key, str) and key.startswith("pick_") and value and value != data_imports.NONE
     }
     _apply(picks)
 
@@ -177,7 +178,7 @@ def _fix_form(report: pd.DataFrame) -> None:
 
 
 def _downloads(view: View, dataset: datasets.Dataset, report: pd.DataFrame) -> None:
-    stem = loaders.file_stem(view, dataset)
+    stem = snapshot.file_stem(view, dataset)
     left, middle, right = st.columns(3)
     left.download_button(
         "Save this dataset (zip)",

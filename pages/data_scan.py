@@ -26,6 +26,7 @@ from geo.core.errors import AtlasError, Cancelled
 from geo.core.markup import md_escape
 from geo.scan import as_dataset
 from geo.scan import provider as scan
+from geo.scan import summary as scan_summary
 from geo.scan.shodan_api import ACCOUNT_URL, ShodanCountProvider
 from pages import loaders, sidebar
 
@@ -82,7 +83,7 @@ def run_scan(key: str, facet_size: int) -> None:
     try:
         provider = ShodanCountProvider(key)
         result = scan.scan(provider, scan.read_queries(), facet_size=facet_size, progress=progress, sleep=_sleep)
-        summary = as_dataset.summarise(result, loaders.load_resolver(), progress=progress)
+        summary = scan_summary.summarise(result, loaders.load_resolver(), progress=progress)
         dataset = as_dataset.as_dataset(summary, f"shodan-{result.date}")
     except AtlasError as err:
         st.session_state[ERROR_KEY] = str(err)  # one line, never the key; the dataset in use stays

@@ -420,11 +420,6 @@ def default_caption(sel: selection.Selection) -> captions.Caption:
     return captions.caption(view.table, figures, load_dataset(sel.dataset), sel.metric, found, focus)
 
 
-def file_stem(view: View, dataset: datasets.Dataset) -> str:
-    """The stem every download of this view is named with (the snapshot's rule)."""
-    return snapshot.file_stem(view, dataset)
-
-
 def progress_reporter(bar, what: str):
     """A ``progress(fraction, message)`` for long work that draws on ``bar`` and stops (Cancelled)
     once the browser session that asked for ``what`` has gone."""
@@ -441,10 +436,6 @@ def progress_reporter(bar, what: str):
 
 def session_alive() -> bool:
     """False once the browser session running this script has gone (so long work can stop)."""
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from pages import streamlit_private
 
-    ctx = get_script_run_ctx()
-    if ctx is None or not Runtime.exists():
-        return True
-    return Runtime.instance().is_active_session(ctx.session_id)
+    return streamlit_private.session_is_active()

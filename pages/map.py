@@ -12,10 +12,11 @@ from geo.core.markup import md_escape
 from geo.datasets import exports
 from geo.figures import join
 from geo.figures.baseline import baseline
-from geo.figures.vocabulary import LEVEL_LABELS, LEVEL_UNITS, METRIC_LABELS, VENDOR_PHRASES
+from geo.figures.vocabulary import LEVEL_LABELS, LEVEL_UNITS
 from geo.names.towns import town_line
-from geo.pictures import captions, figures_table
-from geo.pictures.classes import format_value
+from geo.pictures import captions, figures_table, snapshot
+from geo.pictures.finding import counted_words
+from geo.pictures.numbers import format_value
 from geo.pictures.static.sizes import SIZE_LABELS
 from pages import loaders, sidebar, snapshot_offer
 
@@ -34,10 +35,11 @@ sel, view, dataset = sidebar.start()
 table = view.table
 words = baseline(table.national_total_source)  # "the UK" only for a dataset that publishes a national figure
 credit = captions.attribution(dataset)
+counted = counted_words(dataset, dataset.shown_vendor(sel.vendor))  # a count's "Shodan results", not networks
 
-st.title(f"{VENDOR_PHRASES[dataset.shown_vendor(sel.vendor)]} camera networks in the UK")
+st.title(counted.heading)
 st.caption(
-    f"{METRIC_LABELS[sel.metric]} · {LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)} · {md_escape(dataset.date_label)}"
+    f"{counted.metric_label(sel.metric)} · {LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)} · {md_escape(dataset.date_label)}"
 )
 if view.unknown_places:
     st.warning(
@@ -83,7 +85,7 @@ with map_col:
 
 with side_col:
     about = (
-        "Camera networks in the UK, as the dataset publishes them."
+        f"{counted.metric_label('networks')} in the UK, as the dataset publishes them."
         if words.national
         else "The sum of the places this dataset counts: it publishes no national total."
     )
@@ -114,9 +116,9 @@ with side_col:
             rank = (
                 ""
                 if row["rank"] is None or str(row["rank"]) == "<NA>"
-                else f"Rank {int(row['rank'])} by {METRIC_LABELS[sel.metric].lower()}"
+                else f"Rank {int(row['rank'])} by {counted.metric_words(sel.metric)}"
             )
-            st.metric("Camera networks", f"{int(row['networks']):,}", help=rank or None)
+            st.metric(counted.metric_label("networks"), f"{int(row['networks']):,}", help=rank or None)
             for metric, label in (("per_1k", "Per 1,000 residents"), ("per_km2", "Per km²")):
                 difference = row[metric] - uk[metric]
                 st.metric(
@@ -170,7 +172,7 @@ with snap_col:
     snapshot_offer.offer(request, loaders.make_snapshot, fmt, formats, what="snapshot", state_key="snap_request")
 with data_col:
     st.markdown("**The figures**")
-    stem = loaders.file_stem(view, dataset)
+    stem = snapshot.file_stem(view, dataset)
     # Both files are made on request (Streamlit calls data when the button is pressed), from this run's view.
     st.download_button(
         "CSV",

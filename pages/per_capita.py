@@ -8,9 +8,11 @@ import streamlit as st
 
 from geo.core.markup import md_escape
 from geo.figures.baseline import baseline
+from geo.figures.published import published_figures
 from geo.figures.reference import NOT_PUBLISHED, compare_rates, load_reference_rates
 from geo.figures.vocabulary import LEVEL_LABELS
-from geo.pictures.classes import format_value
+from geo.pictures.finding import counted_words
+from geo.pictures.numbers import format_value
 from geo.pictures.rate_charts import population_scatter, rate_bars
 from pages import loaders, sidebar
 
@@ -18,6 +20,7 @@ sel, view, dataset = sidebar.start()
 rows = view.focus_rows.dropna(subset=["per_1k"])
 average = view.uk_rates  # the UK's rates, or those of all the places counted (no national figure)
 words = baseline(view.table.national_total_source)
+counted = counted_words(dataset, dataset.shown_vendor(sel.vendor))  # a count's "Shodan results", not networks
 over = (
     "the mid-2022 UK population and land area"
     if words.national
@@ -31,8 +34,8 @@ if rows.empty:
     st.stop()
 st.caption(
     f"{LEVEL_LABELS[sel.level]} · {md_escape(dataset.title)}. {words.average_label}: "
-    f"{format_value('per_1k', average['per_1k'])} networks per 1,000 residents, "
-    f"{format_value('per_km2', average['per_km2'])} per km² ({int(average['networks']):,} networks over {over})."
+    f"{format_value('per_1k', average['per_1k'])} {counted.figure} per 1,000 residents, "
+    f"{format_value('per_km2', average['per_km2'])} per km² ({int(average['networks']):,} {counted.figure} over {over})."
 )
 if (rows["coverage"] < 1).any():
     st.info(
@@ -52,9 +55,9 @@ def show_bars(column: str, heading: str, title: str) -> None:
 
 left, right = st.columns(2)
 with left:
-    show_bars("per_1k", "Per 1,000 residents", "Networks per 1,000 residents")
+    show_bars("per_1k", "Per 1,000 residents", counted.metric_label("per_1k"))
 with right:
-    show_bars("per_km2", "Per km²", "Networks per km²")
+    show_bars("per_km2", "Per km²", counted.metric_label("per_km2"))
 st.caption(f"Dashed line: {words.average_label}.")
 
 st.subheader(f"Index against {words.name}")
@@ -94,21 +97,28 @@ comparison = compare_rates(place_rows, load_reference_rates(), loaders.load_reso
 if comparison.empty:
     st.caption("No place in this dataset has a published Comparitech rate.")
 else:
-    rate = {"format": "%.2f"}
-    published = {
-        "place": "Place",
-        "computed_per_1k": st.column_config.NumberColumn("Per 1,000 (here)", **rate),
-        "published_per_1k": st.column_config.NumberColumn("Per 1,000 (Comparitech)", **rate),
-        "computed_per_km2": st.column_config.NumberColumn("Per km² (here)", **rate),
-        "published_per_km2": st.column_config.NumberColumn("Per km² (Comparitech, from per sq mile)", **rate),
-        "source": "Published in",
-    }
+    rate = "%.2f"
     # A rate Comparitech did not publish reads "–", not "None" (the column stays numeric for sorting).
-    st.dataframe(comparison, hide_index=True, width="stretch", column_config=published, placeholder=NOT_PUBLISHED)
+    st.dataframe(
+        comparison,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "place": "Place",
+            "computed_per_1k": st.column_config.NumberColumn("Per 1,000 (here)", format=rate),
+            "published_per_1k": st.column_config.NumberColumn("Per 1,000 (Comparitech)", format=rate),
+            "computed_per_km2": st.column_config.NumberColumn("Per km² (here)", format=rate),
+            "published_per_km2": st.column_config.NumberColumn("Per km² (Comparitech, from per sq mile)", format=rate),
+            "source": "Published in",
+        },
+        placeholder=NOT_PUBLISHED,
+    )
     st.caption(f"{NOT_PUBLISHED}: not published by Comparitech.")
+cities = published_figures()["comparitech-50-cities"]
 st.caption(
-    "Why they differ: Comparitech ran its own Shodan scan (more than 165,000 networks in the 50 largest cities) "
-    "and divided by its own city populations and areas, while the rates here divide this dataset's counts by "
-    "ONS mid-2022 populations and land areas of the local authorities a place resolves to. Scans at different "
-    "times find different devices, and a 'city' in GeoIP data is not the same area as a local authority."
+    f"Why they differ: {md_escape(cities.by)} ran its own Shodan scan ({cities.text} networks in "
+    f"{md_escape(cities.place)}, published {md_escape(cities.when)}) and divided by its own city populations "
+    "and areas, while the rates here divide this dataset's counts by ONS mid-2022 populations and land areas of "
+    "the local authorities a place resolves to. Scans at different times find different devices, and a 'city' "
+    "in GeoIP data is not the same area as a local authority."
 )

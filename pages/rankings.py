@@ -8,16 +8,20 @@ import streamlit as st
 from geo.core.markup import md_escape
 from geo.datasets import exports
 from geo.figures.baseline import baseline
-from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS
-from geo.pictures import captions
-from pages import loaders, sidebar
+from geo.figures.vocabulary import LEVEL_LABELS
+from geo.pictures import captions, figures_table, snapshot
+from geo.pictures.finding import counted_words
+from pages import sidebar
 
 sel, view, dataset = sidebar.start()
 rank_by = sel.metric  # ranked by the sidebar's metric, so the URL carries the ranking too
+counted = counted_words(dataset, dataset.shown_vendor(sel.vendor))  # a count's "Shodan results", not networks
+rank_label, rank_words = counted.metric_label(rank_by), counted.metric_words(rank_by)
+count_label = figures_table.count_label_of(view, dataset)  # "Networks", "Shodan results"
 
 st.title("Rankings")
 st.caption(
-    f"Ranked by {METRIC_LABELS[rank_by].lower()} (change the metric in the sidebar) · {LEVEL_LABELS[sel.level]} · "
+    f"Ranked by {rank_words} (change the metric in the sidebar) · {LEVEL_LABELS[sel.level]} · "
     f"{md_escape(dataset.title)} · {md_escape(dataset.date_label)}"
 )
 sidebar.unplaced_notice(view.table)
@@ -43,11 +47,11 @@ chart = (
     alt.Chart(chart_rows)
     .mark_bar(color="#bd0026")
     .encode(
-        x=alt.X(f"{rank_by}:Q", title=METRIC_LABELS[rank_by]),
+        x=alt.X(f"{rank_by}:Q", title=rank_label),
         y=alt.Y("name:N", sort="-x", title=None),
         tooltip=[
             alt.Tooltip("name:N", title="Area"),
-            alt.Tooltip("networks:Q", title="Networks", format=","),
+            alt.Tooltip("networks:Q", title=count_label, format=","),
             alt.Tooltip("per_1k:Q", title="Per 1,000", format=".2f"),
             alt.Tooltip("per_km2:Q", title="Per km²", format=".2f"),
             alt.Tooltip("coverage:Q", title="Coverage", format=".0%"),
@@ -75,10 +79,10 @@ st.dataframe(
         "code",
     ],
     column_config={
-        "rank": st.column_config.NumberColumn("Rank", help=f"By {METRIC_LABELS[rank_by].lower()}; ties share a rank"),
+        "rank": st.column_config.NumberColumn("Rank", help=f"By {rank_words}; ties share a rank"),
         "name": st.column_config.TextColumn("Area"),
         "code": st.column_config.TextColumn("GSS code"),
-        "networks": st.column_config.NumberColumn("Networks", format="localized"),
+        "networks": st.column_config.NumberColumn(count_label, format="localized"),
         "population": st.column_config.NumberColumn("Population", format="localized"),
         "area_km2": st.column_config.NumberColumn("Land area (km²)", format="localized"),
         "per_1k": st.column_config.NumberColumn("Per 1,000 residents", format="%.2f"),
@@ -103,7 +107,7 @@ st.download_button(
     "Download CSV",
     # Made on request (Streamlit calls data when the button is pressed), not on every run.
     data=functools.partial(exports.safe_csv, exports.figures_for_download(rows, credit.counts, dataset.date_label)),
-    file_name=f"{loaders.file_stem(view, dataset)}_rankings.csv",
+    file_name=f"{snapshot.file_stem(view, dataset)}_rankings.csv",
     mime="text/csv",
     on_click="ignore",
     icon=":material/download:",

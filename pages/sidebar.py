@@ -35,12 +35,11 @@ def ensure_app_navigation() -> None:
     server runs that page file alone, without the sidebar, and lists every file in
     ``pages/`` as a page. Every page calls this first. Clearing the legacy flag and
     rerunning runs app.py with this page (the page hash is the URL path in both modes),
-    exactly as st.navigation itself does.
+    exactly as st.navigation itself does (a private flag: :mod:`pages.streamlit_private`).
     """
-    from streamlit.runtime.pages_manager import PagesManager
+    from pages import streamlit_private
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if streamlit_private.leave_legacy_pages_mode():
         st.rerun()
 
 
@@ -233,7 +232,9 @@ def sidebar() -> selection.Selection:
             help="Highlight and zoom to places; rankings show only these. The dataset's own places come first.",
         )
         with st.expander("Map classes"):
-            scheme = st.selectbox("Classification", selection.SCHEMES, key="f_scheme", format_func=SCHEME_LABELS.get)
+            scheme = st.selectbox(
+                "Classification", selection.SCHEMES, key="f_scheme", format_func=lambda s: SCHEME_LABELS[s]
+            )
             k = st.slider("Classes", *selection.K_RANGE, key="f_k", help="At most as many classes as distinct values.")
 
     chosen_selection = selection.Selection(

@@ -10,6 +10,7 @@ a date slider redraws its map alone, not the page.
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from typing import cast
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -23,6 +24,7 @@ from geo.figures.history import Series
 from geo.figures.selection import Selection
 from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS, METRIC_SHORT, VENDOR_LABELS, VENDORS
 from geo.pictures.trend_charts import national_chart
+from geo.pictures.trends import caption as trend_caption
 from geo.pictures.trends import chart as trend_chart
 from geo.pictures.trends import tables
 from geo.pictures.trends import words as trend_words
@@ -288,7 +290,9 @@ if series.notes:
 st.header("Take the chart away")
 formats = {"png": "PNG image", "svg": "SVG", "pdf": "PDF"}
 format_col, shape_col = st.columns(2)
-fmt = format_col.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="trend_format")
+# cast: Streamlit types its widgets with typing.Never (Python 3.11+), which mypy's Python 3.10 view reads
+# as Any, so every radio seems to return None; with options it returns one of them.
+fmt = cast(str, format_col.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="trend_format"))
 national = trend_chart.national_line(series)
 drawn = shape_col.radio(
     "Draw",
@@ -299,7 +303,7 @@ drawn = shape_col.radio(
     help="Without a national figure at both ends of the last run, the top areas are drawn.",
 )
 drawn_units = None if drawn == "national" else tuple(series.units["code"].iloc[trend_chart.top_rows(series, 6)])
-default = trend_words.caption(series, units=drawn_units)
+default = trend_caption.caption(series, units=drawn_units)
 # Keys follow the written texts: another series or drawing brings its own finding back.
 title = st.text_input("Title", default.title, key=f"trend_title_{hash(default.title)}", max_chars=160)
 subtitle = st.text_input("Subtitle", default.subtitle, key=f"trend_subtitle_{hash(default.subtitle)}", max_chars=240)

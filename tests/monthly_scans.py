@@ -26,6 +26,7 @@ from pathlib import Path
 from geo.names.places import Resolver
 from geo.scan import as_dataset
 from geo.scan import provider as scan
+from geo.scan import summary as scan_summary
 from geo.scan.provider import ScanResult, VendorCount
 
 FACET_SIZE = 8
@@ -165,9 +166,9 @@ def scan_result(month: str, size: int = FACET_SIZE) -> ScanResult:
 
 def write_months(folder: Path, resolver: Resolver, months: tuple[str, ...] = tuple(STARTS)) -> list[Path]:
     """Write each of ``months`` as a scan folder named by its UTC start (``folder/2026-09-01T0600Z`` …)
-    with :func:`geo.scan.as_dataset.summarise` and :func:`geo.scan.as_dataset.write_dataset`; returns the folders."""
+    with :func:`geo.scan.summary.summarise` and :func:`geo.scan.as_dataset.write_dataset`; returns the folders."""
     written = []
     for month in months:
-        summary = as_dataset.summarise(scan_result(month), resolver)
+        summary = scan_summary.summarise(scan_result(month), resolver)
         written.append(as_dataset.write_dataset(summary, Path(folder) / FOLDERS[month]))
     return written

@@ -170,7 +170,7 @@ def test_fetch_refuses_a_tarball_without_a_pinned_file(tmp_path: Path, monkeypat
     monkeypatch.setenv(assets.MIRROR_ENV, str(tmp_path))
     with pytest.raises(SourceError) as info:
         assets.fetch(packages=(package,))
-    assert_one_line(info.value, "has no LICENSE", "geo/assets.py")
+    assert_one_line(info.value, "has no LICENSE", "geo/official/assets.py")
 
 
 def test_pinned_leaflet(assets_mirror: Path) -> None:

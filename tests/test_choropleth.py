@@ -14,7 +14,8 @@ from geo.figures import join, metrics
 from geo.figures.vocabulary import LEVELS
 from geo.official.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
 from geo.pictures.captions import Attribution
-from geo.pictures.classes import NO_DATA_COLOR, SELECTED_EDGE, Classes, classify
+from geo.pictures.classes import Classes, classify
+from geo.pictures.palettes import NO_DATA_COLOR, SELECTED_EDGE
 from geo.pictures.web import controls
 from geo.pictures.web.choropleth import MapParts, build_map, map_html
 from geo.pictures.web.layers import Shapes

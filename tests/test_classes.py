@@ -11,8 +11,8 @@ import pytest
 from geo.core.errors import AtlasError
 from geo.figures import join, metrics
 from geo.figures.vocabulary import LEVELS, METRICS, SCHEME_LABELS
-from geo.pictures import classes as geo_classes
-from geo.pictures.classes import NO_DATA_COLOR, Classes, classify, palette
+from geo.pictures.classes import Classes, classify
+from geo.pictures.palettes import NO_DATA_COLOR, diverging_palette, palette
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 
@@ -87,7 +87,7 @@ def test_classify_fewer_distinct_values_than_k(scheme):
 
 @pytest.mark.parametrize("scheme", list(SCHEME_LABELS))
 def test_classify_shipped_dataset_every_level_and_metric(scheme, shapes):
-    for level, frame in shapes.items():
+    for frame in shapes.values():
         for metric in METRICS:
             values = values_of(frame, metric)
             classes = classify(values, scheme, k=5)
@@ -178,7 +178,7 @@ def test_palette_is_colorbrewer_ylorrd_via_branca():
     from branca.utilities import color_brewer
 
     assert palette(5) == tuple(color_brewer("YlOrRd", 6)[1:])
-    assert geo_classes.diverging_palette(5) == tuple(reversed(color_brewer("PuOr", 5)))
+    assert diverging_palette(5) == tuple(reversed(color_brewer("PuOr", 5)))
 
 
 def test_color_for_clips_values_outside_the_breaks():

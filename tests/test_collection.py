@@ -19,6 +19,7 @@ from geo.datasets import collection, time_order
 from geo.datasets import dataset as datasets
 from geo.datasets import folders as dataset_folders
 from geo.scan import as_dataset
+from geo.scan import summary as scan_summary
 
 
 def _words(start: datetime) -> str:
@@ -63,7 +64,7 @@ def _scan_on(resolver, month: str, started_at: datetime, folder: Path) -> Path:
     result = replace(
         monthly_scans.scan_result(month), started_at=started_at, finished_at=started_at + timedelta(seconds=2)
     )
-    return as_dataset.write_dataset(as_dataset.summarise(result, resolver), folder)
+    return as_dataset.write_dataset(scan_summary.summarise(result, resolver), folder)
 
 
 def test_two_counts_on_one_day_are_ordered_by_their_time(resolver, tmp_path: Path) -> None:
@@ -189,7 +190,7 @@ def test_new_folders_are_named_by_the_count_time_and_never_reuse_a_name(tmp_path
 
 
 def test_write_into_adds_a_scan_folder_and_leaves_the_earlier_one(resolver, tmp_path: Path) -> None:
-    summary = as_dataset.summarise(monthly_scans.scan_result("2026-12"), resolver)
+    summary = scan_summary.summarise(monthly_scans.scan_result("2026-12"), resolver)
     first = as_dataset.write_into(summary, tmp_path)
     before = (first / "datapackage.json").read_bytes()
     second = as_dataset.write_into(summary, tmp_path)

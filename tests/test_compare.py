@@ -24,9 +24,10 @@ from geo.datasets import time_order
 from geo.datasets.time_order import time_order as order_of
 from geo.figures import compare, join, metrics, vocabulary
 from geo.official.areas import merge_lads
-from geo.pictures import classes as geo_classes
+from geo.pictures import numbers, palettes
 from geo.pictures.captions import Attribution
-from geo.pictures.classes import NO_DATA_COLOR, Classes, classify_diverging
+from geo.pictures.classes import Classes, classify_diverging
+from geo.pictures.palettes import NO_DATA_COLOR
 from geo.pictures.web.choropleth import build_change_map, map_html
 from geo.pictures.web.layers import Shapes
 
@@ -268,15 +269,15 @@ def test_diverging_breaks_are_symmetric_around_zero():
     assert classes.bins[-1] == 100  # the largest absolute change
     for value in (1, 19, 35, 75, 100):
         assert classes.index_for(value) + classes.index_for(-value) == k - 1
-    assert classes.color_for(0) == geo_classes.NO_CHANGE_COLOR
+    assert classes.color_for(0) == palettes.NO_CHANGE_COLOR
 
 
 @pytest.mark.parametrize("k", [3, 5, 7, 9])
 def test_diverging_colours_are_puor_mirrored_around_the_neutral(k):
     classes = classify_diverging([-7, 3, 12], k=k)
     assert len(classes.colors) == len(classes.bins) == len(classes.labels) == k
-    assert classes.colors[k // 2] == geo_classes.NO_CHANGE_COLOR
-    assert classes.colors == geo_classes.diverging_palette(k)
+    assert classes.colors[k // 2] == palettes.NO_CHANGE_COLOR
+    assert classes.colors == palettes.diverging_palette(k)
     assert classes.color_for(-12).startswith("#") and classes.color_for(-12) != classes.color_for(12)
     assert classes.color_for(-12) == classes.colors[0] and classes.color_for(12) == classes.colors[-1]
     # Purple for fewer networks, orange for more (ColorBrewer PuOr).
@@ -298,7 +299,7 @@ def test_diverging_edge_cases():
     assert classify_diverging([]).labels == ("no values",)
     assert classify_diverging([np.nan, None]).labels == ("no values",)
     zero = classify_diverging([0, 0])
-    assert zero.colors == (geo_classes.NO_CHANGE_COLOR,) and zero.color_for(0) == geo_classes.NO_CHANGE_COLOR
+    assert zero.colors == (palettes.NO_CHANGE_COLOR,) and zero.color_for(0) == palettes.NO_CHANGE_COLOR
     assert classify_diverging(pd.Series([5, -5], dtype="Int64")).bins[-1] == 5
     assert classify_diverging(pd.array([pd.NA, 4], dtype="Int64")).bins[-1] == 4
 
@@ -311,12 +312,12 @@ def test_even_or_bad_k_is_a_one_line_atlas_error(k):
 
 
 def test_change_formats():
-    assert geo_classes.format_change(1200) == "+1,200"
-    assert geo_classes.format_change(-300) == "\u2212300"
-    assert geo_classes.format_change(0) == "0"
-    assert geo_classes.format_change(pd.NA) == "\u2013"
-    assert geo_classes.format_pct_change(12.345) == "+12.3%"
-    assert geo_classes.format_pct_change(float("nan")) == "\u2013"
+    assert numbers.format_change(1200) == "+1,200"
+    assert numbers.format_change(-300) == "\u2212300"
+    assert numbers.format_change(0) == "0"
+    assert numbers.format_change(pd.NA) == "\u2013"
+    assert numbers.format_pct_change(12.345) == "+12.3%"
+    assert numbers.format_pct_change(float("nan")) == "\u2013"
 
 
 # -- build_change_map() ------------------------------------------------------------------------
@@ -352,7 +353,7 @@ def test_change_map_tooltips_and_styles(comparisons, areas_frame):
     assert fills["Manchester"] == classes.colors[-1]
     assert fills["Liverpool"] == classes.color_for(0)
     assert fills["Greater London"] != fills["Cardiff"]
-    assert not {fills["Greater London"], fills["Cardiff"]} & set(geo_classes.diverging_palette(5))
+    assert not {fills["Greater London"], fills["Cardiff"]} & set(palettes.diverging_palette(5))
 
 
 def test_change_map_lad_level_leaves_units_in_neither_unfilled(comparisons, areas_frame):
@@ -376,7 +377,7 @@ def test_change_map_selected_units_are_outlined(comparisons, areas_frame):
     layer = change_layer(m)
     cardiff = next(f for f in layer.data["features"] if f["properties"]["code"] == "W06000015")
     style = layer.style_of(cardiff)
-    assert style["color"] == geo_classes.SELECTED_EDGE and "dashArray" not in style
+    assert style["color"] == palettes.SELECTED_EDGE and "dashArray" not in style
 
 
 def test_change_map_escapes_hostile_strings(comparisons, areas_frame):

@@ -269,9 +269,9 @@ def test_semicolons_inside_a_comma_file() -> None:
     assert list(obs["source"]) == ["TOP10VPN; Mail on Sunday", "A; B"]
 
 
-def test_decode_text() -> None:
-    assert tables.decode_text("é".encode(), "x.csv") == "é"
-    assert tables.decode_text("é".encode("latin-1"), "x.csv") == "é"
+def test_decode_table_text() -> None:
+    assert tables.decode_table_text("é".encode(), "x.csv")[0] == "é"
+    assert tables.decode_table_text("é".encode("latin-1"), "x.csv")[0] == "é"
 
 
 # -- spreadsheets, column mapping, other file types ---------------------------------------

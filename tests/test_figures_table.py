@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from geo.figures.selection import Selection
 from geo.figures.view import build_view
 from geo.pictures import figures_table, snapshot
-from geo.pictures.classes import format_value
+from geo.pictures.numbers import format_value
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TOKEN = new_token()

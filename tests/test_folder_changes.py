@@ -11,6 +11,7 @@ from monthly_scans import FOLDERS, scan_result
 
 from geo.datasets import folders
 from geo.scan import as_dataset
+from geo.scan import summary as scan_summary
 from pages import loaders
 
 MONTH = "2026-12"
@@ -26,7 +27,7 @@ def write(folder: Path, resolver, london: int) -> Path:
     hikvision = result.vendors[0]
     cities = tuple((city, london if city == "London" else n) for city, n in hikvision.cities)
     vendors = (hikvision.__class__(**{**hikvision.__dict__, "cities": cities}), result.vendors[1])
-    summary = as_dataset.summarise(result.__class__(**{**result.__dict__, "vendors": vendors}), resolver)
+    summary = scan_summary.summarise(result.__class__(**{**result.__dict__, "vendors": vendors}), resolver)
     return as_dataset.write_dataset(summary, folder / FOLDERS[MONTH])
 
 

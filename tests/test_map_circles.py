@@ -15,7 +15,8 @@ from geo.figures import join, metrics
 from geo.figures.vocabulary import LEVELS
 from geo.pictures.captions import Attribution, off_map_note
 from geo.pictures.circles import CIRCLE_FILL, reference_values
-from geo.pictures.classes import NO_DATA_COLOR, SELECTED_EDGE, classify
+from geo.pictures.classes import classify
+from geo.pictures.palettes import NO_DATA_COLOR, SELECTED_EDGE
 from geo.pictures.web import circle_markers, controls
 from geo.pictures.web.choropleth import MapParts, build_map, map_html
 from geo.pictures.web.circle_markers import MAX_RADIUS_PX, MIN_RADIUS_PX, Circles

@@ -14,11 +14,12 @@ from geo.names.gazetteer import load_towns
 from geo.names.index import read_aliases
 from geo.names.keys import normalise_name, place_key
 from geo.names.places import Resolver
+from geo.names.resolution import Resolution
 
 LONDON_CODES = tuple(f"E090000{i:02d}" for i in range(1, 34))
 
 
-def matched(resolver: Resolver, name: str, lad_code: str | None = None) -> places.Resolution:
+def matched(resolver: Resolver, name: str, lad_code: str | None = None) -> Resolution:
     result = resolver.resolve(name, lad_code)
     assert result.status == "matched", result
     return result

@@ -22,6 +22,7 @@ from geo.datasets import folders
 from geo.figures import metrics
 from geo.scan import as_dataset, shodan_api
 from geo.scan import provider as scan
+from geo.scan import summary as scan_summary
 from geo.scan.provider import CountResult, ScanError, ScanQuery, TransientError
 from geo.scan.shodan_api import ShodanCountProvider
 
@@ -134,11 +135,11 @@ def test_facet_size_limits_cities_and_grows_the_remainder(fake: FakeShodan) -> N
 
 
 def test_summary_shares(fake: FakeShodan, resolver) -> None:
-    summary = as_dataset.summarise(run_scan()[0], resolver)
+    summary = scan_summary.summarise(run_scan()[0], resolver)
     for vendor in summary.vendors:
         rows = summary.cities[summary.cities["vendor"] == vendor.vendor]
         assert sum(vendor.results.values()) + vendor.remainder == vendor.total
-        assert sum(vendor.share(s) for s in (*as_dataset.STATUSES, "remainder")) == pytest.approx(1.0)
+        assert sum(vendor.share(s) for s in (*scan_summary.STATUSES, "remainder")) == pytest.approx(1.0)
         assert set(rows.loc[rows["status"] == "unmatched", "place"]) == set(UNMATCHED) & set(CITIES[vendor.vendor])
         assert set(rows.loc[rows["status"] == "ambiguous", "place"]) == set(AMBIGUOUS) & set(CITIES[vendor.vendor])
     problems = summary.problems()
@@ -153,7 +154,7 @@ def test_written_folder(
     fake: FakeShodan, resolver, areas_frame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result, _ = run_scan()
-    out = as_dataset.write_dataset(as_dataset.summarise(result, resolver), tmp_path / "2025-06")
+    out = as_dataset.write_dataset(scan_summary.summarise(result, resolver), tmp_path / "2025-06")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-06"], "no temporary folder left behind"
     assert sorted(p.name for p in out.iterdir()) == ["datapackage.json", "observations.csv"]
 
@@ -186,14 +187,14 @@ def test_written_folder(
 
 
 def test_as_dataset_matches_the_folder(fake: FakeShodan, resolver, areas_frame) -> None:
-    summary = as_dataset.summarise(run_scan()[0], resolver)
+    summary = scan_summary.summarise(run_scan()[0], resolver)
     dataset = as_dataset.as_dataset(summary, "shodan-live")
     assert dataset.splits_vendors and dataset.date == summary.result.date
     assert metrics.build_table(dataset, resolver, areas_frame, vendor="dahua").national_total == TOTALS["dahua"]
 
 
 def test_replaces_an_earlier_scan_only(fake: FakeShodan, resolver, tmp_path: Path) -> None:
-    summary = as_dataset.summarise(run_scan()[0], resolver)
+    summary = scan_summary.summarise(run_scan()[0], resolver)
     out = tmp_path / "scan"
     as_dataset.write_dataset(summary, out)
     (out / "observations.csv").write_text("place,networks\nold,1\n", encoding="utf-8")
@@ -218,7 +219,7 @@ def test_replaces_an_earlier_scan_only(fake: FakeShodan, resolver, tmp_path: Pat
 def test_failed_write_leaves_the_earlier_scan(
     fake: FakeShodan, resolver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    summary = as_dataset.summarise(run_scan()[0], resolver)
+    summary = scan_summary.summarise(run_scan()[0], resolver)
     out = as_dataset.write_dataset(summary, tmp_path / "scan")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     real_replace = os.replace
@@ -271,7 +272,7 @@ def test_odd_but_valid_facets(fake: FakeShodan, resolver) -> None:
     hik, dahua = result.vendors
     assert hik.no_city == 10 and hik.remainder == 100 - 72  # the nameless entry stays unattributed
     assert dahua.remainder == 0 and not result.notes
-    summary = as_dataset.summarise(result, resolver)
+    summary = scan_summary.summarise(result, resolver)
     table = as_dataset.observations(summary)
     hik_rows = table[table["vendor"] == "hikvision"].set_index("place")["networks"].to_dict()
     assert hik_rows == {"United Kingdom": 100, "Leeds": 65}, "same name summed; a national 'city' left out"
@@ -429,14 +430,14 @@ def test_key_never_shown(
     provider = ShodanCountProvider(MEMBER_KEY, timeout=0.3)
     seen: list[str] = [repr(provider)]
     result = scan.scan(provider, QUERIES, progress=lambda f, m: seen.append(m), sleep=lambda s: None)
-    summary = as_dataset.summarise(result, resolver)
+    summary = scan_summary.summarise(result, resolver)
     seen += summary.lines()
     as_dataset.write_dataset(summary, tmp_path / "scan")
     for reply in (RATE_LIMITED, Reply(403, {"error": f"denied for {MEMBER_KEY}"}), Reply(500, {"error": MEMBER_KEY})):
         fake.script(*[reply] * 4)
         with pytest.raises(ScanError) as caught:
             scan.scan(provider, QUERIES, progress=lambda f, m: seen.append(m), sleep=lambda s: None)
-        seen += [str(caught.value), repr(caught.value)]
+        seen.extend([str(caught.value), repr(caught.value)])
     fake.delay = 1.0
     with pytest.raises(ScanError) as caught:
         provider.count("product:x", "city", 1)

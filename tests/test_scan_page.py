@@ -87,11 +87,11 @@ def test_the_key_does_not_stay_in_the_field(fake: FakeShodan) -> None:
 
 def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, monkeypatch: pytest.MonkeyPatch) -> None:
     """The tab closes while the cities are being resolved: the work stops, nothing is registered."""
-    from geo.scan import as_dataset as scan_dataset
+    from geo.scan import summary as scan_summary
     from pages import loaders
 
     resolving = False
-    real_summarise = scan_dataset.summarise
+    real_summarise = scan_summary.summarise
 
     def summarise(*args, **kwargs):
         nonlocal resolving
@@ -99,7 +99,7 @@ def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, monkeypatch
         return real_summarise(*args, **kwargs)
 
     at = data_page()
-    monkeypatch.setattr(scan_dataset, "summarise", summarise)
+    monkeypatch.setattr(scan_summary, "summarise", summarise)
     monkeypatch.setattr(loaders, "session_alive", lambda: not resolving)
     at = count(at, MEMBER_KEY)
     assert resolving and len(fake.requests) == 2

@@ -28,6 +28,7 @@ from geo.datasets import folders
 from geo.figures import metrics
 from geo.scan import as_dataset as scan_dataset
 from geo.scan import provider as scan
+from geo.scan import summary as scan_summary
 from geo.scan.provider import ScanError
 from geo.scan.shodan_api import ShodanCountProvider
 
@@ -101,7 +102,7 @@ def test_more_distinct_cities_than_a_dataset_holds_are_refused_before_resolving(
     looked_up: list[str] = []
     monkeypatch.setattr(type(resolver), "resolve_many", lambda self, names, *a: looked_up.extend(names) or [])
     with pytest.raises(ScanError) as caught:
-        scan_dataset.summarise(run_scan(), resolver)
+        scan_summary.summarise(run_scan(), resolver)
     assert_one_line(caught.value, "more than the 9 a dataset may hold", "fewer cities per vendor")
     assert looked_up == []
 
@@ -115,13 +116,13 @@ def test_each_distinct_city_is_resolved_once(fake: FakeShodan, resolver, monkeyp
         return real_many(self, names, *args)
 
     monkeypatch.setattr(type(resolver), "resolve_many", many)
-    summary = scan_dataset.summarise(run_scan(), resolver)
+    summary = scan_summary.summarise(run_scan(), resolver)
     assert sorted(looked_up) == sorted(set(CITIES["hikvision"]) | set(CITIES["dahua"])), "each name once, both vendors"
     assert len(summary.cities) == len(CITIES["hikvision"]) + len(CITIES["dahua"])
 
 
 def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, resolver, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan_dataset, "RESOLVE_BATCH", 5)
+    monkeypatch.setattr(scan_summary, "RESOLVE_BATCH", 5)
     batches: list[int] = []
     real_many = type(resolver).resolve_many
     monkeypatch.setattr(
@@ -137,7 +138,7 @@ def test_resolving_stops_when_the_session_has_gone(fake: FakeShodan, resolver, m
 
     result = run_scan()
     with pytest.raises(Cancelled):
-        scan_dataset.summarise(result, resolver, progress=progress)
+        scan_summary.summarise(result, resolver, progress=progress)
     assert batches == [5, 5], "two batches, then the gone session stopped the rest"
 
 
@@ -304,7 +305,7 @@ def test_a_corpus_city_name_round_trips_literally(
     monkeypatch.chdir(tmp_path)
     text = everything(token)[name]
     fake.script(answer([("Leeds", 50), (text, 10)], total=100), answer([("Leeds", 30), (text, 20)], total=100))
-    out = scan_dataset.write_dataset(scan_dataset.summarise(run_scan(), resolver), tmp_path / "scan")
+    out = scan_dataset.write_dataset(scan_summary.summarise(run_scan(), resolver), tmp_path / "scan")
     dataset = folders.load(str(out))
     assert text in set(dataset.observations["place"]), "read back from observations.csv literally"
     for vendor, networks in (("hikvision", 10), ("dahua", 20)):
@@ -325,7 +326,7 @@ def hostile_folder(tmp_path_factory: pytest.TempPathFactory, resolver) -> tuple[
         patch.setenv("SHODAN_API_URL", server.url)
         server.script(answer(cities, total=10_000), answer(cities, total=10_000))
         result = run_scan()
-    scan_dataset.write_dataset(scan_dataset.summarise(result, resolver), out)
+    scan_dataset.write_dataset(scan_summary.summarise(result, resolver), out)
     return out, accepted, token
 
 
@@ -376,7 +377,7 @@ def test_a_scan_folder_neutralises_formulas_and_reads_them_back(fake: FakeShodan
     """City names that a spreadsheet would run are written with an apostrophe, and read back as named."""
     formula = CORPUS["formula"]
     fake.script(answer([("Leeds", 50), (formula, 10)], total=100), answer([("Leeds", 30), (formula, 20)], total=100))
-    out = scan_dataset.write_dataset(scan_dataset.summarise(run_scan(), resolver), tmp_path / "scan")
+    out = scan_dataset.write_dataset(scan_summary.summarise(run_scan(), resolver), tmp_path / "scan")
     written = (out / "observations.csv").read_text(encoding="utf-8")
     assert '\n"=' not in written and ',"=' not in written, "no cell starts with = in the file"
     assert "'=HYPERLINK" in written

@@ -402,7 +402,7 @@ def test_multi_member_gzip(tmp_path, areas_frame, resolver) -> None:
 def big_export(path: Path, count: int = 3000) -> Path:
     """Enough incompressible banners that a cut lands beyond the importer's 64 KB sniff."""
     rng = random.Random(1)
-    items = [banner(data=HEADERS + "X-Id: " + "%032x" % rng.getrandbits(128) * 20 + "\r\n") for _ in range(count)]
+    items = [banner(data=HEADERS + "X-Id: " + f"{rng.getrandbits(128):032x}" * 20 + "\r\n") for _ in range(count)]
     return write(path, items)
 
 

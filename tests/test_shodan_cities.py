@@ -19,6 +19,7 @@ from test_shodan import banner
 from geo.core.errors import Cancelled
 from geo.datasets.limits import MAX_TABLE_PLACES_ENV
 from geo.names import places
+from geo.names.resolution import Resolution
 from geo.shodan import importer
 from geo.shodan import tally as shodan_tally
 
@@ -44,7 +45,7 @@ class Counting:
         self.resolver = resolver
         self.asked: list[str] = []
 
-    def resolve(self, name: str, *args, **kwargs) -> places.Resolution:
+    def resolve(self, name: str, *args, **kwargs) -> Resolution:
         self.asked.append(name)
         return self.resolver.resolve(name, *args, **kwargs)
 

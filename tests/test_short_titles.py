@@ -23,7 +23,8 @@ from geo.figures.baseline import baseline
 from geo.figures.vocabulary import LEVEL_UNITS
 from geo.pictures import captions
 from geo.pictures import finding as map_finding
-from geo.pictures.classes import classify, format_value
+from geo.pictures.classes import classify
+from geo.pictures.numbers import format_value
 
 UK_CLAIMS = re.compile(r"\bUK\b|national", re.IGNORECASE)
 LEVELS, METRICS, VENDORS = ("place", "lad", "region"), ("networks", "per_1k", "per_km2"), ("all", "hikvision", "dahua")

@@ -26,10 +26,12 @@ from geo.figures.selection import Selection
 from geo.figures.view import build_view
 from geo.names.keys import display_name
 from geo.pictures import captions, snapshot
-from geo.pictures.classes import DIRECT_MAX, classify, classify_for_map, format_value
-from geo.pictures.static import circle_marks, typeset
+from geo.pictures.classes import DIRECT_MAX, classify, classify_for_map
+from geo.pictures.numbers import format_value
+from geo.pictures.static import circle_marks, map_windows, typeset
 from geo.pictures.static import figure as static_map
 from geo.pictures.static import legend as map_legend
+from geo.pictures.static import page as map_page
 from geo.pictures.static import sizes as snapshot_sizes
 from geo.pictures.static.sizes import MIN_CONTRAST, MIN_TEXT_PX, PRESETS, SIZES, contrast, resolve
 
@@ -157,7 +159,7 @@ def test_counts_are_circles_and_rates_are_not(svgs, views):
 def test_circle_area_is_proportional_to_the_count(views):
     ds, view = views["cities"]
     shapes = view.shapes
-    marks = circle_marks.marks(shapes, "networks", static_map._project(shapes), 30.0)
+    marks = circle_marks.marks(shapes, "networks", map_windows.project(shapes), 30.0)
     values = shapes["networks"].to_numpy(dtype=float)
     ratios = {row: radius**2 / values[row] for row, _, _, radius in marks}
     assert len(ratios) == 4 and max(ratios.values()) == pytest.approx(min(ratios.values()))
@@ -267,9 +269,9 @@ def test_hostile_titles_stay_literal_at_every_preset(views, areas_frame, name):
 def test_source_and_credit_share_a_line_where_the_width_allows(views, areas_frame, shipped):
     ds, view = views["cities"]
     caption = snapshot.make(view, ds, areas_frame, fmt="svg", size="social").caption
-    texts = static_map.map_page.Texts.of(caption, PRESETS["social"], 300, 564)
+    texts = map_page.Texts.of(caption, PRESETS["social"], 300, 564)
     assert texts.credit_inline and texts.credit == [caption.credit]
-    wide = static_map.map_page.Texts.of(caption, PRESETS["print"], 300, 2000)
+    wide = map_page.Texts.of(caption, PRESETS["print"], 300, 2000)
     assert len(wide.source) == 1 and typeset.width(caption.source, typeset.font(wide.source_size)) <= 2000
     assert snapshot_sizes.SIZE_LABELS.keys() == PRESETS.keys()
 

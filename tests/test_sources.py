@@ -15,6 +15,7 @@ import pytest
 from atlas_testing import DATA_ENV, MIRROR_ENV, UK_POPULATION, LocalServer, assert_one_line
 from openpyxl import Workbook
 
+from geo import settings
 from geo.core.errors import AtlasError, SourceError
 from geo.official import areas, download, sources
 
@@ -96,10 +97,10 @@ def test_relative_paths_resolve_against_the_current_directory(
     monkeypatch.setenv(MIRROR_ENV, relative_mirror)
     monkeypatch.setenv(DATA_ENV, relative_data)
     assert sources.mirror_dir() == mirror and sources.mirror_dir().is_absolute()
-    assert sources.data_dir() == tmp_path / relative_data[2:]
+    assert settings.cache_dir() == tmp_path / relative_data[2:]
     monkeypatch.chdir(tmp_path.parent)  # resolved once: a later chdir does not move them
     assert sources.mirror_dir() == mirror
-    assert sources.data_dir() == tmp_path / relative_data[2:]
+    assert settings.cache_dir() == tmp_path / relative_data[2:]
     raw = sources.obtain()
     assert raw.boundaries == mirror / GPKG and raw.boundaries.is_file()
 

@@ -27,6 +27,7 @@ from geo.figures.vocabulary import METRIC_LABELS
 from geo.pictures import captions, snapshot
 from geo.pictures.classes import classify
 from geo.pictures.static import figure as static_map
+from geo.pictures.static import image_files, map_windows
 from geo.pictures.static import labels as map_labels
 from geo.pictures.static import typeset as map_text
 from geo.pictures.static.labels import Box
@@ -54,7 +55,7 @@ class Drawn:
         self.caption = captions.caption(view.table, self.shapes, dataset, self.metric, self.classes, focus)
         self.context = areas if view.table.level == "place" else None
         self.figure = self.draw()
-        with matplotlib.rc_context(static_map.rc()):  # as static_map.save renders it
+        with matplotlib.rc_context(image_files.rc()):  # as image_files.save renders it
             self.figure.canvas.draw()
         self.renderer = self.figure.canvas.get_renderer()
 
@@ -72,7 +73,7 @@ class Drawn:
         return " ".join(t.get_text() for t in self.texts(label))
 
     def extent(self, artist) -> Box:
-        with matplotlib.rc_context(static_map.rc()):
+        with matplotlib.rc_context(image_files.rc()):
             b = artist.get_window_extent(self.renderer)
         return Box(b.x0, b.y0, b.x1, b.y1)
 
@@ -89,7 +90,7 @@ def build(dataset, resolver, areas, **choice) -> Drawn:
 def drawn(shipped, resolver, areas_frame) -> dict[str, Drawn]:
     views = {name: build(shipped, resolver, areas_frame, **choice) for name, (choice, _) in VIEWS.items()}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for name, (choice, keep) in VIEWS.items():
+    for name, (_choice, keep) in VIEWS.items():
         if keep:
             shot = snapshot.make(views[name].view, shipped, areas_frame, fmt="png", width_px=1800)
             (ARTIFACTS / f"{name}.png").write_bytes(shot.data)
@@ -213,10 +214,10 @@ def test_uk_fills_the_width_with_shetland_in_an_inset(drawn):
     page = d.figure.bbox
     assert (main.x1 - main.x0) / page.width > 0.9
     xmin, xmax = d.map_axes.get_xlim()
-    assert xmin <= static_map.MAINLAND[0] and xmax >= static_map.MAINLAND[2]
-    assert d.map_axes.get_ylim()[1] < static_map.SHETLAND[1]  # Shetland is not in the main window...
+    assert xmin <= map_windows.MAINLAND[0] and xmax >= map_windows.MAINLAND[2]
+    assert d.map_axes.get_ylim()[1] < map_windows.SHETLAND[1]  # Shetland is not in the main window...
     inset = d.figure.axes[1]  # ...but in a boxed inset inside the map's top right corner
-    assert inset.get_ylim()[0] <= static_map.SHETLAND[1] and inset.get_ylim()[1] >= static_map.SHETLAND[3]
+    assert inset.get_ylim()[0] <= map_windows.SHETLAND[1] and inset.get_ylim()[1] >= map_windows.SHETLAND[3]
     box = d.extent(inset)
     assert box.within(main) and box.x1 > (main.x0 + main.x1) / 2 and box.y0 > (main.y0 + main.y1) / 2
 
@@ -227,7 +228,7 @@ def test_a_selection_zooms_in_with_surroundings_and_a_locator(drawn):
     minx, miny, maxx, maxy = d.shapes[d.shapes["code"] == code].to_crs(27700).total_bounds
     (x0, x1), (y0, y1) = d.map_axes.get_xlim(), d.map_axes.get_ylim()
     assert x0 < minx and x1 > maxx and y0 < miny and y1 > maxy
-    assert static_map.ZOOM_MIN_SPAN <= x1 - x0 < 200_000
+    assert map_windows.ZOOM_MIN_SPAN <= x1 - x0 < 200_000
     assert len(d.texts("area-name")) >= 4  # the neighbours are named
     locator = d.figure.axes[1]
     assert locator.get_xlim()[1] - locator.get_xlim()[0] > 600_000
@@ -256,7 +257,7 @@ def test_hostile_texts_are_drawn_literally(drawn):
     figure = d.draw(title=hostile, subtitle="$5 & $6")
     lines = [t.get_text() for t in figure.findobj(Text) if t.get_label() == "title"]
     assert "".join(lines).replace(" ", "") == hostile.replace(" ", "")
-    svg = static_map.save(figure, "svg", 600, alt=hostile, title=hostile)
+    svg = image_files.save(figure, "svg", 600, alt=hostile, title=hostile)
     root = ET.fromstring(svg)
     assert root.find(f"{SVG}title").text == hostile and root.find(f"{SVG}desc").text == hostile
 
@@ -275,35 +276,35 @@ def test_alt_text_is_embedded_in_every_format(drawn):
 
     d = drawn["region"]
     alt, title = d.caption.alt, d.caption.title
-    png = Image.open(io.BytesIO(static_map.save(d.figure, "png", 600, alt=alt, title=title)))
+    png = Image.open(io.BytesIO(image_files.save(d.figure, "png", 600, alt=alt, title=title)))
     assert png.text["Title"] == title and png.text["Description"] == alt
-    root = ET.fromstring(static_map.save(d.figure, "svg", 600, alt=alt, title=title))
+    root = ET.fromstring(image_files.save(d.figure, "svg", 600, alt=alt, title=title))
     first, second = list(root)[:2]
     assert (first.tag, first.text, second.tag, second.text) == (f"{SVG}title", title, f"{SVG}desc", alt)
     assert root.get("role") == "img" and root.get("aria-labelledby") == "atlas-title atlas-desc"
     assert len(root.findall(f"{SVG}title")) == 1
-    pdf = static_map.save(d.figure, "pdf", 600, alt=alt, title=title)
+    pdf = image_files.save(d.figure, "pdf", 600, alt=alt, title=title)
     assert pdf_string(pdf, b"Title") == title and pdf_string(pdf, b"Subject") == alt
 
 
 def test_svg_keeps_text_as_text_and_pdf_embeds_roboto(drawn):
     d = drawn["default"]
-    svg = static_map.save(d.figure, "svg", 600).decode()
+    svg = image_files.save(d.figure, "svg", 600).decode()
     assert d.caption.title.split()[0] in "".join(ET.fromstring(svg).itertext())
     family = re.search(r"font-family: ([^;\"]+)", svg).group(1)
     assert family.startswith("'Roboto', 'Helvetica Neue'") and family.endswith("sans-serif")
-    pdf = static_map.save(d.figure, "pdf", 600)
+    pdf = image_files.save(d.figure, "pdf", 600)
     assert b"/FontFile2" in pdf and b"Roboto" in pdf  # TrueType (pdf.fonttype 42), embedded
 
 
 def test_same_input_same_bytes_even_from_threads(drawn):
     d = drawn["manchester"]
     for fmt in ("svg", "pdf"):
-        assert static_map.save(d.draw(), fmt, 600) == static_map.save(d.draw(), fmt, 600)
+        assert image_files.save(d.draw(), fmt, 600) == image_files.save(d.draw(), fmt, 600)
     results: list[bytes] = []
 
     def render() -> None:
-        results.append(static_map.save(d.draw(), "png", 500, alt="a", title="t"))
+        results.append(image_files.save(d.draw(), "png", 500, alt="a", title="t"))
 
     threads = [threading.Thread(target=render) for _ in range(3)]
     for thread in threads:
@@ -311,4 +312,4 @@ def test_same_input_same_bytes_even_from_threads(drawn):
     for thread in threads:
         thread.join()
     assert len(results) == 3 and len(set(results)) == 1
-    assert results[0] == static_map.save(d.draw(), "png", 500, alt="a", title="t")
+    assert results[0] == image_files.save(d.draw(), "png", 500, alt="a", title="t")

@@ -19,6 +19,7 @@ from geo.pictures import captions, circles, snapshot
 from geo.pictures.captions import Attribution
 from geo.pictures.classes import classify
 from geo.pictures.static import figure as static_map
+from geo.pictures.static import map_layers, map_windows
 from geo.pictures.static.legend import KEYS
 from geo.pictures.web import circle_markers
 from geo.pictures.web.choropleth import OUTLINE_STYLE, build_map
@@ -89,8 +90,8 @@ def test_the_snapshot_draws_one_dot_per_town_and_names_the_town(inverness_datase
 
 def test_the_classed_layer_leaves_the_towns_council_out(shapes) -> None:
     found = classify(shapes.loc[shapes["has_data"], "per_1k"], "quantiles", 3)
-    geometries = static_map._project(shapes)
-    layers = static_map._layers(shapes, "per_1k", found, geometries, np.array([]), np.zeros(len(shapes), bool), 0.6)
+    geometries = map_windows.project(shapes)
+    layers = map_layers.unit_layers(shapes, "per_1k", found, geometries, np.array([]), np.zeros(len(shapes), bool), 0.6)
     with_data = int(shapes["has_data"].sum())
     sizes = [len(layer.paths) for layer in layers]
     assert with_data - 1 in sizes  # the classed units: every unit with data but the town's council

@@ -22,8 +22,9 @@ from trend_series import FALLING, monthly_scans
 from geo.core.errors import AtlasError
 from geo.core.text import MAX_TITLE, one_line
 from geo.figures.series_vendors import series_for
+from geo.pictures.trends import caption as trend_caption
 from geo.pictures.trends import chart as trend_chart
-from geo.pictures.trends import words
+from geo.pictures.trends import line_panels, words
 
 ARTIFACTS = REPO_ROOT / "artifacts" / "trends"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -99,7 +100,7 @@ def test_every_format_opens_with_its_title_and_alt_text(falling):
     first, second = list(root)[:2]
     assert (first.tag, first.text, second.tag, second.text) == (f"{SVG}title", svg.title, f"{SVG}desc", svg.alt)
     drawn = " ".join(text for text, _ in svg_texts(svg.data))
-    assert svg.title in drawn and words.subtitle(falling) in drawn
+    assert svg.title in drawn and trend_caption.subtitle(falling) in drawn
     assert svg.mime == "image/svg+xml"
 
     pdf = trend_chart.make(falling, "pdf")
@@ -122,7 +123,7 @@ def test_every_text_is_legible_at_600_px_with_enough_contrast(broken, small_mult
 
 
 def test_a_break_is_two_separate_lines_with_a_labelled_gap(broken):
-    caption = words.caption(broken, units=())
+    caption = trend_caption.caption(broken, units=())
     figure = trend_chart.figure(broken, caption)
     drawn = lines(figure)
     assert set(drawn) == {"national-run0", "national-run1"}
@@ -136,7 +137,7 @@ def test_a_break_is_two_separate_lines_with_a_labelled_gap(broken):
 
 def test_a_gap_is_never_drawn_as_zero(broken):
     rows = trend_chart.top_rows(broken, 4)
-    figure = trend_chart.figure(broken, words.caption(broken, units=list(broken.units["code"][rows])), rows)
+    figure = trend_chart.figure(broken, trend_caption.caption(broken, units=list(broken.units["code"][rows])), rows)
     drawn = lines(figure)
     leeds = rows.index(int(np.flatnonzero(broken.units["name"] == "Leeds")[0]))
     scans = drawn[f"area{leeds}-run1"].get_ydata()
@@ -148,7 +149,7 @@ def test_a_gap_is_never_drawn_as_zero(broken):
 def test_an_area_asked_for_is_the_one_drawn(falling):
     manchester = str(falling.units.loc[falling.units["name"] == "Manchester", "code"].iloc[0])
     row = int(np.flatnonzero(falling.units["code"] == manchester)[0])
-    caption = words.caption(falling, manchester, [manchester])
+    caption = trend_caption.caption(falling, manchester, [manchester])
     figure = trend_chart.figure(falling, caption, [row])
     (line,) = lines(figure).values()
     assert list(line.get_ydata()) == list(falling.values[row])  # Manchester's line, not the national one
@@ -191,10 +192,10 @@ def test_a_date_without_a_national_figure_is_no_point(broken, resolver, areas_fr
         resolver,
         areas_frame,
     )
-    figure = trend_chart.figure(series, words.caption(series, units=()))
+    figure = trend_chart.figure(series, trend_caption.caption(series, units=()))
     last = lines(figure)["national-run2"].get_ydata()
     assert np.isnan(last).all()
-    assert "No national figure in" in " ".join(words.footnotes(series))
+    assert "No national figure in" in " ".join(trend_caption.footnotes(series))
     # The national line has no figure at the ends of the last run: the areas are drawn, and named.
     assert not trend_chart.national_line(series)
     shot = trend_chart.make(series, "svg")
@@ -219,7 +220,7 @@ def test_hostile_titles_print_literally_and_nothing_runs(falling, tmp_path, monk
 
 
 def test_texts_are_never_mathtext(broken):
-    figure = trend_chart.figure(broken, words.caption(broken, units=(), title_text="$x^2$ costs $5"))
+    figure = trend_chart.figure(broken, trend_caption.caption(broken, units=(), title_text="$x^2$ costs $5"))
     texts = [t for t in figure.findobj(Text) if t.get_text()]
     assert all(t.get_parse_math() is False for t in texts)
     assert "$x^2$ costs $5" in [t.get_text() for t in texts]
@@ -273,7 +274,7 @@ def test_panels_share_the_width_and_date_labels_never_overlap(broken, falling):
     assert laid[-1].x1 == pytest.approx(400.0) and laid[0].x1 - laid[0].x0 == MIN_RUN_W  # one date: the narrowest
     for panel in laid:
         assert all(0 < x < panel.x1 - panel.x0 for x in panel.xs) and list(panel.xs) == sorted(panel.xs)
-    font = typeset.font(trend_chart.LABEL_SIZE)
+    font = typeset.font(line_panels.LABEL_SIZE)
     for width in (90.0, 160.0, 400.0):
         (panel,) = panels(falling, width)
         placed = fitted_dates(falling, panel, 0.0, font)

@@ -16,7 +16,8 @@ from geo.core.errors import AtlasError
 from geo.core.text import one_line
 from geo.datasets.time_order import Dated
 from geo.figures.series_vendors import series_for
-from geo.pictures.classes import format_value, signed
+from geo.pictures.numbers import format_value, signed
+from geo.pictures.trends import caption as trend_caption
 from geo.pictures.trends import words as trend_words
 from geo.pictures.trends.dates import date_range, short_date, since_words
 
@@ -135,7 +136,7 @@ def test_focus_names_the_area_and_its_own_change(falling, resolver, areas_frame)
     title = trend_words.finding(series, focus=series.units["code"][manchester])
     assert title.startswith("Internet-exposed Hikvision services in Manchester ")
     assert any(w in title for w in trend_words.change_words(start, end)) and title.endswith("since September")
-    sub = trend_words.subtitle(series, focus=series.units["code"][manchester])
+    sub = trend_caption.subtitle(series, focus=series.units["code"][manchester])
     assert sub.startswith(
         f"Manchester: {start:,.0f} to {end:,.0f} Shodan results ({signed((end - start) / start * 100, 0)}%)"
     )
@@ -147,7 +148,7 @@ def test_focus_names_the_area_and_its_own_change(falling, resolver, areas_frame)
 def test_subtitle_gives_the_national_figures_and_dates(falling, resolver, areas_frame):
     series = series_for(falling, resolver, areas_frame, vendor="all")
     a, b = series.points[0].national, series.points[-1].national
-    assert trend_words.subtitle(series) == (
+    assert trend_caption.subtitle(series) == (
         f"National: {a:,.0f} to {b:,.0f} Shodan results ({signed((b - a) / a * 100, 0)}%), counted 1 Sep to 1 Dec 2026."
     )
 
@@ -158,7 +159,7 @@ def test_a_break_is_never_read_as_a_change(shipped, falling, resolver, areas_fra
     title = trend_words.finding(two)
     assert title == "Two Hikvision and Dahua counts, made differently: not comparable"
     assert not any(w in title for w in ("rose", "fell", "since", "changed"))
-    sub = trend_words.subtitle(two)
+    sub = trend_caption.subtitle(two)
     assert f"{shipped.short_name}, published Nov 2021" in sub and "not comparable" in sub
     # A query change after three comparable counts: the latest starts a new line, with nothing to compare.
     changed = scan_at(
@@ -178,10 +179,10 @@ def test_the_last_run_is_read_over_a_break(shipped, falling, resolver, areas_fra
     first, last = series.last_run
     assert first == 1
     a, b = series.points[first].national, series.points[last].national
-    assert f"{format_value('networks', a)} to {format_value('networks', b)} Shodan results" in trend_words.subtitle(
+    assert f"{format_value('networks', a)} to {format_value('networks', b)} Shodan results" in trend_caption.subtitle(
         series
     )
-    alt = trend_words.alt_text(series)
+    alt = trend_caption.alt_text(series)
     assert alt.startswith("Line chart of the national figure of Hikvision and Dahua networks then Shodan results")
     assert "breaks once" in alt
 
@@ -195,8 +196,8 @@ def test_without_a_national_figure_the_largest_mover_leads_and_uk_is_never_said(
     assert all(p.national is None for p in series.points)
     title = trend_words.finding(series)
     assert title == "Hikvision and Dahua networks in Manchester halved since September"
-    assert "UK" not in title and "National" not in trend_words.subtitle(series)
-    assert "UK" not in trend_words.alt_text(series, units=list(series.units["code"]))
+    assert "UK" not in title and "National" not in trend_caption.subtitle(series)
+    assert "UK" not in trend_caption.alt_text(series, units=list(series.units["code"]))
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
@@ -216,15 +217,15 @@ def test_hostile_names_stay_literal_and_within_ten_words(resolver, areas_frame, 
     shown_name = one_line(text, trend_words.NAME_CHARS)
     if words(shown_name) <= 3:  # a short name is kept whole
         assert shown_name in title
-    source = trend_words.attribution(hostile).source_line
+    source = trend_caption.attribution(hostile).source_line
     assert one_line(text, 200) in source or one_line(text, 200) == ""
-    for note in trend_words.footnotes(hostile):
+    for note in trend_caption.footnotes(hostile):
         assert "\n" not in note and "\u202e" not in note
 
 
 def test_footnotes_keep_breaks_and_sum_gaps_up(shipped, falling, resolver, areas_frame):
     series = series_for([shipped, *falling], resolver, areas_frame, vendor="all")
-    notes = trend_words.footnotes(series)
+    notes = trend_caption.footnotes(series)
     (broken,) = [n for n in notes if "breaks before" in n]
     assert "counted 1 Sep 2026" in broken
     assert "Time is to scale within each line, not across a break." in notes
@@ -232,13 +233,13 @@ def test_footnotes_keep_breaks_and_sum_gaps_up(shipped, falling, resolver, areas
     assert "not in that count's top 8 cities" in gaps and "not listed in that dataset" in gaps
     per_date = [n for n in series.notes if "so unknown, not zero" in n]
     assert len(per_date) >= 2 and not set(per_date) & set(notes)  # the per-date lines are summed up in one
-    assert not any(n.startswith("Gaps") for n in trend_words.footnotes(series, units=()))  # the national line alone
-    assert len(notes) <= trend_words.MAX_NOTES
+    assert not any(n.startswith("Gaps") for n in trend_caption.footnotes(series, units=()))  # the national line alone
+    assert len(notes) <= trend_caption.MAX_NOTES
 
 
 def test_source_line_names_every_source_and_date(shipped, falling, resolver, areas_frame):
     series = series_for([shipped, *falling], resolver, areas_frame, vendor="all")
-    credit = trend_words.attribution(series)
+    credit = trend_caption.attribution(series)
     assert credit.source_line.startswith(f"Source: {shipped.source_short}, published Nov 2021; ")
     assert f"{falling[0].source_short}, counted 1 Sep, 1 Oct, 1 Nov and 1 Dec 2026" in credit.source_line
     assert "Office for National Statistics" in credit.source_line and "GeoNames" in credit.source_line
@@ -247,7 +248,7 @@ def test_source_line_names_every_source_and_date(shipped, falling, resolver, are
 
 def test_user_title_replaces_the_finding_literally(falling, resolver, areas_frame):
     series = series_for(falling, resolver, areas_frame)
-    caption = trend_words.caption(series, title_text=CORPUS["mathtext"], subtitle_text=CORPUS["jinja_expression"])
+    caption = trend_caption.caption(series, title_text=CORPUS["mathtext"], subtitle_text=CORPUS["jinja_expression"])
     assert caption.title == CORPUS["mathtext"] and caption.subtitle == CORPUS["jinja_expression"]
 
 
@@ -258,8 +259,8 @@ def test_counts_dated_to_the_minute_read_the_same(falling, resolver, areas_frame
     by_minute = series_for(timed, resolver, areas_frame, vendor="hikvision")
     assert {p.when.precision for p in by_minute.points} == {"time"}
     assert trend_words.finding(by_minute) == trend_words.finding(by_day)
-    assert trend_words.subtitle(by_minute) == trend_words.subtitle(by_day)
+    assert trend_caption.subtitle(by_minute) == trend_caption.subtitle(by_day)
     same_day = [replace(timed[0], id="a"), replace(timed[1], id="b", date="2026-09-01T18:30:00Z")]
     twice = series_for(same_day, resolver, areas_frame, vendor="hikvision")
-    assert trend_words.subtitle(twice).endswith("counted 1 Sep 2026, 06:00 to 18:30 UTC.")
+    assert trend_caption.subtitle(twice).endswith("counted 1 Sep 2026, 06:00 to 18:30 UTC.")
     assert trend_words.finding(twice).endswith("since 06:00 UTC") or "since" not in trend_words.finding(twice)

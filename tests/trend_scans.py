@@ -18,8 +18,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from geo.names.places import Resolver
-from geo.scan.as_dataset import summarise, write_dataset
+from geo.scan.as_dataset import write_dataset
 from geo.scan.provider import ScanResult, VendorCount, read_queries
+from geo.scan.summary import summarise
 
 FACET_SIZE = 5
 MONTHS = ("2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01")

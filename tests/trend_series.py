@@ -13,6 +13,7 @@ from geo.datasets import dataset as datasets
 from geo.datasets.dataset import Dataset
 from geo.names.places import Resolver
 from geo.scan import as_dataset
+from geo.scan import summary as scan_summary
 from geo.scan.provider import ScanResult, VendorCount
 
 QUERIES = {"hikvision": "product:Hikvision country:GB", "dahua": "product:Dahua country:GB"}
@@ -47,7 +48,7 @@ def scan_at(
         vendors,
         calls=len(vendors),
     )
-    summary = as_dataset.summarise(result, resolver)
+    summary = scan_summary.summarise(result, resolver)
     return as_dataset.as_dataset(summary, f"scan-{start:%Y-%m-%dT%H%M}Z")
 
 

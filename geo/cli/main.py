@@ -1,5 +1,5 @@
-"""The command line: ``python -m geo fetch | resolve | table | snapshot | ingest shodan | scan shodan | history``
-(also ``camera-atlas``).
+"""The command line: ``python -m geo fetch | resolve | table | snapshot | ingest shodan | scan shodan | history
+| settings`` (also ``camera-atlas``). ``scan``, ``history`` and ``settings`` live in their own modules.
 
 Every user error ends in one line on stderr naming the problem and the fix, exit code 2;
 never a traceback.
@@ -14,20 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo.cli import history as history_cli
+from geo.cli import scan as scan_cli
+from geo.cli import settings_list
+from geo.cli.shared import EXIT_USER_ERROR, MIRROR_HELP, Parser, progress, write_file
+from geo.cli.shared import context as _context  # looked up at each call: tests put prepared areas here
 from geo.core.errors import AtlasError
 from geo.core.text import shown
 from geo.figures.selection import DEFAULT_DATASET
 from geo.figures.vocabulary import LEVELS, METRICS, SCHEMES, STYLES, VENDORS
 from geo.pictures.static.sizes import SIZES
-
-EXIT_USER_ERROR = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are one line too."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +34,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vendor", default="all", choices=VENDORS)
     parser.add_argument("--level", default="place", choices=LEVELS)
     parser.add_argument("--metric", default="networks", choices=METRICS, help="metric to rank by")
-    parser.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+    parser.add_argument("--mirror", help=MIRROR_HELP)
     parser.add_argument(
         "--source",
         metavar="S",
@@ -54,15 +49,15 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = _Parser(
+    parser = Parser(
         prog="python -m geo", description="UK Camera Atlas: official UK geography for camera-network counts."
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     fetch = commands.add_parser(
         "fetch", help="obtain, validate and cache the official ONS files and the map's scripts (Leaflet)"
     )
-    fetch.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+    fetch.add_argument("--mirror", help=MIRROR_HELP)
     fetch.add_argument(
         "--missing",
         action="store_true",
@@ -123,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     ingest = commands.add_parser("ingest", help="turn a raw scan export into an observations CSV")
-    sources = ingest.add_subparsers(dest="source", required=True, parser_class=_Parser)
+    sources = ingest.add_subparsers(dest="source", required=True, parser_class=Parser)
     shodan = sources.add_parser(
         "shodan", help="a `shodan download` export (.json.gz or JSON lines): distinct IPs per vendor per LAD"
     )
@@ -131,62 +126,27 @@ def build_parser() -> argparse.ArgumentParser:
     shodan.add_argument(
         "--out", required=True, metavar="FILE", help="observations CSV to write (lad_code,place,vendor,networks)"
     )
-    shodan.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+    shodan.add_argument("--mirror", help=MIRROR_HELP)
 
-    scan = commands.add_parser("scan", help="count live through a scanner's API into a dataset folder")
-    providers = scan.add_subparsers(dest="provider", required=True, parser_class=_Parser)
-    shodan_scan = providers.add_parser(
-        "shodan", help="per-city Hikvision and Dahua counts from Shodan's count API (key in $SHODAN_API_KEY)"
-    )
-    where = shodan_scan.add_mutually_exclusive_group(required=True)
-    where.add_argument(
-        "--out",
-        metavar="DIR",
-        help="dataset folder to write (an earlier scan there is replaced once the new one is complete)",
-    )
-    where.add_argument(
-        "--into",
-        metavar="DIR",
-        help="collection folder (e.g. data/scans) to add a new folder to, named by the count's UTC time "
-        "(DIR/2026-12-01T0600Z); nothing there is replaced",
-    )
-    shodan_scan.add_argument(
-        "--facet-size",
-        type=int,
-        default=1000,
-        metavar="N",
-        help="how many of the largest cities to ask for per vendor (default: 1000)",
-    )
-    shodan_scan.add_argument("--mirror", help="folder with the official ONS files (default: $CAMERA_ATLAS_GEO_MIRROR)")
+    scan_cli.add_parser(commands)
     history_cli.add_parser(commands)
+    settings_list.add_parser(commands)
     return parser
 
 
-def _context(mirror: str | None):
-    from geo.names import places
-    from geo.official import areas
-
-    frame = areas.load_areas(mirror)
-    return frame, places.build_resolver(frame)
-
-
-def _progress(line: str) -> None:
-    """Progress of a download, on stderr (stdout keeps the result lines)."""
-    print(f"  {line}", file=sys.stderr, flush=True)
-
-
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from geo import settings
     from geo.names import gazetteer
-    from geo.official import areas, assets, sources
+    from geo.official import areas, assets
 
     cached = areas.read_cache() if args.missing else None
     if cached is not None:
-        if not (sources.data_dir() / gazetteer.TOWNS_CACHE_NAME).is_file():
+        if not (settings.cache_dir() / gazetteer.TOWNS_CACHE_NAME).is_file():
             gazetteer.load_towns(cached, refresh=True)
         print(f"ok: official data already cached at {areas.cache_path()}", flush=True)
     else:
         _fetch_official(args.mirror)
-    for line in assets.fetch(args.mirror, progress=_progress):
+    for line in assets.fetch(args.mirror, progress=progress):
         print(f"ok: {line}")
     return 0
 
@@ -195,7 +155,7 @@ def _fetch_official(mirror: str | None) -> None:
     from geo.names import gazetteer
     from geo.official import areas
 
-    frame, path, origin = areas.fetch(mirror, progress=_progress)
+    frame, path, origin = areas.fetch(mirror, progress=progress)
     gazetteer.load_towns(frame, refresh=True)
     by_nation = frame["code"].str[0].value_counts().to_dict()
     print(
@@ -344,20 +304,10 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         style=args.style,
         size=args.size,
     )
-    _write(path, result.data)
+    write_file(path, result.data)
     print(f"wrote {args.out} ({len(result.data)} bytes): {result.caption.title}")
     print(f"alt text: {result.caption.alt}")
     return 0
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write an output file; an unwritable path is a one-line user error."""
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise AtlasError(
-            f"cannot write {path} ({exc.strerror or type(exc).__name__}): check the path and permissions"
-        ) from None
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -373,39 +323,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     frame, resolver = _context(args.mirror)
     result = shodan.ingest(source, frame, resolver, filename=source.name)
     data = shodan.to_csv_bytes(result)
-    _write(out, data)
+    write_file(out, data)
     print(f"wrote {args.out}: {result.summary()}")
-    return 0
-
-
-def cmd_scan(args: argparse.Namespace) -> int:
-    from geo.datasets import collection
-    from geo.scan import as_dataset, shodan_api
-    from geo.scan import provider as scan
-
-    # Everything that can be checked is checked before the first call to the API.
-    if args.facet_size < 1:
-        raise AtlasError(f"--facet-size {args.facet_size} is below 1: ask for at least one city (default 1000)")
-    if args.facet_size > scan.MAX_FACET_SIZE:
-        raise AtlasError(
-            f"--facet-size {args.facet_size:,} is above {scan.MAX_FACET_SIZE:,}: ask for at most {scan.MAX_FACET_SIZE:,} cities"
-        )
-    if args.into is not None:
-        collection.check_collection(args.into)
-    out = as_dataset.check_out_dir(args.out) if args.out is not None else None
-    provider = shodan_api.from_env()
-    queries = scan.read_queries()
-    _, resolver = _context(args.mirror)
-    result = scan.scan(
-        provider, queries, args.facet_size, progress=lambda fraction, message: print(message, flush=True)
-    )
-    summary = as_dataset.summarise(result, resolver)
-    written = as_dataset.write_dataset(summary, out) if out is not None else as_dataset.write_into(summary, args.into)
-    for line in summary.lines():
-        print(line)
-    print(
-        f"wrote {args.out if out is not None else written} ({result.provider} results counted {result.date}, {result.calls} calls)"
-    )
     return 0
 
 
@@ -415,8 +334,9 @@ COMMANDS = {
     "table": cmd_table,
     "snapshot": cmd_snapshot,
     "ingest": cmd_ingest,
-    "scan": cmd_scan,
+    "scan": scan_cli.cmd_scan,
     "history": history_cli.cmd_history,
+    "settings": settings_list.cmd_settings,
 }
 
 
@@ -446,15 +366,15 @@ def _log_unexpected() -> str:
     """Append the exception being handled, with its traceback, to the command line's error log."""
     import traceback
 
-    from geo.official import sources
+    from geo import settings
 
     try:
-        path = sources.data_dir() / "logs" / "cli-errors.log"
+        path = settings.cache_dir() / "logs" / "cli-errors.log"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as log:
             log.write(traceback.format_exc() + "\n")
         return str(path)
-    except OSError:
+    except (OSError, AtlasError):
         return "standard error (the log file could not be written)"
 
 

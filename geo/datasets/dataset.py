@@ -39,6 +39,7 @@ __all__ = [
     "parse_observations",
     "observations_from_table",
     "parse_when",
+    "readable_date",
     "checked_date",
     "checked_source",
     "date_in_file_name",
@@ -73,8 +74,8 @@ class Dataset:
     @property
     def date_label(self) -> str:
         """When the counts are from, in words: "counted 28 November 2026", "published November 2021, scan date not stated"."""
-        counted = _readable_date(self.date)
-        published = _readable_date(self.published) if self.published else None
+        counted = readable_date(self.date)
+        published = readable_date(self.published) if self.published else None
         if counted and published and counted != published:
             return f"counted {counted}, published {published}"
         if counted:
@@ -149,17 +150,17 @@ def parse_when(value: str | None) -> datetime | None:
     return None
 
 
-def _readable_date(value: str | None) -> str | None:
+def readable_date(value: str | None) -> str | None:
     """ "2021-11" -> "November 2021", "2026-11-28" -> "28 November 2026"; other text as it is; None if unknown."""
     text = str(value or "").strip()
     if not text or text.lower() in ("not stated", "unknown", "none"):
         return None
-    for pattern, shown in (("%Y-%m-%d", "{d.day} {month} {d.year}"), ("%Y-%m", "{month} {d.year}")):
+    for pattern, layout in (("%Y-%m-%d", "{d.day} {month} {d.year}"), ("%Y-%m", "{month} {d.year}")):
         try:
             parsed = datetime.strptime(text[:10], pattern)
         except ValueError:
             continue
-        return shown.format(d=parsed, month=_MONTHS[parsed.month - 1])
+        return layout.format(d=parsed, month=_MONTHS[parsed.month - 1])
     return text
 
 

@@ -19,9 +19,11 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from geo import settings
 from geo.core.errors import DatasetError
 from geo.core.memo import Memo
 from geo.core.text import shown
@@ -30,25 +32,25 @@ from geo.datasets.exports import neutralised, restore_cell
 from geo.datasets.limits import format_size, max_table_bytes
 from geo.datasets.package_schema import MAX_PACKAGE_BYTES, checked_package, parse_package
 
-DATASETS_DIR = Path(__file__).resolve().parents[2] / "data" / "datasets"
-SCANS_DIR = Path(__file__).resolve().parents[2] / "data" / "scans"  # the default collection
-SCANS_ENV = "CAMERA_ATLAS_SCANS_DIR"
-DATASETS_ENV = "CAMERA_ATLAS_DATASETS_DIR"
+DATASETS_DIR = settings.shipped_dir() / "datasets"
+SCANS_DIR = settings.default_scans_dir()  # the default collection
+SCANS_ENV = settings.SCANS_DIR
+DATASETS_ENV = settings.DATASETS_DIR
 FILES = ("observations.csv", "datapackage.json")
 OBSERVATION_COLUMNS = ["place", "vendor", "networks", "lad_code", "source", "date"]
 
 
 def scans_dir() -> Path:
-    """The default collection of dated counts: ``data/scans/``, or the folder ``CAMERA_ATLAS_SCANS_DIR`` names."""
-    value = os.environ.get(SCANS_ENV, "").strip()
-    return Path(value) if value else SCANS_DIR
+    """The default collection of dated counts: :data:`SCANS_DIR` (``data/scans/`` in a checkout),
+    or the folder ``CAMERA_ATLAS_SCANS_DIR`` names."""
+    return settings.folder(SCANS_ENV) or SCANS_DIR
 
 
 def dataset_dirs() -> list[Path]:
-    """Folders holding datasets: ``data/datasets/`` (shipped), the default collection
-    (:func:`scans_dir`), then any in ``CAMERA_ATLAS_DATASETS_DIR`` (``os.pathsep``-separated;
+    """Folders holding datasets: the shipped ``datasets/`` (:data:`DATASETS_DIR`), the default
+    collection (:func:`scans_dir`), then any in ``CAMERA_ATLAS_DATASETS_DIR`` (``os.pathsep``-separated;
     local collections and test fixtures). A folder named twice is listed once."""
-    extra = [Path(p) for p in os.environ.get(DATASETS_ENV, "").split(os.pathsep) if p.strip()]
+    extra = settings.folders(DATASETS_ENV)
     found: dict[Path, Path] = {}
     for root in (DATASETS_DIR, scans_dir(), *extra):
         found.setdefault(root.resolve(), root)
@@ -236,7 +238,7 @@ def package_for(dataset: Dataset) -> dict:
     The user's place choices travel with it (``place_choices``), so a saved upload reopens
     exactly as it was.
     """
-    package = (
+    package: dict[str, Any] = (
         dict(dataset.package)
         if dataset.package
         else {

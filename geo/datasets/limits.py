@@ -1,5 +1,5 @@
-"""How much work one upload may cause: the limits on users' tables and workbooks, read from
-the environment, and the one size formatter every limit message uses.
+"""How much work one upload may cause: the limits on users' tables and workbooks (the
+settable ones read through :mod:`geo.settings`), and the one size formatter every limit message uses.
 
 Sizes are binary megabytes (1 MB = 1024² bytes) both in settings and in messages, so a file
 is never reported "21.0 MB, over the 21 MB limit" for a 20 MB limit.
@@ -8,21 +8,20 @@ is never reported "21.0 MB, over the 21 MB limit" for a 20 MB limit.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
-from geo.core.errors import AtlasError
+from geo import settings
 
-MB = 1024 * 1024
+MB = settings.MB
 KB = 1024
 
-MAX_TABLE_MB_ENV = "CAMERA_ATLAS_MAX_TABLE_MB"
-MAX_TABLE_ROWS_ENV = "CAMERA_ATLAS_MAX_TABLE_ROWS"
-MAX_TABLE_PLACES_ENV = "CAMERA_ATLAS_MAX_TABLE_PLACES"
+MAX_TABLE_MB_ENV = settings.MAX_TABLE_MB
+MAX_TABLE_ROWS_ENV = settings.MAX_TABLE_ROWS
+MAX_TABLE_PLACES_ENV = settings.MAX_TABLE_PLACES
 
-DEFAULT_MAX_BYTES = 20 * MB
-DEFAULT_MAX_ROWS = 200_000
-DEFAULT_MAX_PLACES = 10_000
+DEFAULT_MAX_BYTES = settings.default_bytes(MAX_TABLE_MB_ENV)
+DEFAULT_MAX_ROWS = settings.default_count(MAX_TABLE_ROWS_ENV)
+DEFAULT_MAX_PLACES = settings.default_count(MAX_TABLE_PLACES_ENV)
 DEFAULT_MAX_COLUMNS = 60
 # Place choices one dataset (or one choices file) may carry: one per distinct place at most.
 # Every choice is an alias the resolver checks on each view, so 600,000 of them cost ~11 CPU-s a view.
@@ -50,38 +49,19 @@ def format_size(size: int, round_up: bool = False) -> str:
     return f"{size:,} bytes"
 
 
-def env_number(name: str, default: float, example: str, integer: bool = False) -> float:
-    """A positive number from environment variable ``name`` (``default`` when unset or blank).
-
-    A value that is not a number above 0 (or not whole, with ``integer``) raises a one-line
-    :class:`AtlasError` naming the variable and an ``example`` value.
-    """
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = float(value.replace("_", ""))
-    except ValueError:
-        number = math.nan
-    if not number > 0 or math.isinf(number) or (integer and not number.is_integer()):
-        kind = "a whole number above 0" if integer else "a number above 0"
-        raise AtlasError(f"{name}={value!r} is not {kind}: set it to a value such as {example}, or unset it")
-    return number
-
-
 def max_table_bytes() -> int:
     """Upload limit for tables: ``CAMERA_ATLAS_MAX_TABLE_MB`` megabytes (default 20)."""
-    return int(env_number(MAX_TABLE_MB_ENV, DEFAULT_MAX_BYTES / MB, "50") * MB)
+    return settings.megabytes(MAX_TABLE_MB_ENV)
 
 
 def max_table_rows() -> int:
     """Rows a table may have: ``CAMERA_ATLAS_MAX_TABLE_ROWS`` (default 200,000)."""
-    return int(env_number(MAX_TABLE_ROWS_ENV, DEFAULT_MAX_ROWS, "500000", integer=True))
+    return settings.count(MAX_TABLE_ROWS_ENV)
 
 
 def max_table_places() -> int:
     """Distinct places a table may name: ``CAMERA_ATLAS_MAX_TABLE_PLACES`` (default 10,000)."""
-    return int(env_number(MAX_TABLE_PLACES_ENV, DEFAULT_MAX_PLACES, "20000", integer=True))
+    return settings.count(MAX_TABLE_PLACES_ENV)
 
 
 @dataclass(frozen=True)

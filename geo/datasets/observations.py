@@ -240,10 +240,10 @@ def _total_note(shape: Layout, table: RawTable) -> str:
             differ.append((line, str(total), sum(parts)))
     if not differ:
         return f"{name}: it equals {vendors} on every row"
-    line, total, summed = differ[0]
+    line, written, summed = differ[0]
     return (
         f"{name}: the vendor columns were read, and it differs from {vendors} on {len(differ):,} "
-        f"row{'s' if len(differ) != 1 else ''} ({table.unit} {line}: {shown(total, 20)} against {summed:,})"
+        f"row{'s' if len(differ) != 1 else ''} ({table.unit} {line}: {shown(written, 20)} against {summed:,})"
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from geo.core.errors import DatasetError
 from geo.core.text import (
@@ -72,7 +72,7 @@ class Record:
     required: tuple[str, ...] = field(default=())
 
 
-Spec = Union[Text, Items, Record]
+Spec = Text | Items | Record
 
 _PAIR = Items(Text(MAX_PLACE_NAME, "literal"), limit=2, minimum=2)  # [name as written, place or GSS code]
 

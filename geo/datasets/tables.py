@@ -94,7 +94,8 @@ def read_table(
         if not workbooks.is_xlsx(data):
             raise DatasetError(f"{filename} is not an Excel workbook: save it as .xlsx, or upload it as .csv")
         records: Iterator[tuple[int, int, list[str]]] = workbooks.sheet_rows(data, filename, limits)
-        unit, delimiter, notes = "row", "", ()
+        unit, delimiter = "row", ""
+        notes: tuple[str, ...] = ()
     else:
         text, notes = decode_table_text(data, filename)
         delimiter = delimiter or sniff_delimiter(text)
@@ -234,8 +235,3 @@ def _fallback_note(numbers: Iterable[int]) -> str:
         f"{word} {shown}{more} {'is' if len(numbers) == 1 else 'are'} not UTF-8 text and {'was' if len(numbers) == 1 else 'were'} "
         "read as Windows-1252: check the accented names there, or save the file as CSV UTF-8"
     )
-
-
-def decode_text(data: bytes, filename: str) -> str:
-    """Decode a text table (see :func:`decode_table_text`), without the notes."""
-    return decode_table_text(data, filename)[0]

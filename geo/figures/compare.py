@@ -76,7 +76,9 @@ class Comparison:
     @property
     def national_change(self) -> int | None:
         """National total of B minus that of A (None unless both publish one)."""
-        return self.national_b - self.national_a if self.has_national else None  # type: ignore[operator]
+        if self.national_a is None or self.national_b is None:
+            return None
+        return self.national_b - self.national_a
 
     @property
     def national_pct_change(self) -> float:

@@ -132,14 +132,6 @@ class Series:
         same = np.isclose(self.coverage[:, first], self.coverage[:, last], rtol=0, atol=1e-9)
         return same if self.mixed is None else same & ~self.mixed
 
-    def steps(self) -> np.ndarray:
-        """Units × points change from the previous point of the same run (NaN at a run's start or a gap)."""
-        out = np.full_like(self.values, np.nan)
-        for i, point in enumerate(self.points):
-            if point.comparable_with_previous:
-                out[:, i] = self.values[:, i] - self.values[:, i - 1]
-        return out
-
     @property
     def national_change(self) -> tuple[float | None, float | None]:
         """The national figure's change over the last run, absolute and percent (None without both ends)."""

@@ -53,7 +53,7 @@ class UnitShapes:
         if frame is None:
             frame = regions(self.areas)
             self._memo.put(_REGIONS, frame)
-        return frame  # type: ignore[return-value]
+        return frame
 
 
 def merged_units(

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import settings
 from geo.names.places import Resolver
 
-REFERENCE_PATH = Path(__file__).resolve().parents[2] / "data" / "reference" / "comparitech-2022-rates.csv"
+REFERENCE_PATH = settings.shipped_dir() / "reference" / "comparitech-2022-rates.csv"
 KM2_PER_SQUARE_MILE = 2.589988110336
 NOT_PUBLISHED = "\u2013"  # how a rate the source did not publish is shown (an en dash, never "None")
 

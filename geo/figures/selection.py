@@ -61,7 +61,7 @@ def from_params(
 
     def pick(key: str, allowed: Sequence[str], fallback: str) -> str:
         value = _one(params, key)
-        return value if value in allowed else fallback
+        return value if value is not None and value in allowed else fallback
 
     try:
         k = int(_one(params, "k") or default.k)

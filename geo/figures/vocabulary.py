@@ -69,7 +69,7 @@ def check_classes(k: object, low: int = 1, high: int = MAX_CLASSES) -> int:
     """``k`` if it is a whole number of classes in ``[low, high]``; else a one-line AtlasError."""
     if isinstance(k, bool) or not isinstance(k, int) and not hasattr(k, "__index__"):
         raise AtlasError(f"number of classes {k!r} is not between {low} and {high}: pick a whole number in that range")
-    value = int(k)  # type: ignore[arg-type]
+    value = int(k)
     if not low <= value <= high:
         raise AtlasError(f"number of classes {k!r} is not between {low} and {high}: pick a whole number in that range")
     return value

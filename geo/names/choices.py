@@ -16,7 +16,8 @@ from geo.core.memo import Memo
 from geo.core.text import MAX_PLACE_NAME, invisible, shown
 from geo.names.index import Entry
 from geo.names.keys import canonical_code, normalise_name, place_key, split_qualifiers
-from geo.names.places import Resolution, Resolver
+from geo.names.places import Resolver
+from geo.names.resolution import Resolution
 
 
 def with_choices(resolver: Resolver, choices: dict[str, str]) -> Resolver:

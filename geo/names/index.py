@@ -16,13 +16,14 @@ from typing import Literal
 
 import pandas as pd
 
+from geo import settings
 from geo.core.errors import AtlasError
 from geo.core.text import shown
 from geo.names.gazetteer import Town
 from geo.names.keys import name_variants, normalise_name, place_key, split_qualifiers
 from geo.official import sources
 
-ALIASES_PATH = Path(__file__).resolve().parents[2] / "data" / "place_aliases.csv"
+ALIASES_PATH = settings.shipped_dir() / "place_aliases.csv"
 
 Status = Literal["matched", "ambiguous", "unmatched"]
 

@@ -22,8 +22,6 @@ from geo.core.text import shown
 NAMES_LISTED = 5  # names the line quotes before "and N more"
 NAME_CHARS = 40  # each quoted name cut to this (the line stays one readable line)
 FIX_HINT = "fix them on the Data page"
-# Why a name is off the map, in the order the line lists them.
-REASONS = ("ambiguous", "conflicting", "unmatched")
 
 
 def counted(n: int, one: str, many: str | None = None) -> str:

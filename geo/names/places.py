@@ -5,7 +5,8 @@ exact or normalised LAD name → GeoNames gazetteer (:mod:`geo.names.gazetteer`:
 exact or alternate-name match, placed in its LAD by point-in-polygon) → fuzzy suggestions
 (rapidfuzz, :mod:`geo.names.fuzzy`), which are offered, never applied. Qualifiers are hints: "Bangor, Gwynedd",
 "Newport, Wales" or "Richmond (North Yorkshire)" pick, among the places of that name, the one
-inside the named LAD, county, region or nation. A ``lad_code`` given with a name wins unless
+inside the named LAD, county, region or nation (:mod:`geo.names.qualifiers`). What one name
+resolved to is a :class:`geo.names.resolution.Resolution`. A ``lad_code`` given with a name wins unless
 the name says otherwise; then the row is reported, not counted.
 
 A name with invisible characters (:func:`geo.core.text.invisible`) would share the key of the
@@ -22,7 +23,7 @@ costly part, have a memo of their own that a resolver with the user's choices sh
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -33,31 +34,11 @@ from geo.names import index as place_index
 from geo.names.fuzzy import LIMIT as FUZZY_LIMIT
 from geo.names.fuzzy import suggest, suggest_many
 from geo.names.gazetteer import Town, TownHit, load_towns, pick_town, town_hits
-from geo.names.index import GROUP_LABELS, Entry, Status, read_aliases
-from geo.names.keys import WHOLE_UK, canonical_code, name_variants, normalise_name, place_key, split_qualifiers
+from geo.names.index import GROUP_LABELS, Entry, read_aliases
+from geo.names.keys import canonical_code, name_variants, normalise_name, place_key, split_qualifiers
+from geo.names.qualifiers import resolve_qualified
+from geo.names.resolution import Resolution
 from geo.official import sources
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """How one input name resolved. ``lad_codes`` is empty unless ``status == 'matched'``."""
-
-    input: str
-    status: Status
-    lad_codes: tuple[str, ...] = ()
-    name: str | None = None
-    method: str | None = None
-    suggestions: tuple[str, ...] = ()
-    national: bool = False
-    note: str | None = None
-    town: Town | None = None  # a gazetteer match only: its count is the town's, not its whole LAD's
-
-    def to_dict(self) -> dict:
-        """JSON-ready form (the ``resolve --json`` contract)."""
-        out = asdict(self)
-        out["lad_codes"] = list(self.lad_codes)
-        out["suggestions"] = list(self.suggestions)
-        return out
 
 
 @dataclass(frozen=True)
@@ -92,8 +73,8 @@ class Resolver:
         raw = "" if name is None else str(name)
         code_text = "" if lad_code is None else str(lad_code).strip()
         if code_text and code_text.lower() not in ("nan", "none", "<na>"):
-            return self._result(raw, self._with_code(raw, code_text))
-        return self._result(raw, self._by_text(raw, suggest))
+            return Resolution.from_entry(raw, self._with_code(raw, code_text))
+        return Resolution.from_entry(raw, self._by_text(raw, suggest))
 
     def resolve_many(self, names: Sequence[str], lad_codes: Sequence[str | None] | None = None) -> list[Resolution]:
         """Resolve many names (with their ``lad_code`` when given), suggesting for all the unmatched at once.
@@ -123,7 +104,7 @@ class Resolver:
         for target in targets:
             self.suggested.put(target, scored.get(target, ()))
         for key, (entry, target) in pending.items():
-            self.memo.put(key, replace(entry, suggestions=self._suggest(target)))
+            self.memo.put(key, replace(entry, suggestions=self.suggestions_for(target)))
         codes = [None] * len(names) if lad_codes is None else lad_codes
         return [self.resolve(name, code) for name, code in zip(names, codes)]
 
@@ -165,12 +146,9 @@ class Resolver:
                 return GROUP_LABELS[group]
         return " + ".join(self.lad_names.get(c, c) for c in codes)
 
-    # -- internals -------------------------------------------------------------------
-    @staticmethod
-    def _result(raw: str, entry: Entry) -> Resolution:
-        return Resolution(input=raw, **{name: getattr(entry, name) for name in _FROM_ENTRY})
-
-    def _by_code(self, code: str) -> Entry | None:
+    # -- single rules (geo.names.qualifiers applies them within a qualifier's area) ---
+    def by_code(self, code: str) -> Entry | None:
+        """The LAD, region, nation or the UK a canonical GSS code names, if any."""
         if code == sources.UK_CODE:
             return Entry("matched", (), "United Kingdom", "code", national=True)
         if code in self.lad_names:
@@ -179,6 +157,7 @@ class Resolver:
             return Entry("matched", self.group_codes[code], GROUP_LABELS.get(code, code), "code")
         return None
 
+    # -- internals -------------------------------------------------------------------
     def _with_code(self, raw: str, code_text: str) -> Entry:
         """A row's ``lad_code``, checked against its name."""
         hidden = invisible(code_text)
@@ -193,7 +172,7 @@ class Resolver:
                 ),
             )
         code = canonical_code(code_text)
-        entry = self._by_code(code) if code else None
+        entry = self.by_code(code) if code else None
         if entry is None:
             return Entry(
                 "unmatched", (), None, "code", note=f"unknown GSS code {shown(code_text)}: use a May 2024 LAD code"
@@ -239,7 +218,7 @@ class Resolver:
         code = canonical_code(raw)
         if code is not None:
             return (
-                self._by_code(code)
+                self.by_code(code)
                 or self.by_alias.get(code.casefold())
                 or Entry("unmatched", (), None, "code", note=f"unknown GSS code {code}: use a May 2024 LAD code")
             )
@@ -254,21 +233,23 @@ class Resolver:
         return entry
 
     def _find(self, raw: str, key: tuple[str, str], suggest: bool = True) -> Entry:
-        return self._qualified(raw, key[0], key[1], suggest) if "|" in key[1] else self._lookup(key[0], suggest)
+        return resolve_qualified(self, raw, key[0], key[1], suggest) if "|" in key[1] else self.lookup(key[0], suggest)
 
-    def _lookup(self, key: str, suggest: bool = True) -> Entry:
+    def lookup(self, key: str, suggest: bool = True) -> Entry:
+        """A normalised name without qualifiers: alias, LAD name (or a variant), gazetteer town, else unmatched."""
         for table in (self.by_alias, self.by_lad_name):
             if key in table:
                 return table[key]
         for variant in name_variants(key)[1:]:
             if variant in self.by_lad_name:
                 return self.by_lad_name[variant]
-        town = self._town(key)
+        town = self.find_town(key)
         if town is not None:
             return town
-        return Entry("unmatched", (), None, None, suggestions=self._suggest(key) if suggest else ())
+        return Entry("unmatched", (), None, None, suggestions=self.suggestions_for(key) if suggest else ())
 
-    def _town(self, key: str, within: set[str] | None = None) -> Entry | None:
+    def find_town(self, key: str, within: set[str] | None = None) -> Entry | None:
+        """The gazetteer town called ``key`` (among LADs ``within``, when given), or None."""
         pick = pick_town(self.towns.get(key, ()), within)
         if pick is None:
             return None
@@ -282,6 +263,7 @@ class Resolver:
                 candidates=pick.candidates,
                 note=f"several towns called {pick.town} in different local authorities",
             )
+        assert pick.lad_code is not None  # a pick that is not ambiguous names its one LAD
         name = self.lad_names[pick.lad_code]
         town = Town(pick.town, pick.population, pick.lon, pick.lat)
         return Entry(
@@ -294,82 +276,8 @@ class Resolver:
             town=town,
         )
 
-    def _qualified(self, raw: str, full_key: str, key: str, suggest: bool = True) -> Entry:
-        """A name with qualifiers: the place of that name inside the area they name."""
-        head, qualifiers = split_qualifiers(raw)
-        if key in self.by_alias:  # curated, qualifier included ("Newport (Shropshire)")
-            return self.by_alias[key]
-        head_key = normalise_name(head)
-        if full_key != head_key:  # a comma that belongs to a name ("Armagh City, Banbridge and Craigavon")
-            for table in (self.by_alias, self.by_lad_name):
-                if full_key in table:
-                    return table[full_key]
-        scope, unknown = self._scope(qualifiers)
-        found = [self._lookup(k, suggest=False) for k in dict.fromkeys((full_key, head_key))]  # the head last
-        unknown_note = f"qualifier {', '.join(unknown)} not recognised" if unknown else None
-        if scope is None:
-            best = next((e for e in found if e.status == "matched"), found[-1])
-            if best.status == "unmatched" and suggest:
-                best = replace(best, suggestions=self._suggest(head_key))
-            return replace(best, note="; ".join(n for n in (best.note, unknown_note) if n) or None)
-        where = " and ".join(q for q in qualifiers if q not in unknown)
-        for entry in found:
-            if entry.status == "matched" and not entry.national:
-                inside = tuple(c for c in entry.lad_codes if c in scope)
-                if inside == entry.lad_codes:
-                    return entry
-                if inside:
-                    return Entry("matched", inside, self.display_name(inside), "qualifier", note=f"{head} in {where}")
-        candidates: list[str] = []
-        for entry in found:
-            candidates += entry.candidates or entry.lad_codes
-        in_scope = [c for c in dict.fromkeys(candidates) if c in scope]
-        if len(in_scope) == 1:
-            code = in_scope[0]
-            return Entry(
-                "matched", (code,), self.lad_names[code], "qualifier", note=f"{head} in {where}: {self.lad_names[code]}"
-            )
-        town = self._town(head_key, within=scope)
-        if town is not None and town.status == "matched":
-            return replace(town, method="qualifier", note=f"{head} in {where}: {town.note}")
-        options = in_scope or (list(town.candidates) if town is not None else [])
-        if options:
-            return Entry(
-                "ambiguous",
-                (),
-                None,
-                "qualifier",
-                suggestions=tuple(self.lad_names[c] for c in options[:5]),
-                candidates=tuple(options),
-                note=f"several places called {head} in {where}",
-            )
-        elsewhere = tuple(dict.fromkeys(self.lad_names[c] for c in candidates))[:5]
-        return Entry(
-            "unmatched",
-            (),
-            None,
-            "qualifier",
-            suggestions=elsewhere or (self._suggest(head_key) if suggest else ()),
-            note=f"no place called {head} in {where}: check the name and the qualifier",
-        )
-
-    def _scope(self, qualifiers: tuple[str, ...]) -> tuple[set[str] | None, list[str]]:
-        """The LADs the qualifiers name together (None: no limit), and the ones not recognised."""
-        scope: set[str] | None = None
-        unknown: list[str] = []
-        for qualifier in qualifiers:
-            code = canonical_code(qualifier)
-            key = normalise_name(qualifier)
-            if key in WHOLE_UK or code == sources.UK_CODE:
-                continue
-            members = self.scopes.get(key) or (self._by_code(code).lad_codes if code and self._by_code(code) else None)
-            if not members:
-                unknown.append(qualifier)
-                continue
-            scope = set(members) if scope is None else scope & set(members)
-        return scope, unknown
-
-    def _suggest(self, key: str) -> tuple[str, ...]:
+    def suggestions_for(self, key: str) -> tuple[str, ...]:
+        """Fuzzy suggestions for a normalised name, memoised, each one a user can pick."""
         found = self.suggested.get(key)
         if found is None:
             found = suggest(key, self.fuzzy_choices, self.fuzzy_targets)
@@ -399,10 +307,6 @@ class Resolver:
             label = lad if f"{normalise_name(lad)} ".startswith(f"{normalise_name(name)} ") else f"{name} ({lad})"
             picks.append(label if self.choose(label).lad_codes == (code,) else lad)
         return tuple(picks)
-
-
-# What a Resolution copies from its Entry: all but the input.
-_FROM_ENTRY = tuple(f.name for f in fields(Resolution) if f.name != "input")
 
 
 def _visible(raw: str) -> str:

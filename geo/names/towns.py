@@ -28,7 +28,7 @@ from geo.core.text import word_list
 from geo.names.gazetteer import Town
 
 if TYPE_CHECKING:
-    from geo.names.places import Resolution
+    from geo.names.resolution import Resolution
 
 # The columns a table row carries about its town(s): the names, and the point of the largest (WGS84).
 ROW_COLUMNS = ["town", "town_lon", "town_lat"]

@@ -11,9 +11,13 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
+from geo import settings
 from geo.core.errors import SourceError
 from geo.official import sources
 
@@ -88,7 +92,7 @@ def prepare_areas(raw: sources.RawSources) -> gpd.GeoDataFrame:
 
 def cache_path() -> Path:
     """Where the prepared areas GeoParquet lives."""
-    return sources.data_dir() / CACHE_NAME
+    return settings.cache_dir() / CACHE_NAME
 
 
 def fetch(
@@ -138,7 +142,10 @@ def load_areas(mirror: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame
 SLIVER_DEGREES = 3e-4
 
 
-def close_slivers(geometry: object) -> object:
+Shapes = BaseGeometry | npt.NDArray[np.object_]  # one geometry, or an array of them
+
+
+def close_slivers(geometry: Shapes) -> Shapes:
     """Close the hairline gaps a union of separately simplified LADs keeps between them.
 
     Neighbouring LADs are simplified one by one, so they do not share edges exactly and

@@ -5,7 +5,7 @@ nothing else (folium's other defaults — jQuery, Bootstrap, Font Awesome, aweso
 glyphicons — serve popups and markers the atlas does not draw). :func:`fetch` takes the
 pinned npm tarball from a mirror folder or an npm registry, refuses it unless it matches
 the pinned ``sha512`` integrity, and extracts those files into the cache beside the
-prepared official data (``geo.official.sources.data_dir() / "assets"``). Then
+prepared official data (``geo.settings.cache_dir() / "assets"``). Then
 
 - :func:`publish` copies them into a Streamlit app's ``static/`` folder and returns the
   URLs the dashboard's own server answers (``/app/static/...``),
@@ -28,10 +28,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo import settings
 from geo.core.errors import SourceError
 from geo.official import download, sources
 
-MIRROR_ENV = "CAMERA_ATLAS_ASSETS_MIRROR"
+MIRROR_ENV = settings.ASSETS_MIRROR
 REGISTRY = "https://registry.npmjs.org"
 URL_BASE = "/app/static"  # where Streamlit serves <app folder>/static/
 FETCH_HINT = "run `python -m geo fetch` (or `make run`)"
@@ -94,8 +95,8 @@ def _target(package: Package, path: str) -> str:
 
 
 def assets_dir() -> Path:
-    """Where the extracted assets are cached: ``data_dir()/assets``."""
-    return sources.data_dir() / "assets"
+    """Where the extracted assets are cached: ``geo.settings.cache_dir()/assets``."""
+    return settings.cache_dir() / "assets"
 
 
 def package_dir(package: Package = LEAFLET) -> Path:
@@ -142,14 +143,17 @@ def _is_url(value: str) -> bool:
 def _candidates(package: Package, mirror: str | os.PathLike[str] | None) -> list[tuple[str, str]]:
     """Where to look for the tarball, in order: (kind, location) with kind "file" or "url"."""
     found: list[tuple[str, str]] = [("file", str(assets_dir() / package.tarball))]
-    configured = os.environ.get(MIRROR_ENV, "").strip()
+    configured = settings.text(MIRROR_ENV) or ""
     folders: list[Path] = []
     if configured and not _is_url(configured):
-        folders.append(sources.resolve_path(configured))
+        folders.append(settings.resolve_path(configured))
     # The official-files mirror may hold the tarball too (one folder for an offline machine).
-    geo_mirror = mirror if mirror is not None else os.environ.get("CAMERA_ATLAS_GEO_MIRROR")
-    if geo_mirror:
-        folders.append(sources.resolve_path(os.fspath(geo_mirror)))
+    if mirror is not None:
+        geo_mirror = settings.resolve_path(os.fspath(mirror)) if os.fspath(mirror) else None
+    else:
+        geo_mirror = settings.folder(settings.GEO_MIRROR)
+    if geo_mirror is not None:
+        folders.append(geo_mirror)
     found += [("file", str(folder / package.tarball)) for folder in folders]
     registry = configured if configured and _is_url(configured) else REGISTRY
     found.append(("url", package.tarball_url(registry)))
@@ -205,7 +209,7 @@ def _extract(package: Package, data: bytes, target: Path) -> None:
             if source is None:
                 raise SourceError(
                     f"{package.tarball} has no {path}: the pinned package changed layout; "
-                    "update geo/assets.py for the new version"
+                    "update geo/official/assets.py for the new version"
                 )
             out = staging / _target(package, path)
             out.parent.mkdir(parents=True, exist_ok=True)

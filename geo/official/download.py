@@ -18,8 +18,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 USER_AGENT = "uk-camera-atlas (python urllib)"
 # Statuses a server sends when it is briefly overloaded or restarting.
@@ -77,7 +79,7 @@ def _is_transient(exc: BaseException) -> bool:
     )  # fmt: skip
 
 
-def _with_retries(what: str, attempt: Callable[[], object], retry: Retry, progress: Progress) -> object:
+def _with_retries(what: str, attempt: Callable[[], T], retry: Retry, progress: Progress) -> T:
     delay = retry.backoff
     for number in range(1, retry.attempts + 1):
         try:
@@ -103,7 +105,7 @@ def get(url: str, what: str, *, retry: Retry = DEFAULT_RETRY, progress: Progress
         with _open(url, retry.timeout) as response:
             return response.read()
 
-    return _with_retries(what, attempt, retry, progress or _quiet)  # type: ignore[return-value]
+    return _with_retries(what, attempt, retry, progress or _quiet)
 
 
 def save(url: str, target: Path, what: str, *, retry: Retry = DEFAULT_RETRY, progress: Progress | None = None) -> Path:
@@ -129,4 +131,4 @@ def save(url: str, target: Path, what: str, *, retry: Retry = DEFAULT_RETRY, pro
         report(f"{what}: {written / 1e6:.1f} MB downloaded")
         return target
 
-    return _with_retries(what, attempt, retry, report)  # type: ignore[return-value]
+    return _with_retries(what, attempt, retry, report)

@@ -8,7 +8,6 @@ The project never commits these files. :func:`obtain` takes them from a mirror f
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import urllib.parse
@@ -19,8 +18,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo import settings
 from geo.core.errors import SourceError
 from geo.official import download
+from geo.settings import resolve_path
 
 Progress = Callable[[str], None]
 
@@ -90,37 +91,23 @@ PAGE_SIZE = 200
 _MAX_PAGES = 500
 
 
-@functools.lru_cache(maxsize=64)
-def resolve_path(value: str) -> Path:
-    """``value`` as an absolute path; a relative one is resolved against the current
-    directory the first time it is seen, so a later ``chdir`` does not move it."""
-    return Path(os.path.abspath(os.path.expanduser(value)))
-
-
 def mirror_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """The mirror folder to use: ``explicit`` if given, else ``CAMERA_ATLAS_GEO_MIRROR``.
 
     Relative paths are resolved against the current directory (once), so the result is
     always absolute.
     """
-    value = explicit if explicit is not None else os.environ.get("CAMERA_ATLAS_GEO_MIRROR")
-    if not value:
+    if explicit is not None:
+        path = resolve_path(os.fspath(explicit)) if os.fspath(explicit) else None
+    else:
+        path = settings.folder(settings.GEO_MIRROR)
+    if path is None:
         return None
-    path = resolve_path(os.fspath(value))
     if not path.is_dir():
         raise SourceError(
             f"mirror folder {path} does not exist: point CAMERA_ATLAS_GEO_MIRROR "
             "(or --mirror) at the folder holding the ONS files"
         )
-    return path
-
-
-def data_dir() -> Path:
-    """Where prepared and downloaded files are cached (``CAMERA_ATLAS_DATA_DIR`` overrides;
-    a relative value is resolved against the current directory, once)."""
-    value = os.environ.get("CAMERA_ATLAS_DATA_DIR")
-    path = resolve_path(value) if value else Path(__file__).resolve().parents[2] / "data" / "cache"
-    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -155,7 +142,9 @@ def _page_url(url: str, offset: int, count: int) -> str:
 
 def _exceeded(page: dict) -> bool:
     """ArcGIS says more features follow: top level in JSON, under ``properties`` in GeoJSON."""
-    properties = page.get("properties") if isinstance(page.get("properties"), dict) else {}
+    properties = page.get("properties")
+    if not isinstance(properties, dict):
+        properties = {}
     return bool(page.get("exceededTransferLimit") or properties.get("exceededTransferLimit"))
 
 
@@ -247,7 +236,7 @@ def obtain(
             population=_find_in_mirror(folder, POPULATION_FILES, "population workbook (mid-2022)"),
             origin=f"mirror {folder}",
         )
-    raw = data_dir() / "raw"
+    raw = settings.cache_dir() / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     boundaries = raw / "LAD_MAY_2024_UK_BUC.geojson"
     if not (boundaries.is_file() and boundaries.stat().st_size > 0):

@@ -24,8 +24,9 @@ from geo.figures.vocabulary import LEVEL_UNITS, VENDOR_PHRASES, check
 from geo.names.match_summary import counted
 from geo.names.towns import town_names, town_words
 from geo.official.sources import GEONAMES_ATTRIBUTION, ONS_ATTRIBUTION
-from geo.pictures.classes import Classes, format_value
-from geo.pictures.finding import PER_UNITS, PER_WORDS, Wording, counted_words, fit, ordinal, title_name
+from geo.pictures.classes import Classes
+from geo.pictures.finding import PER_UNITS, PER_WORDS, counted_words, fit, ordinal, title_name
+from geo.pictures.numbers import format_value
 
 APP_NAME = "UK Camera Atlas"
 # The official lines, as licensed (geo/SOURCES.md), in the compact form a map footer takes.
@@ -153,12 +154,12 @@ def title(table: Table, metric: str, focus: pd.DataFrame | None = None, dataset:
     nouns = counted_words(dataset, table.vendor).nouns
     about = subject(table, metric, focus)
     if about is None:
-        return fit([lambda _, n=n: f"No {n} could be mapped from this dataset" for n in nouns], "")
+        nothing = [lambda _, n=n: f"No {n} could be mapped from this dataset" for n in nouns]
+        return fit(nothing, "")
     per = PER_WORDS[metric]
     reference = _reference(table, metric)
     national = baseline(table.national_total_source).national
-    lead: list[Wording] = [lambda x, n=n: f"{x} has the most {n}{per}" for n in nouns]
-    lead.append(lambda x: f"{x}: most {nouns[-1]}{per}")
+    lead = [lambda x, n=n: f"{x} has the most {n}{per}" for n in nouns] + [lambda x: f"{x}: most {nouns[-1]}{per}"]
     if about.chosen > 1:
         wordings = [lambda x, n=n: f"{x} has the most {n}{per} of those chosen" for n in nouns]
         return fit(wordings + lead, about.name)

@@ -1,9 +1,9 @@
-"""Map classification shared by both renderers: class breaks, colours, legend labels and number formats.
+"""Map classification shared by both renderers: class breaks and their legend labels.
 
 :func:`classify` puts a metric's values into a few classes with ``mapclassify.classify``
-and gives each a ColorBrewer colour (via branca) and a plain-words label;
-:func:`classify_diverging` does the same for changes, symmetric around zero. The "no data"
-and outline colours live here too, so the folium map and the static snapshot agree.
+and gives each a colour (:mod:`geo.pictures.palettes`) and a plain-words label (numbers as
+:mod:`geo.pictures.numbers` writes them); :func:`classify_diverging` does the same for
+changes, symmetric around zero.
 """
 
 from __future__ import annotations
@@ -16,26 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from branca.utilities import color_brewer
 
 from geo.core.errors import AtlasError
-from geo.figures.vocabulary import MAX_CLASSES, SCHEME_LABELS, check, check_classes
+from geo.figures.vocabulary import SCHEME_LABELS, check, check_classes
+from geo.pictures.numbers import DASH, as_float, format_edges, format_number, signed
+from geo.pictures.palettes import NO_CHANGE_COLOR, NO_DATA_COLOR, diverging_palette, palette
 
-PALETTE_NAME = "YlOrRd"  # ColorBrewer, sequential, colour-blind safe
-DIVERGING_PALETTE_NAME = "PuOr"  # ColorBrewer, diverging, colour-blind safe
-# Neutral mid-light grey: no hue, so it cannot be read as a (yellow/orange/red) class,
-# and darker than the lightest class, which is where zero falls.
-NO_DATA_COLOR = "#c6c6c6"
-NO_DATA_EDGE = "#7a7a7a"
 NO_DATA_LABEL = "No data"
-CONTEXT_EDGE = "#9a9a9a"
-DATA_EDGE = "#6e6e6e"
-SELECTED_EDGE = "#111111"
-BACKGROUND = "#f4f6f8"
-NO_CHANGE_COLOR = "#f7f7f7"
 DIVERGING_SCHEME = "diverging"
-DASH = "\u2013"  # en dash between class bounds
-MINUS = "\u2212"
 
 # mapclassify's names for the schemes of geo.figures.vocabulary.
 _MAPCLASSIFY = {"quantiles": "quantiles", "natural_breaks": "fisher_jenks", "equal_interval": "equal_interval"}
@@ -69,42 +57,6 @@ class Classes:
         if self.scheme == DIVERGING_SCHEME:
             return "Equal intervals, symmetric around 0"
         return SCHEME_LABELS.get(self.scheme, self.scheme)
-
-
-def as_float(value: object) -> float | None:
-    """``value`` as a finite float, or None (NaN, None, text)."""
-    if value is None:
-        return None
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def palette(k: int) -> tuple[str, ...]:
-    """``k`` sequential colours (1 to 9), lightest first.
-
-    ColorBrewer's palest yellows (#ffffb2, #ffffcc, #ffeda0) nearly vanish on a white page,
-    so up to 7 classes (all the app offers) take a larger YlOrRd palette without them: the
-    first class always stands clearly apart from the page and from the grey of "no data".
-    """
-    k = check_classes(k)
-    if k >= 8:
-        return tuple(color_brewer(PALETTE_NAME, MAX_CLASSES)[-k:])
-    if k == 7:
-        return tuple(color_brewer(PALETTE_NAME, MAX_CLASSES)[2:])
-    colours = color_brewer(PALETTE_NAME, max(k + 1, 3))[1:]
-    return (colours[1],) if k == 1 else tuple(colours[-k:])
-
-
-def diverging_palette(k: int) -> tuple[str, ...]:
-    """ColorBrewer PuOr with ``k`` classes (3, 5, 7 or 9), from decrease (purple) to increase (orange)."""
-    if k not in (3, 5, 7, 9):
-        raise AtlasError(
-            f"number of diverging classes {k!r} is not 3, 5, 7 or 9: pick an odd number so one class is centred on no change"
-        )
-    return tuple(reversed(color_brewer(DIVERGING_PALETTE_NAME, k)))
 
 
 def _finite(values: Sequence[float]) -> np.ndarray:
@@ -219,61 +171,6 @@ def _whole_number_labels(edges: list[float], fmt: Callable[[float, int], str]) -
         else:
             labels.append(f"{fmt(start, 0)} {DASH} {fmt(end, 0)}")
     return labels
-
-
-def format_edges(edges: list[float], integer: bool) -> list[str]:
-    """Class edges with the fewest decimals (up to 4) that keep distinct edges distinct."""
-    if integer:
-        return [format_number(e, 0) for e in edges]
-    nonzero = [abs(e) for e in edges if e != 0]
-    smallest = min(nonzero) if nonzero else 1.0
-    # Rates keep at least one decimal ("33.1", not "33") and two significant digits.
-    decimals = int(min(4, max(1, 1 - math.floor(math.log10(smallest)))))
-    distinct = len(set(edges))
-    while decimals < 4 and len({format_number(e, decimals) for e in edges}) < distinct:
-        decimals += 1
-    return [format_number(e, decimals) for e in edges]
-
-
-def format_number(value: float, decimals: int) -> str:
-    """``value`` with thousands separators and ``decimals`` decimals ("-0" shown as "0")."""
-    text = f"{value:,.{decimals}f}"
-    return "0" if text.strip("-0.,") == "" else text
-
-
-def format_value(metric: str, value: object) -> str:
-    """A metric value for people: counts ``7,436``; rates with 1-3 significant decimals; ``–`` if missing."""
-    v = as_float(value)
-    if v is None:
-        return DASH
-    if metric == "networks":
-        return f"{v:,.0f}"
-    magnitude = abs(v)
-    if magnitude >= 100:
-        return f"{v:,.0f}"
-    if magnitude >= 10:
-        return f"{v:,.1f}"
-    if magnitude >= 0.01 or magnitude == 0:
-        return f"{v:,.2f}"
-    return f"{v:.2g}"
-
-
-def signed(value: float, decimals: int) -> str:
-    """``value`` with its sign: ``+1,200``, ``−300`` (a true minus), ``0``."""
-    text = format_number(value, decimals)
-    return "+" + text if value > 0 and text != "0" else text.replace("-", MINUS)
-
-
-def format_change(value: object) -> str:
-    """A change in networks with its sign (``+1,200``, ``−300``, ``0``); ``–`` if missing."""
-    v = as_float(value)
-    return DASH if v is None else signed(v, 0)
-
-
-def format_pct_change(value: object) -> str:
-    """A percent change with its sign and one decimal (``+12.5%``); ``–`` if missing."""
-    v = as_float(value)
-    return DASH if v is None else signed(v, 1) + "%"
 
 
 def classify_diverging(values: Sequence[float], k: int = 5) -> Classes:

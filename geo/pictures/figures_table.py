@@ -4,7 +4,7 @@
 ranked by the metric drawn, with labelled columns: the unit's name, the metric drawn, then
 the count, both rates, coverage and rank. Missing stays missing (NaN), never 0; the Map page
 shows it through :func:`styled`, the HTML export through :func:`html_table`, both as
-"no figure", with numbers formatted as on the map (:func:`geo.pictures.classes.format_value`).
+"no figure", with numbers formatted as on the map (:func:`geo.pictures.numbers.format_value`).
 :func:`append` puts the table after the map of an HTML export (every cell escaped).
 """
 
@@ -20,8 +20,8 @@ from geo.datasets.dataset import Dataset
 from geo.figures.join import table_frame
 from geo.figures.view import View
 from geo.figures.vocabulary import LEVEL_UNITS, METRIC_SHORT
-from geo.pictures.classes import format_value
 from geo.pictures.finding import PER_UNITS, counted_words
+from geo.pictures.numbers import format_value
 
 if TYPE_CHECKING:  # pandas' Styler needs jinja2 when imported: only the page uses it
     from pandas.io.formats.style import Styler
@@ -72,7 +72,7 @@ def missing_units(shapes: pd.DataFrame) -> int:
     return int((~shapes["has_data"].astype(bool)).sum())
 
 
-def cell(label: str, value: object, level: str, count_label: str = "Networks") -> str:
+def cell(label: str, value: float | int | str | None, level: str, count_label: str = "Networks") -> str:
     """One cell as the map writes it: counts "7,436", rates "13.1", coverage "14%", rank "3"; missing "no figure"."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return NO_FIGURE

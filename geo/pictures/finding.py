@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from geo.core.text import one_line
 from geo.datasets.dataset import Dataset
 from geo.figures.count_method import SCAN_UNIT, count_method
-from geo.figures.vocabulary import VENDOR_PHRASES
+from geo.figures.vocabulary import METRIC_LABELS, VENDOR_PHRASES
 from geo.names.keys import display_name
 
 MAX_TITLE_WORDS = 10
@@ -39,6 +39,25 @@ class Counted:
     measure: str  # for the subtitle, after "Internet-exposed": "camera networks", "services (Shodan results)"
     figure: str  # after a count: "networks", "Shodan results"
     scan: bool  # True for a live count of a scanner's results
+
+    @property
+    def heading(self) -> str:
+        """A page's heading: "Hikvision and Dahua camera networks in the UK", or a count's
+        "Internet-exposed Hikvision and Dahua services in the UK"."""
+        noun = self.nouns[0]
+        return f"{noun[:1].upper()}{noun[1:]} in the UK"
+
+    def metric_label(self, metric: str) -> str:
+        """A metric's label: a study's :data:`~geo.figures.vocabulary.METRIC_LABELS` ("Camera networks",
+        "Networks per 1,000 residents"), a count's "Shodan results", "Shodan results per 1,000 residents"."""
+        if not self.scan:
+            return METRIC_LABELS[metric]
+        return f"{self.figure[:1].upper()}{self.figure[1:]}{PER_UNITS[metric]}"
+
+    def metric_words(self, metric: str) -> str:
+        """:meth:`metric_label` inside a sentence: "camera networks", "Shodan results per km²" (a name keeps its capital)."""
+        label = self.metric_label(metric)
+        return label if self.scan else label.lower()
 
 
 def counted_words(dataset: Dataset | None, vendor: str) -> Counted:

@@ -1,7 +1,7 @@
 """Snapshots: the front door for every map file the app offers and the command line writes.
 
 :func:`make` takes a :class:`geo.figures.view.View` (the table, shapes and chosen units a page
-already holds) and returns a :class:`Snapshot`: PNG, SVG or PDF from :mod:`geo.pictures.static.figure`,
+already holds) and returns a :class:`Snapshot`: PNG, SVG or PDF from :mod:`geo.pictures.static.figure` (written by :mod:`geo.pictures.static.image_files`),
 or a self-contained interactive HTML map from :mod:`geo.pictures.web.choropleth`, with the same classes,
 texts (:mod:`geo.pictures.captions`) and alt text, and one file-naming rule.
 """
@@ -23,6 +23,7 @@ from geo.pictures.captions import Caption
 from geo.pictures.circles import draws_circles
 from geo.pictures.classes import classify, classify_for_map
 from geo.pictures.static import figure as static_map
+from geo.pictures.static import image_files
 from geo.pictures.static.sizes import resolve
 from geo.pictures.web import choropleth
 
@@ -170,7 +171,7 @@ def make(
             preset=preset,
             circles=circles,
         )
-        data = static_map.save(drawn, fmt, preset.width_px, alt=caption.alt, title=caption.title)
+        data = image_files.save(drawn, fmt, preset.width_px, alt=caption.alt, title=caption.title)
     return Snapshot(data=data, fmt=fmt, file_name=f"{file_stem(view, dataset)}.{fmt}", caption=caption)
 
 

@@ -32,7 +32,7 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from requests import Response
+from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -89,8 +89,8 @@ class _Watch:
 def _watched(pool_class: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
     """``pool_class`` telling the running call's watch which connection it hands out."""
 
-    class Watched(pool_class):  # type: ignore[valid-type, misc]
-        def _get_conn(self, timeout: float | None = None):  # type: ignore[override]
+    class Watched(pool_class):  # type: ignore[valid-type, misc]  # a base chosen at run time: mypy checks only static ones
+        def _get_conn(self, timeout: float | None = None):
             conn = super()._get_conn(timeout)
             watch = getattr(_current, "watch", None)
             if watch is not None:
@@ -128,16 +128,26 @@ class BoundedAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
 
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any):  # type: ignore[override]
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any):
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         if getattr(manager, "pool_classes_by_scheme", None) is not None and not proxy.startswith("socks"):
             manager.pool_classes_by_scheme = dict(_POOLS)
         return manager
 
-    def send(self, request, stream: bool = False, timeout: Any = None, **kwargs: Any) -> Response:  # type: ignore[override]
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> Response:
         with _Watch(self.deadline) as watch:
             try:
-                response = super().send(request, stream=True, timeout=timeout or self.timeout, **kwargs)
+                response = super().send(
+                    request, stream=True, timeout=timeout or self.timeout, verify=verify, cert=cert, proxies=proxies
+                )
             except Exception:
                 if watch.passed:
                     raise self._late() from None

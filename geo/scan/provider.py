@@ -4,8 +4,8 @@ A *provider* (:class:`CountProvider`) answers one question: how many results doe
 have, and how are they spread over one facet (``city``)? :func:`scan` asks it once per
 vendor query, paced and with retries, and returns a :class:`ScanResult`; nothing here knows
 which scanner answered. Shodan's provider lives in :mod:`geo.scan.shodan_api`; another scanner
-(Censys, ZoomEye) is another class with the same members. Resolving the city names and
-writing the dataset folder is :mod:`geo.scan.as_dataset`.
+(Censys, ZoomEye) is another class with the same members. Resolving the city names is
+:mod:`geo.scan.summary`; writing the dataset folder :mod:`geo.scan.as_dataset`.
 
 The queries are the reviewed file ``data/scan_queries.csv`` (``vendor, query, note``), exactly
 one per vendor, and the scan appends ``country:GB``. Shodan ANDs separate terms and filters and
@@ -39,11 +39,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
+from geo import settings
 from geo.core.errors import SourceError
 from geo.core.text import MAX_PLACE_NAME, invisible, shown
 from geo.names.keys import normalise_name
 
-QUERIES_PATH = Path(__file__).resolve().parents[2] / "data" / "scan_queries.csv"
+QUERIES_PATH = settings.shipped_dir() / "scan_queries.csv"
 SCAN_VENDORS = ("hikvision", "dahua")
 DEFAULT_FACET_SIZE = 1000
 MAX_FACET_SIZE = 10_000  # cities per vendor; more than the UK's GeoIP city names, and what a dataset may hold

@@ -29,20 +29,20 @@ it to talk to a local fake.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeGuard
 
 import requests
 import shodan
 
+from geo import settings
 from geo.core.text import shown
 from geo.scan import http as count_http
 from geo.scan.key_scrub import LogScrub, Scrubber, http_loggers
 from geo.scan.provider import CountResult, ScanError, TransientError
 
-KEY_ENV = "SHODAN_API_KEY"
+KEY_ENV = settings.SHODAN_API_KEY
 DEFAULT_TIMEOUT = 30.0  # seconds to wait for each read (a faceted count takes a few)
 CONNECT_TIMEOUT = 10.0
 MAX_SCRUBBED = 16_384  # characters of a server's error text searched for the key (16 KB: it shows 160)
@@ -216,7 +216,7 @@ class ShodanCountProvider:
 
 def from_env(environ: Mapping[str, str] | None = None, **options: Any) -> ShodanCountProvider:
     """The provider with the key from ``SHODAN_API_KEY``; a one-line error when it is unset."""
-    key = (os.environ if environ is None else environ).get(KEY_ENV, "").strip()
+    key = settings.text(KEY_ENV, environ)
     if not key:
         raise ScanError(
             f"{KEY_ENV} is not set: copy your API key from {ACCOUNT_URL} and run export {KEY_ENV}=<your key>"
@@ -238,7 +238,7 @@ def parse_count(answer: object, facet: str, size: int | None = None) -> CountRes
     ``{"value": str, "count": int ≥ 0}``. Fewer facet entries than asked is normal (a city
     list shorter than N); more than asked, a missing ``facets`` key or non-integer counts are
     malformed (:func:`geo.scan.provider.scan` checks the rest of the contract for every provider).
-    Repeated names are kept (:func:`geo.scan.as_dataset.summarise` sums names that differ only
+    Repeated names are kept (:func:`geo.scan.summary.summarise` sums names that differ only
     in spelling).
     """
     if not isinstance(answer, dict) or not answer:
@@ -271,7 +271,7 @@ def parse_count(answer: object, facet: str, size: int | None = None) -> CountRes
     return CountResult(int(total), {facet: tuple(pairs)})
 
 
-def _count_like(value: object) -> bool:
+def _count_like(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from geo.core.errors import AtlasError, DatasetError
+from geo import settings
+from geo.core.errors import DatasetError
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-MAX_BYTES_ENV = "CAMERA_ATLAS_MAX_SHODAN_MB"
+MAX_BYTES_ENV = settings.MAX_SHODAN_MB
+DEFAULT_MAX_BYTES = settings.default_bytes(MAX_BYTES_ENV)
 # The inflated limit: a 200 MB export (the upload limit) that expands 10x, the top of what
 # real exports do, is 2 GB. Past that an import only burns CPU (memory stays bounded).
-DEFAULT_MAX_INFLATED_BYTES = 2048 * 1024 * 1024
-MAX_INFLATED_ENV = "CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB"
+MAX_INFLATED_ENV = settings.MAX_SHODAN_INFLATED_MB
+DEFAULT_MAX_INFLATED_BYTES = settings.default_bytes(MAX_INFLATED_ENV)
 # Decompressed content may also be at most this many times the file size limit (a guard
 # against gzip bombs when that limit is set low; real exports expand 5-10x).
 MAX_EXPANSION = 25
@@ -65,27 +66,14 @@ class Source:
 # -- limits ------------------------------------------------------------------------------------
 
 
-def _megabytes(env: str, default: int, example: int) -> int:
-    value = os.environ.get(env, "").strip()
-    if not value:
-        return default
-    try:
-        megabytes = float(value)
-    except ValueError:
-        megabytes = -1.0
-    if not megabytes > 0:
-        raise AtlasError(f"{env}={value!r} is not a size: set it to a number of megabytes such as {example}")
-    return int(megabytes * 1024 * 1024)
-
-
 def max_bytes_default() -> int:
     """The upload limit: ``CAMERA_ATLAS_MAX_SHODAN_MB`` (megabytes) when set, else 200 MB."""
-    return _megabytes(MAX_BYTES_ENV, DEFAULT_MAX_BYTES, 500)
+    return settings.megabytes(MAX_BYTES_ENV)
 
 
 def max_inflated_default() -> int:
     """The decompressed-size limit: ``CAMERA_ATLAS_MAX_SHODAN_INFLATED_MB`` (megabytes) when set, else 2048 MB."""
-    return _megabytes(MAX_INFLATED_ENV, DEFAULT_MAX_INFLATED_BYTES, 4096)
+    return settings.megabytes(MAX_INFLATED_ENV)
 
 
 def size_text(size: int) -> str:
@@ -130,12 +118,13 @@ def open_source(source: str | os.PathLike | bytes, filename: str | None, max_byt
     """The export, checked: it exists, is not empty, is within ``max_bytes`` and looks like JSON lines."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         path, data, name = None, bytes(source), filename or "the uploaded file"
+        size = len(data)
     else:
         path, data = Path(source), None
         name = filename or path.name
         if not path.is_file():
             raise DatasetError(f"file {name} not found: check the path")
-    size = len(data) if data is not None else path.stat().st_size  # type: ignore[union-attr]
+        size = path.stat().st_size
     if size == 0:
         raise DatasetError(f"{name} is empty (0 bytes): {HOW_TO_EXPORT}")
     if size > max_bytes:
@@ -146,7 +135,8 @@ def open_source(source: str | os.PathLike | bytes, filename: str | None, max_byt
     if data is not None:
         is_gzip = data[:2] == _GZIP_MAGIC
     else:
-        with open(path, "rb") as stream:  # type: ignore[arg-type]
+        assert path is not None  # no bytes given: a file on disk
+        with open(path, "rb") as stream:
             is_gzip = stream.read(2) == _GZIP_MAGIC
     found = Source(path, data, name, size, is_gzip)
     _sniff(_head(found), name, is_gzip)
@@ -159,7 +149,8 @@ def _head(source: Source) -> bytes:
         if source.data is not None:
             raw: BinaryIO = io.BytesIO(source.data)
         else:
-            raw = open(source.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115 - closed just below
+            assert source.path is not None  # a Source holds its bytes or its path
+            raw = open(source.path, "rb")  # noqa: SIM115 - closed just below
         with raw:
             if source.is_gzip:
                 with gzip.GzipFile(fileobj=raw, mode="rb") as stream:

@@ -133,7 +133,8 @@ class Feed:
     def segments(self) -> Iterator[Path]:
         """The files DuckDB reads, in order; each is deleted once the next is asked for."""
         if self.direct:
-            yield self.source.path  # type: ignore[misc]
+            assert self.source.path is not None  # on_disk_plain: a file on disk
+            yield self.source.path
             return
         if self._thread is None:
             self._thread = threading.Thread(target=self._pump, name="shodan-inflate", daemon=True)
@@ -163,7 +164,7 @@ class Feed:
                     return
                 yield view[start : start + self.CHUNK]
             return
-        with open(self.source.path, "rb") as stream:  # type: ignore[arg-type]
+        with open(self.source.path, "rb") as stream:
             while not self._stop.is_set() and (chunk := stream.read(self.CHUNK)):
                 yield chunk
 

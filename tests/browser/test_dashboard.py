@@ -354,7 +354,7 @@ def test_deep_link_on_a_fresh_server_gets_the_sidebar(streamlit_server, page: Pa
     url = streamlit_server("app.py", env={"CAMERA_ATLAS_TEST_FRESH_SERVER": "deep-link"})
     page.goto(f"{url}/rankings?level=region")
     wait_for_app(page)
-    expect(page.locator("h1").first).to_have_text("Rankings")
+    expect(page.locator("h1").first).to_have_text("Rankings", timeout=30_000)  # a fresh server imports everything first
     expect(sidebar(page).get_by_text("Filters")).to_be_visible()
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav).not_to_contain_text("common")  # only the five pages, not every file in pages/

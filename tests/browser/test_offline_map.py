@@ -26,11 +26,13 @@ from playwright.sync_api import Page, expect
 
 from geo.official import assets
 
-APPS = Path(__file__).resolve().parent / "apps"
-if str(APPS) not in sys.path:
-    sys.path.insert(0, str(APPS))
+# The demo apps' shared module, imported by name as the apps themselves import it.
+if str(Path(__file__).resolve().parent / "apps") not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "apps"))
 
 from served_map import demo_map, inline_assets
+
+APPS = Path(__file__).resolve().parent / "apps"
 
 OFFLINE_APP = "tests/browser/apps/folium_offline.py"
 LEAFLET_JS = f"/app/static/{assets.LEAFLET.folder}/leaflet.js"

@@ -10,7 +10,7 @@ from browser_harness import ThirdPartyBlocker, map_frame, save_screenshot, wait_
 from fake_shodan import MEMBER_KEY, TOTALS, FakeShodan
 from playwright.sync_api import Page, expect
 
-from geo.pictures.classes import NO_DATA_COLOR
+from geo.pictures.palettes import NO_DATA_COLOR
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from matplotlib.patches import Circle
 from geo.pictures import circles as circle_rules
 from geo.pictures.static.labels import MapWindow
 
-PROJECTED_CRS = 27700  # the static map draws in British National Grid (as geo.pictures.static.figure)
+PROJECTED_CRS = 27700  # the static map draws in British National Grid (as geo.pictures.static.map_windows)
 
 
 def _points(shapes: gpd.GeoDataFrame, geometries: np.ndarray) -> np.ndarray:

@@ -27,10 +27,11 @@ import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from shapely.geometry.base import BaseGeometry
 
 from geo.names.keys import display_name
 from geo.pictures.circles import visual_centre
-from geo.pictures.classes import format_value
+from geo.pictures.numbers import format_value
 from geo.pictures.static import typeset
 
 # Distances (points) between a unit and its label: the first is "beside it"; the others
@@ -94,7 +95,7 @@ class MapWindow:
         """Points per metre."""
         return (self.box.x1 - self.box.x0) / (self.window[2] - self.window[0])
 
-    def to_page(self, geometry: shapely.Geometry) -> shapely.Geometry:
+    def to_page(self, geometry: BaseGeometry) -> BaseGeometry:
         """``geometry`` in page points, clipped to the box."""
         origin, offset = np.array(self.window[:2]), np.array([self.box.x0, self.box.y0])
         moved = shapely.transform(geometry, lambda xy: (xy - origin) * self.scale + offset)
@@ -115,7 +116,7 @@ class Request:
     height: float
     anchor: tuple[float, float]  # where a leader line points: the unit's visual centre
     extent: Box  # the unit's bounding box
-    shape: shapely.Geometry | None = None  # the unit, to test whether the label fits inside
+    shape: BaseGeometry | None = None  # the unit, to test whether the label fits inside
     quiet: bool = False  # a surrounding area's name: only inside its area, never with a leader
     beside: bool = False  # a circle's label: beside the circle (its extent), never inside it
 
@@ -238,7 +239,7 @@ def _request(
     lines: tuple[str, ...],
     size: float,
     weights: tuple[str, ...],
-    shape: shapely.Geometry,
+    shape: BaseGeometry,
     quiet: bool = False,
     mark: tuple[float, float, float] | None = None,
 ) -> Request:
@@ -290,9 +291,14 @@ def annotate(
         names, areas = surroundings
         main = views[0]
         minx, miny, maxx, maxy = main.window
-        near = shapely.bounds(areas) if len(areas) else np.zeros((0, 4))
-        near = (near[:, 0] < maxx) & (near[:, 2] > minx) & (near[:, 1] < maxy) & (near[:, 3] > miny)
-        for j in np.flatnonzero(near):
+        area_bounds = shapely.bounds(areas) if len(areas) else np.zeros((0, 4))
+        near = (
+            (area_bounds[:, 0] < maxx)
+            & (area_bounds[:, 2] > minx)
+            & (area_bounds[:, 1] < maxy)
+            & (area_bounds[:, 3] > miny)
+        )
+        for j in map(int, np.flatnonzero(near)):
             name, shape = names[j], main.to_page(areas[j])
             if shape is not None and not shape.is_empty and shape.area > 400:
                 requests.append(_request(f"area-{j}", (str(name),), quiet_size, ("normal",), shape, quiet=True))

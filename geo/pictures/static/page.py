@@ -54,6 +54,7 @@ class Texts:
             lines = wrap(caption.source, font(size), footer_w)
             if best is None or len(lines) < len(best[0]):
                 best = (lines, size)
+        assert best is not None  # sizes is never empty
         source, size = best
         credit = wrap(caption.credit, font(size), footer_w) if caption.credit else []
         inline = bool(

@@ -14,14 +14,15 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from matplotlib import font_manager, patheffects
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
+from matplotlib.typing import RcKeyType
 
 FONT_NAME = "Roboto"
-FONT_LICENCE = "Apache License 2.0"
 # Asked for by every text; the generic name expands to FALLBACK in files (SVG font-family).
 FAMILY = (FONT_NAME, "sans-serif")
 FALLBACK = (FONT_NAME, "Helvetica Neue", "Helvetica", "Arial", "Liberation Sans", "DejaVu Sans")
@@ -47,7 +48,7 @@ def register_font() -> str:
     return FONT_NAME
 
 
-def rc_fonts() -> dict[str, object]:
+def rc_fonts() -> dict[RcKeyType, Any]:
     """rcParams that make ``sans-serif`` mean Roboto, then common look-alikes."""
     return {"font.family": list(FAMILY), "font.sans-serif": list(FALLBACK)}
 
@@ -121,7 +122,7 @@ def put(
     stays text in SVG and PDF).
     """
     page_w, page_h = (v * 72 for v in figure.get_size_inches())
-    common = {
+    common: dict[str, Any] = {
         "fontproperties": font(size, weight),
         "ha": ha,
         "va": "top",

@@ -2,15 +2,17 @@
 
 It follows the map snapshot's rules (:mod:`geo.pictures.static.figure`): the finding as the title
 (:mod:`geo.pictures.trends.words`), the figures and dates in the subtitle, footnotes, one source line,
-alt text embedded by :func:`geo.pictures.static.figure.save`, and every text legible at 600 px wide (no text
-under :data:`SMALLEST_PX` px at that width: :data:`MIN_SIZE` points on the page).
+alt text embedded by :func:`geo.pictures.static.image_files.save`, and every text legible at 600 px wide (no text
+under :data:`SMALLEST_PX` px at that width: 8.58 points on the page).
 
 Each unbroken run (:class:`geo.figures.history.Series`) is its own panel with its own scale from zero:
 two runs count different things (TOP10VPN's networks, Shodan's results), so they are never
 joined nor set on one scale; a gap with a dashed rule and a label marks the break. Time is to
 scale within a panel. A date without a figure is a gap in the line, never a zero. The national
 line is drawn when some date has a national figure; otherwise, or when asked, the areas with the
-largest latest figures as small multiples (one scale per run, shared by every area).
+largest latest figures as small multiples (one scale per run, shared by every area). One line's
+panels are drawn by :mod:`geo.pictures.trends.line_panels`; this module owns the page around them,
+which areas it shows, and the file.
 """
 
 from __future__ import annotations
@@ -21,254 +23,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from geo.core.errors import AtlasError
 from geo.core.text import MAX_SUBTITLE, MAX_TITLE, shown
 from geo.figures.history import Series
 from geo.pictures.captions import Caption
-from geo.pictures.classes import format_value
 from geo.pictures.snapshot import FILE_PREFIX, MAX_WIDTH_PX, MIN_WIDTH_PX, Snapshot
 from geo.pictures.static import figure as static_map
-from geo.pictures.static import typeset
-from geo.pictures.static.labels import Box
+from geo.pictures.static import image_files, typeset
+from geo.pictures.trends import caption as trend_caption
 from geo.pictures.trends import words as trend_words
-from geo.pictures.trends.layout import BREAK_GAP, Label, Panel, drawn_runs, fit_labels, fitted_dates, panels, run_label
+from geo.pictures.trends.layout import drawn_runs, panels
+from geo.pictures.trends.line_panels import (
+    FALLBACK_ROOM,
+    MUTED,
+    NOTE_COLOR,
+    SUBTITLE_COLOR,
+    LineChart,
+    put_text,
+    scales_for,
+    tick_width,
+)
 
 FORMATS = ("png", "svg", "pdf")
 MAX_SMALL_MULTIPLES = 12
 AUTO_SMALL_MULTIPLES = 6  # areas drawn when no date has a national figure
-NARROWEST_PX, SMALLEST_PX = 600, 11  # every text at least 11 px tall when the file is 600 px wide
-PAGE_W = static_map.FIG_WIDTH * 72  # points (static_map.save sets the pixels per point)
+SMALLEST_PX = 11  # every text at least 11 px tall when the file is 600 px wide (the narrowest)
+PAGE_W = static_map.FIG_WIDTH * 72  # points (image_files.save sets the pixels per point)
 MARGIN = static_map.MARGIN * 72
 TEXT_W = PAGE_W - 2 * MARGIN
-MIN_SIZE = SMALLEST_PX * PAGE_W / NARROWEST_PX  # 8.58 pt
-TITLE_SIZE, SUBTITLE_SIZE, NAME_SIZE, LABEL_SIZE, NOTE_SIZE = 16.0, 11.0, 10.0, 9.0, 9.0
-TEXT_COLOR, SUBTITLE_COLOR, NOTE_COLOR, MUTED = (
-    static_map.TEXT_COLOR,
-    static_map.SUBTITLE_COLOR,
-    static_map.NOTE_COLOR,
-    static_map.MUTED,
-)
-LINE_COLOR, EARLIER_COLOR = "#1d4e89", "#6b6b6b"  # the latest run; earlier runs (contrast ≥ 4.5:1 on white)
-GRID_COLOR, BASE_COLOR = "#e3e3e3", "#8c8c8c"
+TITLE_SIZE, SUBTITLE_SIZE, NAME_SIZE, NOTE_SIZE = 16.0, 11.0, 10.0, 9.0
 NATIONAL_PLOT_H, CELL_PLOT_H = 190.0, 80.0
 COL_GAP, ROW_GAP = 22.0, 16.0
 BREAK_WORDS, CELL_BREAK_WORDS = "line breaks: counted differently", "break"
-NO_FIGURE_WORDS = "no figure"
-# Lines are wrapped to this share of the width: an SVG viewer without Roboto sets them in a
-# wider fallback (Arial, Liberation Sans: up to ~7% wider), which must still fit the page.
-FALLBACK_ROOM = 0.92
-DENSE_POINTS = 12  # more points than this in a panel get smaller markers
-
-
-def _put(
-    page: Figure,
-    x: float,
-    y: float,
-    text: str,
-    size: float,
-    *,
-    weight: str = "normal",
-    color: str = TEXT_COLOR,
-    ha: str = "left",
-    va: str = "top",
-    rotation: float = 0,
-    label: str = "",
-) -> None:
-    """One line of text at (``x``, ``y``) points from the page's lower left; mathtext off."""
-    page_w, page_h = (v * 72 for v in page.get_size_inches())
-    page.text(
-        x / page_w,
-        y / page_h,
-        text,
-        fontproperties=typeset.font(size, weight),
-        color=color,
-        ha=ha,
-        va=va,
-        rotation=rotation,
-        rotation_mode="anchor",
-        parse_math=False,
-        zorder=7,
-        label=label,
-    )
-
-
-def _scale(values: np.ndarray, plot_h: float) -> tuple[float, list[float]]:
-    """The top of a panel's scale and its gridlines: from zero, with room above the highest point for its label."""
-    finite = values[~np.isnan(values)]
-    top = float(finite.max()) if finite.size else 0.0
-    if top <= 0:
-        return 1.0, [0.0]
-    headroom = top * plot_h / (plot_h - LABEL_SIZE * 1.8)
-    ticks = [float(t) for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, headroom) if t >= 0]
-    return ticks[-1], ticks
-
-
-def _scales(series: Series, values: np.ndarray, plot_h: float) -> list[tuple[float, list[float]]]:
-    """One scale per drawn run, shared by every line in ``values`` (lines × points)."""
-    return [_scale(values[:, list(run)], plot_h) for run in drawn_runs(series)]
-
-
-def _tick_width(series: Series, scales: list[tuple[float, list[float]]]) -> float:
-    font = typeset.font(LABEL_SIZE)
-    return max(typeset.width(format_value(series.metric, t), font) for _, ticks in scales for t in ticks) + 6
-
-
-def _run_lines(series: Series, laid: list[Panel]) -> list[list[str]]:
-    """Each panel's run label wrapped to the panel and the gap after it."""
-    font = typeset.font(LABEL_SIZE, "bold")
-    return [typeset.wrap(run_label(series, p), font, (p.x1 - p.x0 + p.right_room) * FALLBACK_ROOM) for p in laid]
-
-
-def _axes(page: Figure, box: Box) -> Axes:
-    page_w, page_h = (v * 72 for v in page.get_size_inches())
-    ax = page.add_axes((box.x0 / page_w, box.y0 / page_h, (box.x1 - box.x0) / page_w, (box.y1 - box.y0) / page_h))
-    ax.set_axis_off()
-    return ax
-
-
-@dataclass(frozen=True)
-class _Chart:
-    """One line chart's geometry: its panels, their scales, and how it is labelled."""
-
-    series: Series
-    laid: list[Panel]
-    scales: list[tuple[float, list[float]]]
-    plot_h: float
-    ticks: bool  # gridline labels left of each panel (the national chart)
-    break_words: str
-
-    @property
-    def dates_h(self) -> float:
-        return LABEL_SIZE * 1.3 + 6
-
-    def headers_h(self) -> float:
-        return max(len(lines) for lines in _run_lines(self.series, self.laid)) * LABEL_SIZE * 1.3 + 4
-
-    def draw(self, page: Figure, left: float, top: float, values: np.ndarray, gid: str, headers: bool) -> None:
-        """The line of ``values`` (one per point) from (``left``, ``top``) down: run labels (when
-        ``headers``), the runs' panels with breaks between, the dates below."""
-        series = self.series
-        if headers:
-            for panel, lines in zip(self.laid, _run_lines(series, self.laid)):
-                for j, line in enumerate(lines):
-                    _put(
-                        page,
-                        left + panel.x0,
-                        top - j * LABEL_SIZE * 1.3,
-                        line,
-                        LABEL_SIZE,
-                        weight="bold",
-                        color=SUBTITLE_COLOR,
-                        label="run",
-                    )
-            top -= self.headers_h()
-        latest = series.points[self.laid[-1].points[0]].run
-        boxes = [Box(left + p.x0, top - self.plot_h, left + p.x1, top) for p in self.laid]
-        for k, (panel, box) in enumerate(zip(self.laid, boxes)):
-            run = series.points[panel.points[0]].run
-            self._panel(page, panel, box, values, k, latest=run == latest, gid=f"{gid}-run{run}")
-            for placed in fitted_dates(series, panel, left, typeset.font(LABEL_SIZE)):
-                _put(page, placed.x, box.y0 - 5, placed.text, LABEL_SIZE, color=MUTED, label="date")
-            if k:
-                self._break(page, boxes[k - 1], box)
-
-    def _panel(
-        self, page: Figure, panel: Panel, box: Box, values: np.ndarray, k: int, *, latest: bool, gid: str
-    ) -> None:
-        """Gridlines (labelled when ``ticks``), the line with a gap wherever a date has no figure, the last and first figures."""
-        top, gridlines = self.scales[k]
-        ax = _axes(page, box)
-        ax.set_xlim(0, box.x1 - box.x0)
-        ax.set_ylim(0, top)
-        xs, ys = np.array(panel.xs), values[list(panel.points)]
-        finite = np.flatnonzero(~np.isnan(ys))
-        labelled = self.ticks and finite.size  # an empty panel has no scale to read
-        for tick in gridlines if labelled else [0.0]:  # unlabelled gridlines would say nothing
-            ax.axhline(
-                tick, color=BASE_COLOR if tick == 0 else GRID_COLOR, linewidth=0.8 if tick == 0 else 0.6, zorder=1
-            )
-            if labelled:
-                _put(
-                    page,
-                    box.x0 - 4,
-                    box.y0 + tick / top * (box.y1 - box.y0),
-                    format_value(self.series.metric, tick),
-                    LABEL_SIZE,
-                    color=MUTED,
-                    ha="right",
-                    va="center",
-                    label="tick",
-                )
-        color = LINE_COLOR if latest else EARLIER_COLOR
-        dense = len(xs) > DENSE_POINTS
-        # NaN leaves a gap: a date without a figure is never drawn as zero.
-        (line,) = ax.plot(
-            xs,
-            ys,
-            color=color,
-            linewidth=1.6 if dense else 2.0,
-            marker="o",
-            markersize=3 if dense else 5,
-            markeredgecolor="white",
-            markeredgewidth=0.5 if dense else 0.8,
-            zorder=3,
-            clip_on=False,
-            solid_capstyle="round",
-        )
-        line.set_gid(gid)
-        line.set_label(gid)
-        if not finite.size:
-            _put(
-                page,
-                (box.x0 + box.x1) / 2,
-                (box.y0 + box.y1) / 2,
-                NO_FIGURE_WORDS,
-                LABEL_SIZE,
-                color=MUTED,
-                ha="center",
-                va="center",
-                label="no-figure",
-            )
-            return
-        ends = list(dict.fromkeys([int(finite[-1]), int(finite[0])]))  # the latest figure has priority
-        labels = [Label(box.x0 + xs[i], format_value(self.series.metric, ys[i])) for i in ends]
-        for placed in fit_labels(labels, box.x0, box.x1, typeset.font(LABEL_SIZE, "bold")):
-            i = ends[placed.index]
-            _put(
-                page,
-                placed.x,
-                box.y0 + ys[i] / top * (box.y1 - box.y0) + 5,
-                placed.text,
-                LABEL_SIZE,
-                weight="bold",
-                color=color,
-                va="bottom",
-                label="value",
-            )
-
-    def _break(self, page: Figure, left: Box, right: Box) -> None:
-        """The gap between two runs: a dashed rule and the words saying the line breaks there."""
-        x = left.x1 + BREAK_GAP / 2  # in the gap, clear of the next panel's scale
-        ax = _axes(page, Box(x - 1, left.y0, x + 1, left.y1))
-        ax.set_gid("break")
-        ax.axvline(0.5, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)))
-        _put(
-            page,
-            x - 3,
-            left.y1,
-            self.break_words,
-            LABEL_SIZE,
-            color=MUTED,
-            ha="right",
-            va="bottom",
-            rotation=90,
-            label="break",
-        )
 
 
 def _latest(values: np.ndarray) -> np.ndarray:
@@ -287,10 +76,10 @@ def top_rows(series: Series, n: int, focus: str | None = None) -> list[int]:
     recent, earlier = _latest(series.values[:, first : last + 1]), _latest(series.values)
     names = series.units["name"].astype(str).to_numpy()
     listed = np.flatnonzero(~np.isnan(earlier))
-    rows = sorted(
+    ordered = sorted(
         listed, key=lambda i: (bool(np.isnan(recent[i])), -(earlier[i] if np.isnan(recent[i]) else recent[i]), names[i])
-    )[:n]
-    rows = [int(r) for r in rows]
+    )
+    rows = [int(r) for r in ordered[:n]]
     if focus is not None:
         row = trend_words.row_of(series, focus)
         if row not in rows:
@@ -331,19 +120,19 @@ class _Words:
     def draw(self, page: Figure, page_h: float, chart_bottom: float) -> None:
         y = page_h - MARGIN
         for line in self.title:
-            _put(page, MARGIN, y, line, TITLE_SIZE, weight="bold", label="title")
+            put_text(page, MARGIN, y, line, TITLE_SIZE, weight="bold", label="title")
             y -= TITLE_SIZE * 1.2
         y -= 4
         for line in self.subtitle:
-            _put(page, MARGIN, y, line, SUBTITLE_SIZE, color=SUBTITLE_COLOR, label="subtitle")
+            put_text(page, MARGIN, y, line, SUBTITLE_SIZE, color=SUBTITLE_COLOR, label="subtitle")
             y -= SUBTITLE_SIZE * 1.35
         y = chart_bottom - 10
         for line in self.notes:
-            _put(page, MARGIN, y, line, NOTE_SIZE, color=NOTE_COLOR, label="note")
+            put_text(page, MARGIN, y, line, NOTE_SIZE, color=NOTE_COLOR, label="note")
             y -= NOTE_SIZE * 1.35
         y -= 6 if self.notes else 0
         for line in self.source:
-            _put(page, MARGIN, y, line, NOTE_SIZE, color=MUTED, label="source")
+            put_text(page, MARGIN, y, line, NOTE_SIZE, color=MUTED, label="source")
             y -= NOTE_SIZE * 1.3
 
 
@@ -360,9 +149,9 @@ def figure(series: Series, caption: Caption, rows: Sequence[int] = ()) -> Figure
         values = series.values[list(rows)]
     else:
         values = np.array([[math.nan if p.national is None else float(p.national) for p in series.points]])
-    scales = _scales(series, values, plot_h)
-    laid = panels(series, cell_w, _tick_width(series, scales) if alone else 0.0)
-    chart = _Chart(series, laid, scales, plot_h, alone, BREAK_WORDS if alone else CELL_BREAK_WORDS)
+    scales = scales_for(series, values, plot_h)
+    laid = panels(series, cell_w, tick_width(series, scales) if alone else 0.0)
+    chart = LineChart(series, laid, scales, plot_h, alone, BREAK_WORDS if alone else CELL_BREAK_WORDS)
     headers_h = chart.headers_h() if alone or several else 0.0  # the runs are named above the first row only
     name_h = NAME_SIZE * 1.3 + 2 if rows else 0.0
     cell_h = name_h + plot_h + chart.dates_h
@@ -379,7 +168,7 @@ def figure(series: Series, caption: Caption, rows: Sequence[int] = ()) -> Figure
         x0 = MARGIN + c * (cell_w + COL_GAP)
         y1 = top - r * (cell_h + ROW_GAP) - (headers_h if r else 0.0)
         name = typeset.wrap(trend_words.unit_name(series, row), typeset.font(NAME_SIZE, "bold"), cell_w)[0]
-        _put(page, x0, y1, name, NAME_SIZE, weight="bold", label="area")
+        put_text(page, x0, y1, name, NAME_SIZE, weight="bold", label="area")
         chart.draw(page, x0, y1 - name_h, values[k], f"area{k}", headers=r == 0 and headers_h > 0)
     words.draw(page, page_h, top - body_h)
     return page
@@ -464,8 +253,8 @@ def make(
     n = small_multiples or (1 if focus is not None else 0 if national_line(series) else AUTO_SMALL_MULTIPLES)
     rows = top_rows(series, n, focus) if n else []
     units = [str(series.units["code"].iloc[r]) for r in rows] if n else None
-    caption = trend_words.caption(series, focus, units, title, subtitle)
+    caption = trend_caption.caption(series, focus, units, title, subtitle)
     page = figure(series, caption, rows)
-    data = static_map.save(page, fmt, width_px, alt=caption.alt, title=caption.title)
+    data = image_files.save(page, fmt, width_px, alt=caption.alt, title=caption.title)
     stem = file_stem(series, rows, focus)
     return Snapshot(data=data, fmt=fmt, file_name=f"{stem}.{fmt}", caption=caption)

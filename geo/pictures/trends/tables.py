@@ -23,7 +23,8 @@ from geo.datasets.time_order import date_words
 from geo.figures.history import Series
 from geo.figures.vocabulary import METRIC_LABELS, VENDOR_LABELS, VENDORS
 from geo.pictures.captions import Attribution
-from geo.pictures.classes import Classes, classify, format_value
+from geo.pictures.classes import Classes, classify
+from geo.pictures.numbers import format_value
 from geo.pictures.rate_charts import wrapped
 
 NATIONAL_COLUMNS = [

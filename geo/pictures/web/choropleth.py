@@ -25,20 +25,9 @@ from geo.names.towns import town_line
 from geo.official import assets
 from geo.pictures.captions import Attribution
 from geo.pictures.circles import TOWN_KEY, draws_circles, town_units
-from geo.pictures.classes import (
-    CONTEXT_EDGE,
-    DASH,
-    DATA_EDGE,
-    NO_DATA_COLOR,
-    NO_DATA_EDGE,
-    NO_DATA_LABEL,
-    SELECTED_EDGE,
-    Classes,
-    as_float,
-    format_change,
-    format_pct_change,
-    format_value,
-)
+from geo.pictures.classes import NO_DATA_LABEL, Classes
+from geo.pictures.numbers import DASH, as_float, format_change, format_pct_change, format_value
+from geo.pictures.palettes import CONTEXT_EDGE, DATA_EDGE, NO_DATA_COLOR, NO_DATA_EDGE, SELECTED_EDGE
 from geo.pictures.web import circle_markers, controls
 from geo.pictures.web.elements import RawHtml
 from geo.pictures.web.layers import Shapes

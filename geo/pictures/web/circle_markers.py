@@ -37,7 +37,7 @@ from geo.pictures.circles import (
     town_units,
     unit_points,
 )
-from geo.pictures.classes import SELECTED_EDGE
+from geo.pictures.palettes import SELECTED_EDGE
 from geo.pictures.web.elements import AtlasElement, template
 
 MAX_RADIUS_PX = 28.0

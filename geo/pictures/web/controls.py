@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from jinja2 import Environment
 
-from geo.pictures.classes import BACKGROUND, Classes
+from geo.pictures.classes import Classes
+from geo.pictures.palettes import BACKGROUND
 from geo.pictures.web.elements import AtlasElement, template, trusted_code
 from geo.pictures.web.polyline import DECODER_JS
 
