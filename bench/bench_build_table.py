@@ -81,7 +81,7 @@ def main() -> int:
                     "places.suggestions_for",
                     "metrics.vendor_rows",
                     "metrics.add_metrics",
-                    "metrics._aggregate",
+                    "units.level_units",
                 ):
                     profile_totals[key] = profile_totals.get(key, 0.0) + cumulative
     print("where the time goes (cumulative seconds, profiled run):")

@@ -7,6 +7,7 @@ change, and the areas only one dataset lists (listed, never dropped), with a CSV
 """
 
 import math
+from functools import partial
 from typing import cast
 
 import streamlit as st
@@ -203,7 +204,8 @@ with right:
 stem = f"uk-camera-atlas_compare_{snapshot.dataset_label(dataset_a)}_vs_{snapshot.dataset_label(dataset_b)}_{vendor}_{sel.level}"
 st.download_button(
     "Download comparison (CSV)",
-    data=exports.safe_csv(compare.csv_frame(comparison, order)),
+    # Made on request (Streamlit calls data when the button is pressed), not on every run.
+    data=partial(exports.safe_csv, compare.csv_frame(comparison, order)),
     file_name=f"{stem}.csv",
     mime="text/csv",
     on_click="ignore",

@@ -3,10 +3,13 @@ snapshots, comparisons and series over time.
 
 Caches sit here, at the edge: ``st.cache_resource`` for what every session shares and
 never changes (the prepared areas, the resolver, the published map assets);
-``st.cache_data`` keyed by plain values (dataset id, vendor, metric…) for views, classes
+``st.cache_data`` keyed by plain values (dataset id, vendor, level…) for tables, shapes, classes
 and snapshots, never by a frame. A dataset's place names are resolved once per dataset id
-(an id names its choices too), not once per view: :func:`load_matched`. Uploaded datasets
-live in the session that made them.
+(an id names its choices too), not once per view: :func:`load_matched`. The metric is in no
+table's or shapes' key: a view ranks its level's cached table and shapes by the selection's
+metric (:func:`load_view`). The selection's dataset, tables and view are made once per script run
+(:mod:`pages.per_run`), however many parts of the page ask. Uploaded datasets live in the session
+that made them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from geo.core.errors import DatasetError
@@ -34,6 +38,7 @@ from geo.pictures import captions, classes, snapshot
 from geo.pictures.trends import chart as trend_chart
 from geo.pictures.trends import tables as trend_tables
 from geo.pictures.web import choropleth
+from pages import per_run
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Uploaded datasets live in the session that made them: another session can neither list,
@@ -123,9 +128,10 @@ def is_shipped(dataset_id: str) -> bool:
     return dataset_folders.current_id(dataset_id) in dataset_folders.shipped_ids()
 
 
+@per_run.once
 def load_dataset(dataset_id: str) -> datasets.Dataset:
-    """A dataset folder's (shipped or in a collection), or one this session holds, by id; any other id
-    is a one-line DatasetError saying which."""
+    """A dataset folder's (shipped or in a collection), or one this session holds, by id (once per run);
+    any other id is a one-line DatasetError saying which."""
     stored = _uploads().get(dataset_id)
     if stored is not None:
         return stored
@@ -183,8 +189,8 @@ def forget_changed_folders(listing: collection.Listing) -> None:
         for cached in (
             _load_shipped,
             load_matched,
-            load_table,
-            load_view,
+            _cached_table,
+            load_shapes,
             load_classes,
             load_comparison,
             load_series,
@@ -193,6 +199,7 @@ def forget_changed_folders(listing: collection.Listing) -> None:
             make_snapshot,
         ):
             cached.clear()
+        per_run.new_run()  # nor keep what this run read before the caches were cleared
     seen["stamps"] = stamps
 
 
@@ -213,17 +220,14 @@ def load_matched(dataset_id: str) -> metrics.Matched:
     """The dataset's place names resolved once, with its choices (shared; the id names the choices).
 
     A resource, not data: it holds a resolver (with a lock), and every view of the dataset
-    reads it without copying. Keyed by the id alone, like :func:`load_view`: only a session
+    reads it without copying. Keyed by the id alone, like :func:`load_table`: only a session
     that may load the dataset ever gets its id.
     """
     return metrics.match_dataset(load_dataset(dataset_id), load_resolver())
 
 
 @st.cache_data(show_spinner="Computing…", max_entries=256)
-def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
-    """The dataset's table for plain values (ranked by networks): every view of it, whatever its metric
-    (:func:`geo.figures.metrics.ranked`), and every series that holds it read this one (three years of
-    monthly counts are 36 tables per vendor and level)."""
+def _cached_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
     return metrics.build_table(
         load_dataset(dataset_id),
         load_resolver(),
@@ -234,19 +238,39 @@ def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
     )
 
 
-@st.cache_data(show_spinner="Computing…", max_entries=64)
+@per_run.once
+def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
+    """The dataset's table for plain values (ranked by networks; once per run): every view of it, whatever
+    its metric (:func:`geo.figures.metrics.ranked`), and every series that holds it read this one (three
+    years of monthly counts are 36 tables per vendor and level)."""
+    return _cached_table(dataset_id, vendor, level)
+
+
+# A resource, not data: shared, never copied. A copy per run (cache_data's) brings a new CRS object, which
+# pyproj identifies again on first use (~35 ms CPU at LAD level); the view ranks a new frame from it
+# (ranked_shapes) and never changes it.
+@st.cache_resource(show_spinner="Drawing the areas…", max_entries=64)
+def load_shapes(dataset_id: str, vendor: str, level: str) -> gpd.GeoDataFrame:
+    """The table's units on their shapes (:func:`geo.figures.join.level_shapes`, ranked by networks), for
+    plain values: joined and dissolved once per dataset, vendor and level, whatever the metric. Read-only."""
+    return join.level_shapes(load_table(dataset_id, vendor, level), load_areas(), load_unit_shapes())
+
+
+@per_run.once
 def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: str, level: str) -> View:
-    """The view for plain selection values (so the cache never hashes a frame)."""
+    """The view for plain selection values, made once per script run from the cached table and shapes of
+    its dataset, vendor and level: a change of metric or places ranks and picks again, and builds,
+    joins and dissolves nothing (:func:`geo.figures.view.ranked_shapes`)."""
     chosen = selection.Selection(dataset=dataset_id, vendor=vendor, places=places_, metric=metric, level=level)
-    dataset = load_dataset(dataset_id)
     return build_view(
-        dataset,
+        load_dataset(dataset_id),
         load_resolver(),
         load_areas(),
         chosen,
         matched=load_matched(dataset_id),
         table=load_table(dataset_id, vendor, level),
         unit_shapes=load_unit_shapes(),
+        shapes=load_shapes(dataset_id, vendor, level),
     )
 
 
@@ -404,7 +428,8 @@ def default_caption(sel: selection.Selection) -> captions.Caption:
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     found = load_classes(sel.dataset, sel.vendor, sel.metric, sel.level, sel.scheme, sel.k)
     focus = view.focus_rows if sel.places else None
-    return captions.caption(view.table, view.shapes, load_dataset(sel.dataset), sel.metric, found, focus)
+    figures = pd.DataFrame(view.shapes.drop(columns="geometry"))  # texts need no shapes: no GeoDataFrame copies
+    return captions.caption(view.table, figures, load_dataset(sel.dataset), sel.metric, found, focus)
 
 
 def progress_reporter(bar, what: str):

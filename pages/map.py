@@ -1,5 +1,8 @@
 """Map: the choropleth of the chosen metric, its headline figures, area details and the snapshot to take away."""
 
+from functools import partial
+
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -16,6 +19,17 @@ from geo.pictures.finding import counted_words
 from geo.pictures.numbers import format_value
 from geo.pictures.static.sizes import SIZE_LABELS
 from pages import loaders, sidebar, snapshot_offer
+
+
+def figures_csv(shapes: gpd.GeoDataFrame, source: str, date: str) -> str:
+    """The map's figures as CSV: made when the reader asks for the file, not on every run."""
+    return exports.safe_csv(exports.figures_for_download(join.table_frame(shapes), source, date))
+
+
+def figures_geojson(shapes: gpd.GeoDataFrame) -> str:
+    """The areas with data and their figures as GeoJSON: made when the reader asks for the file."""
+    return join.geojson(shapes[shapes["has_data"]])
+
 
 sel, view, dataset = sidebar.start()
 table = view.table
@@ -159,10 +173,10 @@ with snap_col:
 with data_col:
     st.markdown("**The figures**")
     stem = snapshot.file_stem(view, dataset)
-    figures = exports.figures_for_download(join.table_frame(view.shapes), credit.counts, dataset.date_label)
+    # Both files are made on request (Streamlit calls data when the button is pressed), from this run's view.
     st.download_button(
         "CSV",
-        data=exports.safe_csv(figures),
+        data=partial(figures_csv, view.shapes, credit.counts, dataset.date_label),
         file_name=f"{stem}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -171,7 +185,7 @@ with data_col:
     )
     st.download_button(
         "GeoJSON",
-        data=join.geojson(view.shapes[view.shapes["has_data"]]),
+        data=partial(figures_geojson, view.shapes),
         file_name=f"{stem}.geojson",
         mime="application/geo+json",
         on_click="ignore",

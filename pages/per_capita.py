@@ -92,7 +92,7 @@ else:
     )
 
 st.subheader("Published rates beside ours")
-place_rows = loaders.load_view(sel.dataset, sel.vendor, (), "networks", "place").table.rows
+place_rows = loaders.load_table(sel.dataset, sel.vendor, "place").rows
 comparison = compare_rates(place_rows, load_reference_rates(), loaders.load_resolver())
 if comparison.empty:
     st.caption("No place in this dataset has a published Comparitech rate.")

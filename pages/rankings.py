@@ -1,5 +1,7 @@
 """Rankings: a sortable table and a top-N bar chart by any metric, with coverage, and a CSV download."""
 
+import functools
+
 import altair as alt
 import streamlit as st
 
@@ -103,7 +105,8 @@ st.dataframe(
 credit = captions.attribution(dataset)
 st.download_button(
     "Download CSV",
-    data=exports.safe_csv(exports.figures_for_download(rows, credit.counts, dataset.date_label)),
+    # Made on request (Streamlit calls data when the button is pressed), not on every run.
+    data=functools.partial(exports.safe_csv, exports.figures_for_download(rows, credit.counts, dataset.date_label)),
     file_name=f"{snapshot.file_stem(view, dataset)}_rankings.csv",
     mime="text/csv",
     on_click="ignore",

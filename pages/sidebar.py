@@ -15,12 +15,12 @@ import streamlit as st
 from geo.core.errors import AtlasError
 from geo.core.markup import md_escape
 from geo.core.text import shown
+from geo.datasets import collection, folders
 from geo.datasets import dataset as datasets
-from geo.datasets import folders
 from geo.figures import metrics, selection
 from geo.figures.view import View, place_options
 from geo.figures.vocabulary import LEVEL_LABELS, METRIC_LABELS, SCHEME_LABELS, STYLE_LABELS, STYLES, VENDOR_LABELS
-from pages import loaders
+from pages import loaders, per_run
 
 SELECTION_KEY = "atlas_selection"
 PENDING_KEY = "atlas_pending_dataset"
@@ -128,13 +128,16 @@ def _fallback(dataset_ids: list[str]) -> str:
     return selection.DEFAULT_DATASET if selection.DEFAULT_DATASET in dataset_ids else dataset_ids[0]
 
 
-def _warn_foreign_link(dataset_ids: list[str]) -> None:
-    """Say what a link's unknown ``dataset`` really is, never switching silently (the text quoted via shown())."""
+def _warn_foreign_link(listing: collection.Listing) -> None:
+    """Say what a link's unknown ``dataset`` really is, never switching silently (the text quoted via shown()).
+    The dataset shown instead is named by its listed title: no dataset is read whole for this."""
+    dataset_ids = listing.ids
     requested = st.query_params.get("dataset")
     requested = folders.current_id(requested) if requested else requested
     if not requested or requested in dataset_ids or st.session_state.get("f_dataset") == requested:
         return
-    fallback = md_escape(loaders.load_dataset(_fallback(dataset_ids)).title)
+    titles = {entry.id: entry.title for entry in listing.datasets}
+    fallback = md_escape(titles[_fallback(dataset_ids)])
     if loaders.is_upload_id(requested):  # spelt as this app names uploads: one made in another session
         st.warning(
             "This link names a dataset uploaded in another browser session; uploads stay in the session that "
@@ -154,6 +157,7 @@ def _shown_place(name: str) -> str:
 
 def sidebar() -> selection.Selection:
     """Render the shared sidebar, keep the URL in step, and store the selection."""
+    per_run.new_run()  # the sidebar starts every full run: what the last run kept is not this one's
     listing = loaders.dataset_listing()  # newest first, each with its date
     loaders.forget_changed_folders(listing)  # a folder written again is read again
     dataset_ids = listing.ids
@@ -162,7 +166,7 @@ def sidebar() -> selection.Selection:
         loaders.load_areas()
     except AtlasError as err:
         fail(err)
-    _warn_foreign_link(dataset_ids)
+    _warn_foreign_link(listing)
     pending = st.session_state.pop(PENDING_KEY, None)
     if pending in dataset_ids:
         use_dataset(pending)
@@ -213,7 +217,7 @@ def sidebar() -> selection.Selection:
             )
             style = None if drawn == STYLES[0] else drawn
         try:
-            place_rows = loaders.load_view(dataset_id, vendor, (), "networks", "place").table.rows
+            place_rows = loaders.load_table(dataset_id, vendor, "place").rows  # ranked by networks
         except AtlasError as err:
             fail(err)
         options = place_options(place_rows, loaders.load_areas())

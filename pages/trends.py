@@ -9,6 +9,7 @@ a date slider redraws its map alone, not the page.
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import cast
 
 import streamlit as st
@@ -271,7 +272,8 @@ else:
     )
 st.download_button(
     "Download the series (CSV)",
-    data=exports.safe_csv(series.csv_frame()),
+    # Made on request (Streamlit calls data when the button is pressed), not on every run.
+    data=partial(exports.safe_csv, series.csv_frame()),
     file_name=f"uk-camera-atlas_trends_{series.vendor}_{series.level}_{series.metric}.csv",
     mime="text/csv",
     on_click="ignore",

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import streamlit.elements.widgets.button as button_module
 from streamlit.testing.v1 import AppTest
 from test_data_page import button, data_page, shown_errors, upload
 
@@ -30,9 +31,11 @@ def captions_text(at: AppTest) -> str:
 
 @pytest.fixture
 def spies(monkeypatch):
-    """What the pages hand to the real exporters (each still runs): CSV frames, snapshots, zipped files."""
-    seen: dict[str, list] = {"figures": [], "snapshots": [], "zips": []}
+    """What the pages hand to the real exporters (each still runs): CSV frames, snapshots, zipped files; and
+    the downloads made on request (file name → what Streamlit calls when the button is pressed)."""
+    seen: dict[str, list] = {"figures": [], "snapshots": [], "zips": [], "on_request": []}
     figures, make, to_zip = exports.figures_for_download, snapshot.make, dataset_folders.to_zip
+    marshall = button_module.marshall_file
 
     def figures_spy(frame, source, date):
         seen["figures"].append(figures(frame, source, date))
@@ -46,7 +49,13 @@ def spies(monkeypatch):
         seen["zips"].append(files)
         return to_zip(files)
 
+    def marshall_spy(coordinates, data, proto, mimetype, file_name=None, **kwargs):
+        if callable(data):
+            seen["on_request"].append((file_name, data))
+        return marshall(coordinates, data, proto, mimetype, file_name, **kwargs)
+
     monkeypatch.setattr(exports, "figures_for_download", figures_spy)
+    monkeypatch.setattr(button_module, "marshall_file", marshall_spy)
     monkeypatch.setattr(snapshot, "make", make_spy)
     monkeypatch.setattr(dataset_folders, "to_zip", zip_spy)
     return seen
@@ -83,6 +92,9 @@ def test_the_wide_table_loads_in_one_step_with_its_source_and_date_everywhere(sp
     assert not at.exception and not at.error
     subtitle = next(t for t in at.text_input if t.label == "Subtitle").value
     assert f"{SOURCE}, counted 14 March 2025" in subtitle
+    assert spies["figures"] == []  # the Map page's CSV is made when asked for, not on every run
+    csv_download = [data for name, data in spies["on_request"] if name.endswith(".csv")][-1]  # this run's
+    assert csv_download().startswith("code,name,")  # the button pressed
     figures = spies["figures"][-1]  # the Map page's CSV download
     assert set(figures["source"]) == {SOURCE} and set(figures["date"]) == {"counted 14 March 2025"}
     at.radio(key="snap_format").set_value("svg").run()

@@ -27,7 +27,8 @@ from geo.core.errors import AtlasError
 from geo.datasets.dataset import Dataset
 from geo.datasets.time_order import Dated, date_words, dated
 from geo.figures.count_method import break_reason
-from geo.figures.metrics import Table, listed_names
+from geo.figures.metrics import Table
+from geo.figures.units import listed_names
 from geo.figures.vocabulary import LEVEL_UNITS, Metric, check
 
 _STATED = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d", "time": "%Y-%m-%dT%H:%MZ"}

@@ -1,24 +1,23 @@
-"""Per-unit metrics with their coverage: networks, rates, share, rank and UK index at each geography level.
+"""A level's table: rates, share, rank and UK index per unit, over the units of :mod:`geo.figures.units`.
 
 :func:`match_dataset` resolves every observation's place once per dataset (its choices
-included) into a :class:`Matched`, which every view of that dataset reuses; :func:`build_table` aggregates to
-places, local authorities or regions/nations and adds population, land area, per 1,000
-residents, per km², share of the national total, rank (ties share a rank) and an index
-against the national rate (= 100). A dataset without a national figure is set against the
-sum of its places instead (``national_total_source`` "sum of places"; the columns keep their
-names ``share`` and ``index_uk``, and :mod:`geo.figures.baseline` gives the words for them).
-Networks in names that placed nothing are never silently lost: :attr:`Table.unplaced`.
+included) into a :class:`Matched`, which every view of that dataset reuses; :func:`build_table` sums the
+matched counts into places, local authorities or regions/nations (:func:`geo.figures.units.level_units`:
+population, land area and coverage) and adds per 1,000 residents, per km², share of the national total,
+rank (ties share a rank) and an index against the national rate (= 100). A dataset without a national
+figure is set against the sum of its places instead (``national_total_source`` "sum of places"; the
+columns keep their names ``share`` and ``index_uk``, and :mod:`geo.figures.baseline` gives the words for
+them). Networks in names that placed nothing are never silently lost: :attr:`Table.unplaced`.
+:func:`ranked` ranks a built table by another metric without building it again.
 
-Coverage: counts summed into a unit they only partly explain (a region from two of its
-cities) say so. Each row carries ``covered_population`` (the residents of the LADs its
-counts come from) and ``coverage`` (that share of the unit's population, 0–1), and its
-rates divide by the covered population and land area only, never by the whole unit.
+Coverage: each row carries ``covered_population`` (the residents of the LADs its counts come from) and
+``coverage`` (that share of the unit's population, 0–1), and its rates divide by the covered population
+and land area only, never by the whole unit.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -27,15 +26,13 @@ import numpy as np
 import pandas as pd
 
 from geo.core.errors import AtlasError
-from geo.core.text import shown, word_list
 from geo.datasets.dataset import Dataset
+from geo.figures import units
 from geo.figures.vocabulary import Level, Metric, check
 from geo.names import towns
 from geo.names.choices import with_choices
 from geo.names.match_summary import Unplaced, unplaced
 from geo.names.places import Resolver
-
-NAMES_IN_A_NOTE = 5  # input names a note lists before "and N more"
 
 ROW_COLUMNS = [
     "code",
@@ -191,21 +188,6 @@ def vendor_rows(report: pd.DataFrame, vendor: str, dataset_id: str = "dataset") 
     return matched[~(has_split & matched["vendor"].eq("all"))]
 
 
-def _by_lad_set(places: pd.DataFrame) -> pd.DataFrame:
-    """Observations summed per set of LAD codes: ``lad_codes, networks, inputs, towns, whole`` (:func:`geo.names.towns.set_towns`)."""
-    key = places["lad_codes"].map(lambda c: " ".join(sorted(c)))
-    grouped = (
-        places.assign(key=key)
-        .groupby("key", sort=False)
-        .agg(networks=("networks", "sum"), inputs=("input", lambda s: list(dict.fromkeys(s))))
-        .reset_index()
-    )
-    found = towns.set_towns(places, key)
-    grouped["towns"], grouped["whole"] = [found[k][0] for k in grouped["key"]], [found[k][1] for k in grouped["key"]]
-    grouped["lad_codes"] = grouped["key"].map(lambda k: tuple(k.split()))
-    return grouped.drop(columns=["key"])
-
-
 def build_table(
     dataset: Dataset,
     resolver: Resolver,
@@ -229,13 +211,9 @@ def build_table(
     national = rows[rows["national"]]
     places = rows[~rows["national"]]
     notes: list[str] = list(dataset.notes)
-    lads = areas.set_index("code")[["name", "region_code", "population", "area_km2"]]
-    by_set = _by_lad_set(places)
-    for inputs, codes in zip(by_set["inputs"], by_set["lad_codes"]):
-        if len(inputs) > 1:
-            notes.append(
-                f"{listed_names(inputs)} all resolve to {_place_name(resolver, codes, inputs)}: their counts are summed"
-            )
+    lads = units.lad_frame(areas)
+    by_set = units.by_lad_set(places)
+    notes += units.summed_notes(by_set, resolver)
 
     if len(national):
         national_total, total_source = int(national["networks"].sum()), "dataset"
@@ -247,18 +225,13 @@ def build_table(
         uk_population, uk_area = (0 if cover.unknown else cover.population), cover.area_km2
         notes += [note for note in [towns.average_note(cover)] if note]
 
-    if level == "place":
-        units = towns.cover_units(_place_units(by_set, resolver, lads), notes)
-    elif level == "lad":
-        units = towns.cover_units(_lad_units(by_set, resolver, lads, notes), notes)
-    else:
-        units = _region_units(by_set, areas, lads, notes)
+    level_rows = units.level_units(by_set, level, resolver, areas, notes)
     if by_set.empty:
         notes.append(
             "no place in this dataset could be mapped: fix the names in the match report on the Data page "
             "(or give each row a lad_code)"
         )
-    table = add_metrics(units, national_total, uk_population, rank_by)
+    table = add_metrics(level_rows, national_total, uk_population, rank_by)
     return Table(
         dataset=dataset.id,
         vendor=vendor,
@@ -272,90 +245,6 @@ def build_table(
         uk_population=uk_population,
         uk_area_km2=uk_area,
     )
-
-
-def _sums(lads: pd.DataFrame, code_sets: Iterable[tuple[str, ...]]) -> list[tuple[int, float]]:
-    """Residents and land area of each set of LAD codes (summed in the set's order, as ``lads.loc`` would).
-
-    Positions into plain arrays rather than ``lads.loc`` per set: on the string index that
-    costs ~2 ms a set, ~0.7 s for a table of 360 units, and a series builds one table per date.
-    """
-    position = {code: i for i, code in enumerate(lads.index)}
-    population = lads["population"].to_numpy()
-    area = lads["area_km2"].to_numpy(dtype=float)
-    out = []
-    for codes in code_sets:
-        at = [position[c] for c in codes]
-        out.append((int(population[at].sum()), float(area[at].sum())))
-    return out
-
-
-def _place_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame) -> pd.DataFrame:
-    units = by_set.copy()
-    units["name"] = [_place_name(resolver, c, i) for c, i in zip(units["lad_codes"], units["inputs"])]
-    units["code"] = units["lad_codes"].map(lambda c: _group_code(resolver, c))
-    sums = _sums(lads, units["lad_codes"])
-    units["population"] = units["covered_population"] = [p for p, _ in sums]
-    units["area_km2"] = units["covered_area_km2"] = [a for _, a in sums]
-    return units
-
-
-def _lad_units(by_set: pd.DataFrame, resolver: Resolver, lads: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """One unit per LAD with its own count; a place over several LADs stays one unit (its count cannot be split)."""
-    units = _place_units(by_set, resolver, lads)
-    single = units["lad_codes"].map(len) == 1
-    units.loc[single, "name"] = units.loc[single, "code"].map(lads["name"])
-    own = {c[0] for c in units.loc[single, "lad_codes"]}
-    for _, row in units[~single].iterrows():
-        inside = [lads.loc[c, "name"] for c in row["lad_codes"] if c in own]
-        also = ""
-        if inside:
-            also = f"; {word_list(inside)} also " + (
-                "has a figure of its own" if len(inside) == 1 else "have figures of their own"
-            )
-        notes.append(
-            f"{row['name']} ({len(row['lad_codes'])} local authorities, {int(row['networks']):,} networks) is drawn as "
-            f"one area: its count cannot be split between its local authorities{also}"
-        )
-    return units
-
-
-def _region_units(by_set: pd.DataFrame, areas: pd.DataFrame, lads: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Counts summed into regions and nations, with the share of residents they cover."""
-    region_of_lad = dict(zip(lads.index, lads["region_code"]))
-    region_of = by_set["lad_codes"].map(lambda c: _single_region(region_of_lad, c))
-    for inputs, region in zip(by_set["inputs"], region_of):
-        if pd.isna(region):
-            notes.append(f"{listed_names(inputs, ' + ')} spans several regions: left out of the region level")
-    inside = by_set[region_of.notna()].assign(code=region_of[region_of.notna()])
-    stats = region_stats(areas)
-    grouped = (
-        inside.groupby("code", sort=False)
-        .agg(
-            networks=("networks", "sum"),
-            inputs=("inputs", lambda s: [i for inputs in s for i in inputs]),
-        )
-        .reset_index()
-    )
-    # What the counts cover: the LADs named whole, and the residents of towns elsewhere (geo.names.towns).
-    covers = {code: towns.covered(sets, lads) for code, sets in inside.groupby("code", sort=False)}
-    grouped["name"] = grouped["code"].map(stats["name"])
-    grouped["lad_codes"] = grouped["code"].map(lambda r: tuple(sorted(areas.loc[areas["region_code"] == r, "code"])))
-    grouped["population"] = grouped["code"].map(stats["population"]).astype("int64")
-    grouped["area_km2"] = grouped["code"].map(stats["area_km2"]).astype(float)
-    grouped["covered_population"] = [covers[c].population for c in grouped["code"]]
-    grouped["covered_area_km2"] = [covers[c].area_km2 for c in grouped["code"]]
-    grouped[towns.UNKNOWN] = [covers[c].unknown for c in grouped["code"]]
-    for row in grouped.itertuples(index=False):
-        share = row.covered_population / row.population
-        if covers[row.code].towns:
-            notes.append(towns.region_note(row.name, listed_names(row.inputs), share, covers[row.code]))
-        elif row.covered_population < row.population:
-            notes.append(
-                f"{row.name}: the counts come from {listed_names(row.inputs)} only ({share:.0%} of its residents); "
-                "its rates use those residents and that land area, not the whole region"
-            )
-    return grouped
 
 
 def add_metrics(
@@ -404,40 +293,3 @@ def ranked(table: Table, rank_by: Metric) -> Table:
     if table.rank_by == rank_by:
         return table
     return replace(table, rank_by=rank_by, rows=_ranked_rows(table.rows, rank_by)[ROW_COLUMNS])
-
-
-def region_stats(areas: pd.DataFrame) -> pd.DataFrame:
-    """Name, population and land area per region/nation code (no geometry work)."""
-    return areas.groupby("region_code").agg(
-        name=("region_name", "first"), population=("population", "sum"), area_km2=("area_km2", "sum")
-    )
-
-
-def _single_region(region_of_lad: dict[str, str], codes: tuple[str, ...]) -> str | None:
-    regions = {region_of_lad[c] for c in codes}
-    return regions.pop() if len(regions) == 1 else None
-
-
-def _group_code(resolver: Resolver, codes: tuple[str, ...]) -> str:
-    if len(codes) == 1:
-        return codes[0]
-    for group, members in resolver.group_codes.items():
-        if tuple(sorted(members)) == tuple(sorted(codes)):
-            return group
-    return "+".join(codes)
-
-
-def listed_names(inputs: list[str], joiner: str = ", ") -> str:
-    """Input names as a note quotes them: each via shown() (invisible characters written out, cut
-    short), the first few only."""
-    listed = joiner.join(shown(name) for name in inputs[:NAMES_IN_A_NOTE])
-    more = len(inputs) - NAMES_IN_A_NOTE
-    return f"{listed} and {more:,} more" if more > 0 else listed
-
-
-def _place_name(resolver: Resolver, codes: tuple[str, ...], inputs: list[str]) -> str:
-    resolved = resolver.resolve(inputs[0])
-    if resolved.status == "matched" and tuple(sorted(resolved.lad_codes)) == tuple(sorted(codes)) and len(codes) > 1:
-        # A multi-LAD place keeps the alias's name ("Greater London") rather than a list of boroughs.
-        return str(resolved.name)
-    return resolver.display_name(codes)

@@ -24,7 +24,8 @@ from geo.core.errors import AtlasError
 from geo.datasets.dataset import Dataset
 from geo.datasets.time_order import date_words
 from geo.figures.history import Series, build_series, unit_key
-from geo.figures.metrics import build_table, listed_names
+from geo.figures.metrics import build_table
+from geo.figures.units import listed_names
 from geo.figures.vocabulary import VENDOR_LABELS, Level, Metric, check
 from geo.names.places import Resolver
 

@@ -18,7 +18,8 @@ import pandas as pd
 from geo.core.text import MAX_SOURCE, MAX_SUBTITLE, MAX_TITLE, MAX_URL, one_line
 from geo.datasets.dataset import Dataset
 from geo.figures.baseline import baseline
-from geo.figures.metrics import NAMES_IN_A_NOTE, Table
+from geo.figures.metrics import Table
+from geo.figures.units import NAMES_IN_A_NOTE
 from geo.figures.vocabulary import LEVEL_UNITS, VENDOR_PHRASES, check
 from geo.names.match_summary import counted
 from geo.names.towns import town_names, town_words
