@@ -31,6 +31,7 @@ from geo.datasets import dataset as datasets
 from geo.datasets import folders as dataset_folders
 from geo.figures import compare, history, join, metrics, selection, series_vendors
 from geo.figures.view import View, build_view, resolve_selection
+from geo.figures.vocabulary import Level, Metric
 from geo.names import places
 from geo.official import areas as geo_areas
 from geo.official import assets
@@ -162,7 +163,7 @@ def _folder_stamps(listing: collection.Listing) -> tuple:
     for entry in listing.datasets:
         if entry.folder is None:
             continue
-        files = []
+        files: list[tuple[int, int] | None] = []
         for name in dataset_folders.FILES:
             try:
                 info = (entry.folder / name).stat()
@@ -227,7 +228,7 @@ def load_matched(dataset_id: str) -> metrics.Matched:
 
 
 @st.cache_data(show_spinner="Computing…", max_entries=256)
-def _cached_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
+def _cached_table(dataset_id: str, vendor: str, level: Level) -> metrics.Table:
     return metrics.build_table(
         load_dataset(dataset_id),
         load_resolver(),
@@ -239,7 +240,7 @@ def _cached_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
 
 
 @per_run.once
-def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
+def load_table(dataset_id: str, vendor: str, level: Level) -> metrics.Table:
     """The dataset's table for plain values (ranked by networks; once per run): every view of it, whatever
     its metric (:func:`geo.figures.metrics.ranked`), and every series that holds it read this one (three
     years of monthly counts are 36 tables per vendor and level)."""
@@ -250,14 +251,14 @@ def load_table(dataset_id: str, vendor: str, level: str) -> metrics.Table:
 # pyproj identifies again on first use (~35 ms CPU at LAD level); the view ranks a new frame from it
 # (ranked_shapes) and never changes it.
 @st.cache_resource(show_spinner="Drawing the areas…", max_entries=64)
-def load_shapes(dataset_id: str, vendor: str, level: str) -> gpd.GeoDataFrame:
+def load_shapes(dataset_id: str, vendor: str, level: Level) -> gpd.GeoDataFrame:
     """The table's units on their shapes (:func:`geo.figures.join.level_shapes`, ranked by networks), for
     plain values: joined and dissolved once per dataset, vendor and level, whatever the metric. Read-only."""
     return join.level_shapes(load_table(dataset_id, vendor, level), load_areas(), load_unit_shapes())
 
 
 @per_run.once
-def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: str, level: str) -> View:
+def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: Metric, level: Level) -> View:
     """The view for plain selection values, made once per script run from the cached table and shapes of
     its dataset, vendor and level: a change of metric or places ranks and picks again, and builds,
     joins and dissolves nothing (:func:`geo.figures.view.ranked_shapes`)."""
@@ -275,7 +276,7 @@ def load_view(dataset_id: str, vendor: str, places_: tuple[str, ...], metric: st
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def load_classes(dataset_id: str, vendor: str, metric: str, level: str, scheme: str, k: int) -> classes.Classes:
+def load_classes(dataset_id: str, vendor: str, metric: Metric, level: Level, scheme: str, k: int) -> classes.Classes:
     """Class breaks for plain selection values (place choice does not change them)."""
     view = load_view(dataset_id, vendor, (), metric, level)
     return classes.classify(view.shapes.loc[view.shapes["has_data"], metric], scheme, k)
@@ -318,7 +319,7 @@ def build_map(
 
 
 @st.cache_data(show_spinner="Comparing…", max_entries=32)
-def load_comparison(a: str, b: str, vendor: str, level: str) -> tuple[compare.Comparison, gpd.GeoDataFrame]:
+def load_comparison(a: str, b: str, vendor: str, level: Level) -> tuple[compare.Comparison, gpd.GeoDataFrame]:
     """Dataset ``a`` against ``b`` (A older, B newer) and the comparison's shapes, for plain values
     (the tables come from the cached tables)."""
     result = compare.compare(load_table(a, vendor, level), load_table(b, vendor, level))
@@ -326,7 +327,7 @@ def load_comparison(a: str, b: str, vendor: str, level: str) -> tuple[compare.Co
 
 
 def build_change_map(
-    order: time_order.TimeOrder, vendor: str, level: str, places_: tuple[str, ...], k: int
+    order: time_order.TimeOrder, vendor: str, level: Level, places_: tuple[str, ...], k: int
 ) -> choropleth.MapParts:
     """The diverging map of the change from ``order.a`` to ``order.b`` (new each run, as :func:`build_map`).
 
@@ -355,7 +356,7 @@ def dated_datasets() -> tuple[str, ...]:
 
 
 @st.cache_data(show_spinner="Reading the counts over time…", max_entries=16)
-def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str) -> history.Series:
+def load_series(dataset_ids: tuple[str, ...], vendor: str, level: Level, metric: Metric) -> history.Series:
     """The series of ``dataset_ids`` for plain values (:func:`geo.figures.history.build_series`), from the
     cached tables (:func:`load_table`), shared with the views of the pages that show one dataset;
     for Hikvision + Dahua with the vendor gaps made unknown (:func:`geo.figures.series_vendors.honest`).
@@ -377,8 +378,8 @@ def load_series(dataset_ids: tuple[str, ...], vendor: str, level: str, metric: s
 def make_trend_snapshot(
     dataset_ids: tuple[str, ...],
     vendor: str,
-    level: str,
-    metric: str,
+    level: Level,
+    metric: Metric,
     fmt: str,
     title: str,
     subtitle: str,
@@ -396,7 +397,7 @@ def make_trend_snapshot(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def load_series_classes(
-    dataset_ids: tuple[str, ...], vendor: str, level: str, metric: str, scheme: str, k: int
+    dataset_ids: tuple[str, ...], vendor: str, level: Level, metric: Metric, scheme: str, k: int
 ) -> classes.Classes:
     """Class breaks over every date of the series (one colour, one value, whichever date is shown)."""
     return trend_tables.pooled_classes(load_series(dataset_ids, vendor, level, metric), scheme, k)

@@ -142,11 +142,11 @@ with side_col:
                     f"The counts cover {row['coverage']:.0%} of its residents ({int(row['covered_population']):,} of "
                     f"{int(row['population']):,}); its rates use those residents and their land only."
                 )
-            share = "–" if pd.isna(row["share"]) else f"{row['share']:.1%}"
-            index = "–" if pd.isna(row["index_uk"]) else f"{row['index_uk']:.0f}"
+            share_text = "–" if pd.isna(row["share"]) else f"{row['share']:.1%}"
+            index_text = "–" if pd.isna(row["index_uk"]) else f"{row['index_uk']:.0f}"
             st.write(
                 f"Population {int(row['population']):,} · land area {row['area_km2']:,.0f} km² · "
-                f"{words.share_label} {share} · {words.index_label} {index}"
+                f"{words.share_label} {share_text} · {words.index_label} {index_text}"
             )
 
 st.header("Take the map away")

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from geo.figures.vocabulary import K_RANGE, LEVELS, METRICS, SCHEMES, STYLES, VENDORS
+from geo.figures.vocabulary import K_RANGE, LEVELS, METRICS, SCHEMES, STYLES, VENDORS, Level, Metric
 
 DEFAULT_DATASET = "top10vpn-2021"
 MAX_PLACES = 50  # places a link may choose
 MAX_PLACE_CHARS = 120
+
+
+Choice = TypeVar("Choice", bound=str)
 
 
 @dataclass(frozen=True)
@@ -23,8 +27,8 @@ class Selection:
     dataset: str = DEFAULT_DATASET
     vendor: str = "all"
     places: tuple[str, ...] = ()
-    metric: str = "networks"
-    level: str = "place"
+    metric: Metric = "networks"
+    level: Level = "place"
     scheme: str = "quantiles"
     k: int = 5
     # How counts are drawn: None follows the metric (circles for counts, shading for rates),
@@ -59,9 +63,9 @@ def from_params(
     """
     default = Selection(dataset=DEFAULT_DATASET if DEFAULT_DATASET in datasets or not datasets else datasets[0])
 
-    def pick(key: str, allowed: Sequence[str], fallback: str) -> str:
+    def pick(key: str, allowed: Sequence[Choice], fallback: Choice) -> Choice:
         value = _one(params, key)
-        return value if value is not None and value in allowed else fallback
+        return next((a for a in allowed if a == value), fallback)
 
     try:
         k = int(_one(params, "k") or default.k)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 
@@ -25,9 +26,21 @@ from geo.pictures.web.units import unit_geometry
 CHANGE_LABEL = "Change in camera networks (B \u2212 A)"
 # Units only one dataset lists: hue-free greys (never a change colour), told apart by
 # shade and outline; units neither lists are left unfilled.
-ONLY_A_STYLE = {"fillColor": "#d9d9d9", "fillOpacity": 0.8, "color": "#333333", "weight": 1.2, "dashArray": "6 4"}
-ONLY_B_STYLE = {"fillColor": "#969696", "fillOpacity": 0.8, "color": "#333333", "weight": 1.4, "dashArray": "1 4"}
-NEITHER_STYLE = {"fillColor": "#ffffff", "fillOpacity": 0.0, "color": CONTEXT_EDGE, "weight": 0.5}
+ONLY_A_STYLE: dict[str, Any] = {
+    "fillColor": "#d9d9d9",
+    "fillOpacity": 0.8,
+    "color": "#333333",
+    "weight": 1.2,
+    "dashArray": "6 4",
+}
+ONLY_B_STYLE: dict[str, Any] = {
+    "fillColor": "#969696",
+    "fillOpacity": 0.8,
+    "color": "#333333",
+    "weight": 1.4,
+    "dashArray": "1 4",
+}
+NEITHER_STYLE: dict[str, Any] = {"fillColor": "#ffffff", "fillOpacity": 0.0, "color": CONTEXT_EDGE, "weight": 0.5}
 
 
 def _change_properties(shapes: gpd.GeoDataFrame, label_a: str, label_b: str) -> list[dict]:
@@ -39,7 +52,7 @@ def _change_properties(shapes: gpd.GeoDataFrame, label_a: str, label_b: str) -> 
     }
     props = []
     for row in shapes.itertuples(index=False):
-        item = {
+        item: dict[str, Any] = {
             "code": controls.esc(row.code),
             "name": controls.esc(row.name),
             "s": controls.esc(status.get(row.listed, "")),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -32,11 +33,11 @@ from geo.pictures.web.units import unit_geometry
 
 __all__ = ["MapParts", "UK_BOUNDS", "build_change_map", "build_map", "change_legend_html", "change_style", "map_html"]
 
-PARTIAL_STYLE = {"color": "#202020", "weight": 2.2, "dashArray": "6 3"}
+PARTIAL_STYLE: dict[str, Any] = {"color": "#202020", "weight": 2.2, "dashArray": "6 3"}
 # The council around a counted town: a quiet dashed edge (the eye goes to the town's dot, not the area).
-TOWN_AREA_STYLE = {"color": "#6b6b6b", "weight": 1.2, "dashArray": "4 3"}
+TOWN_AREA_STYLE: dict[str, Any] = {"color": "#6b6b6b", "weight": 1.2, "dashArray": "4 3"}
 # Under circles, an area with data is an outline on a light neutral fill: the circle carries the count.
-OUTLINE_STYLE = {"fillColor": "#ffffff", "fillOpacity": 0.55, "color": DATA_EDGE, "weight": 0.7}
+OUTLINE_STYLE: dict[str, Any] = {"fillColor": "#ffffff", "fillOpacity": 0.55, "color": DATA_EDGE, "weight": 0.7}
 
 
 def _rank_text(rank: object, with_data: int) -> str:
@@ -48,7 +49,7 @@ def _unit_properties(shapes: gpd.GeoDataFrame) -> list[dict]:
     with_data = int(shapes["has_data"].sum())
     props = []
     for row in shapes.itertuples(index=False):
-        item = {"code": controls.esc(row.code), "name": controls.esc(row.name)}
+        item: dict[str, Any] = {"code": controls.esc(row.code), "name": controls.esc(row.name)}
         if bool(row.has_data):
             coverage = as_float(row.coverage)
             item.update(

@@ -20,6 +20,7 @@ map's own scale, with the values of :func:`geo.pictures.circles.reference_values
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -141,7 +142,7 @@ def town_features(shapes: gpd.GeoDataFrame, colors: Sequence[str]) -> dict:
                     "r": TOWN_DOT_PX,
                     "k": 2,
                     "code": str(shapes["code"].iat[i]),
-                    "c": str(colors[i]),
+                    "c": str(colors[int(i)]),
                 }
             )
     return {"type": "FeatureCollection", "features": features}
@@ -167,7 +168,7 @@ def _key(refs: list[int], sizes: np.ndarray, css: str) -> str:
     big = float(sizes.max())
     pad = 7.0  # room above the largest circle for its label
     cx, base = big + 1.5, 2 * big + pad
-    drawn = [
+    drawn: list[dict[str, Any]] = [
         {
             "r": round(float(r), 2),
             "cy": round(base - float(r), 2),

@@ -114,7 +114,7 @@ class AtlasElement(MacroElement):
     as for any branca MacroElement.
     """
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # a MacroElement renders into its Figure and returns nothing; branca types Element.render's str
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError("an AtlasElement is rendered inside a Figure: add it to a map first")

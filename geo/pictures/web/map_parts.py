@@ -157,8 +157,8 @@ def base(
     With ``static_dir`` (and not ``inline_assets``) the units' geometry is a file published there
     that the page loads once (:func:`geo.pictures.web.units.publish`); otherwise it is in the map's script.
     """
-    served = static_dir is not None and not inline_assets
-    m = new_map(inline_assets, url_base, static_dir, [units.publish(geometry, static_dir, url_base)] if served else [])
+    served = [units.publish(geometry, static_dir, url_base)] if static_dir is not None and not inline_assets else []
+    m = new_map(inline_assets, url_base, static_dir, served)
     m.add_child(controls.Decorations(attribution.text, title_html))
     if context is not None and len(context):
         Shapes(features(to_wgs84(context)), style={"fill": False, "color": CONTEXT_EDGE, "weight": 0.5}).add_to(m)
@@ -180,12 +180,15 @@ def new_map(
     server (:func:`geo.official.assets.served_urls`), or inlined into a standalone file.
     """
     import folium
+    from branca.element import Figure
 
     # Quarter zoom steps: the UK fills the frame instead of the nearest whole zoom level.
     m = folium.Map(location=[54.6, -3.2], zoom_start=5, tiles=None, control_scale=True, zoom_snap=0.25, zoom_delta=0.5)
     if inline_assets:
         m.default_js, m.default_css = [], []
-        m.get_root().header.add_child(RawHtml(assets.inline_html() + "\n" + scripts.inline_html()), name="atlas_assets")
+        root = m.get_root()
+        assert isinstance(root, Figure)  # a folium.Map's root is always its Figure
+        root.header.add_child(RawHtml(assets.inline_html() + "\n" + scripts.inline_html()), name="atlas_assets")
     else:
         js, css = assets.served_urls(url_base)
         # The atlas's own scripts after Leaflet's: published beside it when the page says where.
