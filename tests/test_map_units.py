@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from atlas_testing import HOSTILE, QUOTES, unjs
@@ -128,3 +129,23 @@ def test_hostile_unit_names_reach_the_units_file_escaped(lad, tmp_path):
     html = map_html(draw(frame, "per_1k"))
     assert HOSTILE not in html and QUOTES not in html and "&lt;script&gt;alert(1)" in unjs(html)
     assert parts.base is not None
+
+
+def test_the_shared_units_folder_keeps_only_the_most_recently_used_files(lad, tmp_path):
+    folder = tmp_path / units.FOLDER
+    folder.mkdir()
+    for i in range(5):
+        path = folder / f"old{i}.js"
+        path.write_text("x")
+        os.utime(path, ns=(i * 10**9, i * 10**9))  # old0 used longest ago
+    url = units.publish(unit_geometry(lad), tmp_path, "/app/static")
+    published = folder / url.rsplit("/", 1)[1]
+    assert published.is_file()
+    removed = units.prune(folder, keep=published, limit=3)
+    assert sorted(p.name for p in removed) == ["old0.js", "old1.js", "old2.js"]
+    assert sorted(p.name for p in folder.glob("*.js")) == sorted([published.name, "old3.js", "old4.js"])
+    # publishing what is there marks it used: it outlives a file used after it was written
+    os.utime(published, ns=(0, 0))
+    units.publish(unit_geometry(lad), tmp_path, "/app/static")
+    units.prune(folder, keep=folder / "none.js", limit=1)
+    assert [p.name for p in folder.glob("*.js")] == [published.name]

@@ -37,6 +37,9 @@ from geo.pictures.web.layers import Shapes
 from geo.pictures.web.polyline import encode_geometries
 
 FOLDER = "camera-atlas-units"  # under static/, beside Leaflet and the map's scripts
+# Shared by every session, so bounded: the files used least recently go first. A unit set is a
+# level of the shipped data or a dataset someone opened at place level (at most ~1 MB each).
+MAX_FILES = 64
 HIGHLIGHT = {"weight": 2.5, "color": "#000000", "fillOpacity": 0.95}
 
 
@@ -116,11 +119,35 @@ def _publish_key(static_dir: str, key: str) -> Path:
 def _publish(static_dir: str, geometry: UnitGeometry) -> None:
     out = _publish_key(static_dir, geometry.key)
     if out.is_file():
-        return
+        try:
+            os.utime(out)  # used now: the last to be pruned
+            return
+        except OSError:  # pruned by another session a moment ago: write it again
+            pass
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
     tmp.write_text(geometry.script(), encoding="utf-8")
     tmp.replace(out)  # atomic: sessions publishing at once write the same bytes
+    prune(out.parent, keep=out)
+
+
+def prune(folder: Path, keep: Path, limit: int = MAX_FILES) -> list[Path]:
+    """Remove the least recently used units files past ``limit`` from ``folder`` (never ``keep``); the removed.
+
+    A page that needs a removed file again publishes it again when its map is built.
+    """
+    files = []
+    for path in folder.glob("*.js"):
+        try:
+            files.append((path.stat().st_mtime_ns, path))
+        except OSError:  # removed meanwhile
+            continue
+    removed = []
+    for _, path in sorted(files, reverse=True)[limit:]:
+        if path != keep:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 class Units(AtlasElement):
