@@ -38,6 +38,15 @@ from geo.pictures.static import figure as static_map
 from geo.pictures.static import image_files
 
 OLD_REVISION = "0f8ef24"  # the quick port of the first drawing, before the redesign
+# The reference's imports, where those names live since geo became a package of packages.
+OLD_IMPORTS = {
+    "from geo.captions import": "from geo.pictures.captions import",
+    "from geo.classes import CONTEXT_EDGE, DATA_EDGE, NO_DATA_COLOR, NO_DATA_LABEL, SELECTED_EDGE, Classes": (
+        "from geo.pictures.classes import NO_DATA_LABEL, Classes\n"
+        "from geo.pictures.palettes import CONTEXT_EDGE, DATA_EDGE, NO_DATA_COLOR, SELECTED_EDGE"
+    ),
+    "from geo.vocabulary import": "from geo.figures.vocabulary import",
+}
 VIEWS = {
     "default": {},
     "manchester": {"places": ("Manchester",), "metric": "per_1k"},
@@ -71,6 +80,8 @@ def old_renderer(revision: str) -> ModuleType | None:
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
+    for before, after in OLD_IMPORTS.items():  # its flat geo modules now sit in the layer packages
+        source = source.replace(before, after)
     path = Path(tempfile.mkdtemp()) / "old_static_map.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("old_static_map", path)
