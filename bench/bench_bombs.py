@@ -53,7 +53,10 @@ path = Path(sys.argv[1])
 data = path.read_bytes()
 start = time.perf_counter()
 try:
-    from geo import datasets
+    try:  # geo as layer packages
+        from geo.datasets import dataset as datasets
+    except ImportError:  # a base from before them: flat modules
+        from geo import datasets
     dataset = datasets.from_upload(data, path.name)
     outcome = f"loaded {len(dataset.observations):,} rows"
 except MemoryError:

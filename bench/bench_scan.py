@@ -75,8 +75,15 @@ CHILD = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 os.environ["SHODAN_API_URL"] = sys.argv[2]
-from geo import areas, gazetteer, places, scan, scan_dataset
-from geo.scan.shodan_api import ShodanCountProvider
+try:  # geo as layer packages
+    from geo.official import areas
+    from geo.names import places
+    from geo.scan import as_dataset as scan_dataset, provider as scan, summary as scan_summary
+    from geo.scan.shodan_api import ShodanCountProvider
+except ImportError:  # a base from before them: flat modules
+    from geo import areas, places, scan, scan_dataset
+    from geo.shodan_count import ShodanCountProvider
+    scan_summary = scan_dataset
 resolver = places.build_resolver(areas.load_areas()) if sys.argv[4] == "summarise" else None
 usage = lambda: resource.getrusage(resource.RUSAGE_SELF)
 start, rss_before, wall = usage(), usage().ru_maxrss, time.perf_counter()
