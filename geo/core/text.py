@@ -88,3 +88,20 @@ def word_list(names: Iterable[str]) -> str:
     """Names as a sentence lists them: "A", "A and B", "A, B and C" (at least one name)."""
     names = list(names)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# Month names as every date in the atlas writes them (English, whatever the server's locale).
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from geo.core.errors import DatasetError
-from geo.core.text import MAX_DATE, MAX_PLACE_NAME, MAX_SOURCE, invisible, one_line, shown
+from geo.core.text import MAX_DATE, MAX_PLACE_NAME, MAX_SOURCE, MONTHS, invisible, one_line, shown
 from geo.datasets.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, guess_mapping
 from geo.datasets.exports import restore_cell
 from geo.datasets.limits import MAX_CHOICES, TableLimits
@@ -118,22 +118,6 @@ class Dataset:
         return any(v in ("hikvision", "dahua") for v in self.vendors)
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 _WHEN_PATTERNS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H%M%z", "%Y-%m-%d", "%Y-%m", "%Y")
 
 
@@ -160,7 +144,7 @@ def readable_date(value: str | None) -> str | None:
             parsed = datetime.strptime(text[:10], pattern)
         except ValueError:
             continue
-        return layout.format(d=parsed, month=_MONTHS[parsed.month - 1])
+        return layout.format(d=parsed, month=MONTHS[parsed.month - 1])
     return text
 
 

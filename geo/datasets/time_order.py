@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from geo.core.text import MONTHS
 from geo.datasets.dataset import Dataset, parse_when
 
 IN_TIME_ORDER, SAME_PERIOD, DATES_UNKNOWN = "in time order", "same period", "dates unknown"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FIELDS_AT = {"year": 1, "month": 2, "day": 3, "time": 6}  # how much of a date a value states
 
 
@@ -36,7 +36,7 @@ class Dated:
     def label(self) -> str:
         """ "counted 14 Mar 2025", "published Nov 2021", "counted 2025"; a scan's count with its
         UTC time, always (two counts on one day read apart): "counted 1 Dec 2026 06:00 UTC"."""
-        month = _MONTHS[self.when.month - 1]
+        month = MONTHS[self.when.month - 1][:3]
         shown = {"year": f"{self.when.year}", "month": f"{month} {self.when.year}"}.get(
             self.precision, f"{self.when.day} {month} {self.when.year}"
         )

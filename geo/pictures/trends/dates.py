@@ -7,22 +7,8 @@ date never says more than its precision ("Nov 2021" for a month, never "1 Nov 20
 
 from __future__ import annotations
 
+from geo.core.text import MONTHS
 from geo.datasets.time_order import Dated
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _month(d: Dated) -> str:
