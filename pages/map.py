@@ -10,8 +10,10 @@ from streamlit_folium import st_folium
 from geo.core.errors import AtlasError
 from geo.core.markup import md_escape
 from geo.datasets import exports
+from geo.datasets.dataset import Dataset
 from geo.figures import join
 from geo.figures.baseline import baseline
+from geo.figures.view import View
 from geo.figures.vocabulary import LEVEL_LABELS, LEVEL_UNITS
 from geo.names.towns import town_line
 from geo.pictures import captions, figures_table, snapshot
@@ -19,6 +21,8 @@ from geo.pictures.finding import counted_words
 from geo.pictures.numbers import format_value
 from geo.pictures.static.sizes import SIZE_LABELS
 from pages import loaders, sidebar, snapshot_offer
+
+FIGURES_OPEN = "map-figures-open"  # the figures table's expander: open or not, kept for the session
 
 
 def figures_csv(shapes: gpd.GeoDataFrame, source: str, date: str) -> str:
@@ -29,6 +33,24 @@ def figures_csv(shapes: gpd.GeoDataFrame, source: str, date: str) -> str:
 def figures_geojson(shapes: gpd.GeoDataFrame) -> str:
     """The areas with data and their figures as GeoJSON: made when the reader asks for the file."""
     return join.geojson(shapes[shapes["has_data"]])
+
+
+@st.fragment
+def figures_under_the_map(view: View, dataset: Dataset) -> None:
+    """The accessible alternative to the map: the figures it draws, collapsed under it.
+
+    Made only while open (the expander reruns this fragment alone when opened), so a click on
+    the map's controls does not send a table nobody looks at (bench/bench_map_bytes.py); once
+    opened it stays open, and follows every new selection.
+    """
+    box = st.expander("The figures on this map", icon=":material/table:", key=FIGURES_OPEN, on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        count_label = figures_table.count_label_of(view, dataset)
+        shown = figures_table.frame(view.shapes, view.selection.metric, view.table.level, count_label)
+        st.dataframe(figures_table.styled(shown, view.table.level, count_label), hide_index=True, key="map-figures")
+        st.caption(md_escape(figures_table.describe(view, dataset)))
 
 
 sel, view, dataset = sidebar.start()
@@ -76,12 +98,7 @@ with map_col:
             use_container_width=True,
             returned_objects=["last_active_drawing"],
         )
-    # The accessible alternative to the map: the figures it draws, collapsed under it.
-    with st.expander("The figures on this map", icon=":material/table:"):
-        count_label = figures_table.count_label_of(view, dataset)
-        shown = figures_table.frame(view.shapes, sel.metric, sel.level, count_label)
-        st.dataframe(figures_table.styled(shown, sel.level, count_label), hide_index=True, key="map-figures")
-        st.caption(md_escape(figures_table.describe(view, dataset)))
+    figures_under_the_map(view, dataset)
 
 with side_col:
     about = (

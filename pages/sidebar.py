@@ -119,6 +119,8 @@ def _init_state(initial: selection.Selection) -> None:
         "f_k": initial.k,
         "f_style": initial.style or STYLES[0],
     }
+    if not initial.places:  # the list's own default: seeding it would mark it set by code on the first run
+        defaults.pop("f_places")  # only, so a click's run resent the whole 5 KB list instead of a reference to it
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
 
@@ -222,7 +224,7 @@ def sidebar() -> selection.Selection:
             fail(err)
         options = place_options(place_rows, loaders.load_areas())
         # Keep URL-chosen places that are not options visible rather than dropping them silently.
-        extra = [p for p in st.session_state["f_places"] if p not in options]
+        extra = [p for p in st.session_state.get("f_places", []) if p not in options]
         chosen = st.multiselect(
             "Places",
             options + extra,

@@ -101,6 +101,11 @@ def test_the_map_page_has_the_figures_under_the_map(app_navigation):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     expander = next(e for e in at.expander if e.label == "The figures on this map")
+    assert not expander.dataframe, "closed, the expander makes no table"  # nothing sent that nobody reads
+    at.session_state["map-figures-open"] = True  # the reader opens it
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    expander = next(e for e in at.expander if e.label == "The figures on this map")
     shown = expander.dataframe[0].value
     assert list(shown.columns)[:2] == ["Region or nation", "Per 1,000 residents"]
     assert list(shown["Region or nation"]) == ["North West", "West Midlands", "London"]  # ranked by the metric drawn

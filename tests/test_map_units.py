@@ -13,7 +13,7 @@ from geo.pictures.captions import Attribution
 from geo.pictures.classes import classify
 from geo.pictures.web import units
 from geo.pictures.web.choropleth import build_map, map_html
-from geo.pictures.web.units import UnitFigures, unit_geometry
+from geo.pictures.web.units import UnitFigures, sparse_figures, unit_figures, unit_geometry
 
 CREDIT = Attribution("The Mail on Sunday via TOP10VPN")
 
@@ -74,8 +74,8 @@ def test_the_base_links_the_units_file_and_the_layer_sends_no_geometry(lad, tmp_
     assert ring not in layer and "Manchester" not in layer  # the layer: figures by position only
     figures = figures_of(parts)
     at = geometry.index["E08000003"]
-    assert figures.payload["columns"]["n"][at] == "7,436"
-    assert figures.payload["k"][at] >= 0 and figures.payload["extra"]["features"] == []
+    assert figures.unit(at)["columns"]["n"] == "7,436"
+    assert figures.unit(at)["k"] >= 0 and figures.payload["extra"]["features"] == []
 
 
 def test_a_metric_change_keeps_the_base_and_changes_only_figures(lad, tmp_path):
@@ -86,9 +86,12 @@ def test_a_metric_change_keeps_the_base_and_changes_only_figures(lad, tmp_path):
         parts.base.get_root().render()
     assert _get_map_string(first.base) == _get_map_string(second.base)
     assert first.base.default_js == second.base.default_js
-    one, two = figures_of(first).payload, figures_of(second).payload
-    assert one["columns"] == two["columns"]  # every figure of the tooltip, whatever the metric
-    assert one["styles"] != two["styles"] or one["k"] != two["k"]  # coloured by another metric
+    one, two = figures_of(first), figures_of(second)
+    count = len(unit_geometry(lad.to_crs(4326) if lad.crs.to_epsg() != 4326 else lad).features)
+    # every figure of the tooltip, whatever the metric
+    assert [one.unit(i)["columns"] for i in range(count)] == [two.unit(i)["columns"] for i in range(count)]
+    styles = [(one.payload["styles"][one.unit(i)["k"]], two.payload["styles"][two.unit(i)["k"]]) for i in range(count)]
+    assert any(a != b for a, b in styles)  # coloured by another metric
 
 
 def test_units_the_base_lacks_travel_with_the_figures(place, tmp_path):
@@ -98,7 +101,7 @@ def test_units_the_base_lacks_travel_with_the_figures(place, tmp_path):
     (extra,) = figures.payload["extra"]["features"]
     assert extra["properties"] == {"code": "E08000003", "name": "Manchester"} and extra["g"]
     position = len(unit_geometry(without.to_crs(4326)).features)
-    assert figures.payload["columns"]["n"][position] == "7,436"
+    assert figures.unit(position)["columns"]["n"] == "7,436"
 
 
 def test_a_chosen_unit_is_painted_on_top_and_only_a_new_choice_moves_the_view(lad):
@@ -149,3 +152,37 @@ def test_the_shared_units_folder_keeps_only_the_most_recently_used_files(lad, tm
     units.publish(unit_geometry(lad), tmp_path, "/app/static")
     units.prune(folder, keep=folder / "none.js", limit=1)
     assert [p.name for p in folder.glob("*.js")] == [published.name]
+
+
+def test_a_map_of_a_few_cities_sends_figures_only_for_them(lad):
+    parts = draw(lad, "per_1k")
+    figures = figures_of(parts)
+    payload = figures.payload
+    with_data = int(lad["has_data"].sum())
+    assert len(payload["rows"]) == with_data < len(lad) / 2  # the others are one default, sent once
+    assert all(len(column) == with_data for column in payload["columns"].values())
+    no_data = next(i for i in range(len(lad)) if i not in payload["rows"])
+    assert figures.unit(no_data) == {**payload["default"], "columns": {key: 0 for key in payload["columns"]}}
+    assert payload["default"]["noData"] == 1 and payload["statusTexts"][payload["default"]["status"] - 1]
+
+
+def test_sparse_figures_read_back_as_the_whole_lists():
+    k = [1, 1, 0, 1, 2, 1, 1, 1]
+    columns = {"n": [0, 0, "7", 0, "9", 0, 0, 0], "a": [0, 0, "1.5", 0, 0, 0, 0, 0]}
+    status = [1, 1, 0, 1, 0, 1, 1, 2]
+    no_data = [1, 1, 0, 1, 0, 1, 1, 1]
+    sparse = sparse_figures(k, columns, status, no_data)
+    assert sparse["rows"] == [2, 4, 7]  # the unit with another status differs too
+    for payload in (sparse, sparse_figures(k[:2] + [0] * 6, {"n": ["1"] * 8}, [0] * 8, [0] * 8)):
+        for i in range(8):
+            unit = unit_figures(payload, i)
+            assert set(unit) == {"k", "columns", "status", "noData"}
+    for i in range(8):
+        assert unit_figures(sparse, i) == {
+            "k": k[i],
+            "columns": {key: column[i] for key, column in columns.items()},
+            "status": status[i],
+            "noData": no_data[i],
+        }
+    dense = sparse_figures(k[:2] + [0] * 6, {"n": ["1"] * 8}, [0] * 8, [0] * 8)
+    assert "rows" not in dense and dense["columns"]["n"] == ["1"] * 8  # most units differ: sent whole

@@ -58,16 +58,17 @@ def draws_circles(metric: str, style: str | None) -> bool:
     return style != "shaded"
 
 
-def unit_points(shapes: gpd.GeoDataFrame) -> np.ndarray:
+def unit_points(shapes: gpd.GeoDataFrame, centres: np.ndarray | None = None) -> np.ndarray:
     """Each unit's circle centre as ``(x, y)`` rows in ``shapes``' CRS.
 
     A unit whose count came from a town (``town_lon``/``town_lat`` given, WGS84) sits on the
     town; any other on the visual centre of its largest part (inside the area, never in the
-    sea between islands). A unit without geometry gets NaN.
+    sea between islands). A unit without geometry gets NaN. ``centres``: visual centres already
+    found, one row per unit (NaN where not known), so they are not searched for again.
     """
-    out = np.full((len(shapes), 2), np.nan)
+    out = np.full((len(shapes), 2), np.nan) if centres is None else np.array(centres, dtype=float)
     for i, geometry in enumerate(shapes.geometry.to_numpy()):
-        if geometry is not None and not geometry.is_empty:
+        if np.isnan(out[i]).any() and geometry is not None and not geometry.is_empty:
             out[i] = visual_centre(geometry)
     if TOWN_LON in shapes.columns and TOWN_LAT in shapes.columns:
         lon = shapes[TOWN_LON].to_numpy(dtype=float)

@@ -127,6 +127,19 @@ def test_metric_change_changes_the_map(atlas_url: str, page: Page) -> None:
     assert "metric=per_1k" in page.url
 
 
+def test_the_figures_table_is_made_when_opened_and_follows_the_metric(atlas_url: str, page: Page) -> None:
+    open_app(page, f"{atlas_url}/?level=region&metric=per_1k", minimum_paths=4)
+    box = page.get_by_test_id("stExpander").filter(has_text="The figures on this map")
+    expect(box).to_have_count(1)
+    assert box.get_by_test_id("stDataFrame").count() == 0  # closed: no table was sent
+    box.get_by_text("The figures on this map").click()
+    expect(box.get_by_test_id("stDataFrame")).to_have_count(1, timeout=60_000)
+    expect(box.get_by_text("per 1,000 residents by region or nation, highest first")).to_be_visible()
+    sidebar(page).get_by_text("Networks per km²").click()  # it stays open and follows the selection
+    expect(box.get_by_text("per km² by region or nation, highest first")).to_be_visible(timeout=60_000)
+    expect(box.get_by_test_id("stDataFrame")).to_have_count(1)
+
+
 def test_place_change_changes_the_map(atlas_url: str, page: Page) -> None:
     open_app(page, atlas_url, minimum_paths=4)
     before = map_signature(page)

@@ -96,15 +96,18 @@ def circle_radii(values: np.ndarray, largest: float | None = None) -> np.ndarray
     return np.where(v > 0, np.maximum(r, MIN_RADIUS_PX), r)
 
 
-def circle_features(shapes: gpd.GeoDataFrame, properties: list[dict], selected: set[str]) -> dict:
+def circle_features(
+    shapes: gpd.GeoDataFrame, properties: list[dict], selected: set[str], centres: np.ndarray | None = None
+) -> dict:
     """The units with data of ``shapes`` (WGS84) as a FeatureCollection of points, largest first.
 
     ``properties``: each row's tooltip properties (as the areas carry them); ``selected``:
-    the codes of the chosen units (drawn with a dark edge).
+    the codes of the chosen units (drawn with a dark edge); ``centres``: their visual centres
+    where already known (:func:`geo.pictures.circles.unit_points`).
     """
     has = shapes["has_data"].astype(bool).to_numpy()
     values = np.where(has, shapes["networks"].to_numpy(dtype=float), np.nan)
-    points = unit_points(shapes)
+    points = unit_points(shapes, centres)
     sizes = circle_radii(values)
     features = []
     for i in draw_order(values):
@@ -154,12 +157,13 @@ _KEY = Environment(autoescape=True).from_string(
 {%- for ref in refs %}<line x1="{{ cx }}" y1="{{ ref.top }}" x2="{{ label_x - 3 }}" y2="{{ ref.top }}" stroke="#555" stroke-width="0.6" stroke-dasharray="2 2"></line><text class="atlas-circle-value" x="{{ label_x }}" y="{{ ref.top + 4 }}" font-size="11" fill="#222">{{ ref.label }}</text>{% endfor %}</svg>"""
 )
 
+# The box's look is the map's stylesheet (js/controls.js, LEGEND_CSS), as for the shaded legend.
 _LEGEND = Environment(autoescape=True).from_string(
-    """<div class="atlas-legend atlas-circle-legend" style="background:rgba(255,255,255,0.94);padding:6px 9px;max-width:230px;font:12px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#222;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3)"><style>.atlas-circle-key { display: block; } .atlas-circle-key-narrow { display: none; } @media {{ narrow }} { .atlas-circle-key-wide { display: none; } .atlas-circle-key-narrow { display: block; } }</style><div class="atlas-legend-title" style="font-weight:600;margin-bottom:2px">{{ title }}</div>
-<div style="color:#555;font-size:11px;margin-bottom:4px">Circle area shows the count</div>
+    """<div class="atlas-legend atlas-circle-legend"><style>.atlas-circle-key { display: block; } .atlas-circle-key-narrow { display: none; } @media {{ narrow }} { .atlas-circle-key-wide { display: none; } .atlas-circle-key-narrow { display: block; } }</style><div class="atlas-legend-title">{{ title }}</div>
+<div class="atlas-legend-sub">Circle area shows the count</div>
 {{- keys }}
-{%- for item in extras %}<div class="atlas-legend-item {{ item.css }}"><span style="display:inline-block;width:18px;height:12px;margin-right:6px;vertical-align:-1px;box-sizing:border-box;background:{{ item.fill }};border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}
-{%- if note %}<div class="atlas-legend-note" style="color:#444;font-size:11px;margin-top:4px;max-width:230px">{{ note }}</div>{% endif %}</div>"""
+{%- for item in extras %}<div class="atlas-legend-item {{ item.css }}"><span style="background:{{ item.fill }};border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}
+{%- if note %}<div class="atlas-legend-note">{{ note }}</div>{% endif %}</div>"""
 )
 
 

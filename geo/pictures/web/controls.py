@@ -18,15 +18,13 @@ from geo.pictures.classes import Classes
 from geo.pictures.palettes import BACKGROUND
 from geo.pictures.web.elements import AtlasElement, template
 
+# The look is the map's stylesheet (js/controls.js, LEGEND_CSS): a legend sends only its words and swatches.
 _LEGEND = Environment(autoescape=True).from_string(
-    """<div class="atlas-legend" style="background:rgba(255,255,255,0.94);padding:6px 9px;max-width:230px;\
-font:12px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#222;border-radius:4px;\
-box-shadow:0 1px 4px rgba(0,0,0,0.3)"><div class="atlas-legend-title" style="font-weight:600;margin-bottom:2px">{{ title }}</div>
-{%- if subtitle %}<div style="color:#555;font-size:11px;margin-bottom:4px">{{ subtitle }}</div>{% endif %}
-{%- for item in items %}<div class="atlas-legend-item {{ item.css }}"><span style="display:inline-block;width:18px;\
-height:12px;margin-right:6px;vertical-align:-1px;box-sizing:border-box;background:{{ item.fill }};\
+    """<div class="atlas-legend"><div class="atlas-legend-title">{{ title }}</div>
+{%- if subtitle %}<div class="atlas-legend-sub">{{ subtitle }}</div>{% endif %}
+{%- for item in items %}<div class="atlas-legend-item {{ item.css }}"><span style="background:{{ item.fill }};\
 border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}
-{%- if note %}<div class="atlas-legend-note" style="color:#444;font-size:11px;margin-top:4px">{{ note }}</div>{% endif %}</div>"""
+{%- if note %}<div class="atlas-legend-note">{{ note }}</div>{% endif %}</div>"""
 )
 
 

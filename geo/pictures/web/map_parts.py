@@ -9,6 +9,7 @@ in their styles, tooltip pieces and legend; both end here. The base draws the un
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 
 from geo.official import assets
 from geo.pictures.captions import Attribution
@@ -51,9 +53,16 @@ def features(frame: gpd.GeoDataFrame, properties: list[dict] | None = None) -> d
 
 
 def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+    if frame.crs is not None and not _is_wgs84(frame.crs.srs):
         return frame.to_crs(4326)
     return frame
+
+
+@functools.lru_cache(maxsize=16)
+def _is_wgs84(srs: str) -> bool:
+    """Whether a CRS (by its definition) is EPSG:4326: asked once per definition, not once per map, as
+    pyproj keeps its answer per thread and every Streamlit run is a new thread (~30 ms each)."""
+    return pyproj.CRS.from_user_input(srs).to_epsg() == 4326
 
 
 def bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
@@ -134,7 +143,7 @@ def data_layer(
     )
     group.add_child(figures)
     if circles:
-        dots = circle_markers.circle_features(shapes, unit_properties, set(chosen))
+        dots = circle_markers.circle_features(shapes, unit_properties, set(chosen), geometry.centres(shapes["code"]))
         group.add_child(UnitCircles(dots, figures, geometry, tooltip.options))
     if town_dots:  # over the areas, not answering the pointer: the council's tooltip still reads under it
         group.add_child(UnitCircles(town_dots, figures, geometry, None))

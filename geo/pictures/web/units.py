@@ -58,6 +58,17 @@ class UnitGeometry:
     def payload(self) -> dict:
         return {"features": list(self.features)}
 
+    def centres(self, codes: Sequence[object]) -> np.ndarray:
+        """Each code's circle point (the visual centre found once, with the units) as ``(x, y)`` rows; NaN
+        for a code it lacks."""
+        out = np.full((len(codes), 2), np.nan)
+        for row, code in enumerate(codes):
+            at = self.index.get(str(code))
+            point = self.features[at]["p"] if at is not None else None
+            if point is not None:
+                out[row] = point
+        return out
+
     def script(self) -> str:
         """The units file: one call of ``CameraAtlas.addUnits`` with the units as JSON."""
         return f"CameraAtlas.addUnits({template_json(self.key)}, {template_json(self.payload())});\n"
@@ -239,17 +250,64 @@ class UnitFigures(Shapes):
         chosen = {str(c) for c in front}
         self.payload = {
             "styles": self.style_table,
-            "k": k,
-            "columns": columns,
+            **sparse_figures(k, columns, status, no_data),
             "statusTexts": texts,
-            "status": status,
-            "noData": no_data,
             "extra": {"type": "FeatureCollection", "features": extra},
             "front": [p for f, p in zip(self.data["features"], self.positions) if f["properties"]["code"] in chosen],
             "interactive": highlight is not None,
             "highlight": highlight,
             "tooltip": tooltip,
         }
+
+    def unit(self, position: int) -> dict:
+        """The unit at ``position`` as the browser reads it from the payload (:func:`unit_figures`)."""
+        return unit_figures(self.payload, position)
+
+
+def sparse_figures(k: list[int], columns: dict[str, list], status: list[int], no_data: list[int]) -> dict:
+    """Each unit's style index, tooltip columns, status and no-data flag, as :class:`UnitFigures` sends them.
+
+    A map of a few cities has figures for a few dozen of its hundreds of units; the rest are
+    alike (no data, the same style). Those are sent once, as ``default``; the others by position
+    (``rows``), with ``k``, ``columns``, ``status`` and ``noData`` aligned with ``rows``. When most
+    units differ from the default, the lists are sent whole, aligned with the units (no ``rows``).
+    """
+    count = len(k)
+    shape = [(k[i], status[i], no_data[i]) for i in range(count) if not any(column[i] for column in columns.values())]
+    if not shape:
+        return {"k": k, "columns": columns, "status": status, "noData": no_data}
+    common = max(set(shape), key=shape.count)
+    rows = [
+        i
+        for i in range(count)
+        if (k[i], status[i], no_data[i]) != common or any(column[i] for column in columns.values())
+    ]
+    if 2 * len(rows) > count:
+        return {"k": k, "columns": columns, "status": status, "noData": no_data}
+    return {
+        "default": {"k": common[0], "status": common[1], "noData": common[2]},
+        "rows": rows,
+        "k": [k[i] for i in rows],
+        "columns": {key: [column[i] for i in rows] for key, column in columns.items()},
+        "status": [status[i] for i in rows],
+        "noData": [no_data[i] for i in rows],
+    }
+
+
+def unit_figures(payload: dict, position: int) -> dict:
+    """The unit at ``position`` of a :func:`sparse_figures` payload: ``k``, ``columns`` (key: text or 0),
+    ``status`` and ``noData``, as ``CameraAtlas.paint`` (units.js) reads them."""
+    rows = payload.get("rows")
+    row = position if rows is None else (rows.index(position) if position in rows else -1)
+    if row < 0:
+        default = payload["default"]
+        return {**default, "columns": {key: 0 for key in payload["columns"]}}
+    return {
+        "k": payload["k"][row],
+        "columns": {key: column[row] for key, column in payload["columns"].items()},
+        "status": payload["status"][row],
+        "noData": payload["noData"][row],
+    }
 
 
 def positions(geometry: UnitGeometry, codes: Sequence[str]) -> list[int]:

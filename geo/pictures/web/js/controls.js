@@ -1,7 +1,16 @@
 // The map's boxes (legend, title, sources), its tooltip and the view a data layer asks for.
 (function (L, atlas) {
     "use strict";
-    var NARROW_CSS = "path.leaflet-interactive:focus { outline: none; }"
+    // The legend's look, once per map rather than in every legend a data layer sends.
+    var LEGEND_CSS = ".atlas-legend { background: rgba(255,255,255,0.94); padding: 6px 9px; max-width: 230px;"
+        + " font: 12px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif; color: #222;"
+        + " border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }"
+        + " .atlas-legend-title { font-weight: 600; margin-bottom: 2px; }"
+        + " .atlas-legend-sub { color: #555; font-size: 11px; margin-bottom: 4px; }"
+        + " .atlas-legend-item > span { display: inline-block; width: 18px; height: 12px; margin-right: 6px;"
+        + " vertical-align: -1px; box-sizing: border-box; }"
+        + " .atlas-legend-note { color: #444; font-size: 11px; margin-top: 4px; max-width: 230px; }";
+    var NARROW_CSS = LEGEND_CSS + " path.leaflet-interactive:focus { outline: none; }"
         + ".atlas-credit-toggle { display: none; }"
         + "@media (max-width: 600px) { .atlas-credit-text { display: none; } .atlas-credit-open .atlas-credit-text { display: inline; }"
         + " .atlas-credit-toggle { display: inline; cursor: pointer; font-weight: 600; padding: 0 4px; }"

@@ -54,21 +54,34 @@
         };
     };
 
+    // Where unit i's figures sit in the layer's lists: with options.rows (a few units differ from
+    // options.default), the row that names it, or -1 for a default unit; without, i itself.
+    function rowOf(options) {
+        if (!options.rows) { return function (i) { return i; }; }
+        var rows = {};
+        options.rows.forEach(function (position, row) { rows[position] = row; });
+        return function (i) { return Object.prototype.hasOwnProperty.call(rows, i) ? rows[i] : -1; };
+    }
+
     // A unit's properties for the tooltip and the click: its code and name, and the layer's figures.
-    function properties(feature, options, i) {
+    function properties(feature, options, row) {
         var p = {code: feature.properties.code, name: feature.properties.name};
-        Object.keys(options.columns).forEach(function (key) {
-            var value = options.columns[key][i];
-            if (typeof value === "string") { p[key] = value; }  // 0: the unit has no such figure
-        });
-        if (options.status[i]) { p.s = options.statusTexts[options.status[i] - 1]; }
-        if (options.noData[i]) { p.nd = 1; }
+        var status = row < 0 ? options["default"].status : options.status[row];
+        var noData = row < 0 ? options["default"].noData : options.noData[row];
+        if (row >= 0) {
+            Object.keys(options.columns).forEach(function (key) {
+                var value = options.columns[key][row];
+                if (typeof value === "string") { p[key] = value; }  // 0: the unit has no such figure
+            });
+        }
+        if (status) { p.s = options.statusTexts[status - 1]; }
+        if (noData) { p.nd = 1; }
         return p;
     }
 
-    // Paints the map's units for one data layer: options.k[i] indexes options.styles (-1: not shown),
-    // options.columns[key][i] (0: none), options.status[i] (an index into options.statusTexts, 0: none)
-    // and options.noData[i] give each unit's tooltip;
+    // Paints the map's units for one data layer (geo.pictures.web.units.sparse_figures): per unit,
+    // k indexes options.styles (-1: not shown), columns[key] (0: none), status (an index into
+    // options.statusTexts, 0: none) and noData give its tooltip;
     // options.extra holds units the base lacks (indexed after its own), drawn in `group`.
     atlas.paint = function (group, map, options) {
         var state = map.cameraAtlas;
@@ -86,10 +99,12 @@
         state.paint = options;
         state.painted = units;
         state.paints = (state.paints || 0) + 1;  // how many layers this map has shown (tests and benches wait on it)
+        var row = rowOf(options);
         units.forEach(function (unit, i) {
-            var k = options.k[i];
+            var at = row(i);
+            var k = at < 0 ? options["default"].k : options.k[at];
             var shown = k !== undefined && k !== null && k >= 0;
-            unit.feature.properties = properties(unit.feature, options, i);
+            unit.feature.properties = properties(unit.feature, options, at);
             unit.cameraAtlasStyle = shown ? L.extend({}, DEFAULTS, options.styles[k]) : HIDDEN;
             unit.setStyle(unit.cameraAtlasStyle);
             setInteractive(unit, shown && options.interactive);
