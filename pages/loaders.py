@@ -198,6 +198,7 @@ def forget_changed_folders(listing: collection.Listing) -> None:
             load_series_classes,
             make_trend_snapshot,
             make_snapshot,
+            default_caption,
         ):
             cached.clear()
         per_run.new_run()  # nor keep what this run read before the caches were cleared
@@ -424,8 +425,10 @@ def make_snapshot(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def default_caption(sel: selection.Selection) -> captions.Caption:
-    """The texts a snapshot of ``sel`` gets unless the user edits them."""
+    """The texts a snapshot of ``sel`` gets unless the user edits them (kept: every rerun of the Map page
+    asks, and writing them costs ~15 ms)."""
     view = load_view(sel.dataset, sel.vendor, sel.places, sel.metric, sel.level)
     found = load_classes(sel.dataset, sel.vendor, sel.metric, sel.level, sel.scheme, sel.k)
     focus = view.focus_rows if sel.places else None

@@ -162,7 +162,7 @@ _LEGEND = Environment(autoescape=True).from_string(
     """<div class="atlas-legend atlas-circle-legend"><style>.atlas-circle-key { display: block; } .atlas-circle-key-narrow { display: none; } @media {{ narrow }} { .atlas-circle-key-wide { display: none; } .atlas-circle-key-narrow { display: block; } }</style><div class="atlas-legend-title">{{ title }}</div>
 <div class="atlas-legend-sub">Circle area shows the count</div>
 {{- keys }}
-{%- for item in extras %}<div class="atlas-legend-item {{ item.css }}"><span style="background:{{ item.fill }};border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}
+{%- for item in extras %}<div class="atlas-legend-item {{ item.css }}"><span style="background:{{ item.fill }}{% if item.border %};border:{{ item.border }}{% endif %}"></span>{{ item.label }}</div>{% endfor %}
 {%- if note %}<div class="atlas-legend-note">{{ note }}</div>{% endif %}</div>"""
 )
 

@@ -22,13 +22,14 @@ from geo.pictures.web.elements import AtlasElement, template
 _LEGEND = Environment(autoescape=True).from_string(
     """<div class="atlas-legend"><div class="atlas-legend-title">{{ title }}</div>
 {%- if subtitle %}<div class="atlas-legend-sub">{{ subtitle }}</div>{% endif %}
-{%- for item in items %}<div class="atlas-legend-item {{ item.css }}"><span style="background:{{ item.fill }};\
-border:{{ item.border }}"></span>{{ item.label }}</div>{% endfor %}
+{%- for item in items %}<div class="atlas-legend-item {{ item.css }}"><span style="background:{{ item.fill }}\
+{%- if item.border %};border:{{ item.border }}{% endif %}"></span>{{ item.label }}</div>{% endfor %}
 {%- if note %}<div class="atlas-legend-note">{{ note }}</div>{% endif %}</div>"""
 )
 
 
-def item(label: str, fill: str, border: str = "1px solid #8a8a8a", css: str = "") -> dict:
+def item(label: str, fill: str, border: str = "", css: str = "") -> dict:
+    """A legend swatch: ``border`` empty for the usual thin grey edge (the map's stylesheet draws it)."""
     return {"label": label, "fill": fill, "border": border, "css": css}
 
 

@@ -252,7 +252,7 @@ class UnitFigures(Shapes):
             "styles": self.style_table,
             **sparse_figures(k, columns, status, no_data),
             "statusTexts": texts,
-            "extra": {"type": "FeatureCollection", "features": extra},
+            **({"extra": {"type": "FeatureCollection", "features": extra}} if extra else {}),
             "front": [p for f, p in zip(self.data["features"], self.positions) if f["properties"]["code"] in chosen],
             "interactive": highlight is not None,
             "highlight": highlight,

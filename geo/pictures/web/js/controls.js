@@ -8,7 +8,7 @@
         + " .atlas-legend-title { font-weight: 600; margin-bottom: 2px; }"
         + " .atlas-legend-sub { color: #555; font-size: 11px; margin-bottom: 4px; }"
         + " .atlas-legend-item > span { display: inline-block; width: 18px; height: 12px; margin-right: 6px;"
-        + " vertical-align: -1px; box-sizing: border-box; }"
+        + " vertical-align: -1px; box-sizing: border-box; border: 1px solid #8a8a8a; }"
         + " .atlas-legend-note { color: #444; font-size: 11px; margin-top: 4px; max-width: 230px; }";
     var NARROW_CSS = LEGEND_CSS + " path.leaflet-interactive:focus { outline: none; }"
         + ".atlas-credit-toggle { display: none; }"

@@ -105,9 +105,15 @@
             var k = at < 0 ? options["default"].k : options.k[at];
             var shown = k !== undefined && k !== null && k >= 0;
             unit.feature.properties = properties(unit.feature, options, at);
-            unit.cameraAtlasStyle = shown ? L.extend({}, DEFAULTS, options.styles[k]) : HIDDEN;
-            unit.setStyle(unit.cameraAtlasStyle);
-            setInteractive(unit, shown && options.interactive);
+            // Only a unit whose look changes is restyled: a new metric on a map of a few cities
+            // recolours those few, not every path of the level.
+            var look = shown ? JSON.stringify(options.styles[k]) : "";
+            if (unit.cameraAtlasLook !== look) {
+                unit.cameraAtlasLook = look;
+                unit.cameraAtlasStyle = shown ? L.extend({}, DEFAULTS, options.styles[k]) : HIDDEN;
+                unit.setStyle(unit.cameraAtlasStyle);
+            }
+            if (unit.options.interactive !== (shown && options.interactive)) { setInteractive(unit, shown && options.interactive); }
         });
         options.front.forEach(function (i) { if (units[i]) { units[i].bringToFront(); } });
         return group;
