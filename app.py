@@ -52,6 +52,8 @@ def close_sidebar_after_page_change() -> None:
         changes += 1
     st.session_state[PAGE_KEY] = navigation.url_path
     st.session_state[PAGE_CHANGES_KEY] = changes
+    if not changes:  # the visit's first page: nothing to close, and no HTML element to load on a first open
+        return
     st.sidebar.html(
         f"""<script>/* page change {int(changes)} */
 (() => {{
