@@ -119,8 +119,10 @@ def _init_state(initial: selection.Selection) -> None:
         "f_k": initial.k,
         "f_style": initial.style or STYLES[0],
     }
-    if not initial.places:  # the list's own default: seeding it would mark it set by code on the first run
-        defaults.pop("f_places")  # only, so a click's run resent the whole 5 KB list instead of a reference to it
+    # No places is the list's own default. Seeding it anyway marks the list "set by code" on the first
+    # run only, so the next run's list differs and travels whole (5 KB) instead of as a cached reference.
+    if not initial.places:
+        defaults.pop("f_places")
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
 

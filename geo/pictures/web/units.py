@@ -272,18 +272,16 @@ def sparse_figures(k: list[int], columns: dict[str, list], status: list[int], no
     (``rows``), with ``k``, ``columns``, ``status`` and ``noData`` aligned with ``rows``. When most
     units differ from the default, the lists are sent whole, aligned with the units (no ``rows``).
     """
-    count = len(k)
-    shape = [(k[i], status[i], no_data[i]) for i in range(count) if not any(column[i] for column in columns.values())]
-    if not shape:
-        return {"k": k, "columns": columns, "status": status, "noData": no_data}
-    common = max(set(shape), key=shape.count)
-    rows = [
-        i
-        for i in range(count)
-        if (k[i], status[i], no_data[i]) != common or any(column[i] for column in columns.values())
-    ]
-    if 2 * len(rows) > count:
-        return {"k": k, "columns": columns, "status": status, "noData": no_data}
+    whole = {"k": k, "columns": columns, "status": status, "noData": no_data}
+    carries = [any(column[i] for column in columns.values()) for i in range(len(k))]
+    looks = list(zip(k, status, no_data))
+    plain = [look for look, figures in zip(looks, carries) if not figures]
+    if not plain:
+        return whole
+    common = max(set(plain), key=plain.count)
+    rows = [i for i, (look, figures) in enumerate(zip(looks, carries)) if figures or look != common]
+    if 2 * len(rows) > len(k):
+        return whole
     return {
         "default": {"k": common[0], "status": common[1], "noData": common[2]},
         "rows": rows,

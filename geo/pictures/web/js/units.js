@@ -100,6 +100,7 @@
         state.painted = units;
         state.paints = (state.paints || 0) + 1;  // how many layers this map has shown (tests and benches wait on it)
         var row = rowOf(options);
+        var looks = options.styles.map(function (style) { return JSON.stringify(style); });
         units.forEach(function (unit, i) {
             var at = row(i);
             var k = at < 0 ? options["default"].k : options.k[at];
@@ -107,7 +108,7 @@
             unit.feature.properties = properties(unit.feature, options, at);
             // Only a unit whose look changes is restyled: a new metric on a map of a few cities
             // recolours those few, not every path of the level.
-            var look = shown ? JSON.stringify(options.styles[k]) : "";
+            var look = shown ? looks[k] : "";
             if (unit.cameraAtlasLook !== look) {
                 unit.cameraAtlasLook = look;
                 unit.cameraAtlasStyle = shown ? L.extend({}, DEFAULTS, options.styles[k]) : HIDDEN;
