@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 
 from geo.core.errors import AtlasError
 from geo.core.markup import md_escape
+from geo.core.text import MAX_SUBTITLE, MAX_TITLE, edited, field_chars
 from geo.datasets import exports
 from geo.datasets.dataset import Dataset
 from geo.figures import join
@@ -171,8 +172,17 @@ default = loaders.default_caption(sel)
 snap_col, data_col = st.columns([3, 1])
 with snap_col:
     # Keys follow the written texts: a new selection brings its own finding back.
-    title = st.text_input("Title", default.title, key=f"snap_title_{hash(default.title)}", max_chars=160)
-    subtitle = st.text_input("Subtitle", default.subtitle, key=f"snap_subtitle_{hash(default.subtitle)}", max_chars=240)
+    # A written text may be longer than a reader's own may be: the field holds it whole, and left as
+    # written it is not sent as the reader's (the snapshot writes it again, in full).
+    title = st.text_input(
+        "Title", default.title, key=f"snap_title_{hash(default.title)}", max_chars=field_chars(default.title, MAX_TITLE)
+    )
+    subtitle = st.text_input(
+        "Subtitle",
+        default.subtitle,
+        key=f"snap_subtitle_{hash(default.subtitle)}",
+        max_chars=field_chars(default.subtitle, MAX_SUBTITLE),
+    )
     formats = {"png": "PNG image", "svg": "SVG", "pdf": "PDF", "html": "Interactive HTML"}
     fmt = st.radio("Format", list(formats), format_func=formats.get, horizontal=True, key="snap_format")
     size = st.radio(
@@ -185,7 +195,7 @@ with snap_col:
         disabled=fmt == "html",
         help="Each size is laid out for where it runs: every text at least 11 px in the file.",
     )
-    request = (sel, fmt, title.strip(), subtitle.strip(), size)
+    request = (sel, fmt, edited(title, default.title), edited(subtitle, default.subtitle), size)
     snapshot_offer.offer(request, loaders.make_snapshot, fmt, formats, what="snapshot", state_key="snap_request")
 with data_col:
     st.markdown("**The figures**")

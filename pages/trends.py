@@ -17,6 +17,7 @@ from streamlit_folium import st_folium
 
 from geo.core.errors import AtlasError
 from geo.core.markup import md_escape
+from geo.core.text import MAX_SUBTITLE, MAX_TITLE, edited, field_chars
 from geo.datasets import exports
 from geo.datasets.time_order import time_order
 from geo.figures import compare
@@ -305,16 +306,25 @@ drawn = shape_col.radio(
 drawn_units = None if drawn == "national" else tuple(series.units["code"].iloc[trend_chart.top_rows(series, 6)])
 default = trend_caption.caption(series, units=drawn_units)
 # Keys follow the written texts: another series or drawing brings its own finding back.
-title = st.text_input("Title", default.title, key=f"trend_title_{hash(default.title)}", max_chars=160)
-subtitle = st.text_input("Subtitle", default.subtitle, key=f"trend_subtitle_{hash(default.subtitle)}", max_chars=240)
+# A written text may be longer than a reader's own may be: the field holds it whole, and left as
+# written it is not sent as the reader's (the snapshot writes it again, in full).
+title = st.text_input(
+    "Title", default.title, key=f"trend_title_{hash(default.title)}", max_chars=field_chars(default.title, MAX_TITLE)
+)
+subtitle = st.text_input(
+    "Subtitle",
+    default.subtitle,
+    key=f"trend_subtitle_{hash(default.subtitle)}",
+    max_chars=field_chars(default.subtitle, MAX_SUBTITLE),
+)
 request = (
     ids,
     series.vendor,
     sel.level,
     sel.metric,
     fmt,
-    title.strip(),
-    subtitle.strip(),
+    edited(title, default.title),
+    edited(subtitle, default.subtitle),
     6 if drawn == "areas" else 0,
 )
 snapshot_offer.offer(

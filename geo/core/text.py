@@ -84,6 +84,19 @@ def shown(text: object, limit: int = MAX_SHOWN) -> str:
     return cut("".join(out), limit)
 
 
+def field_chars(written: str, limit: int) -> int:
+    """The character bound of a field that opens with the atlas's own ``written`` text: ``limit`` for the
+    reader's text, never below ``written``'s length (a browser cuts a longer value at its field's bound)."""
+    return max(limit, len(written))
+
+
+def edited(text: str, written: str) -> str:
+    """What the reader wrote in a field that opened with ``written``: "" when they left it as written, so
+    the caller writes its own text again (in full, where the reader's own is held to a shorter bound)."""
+    text = text.strip()
+    return "" if text == written.strip() else text
+
+
 def word_list(names: Iterable[str]) -> str:
     """Names as a sentence lists them: "A", "A and B", "A, B and C" (at least one name)."""
     names = list(names)
